@@ -1,0 +1,29 @@
+# The two commands of the README: `make run` and `make test`.
+.PHONY: run test build deps tools schema clean
+
+NODE_STAMP := node_modules/.package-lock.json
+
+run: build
+	node dist/generators/cli.js generate
+
+test: build tools
+	node dist/generators/cli.js schema --check
+	npx vitest run
+
+build: deps
+	npx tsc -p tsconfig.json
+
+deps: $(NODE_STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $(NODE_STAMP)
+
+tools:
+	@bash tools/ensure-promtool.sh
+
+schema: build
+	node dist/generators/cli.js schema
+
+clean:
+	rm -rf dist out

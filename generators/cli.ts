@@ -1,0 +1,155 @@
+#!/usr/bin/env node
+/**
+ * slokit command line. Exit codes: 0 ok, 1 catalog or test failure, 2 usage error.
+ * Errors are messages, never stack traces.
+ */
+import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { generatePack } from './emit/pack.js';
+import { newServiceYaml } from './new-service.js';
+import { PROJECT_ROOT, SCHEMA_DIR } from './paths.js';
+import { loadModel } from './pipeline.js';
+import { checkRules, PROMTOOL_MISSING, promtoolAvailable, testRules } from './promtool.js';
+import { jsonSchemaFiles } from './schema/emit-json-schema.js';
+import { formatProblem } from './validate/problems.js';
+import { checkOutputDir, diffOutput, OutputError, writeOutput } from './write/output-dir.js';
+import { SynthesisError } from './emit/promtool-tests/input-series.js';
+
+class ExitError extends Error {
+  constructor(message: string, readonly code: number) {
+    super(message);
+  }
+}
+
+function modelOrExit(catalog: string) {
+  const { model, problems } = loadModel(catalog);
+  if (!model) {
+    throw new ExitError(`${problems.map(formatProblem).join('\n')}\n\n${problems.length} problem(s) in ${catalog}; nothing was written.`, 1);
+  }
+  return model;
+}
+
+function generate(opts: { catalog: string; out: string; check?: boolean }): void {
+  const model = modelOrExit(opts.catalog);
+  const pack = generatePack(model);
+  const s = pack.summary;
+  if (opts.check) {
+    const diffs = diffOutput(opts.out, pack.files);
+    if (diffs.length) throw new ExitError(`${opts.out} is not what ${opts.catalog} generates:\n${diffs.map((d) => `  ${d}`).join('\n')}\nRun: slokit generate --catalog ${opts.catalog} --out ${opts.out}`, 1);
+    console.log(`${opts.out} is up to date (${pack.files.size} files).`);
+    return;
+  }
+  checkOutputDir(opts.out, [opts.catalog, PROJECT_ROOT, process.cwd()]);
+  const result = writeOutput(opts.out, pack.files);
+  console.log(
+    [
+      `slokit: generated ${result.written} files into ${opts.out}/`,
+      `  services: ${s.services}   SLIs: ${s.slis}`,
+      `  recording rules: ${s.recordingRules}   alert rules: ${s.alertRules}   rule groups: ${s.ruleGroups}`,
+      `  promtool test groups: ${s.testGroups}   test cases: ${s.testCases}`,
+      `  rules: ${join(opts.out, 'prometheus', 'rules')}/   tests: ${join(opts.out, 'prometheus', 'tests')}/`,
+      ...(result.pruned.length ? [`  pruned stale files: ${result.pruned.join(', ')}`] : []),
+    ].join('\n'),
+  );
+}
+
+function test(opts: { out: string }): void {
+  if (!promtoolAvailable()) throw new ExitError(PROMTOOL_MISSING, 1);
+  if (!existsSync(opts.out)) throw new ExitError(`${opts.out} does not exist; run slokit generate first`, 1);
+  const check = checkRules(opts.out);
+  process.stdout.write(check.output);
+  if (!check.ok) throw new ExitError('promtool check rules failed (warnings count as failures)', 1);
+  const t = testRules(opts.out);
+  process.stdout.write(t.output);
+  if (!t.ok) throw new ExitError('promtool test rules failed', 1);
+}
+
+function newService(name: string, opts: { catalog: string; team: string }): void {
+  if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(name) || name.length > 30) {
+    throw new ExitError(`invalid service name ${JSON.stringify(name)}: use lower-case letters, digits and single dashes, starting with a letter, at most 30 characters`, 2);
+  }
+  const dir = join(opts.catalog, 'services');
+  const path = join(dir, `${name}.yaml`);
+  if (existsSync(path)) throw new ExitError(`${path} already exists`, 1);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path, newServiceYaml(name, opts.team), { flag: 'wx' });
+  console.log(`wrote ${path}; fill in the TODOs, then run: slokit validate --catalog ${opts.catalog}`);
+}
+
+function schema(opts: { check?: boolean }): void {
+  const files = jsonSchemaFiles();
+  const stale = [...files].filter(([name, text]) => !existsSync(join(SCHEMA_DIR, name)) || readFileSync(join(SCHEMA_DIR, name), 'utf8') !== text);
+  if (opts.check) {
+    if (stale.length) throw new ExitError(`catalog/schema is out of date (${stale.map(([n]) => n).join(', ')}); run: make schema`, 1);
+    console.log(`catalog/schema is up to date (${files.size} files).`);
+    return;
+  }
+  mkdirSync(SCHEMA_DIR, { recursive: true });
+  for (const [name, text] of files) writeFileSync(join(SCHEMA_DIR, name), text);
+  console.log(`wrote ${files.size} JSON Schema files to ${SCHEMA_DIR}`);
+}
+
+export function program(): Command {
+  const p = new Command('slokit')
+    .description('SLO generator: service catalog in; Prometheus rules, burn-rate alerts and promtool tests out.')
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)');
+  const catalogOpt = () => new Option('--catalog <dir>', 'catalog directory').default('catalog');
+  const outOpt = () => new Option('--out <dir>', 'output directory').default('out');
+  p.command('generate')
+    .description('validate the catalog and write the pack (atomically) into the output directory')
+    .addOption(catalogOpt())
+    .addOption(outOpt())
+    .option('--check', 'write nothing; exit 1 and list files when the output directory is not what the catalog generates')
+    .action((o) => generate(o));
+  p.command('validate')
+    .description('check the catalog and report every problem; writes nothing')
+    .addOption(catalogOpt())
+    .action((o: { catalog: string }) => {
+      const model = modelOrExit(o.catalog);
+      console.log(`${o.catalog}: ${model.services.length} services, ${model.services.reduce((n, s) => n + s.slis.length, 0)} SLIs, no problems.`);
+    });
+  p.command('test')
+    .description('run promtool check rules and promtool test rules on a generated pack')
+    .addOption(outOpt())
+    .action((o) => test(o));
+  p.command('new-service')
+    .description('write a commented catalog entry for a new service')
+    .argument('<name>', 'service name (lower-case, dashes)')
+    .addOption(catalogOpt())
+    .option('--team <team>', 'owning team (must be in teams.yaml)', 'TODO-team')
+    .action((name: string, o) => newService(name, o));
+  p.command('schema')
+    .description('write catalog/schema/*.json from the schema source (for editors)')
+    .option('--check', 'exit 1 when the committed JSON Schema is out of date')
+    .action((o) => schema(o));
+  for (const c of p.commands) c.exitOverride().showHelpAfterError('(run with --help for usage)');
+  return p;
+}
+
+export function main(argv: string[]): number {
+  try {
+    program().parse(argv, { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      return 2;
+    }
+    if (e instanceof ExitError) {
+      console.error(`slokit: ${e.message}`);
+      return e.code;
+    }
+    if (e instanceof OutputError || e instanceof SynthesisError) {
+      console.error(`slokit: ${e.message}`);
+      return 1;
+    }
+    console.error(`slokit: internal error: ${(e as Error).message}\nPlease report this with the catalog that caused it.`);
+    return 70;
+  }
+}
+
+if (process.argv[1] && realpathSync(resolve(process.argv[1])) === realpathSync(new URL(import.meta.url).pathname)) {
+  process.exitCode = main(process.argv.slice(2));
+}

@@ -1,0 +1,177 @@
+/**
+ * Alert rules for one SLI: one rule per window pair of its policy (so a responder sees which
+ * pair fired), a traffic-cessation ticket and a budget-exhausted ticket. Each alert comes with
+ * a function that renders its labels and annotations the way Prometheus will, which the
+ * generated promtool tests use as their expectations.
+ */
+import { formatNumber, formatPercent } from '../model/decimal.js';
+import type { BurnAlert, Model, Service, Sli } from '../model/types.js';
+import { alertNames, dashboardLabelVars, dashboardUrl, runbookAnchors, runbookUrl, series } from '../naming.js';
+import { formatSeconds } from '../model/duration.js';
+import { goTemplate, renderedValues, type TemplateValues } from './annotation-values.js';
+import type { AlertingRule } from './rule-types.js';
+import { sliIdentity, sliMatchers } from './sli-selector.js';
+import { budgetLasts, familyOf } from './window-plan.js';
+
+/**
+ * Added to every ratio threshold: at exactly the threshold, float rounding (1 - 0.99 is not
+ * 0.01) must not decide whether an alert fires. Far below any meaningful error ratio.
+ */
+export const RATIO_EPSILON = '1e-12';
+
+function above(threshold: number): string {
+  return `> ${formatNumber(threshold)} + ${RATIO_EPSILON}`;
+}
+
+export type AlertKind = 'burn' | 'traffic-cessation' | 'budget-exhausted';
+
+export interface AlertDef {
+  readonly kind: AlertKind;
+  /** The policy row, for burn alerts. */
+  readonly burn?: BurnAlert;
+  readonly family: 'fast' | 'slow';
+  readonly rule: AlertingRule;
+  readonly anchor: string;
+  /** Labels of the alert for a series with these labels. */
+  expectedLabels(seriesLabels: Readonly<Record<string, string>>): Record<string, string>;
+  /** Labels and annotations as Prometheus renders them for a series with these labels and value. */
+  expected(seriesLabels: Readonly<Record<string, string>>, value?: number): { labels: Record<string, string>; annotations: Record<string, string> };
+}
+
+function alertLabels(service: Service, sli: Sli, severity: string, long: string, short: string): Record<string, string> {
+  return { severity, team: service.team.name, ...sliIdentity(service, sli), long, short };
+}
+
+function dashboardFrom(seconds: number): string {
+  return `now-${formatSeconds(Math.max(6 * 3600, 2 * seconds))}`;
+}
+
+function build(
+  model: Model,
+  service: Service,
+  sli: Sli,
+  spec: Omit<AlertDef, 'rule' | 'expected' | 'expectedLabels'> & {
+    name: string;
+    expr: string;
+    labels: Record<string, string>;
+    dashboardSeconds: number;
+    summary: string;
+    description: (t: TemplateValues) => string;
+  },
+): AlertDef {
+  const annotations = (t: TemplateValues) => ({
+    summary: spec.summary,
+    description: spec.description(t),
+    runbook_url: runbookUrl(model.settings, service, spec.anchor),
+    dashboard_url: dashboardUrl(model.settings, service, {
+      from: dashboardFrom(spec.dashboardSeconds),
+      sli: sli.name,
+      templatedVars: dashboardLabelVars(model.settings),
+    }).replace(/\{\{ \$labels\.(\w+) \| urlquery \}\}/g, (_, name: string) => t.labelForUrl(name)),
+  });
+  return {
+    kind: spec.kind,
+    ...(spec.burn ? { burn: spec.burn } : {}),
+    family: spec.family,
+    anchor: spec.anchor,
+    rule: { alert: spec.name, expr: spec.expr, labels: spec.labels, annotations: annotations(goTemplate) },
+    expectedLabels: (seriesLabels) => ({ ...seriesLabels, ...spec.labels }),
+    expected: (seriesLabels, value) => ({
+      labels: { ...seriesLabels, ...spec.labels },
+      annotations: annotations(renderedValues(value, seriesLabels)),
+    }),
+  };
+}
+
+/** What makes an event bad, for descriptions. */
+function badMeans(sli: Sli): string {
+  const ev = sli.events;
+  if (ev.type !== 'histogram') return 'failed';
+  if (ev.tolerated === undefined) return `slower than ${formatNumber(ev.satisfied)}s`;
+  return `over ${formatNumber(ev.satisfied)}s, counted half up to ${formatNumber(ev.tolerated)}s`;
+}
+
+export function burnAlertDefs(model: Model, service: Service, sli: Sli): AlertDef[] {
+  const sel = sliMatchers(service, sli);
+  return sli.alerts.map((a) => {
+    const gt = above(a.threshold);
+    const expr = [
+      `(${series.errorRatio(a.short)}${sel} ${gt})`,
+      'and',
+      '(',
+      `  (${series.errorRatio(a.long)}${sel} ${gt})`,
+      'or',
+      `  # Bad events of the short window over all events of the long window: a lower bound of the`,
+      `  # long-window ratio that reacts as fast as the short window while the derived ratio catches up.`,
+      `  (${series.badRate(a.short)}${sel} * ${a.short.seconds} / (${series.totalRate(a.long)}${sel} * ${a.long.seconds}) ${gt})`,
+      ')',
+      'and',
+      `(${series.totalRate(a.long)}${sel} * ${a.long.seconds} >= ${sli.minEvents})`,
+    ].join('\n');
+    return build(model, service, sli, {
+      kind: 'burn',
+      burn: a,
+      family: familyOf(sli, a.long) === 'slow' ? 'slow' : 'fast',
+      anchor: runbookAnchors.burn(sli, a),
+      name: alertNames.burn(model.settings, a),
+      expr,
+      labels: alertLabels(service, sli, a.severity, a.long.text, a.short.text),
+      dashboardSeconds: a.long.seconds,
+      summary: `The ${sli.name} SLI of ${service.name} is burning its error budget ${formatNumber(a.factor)} times faster than sustainable.`,
+      description: (v) =>
+        `${v.percent()} of ${sli.name} events were bad (${badMeans(sli)}) over the last ${a.short.text}, and at least ${formatPercent(a.threshold)} over ${a.long.text}: ` +
+        `${formatNumber(a.factor)}x the ${formatPercent(sli.errorBudget)} error budget of the ${formatPercent(sli.objective)} objective. ` +
+        `At this rate the ${sli.period.text} budget is gone in ${budgetLasts(sli.period, a.factor)}; this alert fires once ${formatPercent(a.budgetSpent)} of it is spent.`,
+    });
+  });
+}
+
+export function trafficCessationDef(model: Model, service: Service, sli: Sli): AlertDef {
+  const sel = sliMatchers(service, sli);
+  const tc = sli.trafficCessation;
+  const expr = [
+    `(${series.totalRate(tc.baseline)}${sel} * ${tc.silence.seconds} >= ${tc.minExpectedEvents})`,
+    'unless',
+    `(${series.totalRate(tc.silence)}${sel} > 0)`,
+  ].join('\n');
+  return build(model, service, sli, {
+    kind: 'traffic-cessation',
+    family: familyOf(sli, tc.baseline) === 'slow' ? 'slow' : 'fast',
+    anchor: runbookAnchors.trafficCessation(sli),
+    name: alertNames.trafficCessation(model.settings),
+    expr,
+    labels: alertLabels(service, sli, 'warning', tc.baseline.text, tc.silence.text),
+    dashboardSeconds: tc.baseline.seconds,
+    summary: `The ${sli.name} SLI of ${service.name} has stopped receiving events.`,
+    // No $value here: the baseline decays as the silence goes on, so the number says little.
+    description: () =>
+      `No ${sli.name} events in the last ${tc.silence.text}, although the ${tc.baseline.text} average predicted at least ${tc.minExpectedEvents}. ` +
+      `The component may be down, unscraped, or no longer receiving traffic. A series that is gone for good stops this alert after ${tc.baseline.text}.`,
+  });
+}
+
+export function budgetExhaustedDef(model: Model, service: Service, sli: Sli): AlertDef {
+  const sel = sliMatchers(service, sli);
+  const expr = [
+    `(${series.errorRatio(sli.period)}${sel} ${above(sli.errorBudget)})`,
+    'and',
+    `(${series.totalRate(sli.period)}${sel} * ${sli.period.seconds} >= ${sli.minEvents})`,
+  ].join('\n');
+  return build(model, service, sli, {
+    kind: 'budget-exhausted',
+    family: 'slow',
+    anchor: runbookAnchors.budgetExhausted(sli),
+    name: alertNames.budgetExhausted(model.settings),
+    expr,
+    labels: alertLabels(service, sli, 'warning', sli.period.text, sli.period.text),
+    dashboardSeconds: sli.period.seconds / 2,
+    summary: `The ${sli.name} SLI of ${service.name} has used up its error budget for the period.`,
+    description: (v) =>
+      `${v.percent()} of ${sli.name} events were bad (${badMeans(sli)}) over the last ${sli.period.text}; the ${formatPercent(sli.objective)} objective allows ${formatPercent(sli.errorBudget)}. ` +
+      'Prefer reliability work over risky changes until the budget recovers.',
+  });
+}
+
+export function alertDefs(model: Model, service: Service, sli: Sli): AlertDef[] {
+  return [...burnAlertDefs(model, service, sli), trafficCessationDef(model, service, sli), budgetExhaustedDef(model, service, sli)];
+}

@@ -1,0 +1,50 @@
+/**
+ * Annotations are written once and rendered two ways: as Prometheus (Go) templates for the
+ * rule file, and as the exact text Prometheus will produce for given labels and value, for
+ * the generated promtool tests. Catalog text never reaches the template engine unescaped.
+ */
+export interface TemplateValues {
+  /** `$value | humanizePercentage` */
+  percent(): string;
+  /** `$labels.NAME | urlquery` */
+  labelForUrl(name: string): string;
+}
+
+export const goTemplate: TemplateValues = {
+  percent: () => '{{ $value | humanizePercentage }}',
+  labelForUrl: (name) => `{{ $labels.${name} | urlquery }}`,
+};
+
+/** What Prometheus renders, for a known value and labels. */
+export function renderedValues(value: number | undefined, labels: Readonly<Record<string, string>>): TemplateValues {
+  return {
+    percent: () => {
+      if (value === undefined) throw new Error('value needed to render humanizePercentage');
+      return `${goFormatG(value * 100, 4)}%`;
+    },
+    labelForUrl: (name) => goQueryEscape(labels[name] ?? ''),
+  };
+}
+
+/** Go's fmt %.<precision>g. */
+export function goFormatG(v: number, precision: number): string {
+  if (v === 0) return '0';
+  if (!Number.isFinite(v)) return v > 0 ? '+Inf' : v < 0 ? '-Inf' : 'NaN';
+  const exp = Math.floor(Math.log10(Math.abs(Number(v.toPrecision(precision)))));
+  if (exp < -4 || exp >= precision) {
+    const [mant, e] = v.toExponential(precision - 1).split('e');
+    const m = mant!.includes('.') ? mant!.replace(/0+$/, '').replace(/\.$/, '') : mant!;
+    const n = Number(e);
+    return `${m}e${n < 0 ? '-' : '+'}${String(Math.abs(n)).padStart(2, '0')}`;
+  }
+  const fixed = v.toFixed(Math.max(0, precision - 1 - exp));
+  return fixed.includes('.') ? fixed.replace(/0+$/, '').replace(/\.$/, '') : fixed;
+}
+
+/** Go's url.QueryEscape. */
+export function goQueryEscape(s: string): string {
+  return encodeURIComponent(s)
+    .replace(/%20/g, '+')
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+

@@ -1,0 +1,159 @@
+/**
+ * Synthetic raw series for an SLI: per-minute bad and total event counts become the counters
+ * (or histogram buckets) that the SLI's selectors really read.
+ */
+import { quote } from '../../promql/escape.js';
+import { formatNumber } from '../../model/decimal.js';
+import type { EventSource, Selector } from '../../model/types.js';
+import { labelsFor } from './label-values.js';
+
+/** Events per minute; index m is what arrives between sample m-1 and sample m (index 0 is unused). */
+export interface Traffic {
+  readonly total: readonly number[];
+  readonly bad: readonly number[];
+}
+
+export interface InputSeries {
+  readonly series: string;
+  readonly values: string;
+}
+
+/** A synthesized series before it is written out: what it is and what it counts per step. */
+export interface FedSeries {
+  readonly metric: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly increments: readonly number[];
+}
+
+export class SynthesisError extends Error {}
+
+function cumulative(increments: readonly number[]): number[] {
+  const out: number[] = [];
+  let sum = 0;
+  increments.forEach((inc, m) => {
+    if (m > 0) sum += inc;
+    out.push(sum);
+  });
+  return out;
+}
+
+/** promtool's expanding notation: runs of equal steps become `start+stepxN`. */
+export function encodeValues(values: readonly number[]): string {
+  const parts: string[] = [];
+  let i = 0;
+  while (i < values.length) {
+    if (i === values.length - 1) {
+      parts.push(`${values[i]}`);
+      break;
+    }
+    const step = values[i + 1]! - values[i]!;
+    let j = i + 1;
+    while (j + 1 < values.length && values[j + 1]! - values[j]! === step) j++;
+    parts.push(`${values[i]}${step < 0 ? '-' : '+'}${Math.abs(step)}x${j - i}`);
+    i = j + 1;
+  }
+  return parts.join(' ');
+}
+
+function seriesText(metric: string, labels: Readonly<Record<string, string>>): string {
+  const pairs = Object.keys(labels)
+    .sort()
+    .map((k) => `${k}=${quote(labels[k]!)}`);
+  return pairs.length ? `${metric}{${pairs.join(', ')}}` : metric;
+}
+
+function need(labels: Record<string, string> | undefined, what: string): Record<string, string> {
+  if (!labels) throw new SynthesisError(`cannot find label values that select ${what}; simplify its matchers (regexes with lookarounds or empty alternatives cannot be synthesized)`);
+  return labels;
+}
+
+function counterPair(
+  part: Selector,
+  total: Selector,
+  partCounts: readonly number[],
+  restCounts: readonly number[],
+  totalCounts: readonly number[],
+  base: Readonly<Record<string, string>>,
+): { series: FedSeries[]; identity: Record<string, string> } {
+  if (part.metric === total.metric) {
+    // One metric: a series inside the part, and one outside it that the total still selects.
+    const inside = need(labelsFor([...part.matchers, ...total.matchers], base), `both ${part.metric} selectors`);
+    const outside = need(labelsFor(total.matchers, base, part.matchers), `${total.metric} without the narrower selector`);
+    return {
+      series: [
+        { metric: part.metric, labels: inside, increments: partCounts },
+        { metric: total.metric, labels: outside, increments: restCounts },
+      ],
+      identity: inside,
+    };
+  }
+  const p = need(labelsFor(part.matchers, base), part.metric);
+  const t = need(labelsFor(total.matchers, base), total.metric);
+  return {
+    series: [
+      { metric: part.metric, labels: p, increments: partCounts },
+      { metric: total.metric, labels: t, increments: totalCounts },
+    ],
+    identity: t,
+  };
+}
+
+export function toInputSeries(s: FedSeries): InputSeries {
+  return { series: seriesText(s.metric, s.labels), values: encodeValues(cumulative(s.increments)) };
+}
+
+/**
+ * Series for the given traffic, and the values of `aggregation` labels the recorded SLI
+ * series will carry.
+ */
+export function synthesize(
+  events: EventSource,
+  traffic: Traffic,
+  base: Readonly<Record<string, string>>,
+  aggregation: readonly string[],
+): { series: FedSeries[]; aggregationValues: Record<string, string> } {
+  const good = traffic.total.map((t, m) => t - (traffic.bad[m] ?? 0));
+  let result: { series: FedSeries[]; identity: Record<string, string> };
+  switch (events.type) {
+    case 'counters':
+      result = events.bad
+        ? counterPair(events.bad, events.total, traffic.bad, good, traffic.total, base)
+        : counterPair(events.good!, events.total, good, traffic.bad, traffic.total, base);
+      break;
+    case 'raw': {
+      const ts = events.testSeries;
+      if (ts.total) {
+        result = counterPair(ts.bad, ts.total, traffic.bad, good, traffic.total, base);
+        break;
+      }
+      // Separate counters of bad and good events (e.g. rollbacks and commits).
+      const g = ts.good!;
+      const b = need(labelsFor(ts.bad.matchers, base, ts.bad.metric === g.metric ? g.matchers : undefined), ts.bad.metric);
+      const gl = need(labelsFor(g.matchers, base, ts.bad.metric === g.metric ? ts.bad.matchers : undefined), g.metric);
+      result = {
+        series: [
+          { metric: ts.bad.metric, labels: b, increments: traffic.bad },
+          { metric: g.metric, labels: gl, increments: good },
+        ],
+        identity: gl,
+      };
+      break;
+    }
+    case 'histogram': {
+      const h = events.histogram;
+      const labels = need(labelsFor(h.matchers, base), h.metric);
+      const bucket = (le: string, counts: readonly number[]): FedSeries => ({ metric: `${h.metric}_bucket`, labels: { ...labels, le }, increments: counts });
+      // Bad events are slower than every threshold; the rest are within the satisfied one.
+      const series = [bucket(formatNumber(events.satisfied), good)];
+      if (events.tolerated !== undefined) series.push(bucket(formatNumber(events.tolerated), good));
+      series.push(bucket('+Inf', traffic.total));
+      series.push({ metric: `${h.metric}_count`, labels, increments: traffic.total });
+      result = { series, identity: labels };
+      break;
+    }
+  }
+  const aggregationValues: Record<string, string> = {};
+  for (const l of aggregation) if (result.identity[l] !== undefined) aggregationValues[l] = result.identity[l]!;
+  return { series: result.series, aggregationValues };
+}
+

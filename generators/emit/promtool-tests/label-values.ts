@@ -1,0 +1,163 @@
+/**
+ * Label values for synthetic test series: values that satisfy (or violate) the matchers of a
+ * catalog selector, so generated tests feed the SLI's real raw metric names and labels.
+ */
+import type { Matcher } from '../../model/types.js';
+
+/** Prometheus regexes are fully anchored RE2; JavaScript's engine agrees on the common subset. */
+function matchesRegex(re: string, value: string): boolean {
+  try {
+    return new RegExp(`^(?:${re})$`, 'u').test(value);
+  } catch {
+    return false;
+  }
+}
+
+export function matches(m: Matcher, value: string): boolean {
+  switch (m.op) {
+    case '=':
+      return value === m.value;
+    case '!=':
+      return value !== m.value;
+    case '=~':
+      return matchesRegex(m.value, value);
+    case '!~':
+      return !matchesRegex(m.value, value);
+  }
+}
+
+/** A short string a simple regex matches: first alternative, one of each repeated item, "0" for any char. */
+export function regexExample(re: string): string {
+  let out = '';
+  let i = 0;
+  const atom = (): string => {
+    const c = re[i]!;
+    if (c === '\\') {
+      const n = re[i + 1] ?? '';
+      i += 2;
+      return ({ d: '0', w: 'a', s: ' ', D: 'a', W: '-', S: 'a' } as Record<string, string>)[n] ?? n;
+    }
+    if (c === '.') {
+      i++;
+      return '0';
+    }
+    if (c === '[') {
+      const end = re.indexOf(']', i + 2);
+      const body = re.slice(i + 1, end < 0 ? re.length : end);
+      i = end < 0 ? re.length : end + 1;
+      if (body.startsWith('^')) return 'z' === body[1] ? 'y' : 'z';
+      return body[0] === '\\' ? (body[1] === 'd' ? '0' : body[1] ?? 'a') : body[0] ?? 'a';
+    }
+    if (c === '(') {
+      let depth = 0;
+      let j = i;
+      for (; j < re.length; j++) {
+        if (re[j] === '\\') j++;
+        else if (re[j] === '(') depth++;
+        else if (re[j] === ')' && --depth === 0) break;
+      }
+      const inner = re.slice(i + 1, j).replace(/^\?:/, '');
+      i = j + 1;
+      return regexExample(inner);
+    }
+    i++;
+    return c;
+  };
+  // First top-level alternative only.
+  let depth = 0;
+  for (let j = 0; j < re.length; j++) {
+    if (re[j] === '\\') j++;
+    else if (re[j] === '(' || re[j] === '[') depth++;
+    else if (re[j] === ')' || re[j] === ']') depth--;
+    else if (re[j] === '|' && depth === 0) {
+      re = re.slice(0, j);
+      break;
+    }
+  }
+  while (i < re.length) {
+    if (re[i] === '^' || re[i] === '$') {
+      i++;
+      continue;
+    }
+    const a = atom();
+    const q = re[i];
+    if (q === '*' || q === '?') {
+      i++;
+      if (re[i] === '?') i++;
+      continue;
+    }
+    if (q === '+') {
+      i++;
+      if (re[i] === '?') i++;
+      out += a;
+      continue;
+    }
+    if (q === '{') {
+      const end = re.indexOf('}', i);
+      const n = Number(re.slice(i + 1, end).split(',')[0]);
+      i = end + 1;
+      out += a.repeat(Number.isFinite(n) ? n : 1);
+      continue;
+    }
+    out += a;
+  }
+  return out;
+}
+
+const FALLBACKS = ['500', '200', '404', 'ok', 'error', 'failure', 'success', 'GET', 'POST', 'default', 'x', '1', '0', 'true', 'false'];
+
+/** A value meeting every matcher on one label, or undefined when none was found. */
+export function valueFor(matchers: readonly Matcher[], preferred: string): string | undefined {
+  const candidates = [
+    ...matchers.filter((m) => m.op === '=').map((m) => m.value),
+    ...matchers.filter((m) => m.op === '=~').map((m) => regexExample(m.value)),
+    ...(matchers.every((m) => m.op === '!=' || m.op === '!~') ? [preferred, ''] : []),
+    preferred,
+    ...FALLBACKS,
+    ...matchers.filter((m) => m.op === '!~').map((m) => `${regexExample(m.value)}_other`),
+  ];
+  return candidates.find((v) => matchers.every((m) => matches(m, v)));
+}
+
+/** A value failing `m` (so the series is not selected by it), meeting `keep` on the same label. */
+export function violatingValue(m: Matcher, keep: readonly Matcher[]): string | undefined {
+  const candidates =
+    m.op === '!=' ? [m.value] : m.op === '!~' ? [regexExample(m.value), ...FALLBACKS] : ['slokit_other', '200', 'success', 'ok', ...FALLBACKS, ''];
+  return candidates.find((v) => !matches(m, v) && keep.every((k) => matches(k, v)));
+}
+
+/**
+ * Labels (without __name__) for a series selected by all of `select` and, when `exclude` is
+ * given, not selected by it. `base` supplies values for labels no matcher mentions.
+ */
+export function labelsFor(
+  select: readonly Matcher[],
+  base: Readonly<Record<string, string>>,
+  exclude?: readonly Matcher[],
+): Record<string, string> | undefined {
+  const labels: Record<string, string> = { ...base };
+  const names = [...new Set(select.map((m) => m.label))];
+  for (const name of names) {
+    const v = valueFor(select.filter((m) => m.label === name), base[name] ?? 'test');
+    if (v === undefined) return undefined;
+    if (v === '') delete labels[name];
+    else labels[name] = v;
+  }
+  if (exclude) {
+    const already = exclude.some((m) => !matches(m, labels[m.label] ?? ''));
+    if (!already) {
+      let done = false;
+      for (const m of exclude) {
+        const v = violatingValue(m, select.filter((k) => k.label === m.label));
+        if (v === undefined) continue;
+        if (v === '') delete labels[m.label];
+        else labels[m.label] = v;
+        done = true;
+        break;
+      }
+      if (!done) return undefined;
+    }
+  }
+  // Every matcher of `select` must still hold after the exclusion step.
+  return select.every((m) => matches(m, labels[m.label] ?? '')) ? labels : undefined;
+}

@@ -1,0 +1,324 @@
+/**
+ * The scenarios every SLI is tested with, as promtool test groups:
+ * a full outage (fastest page fires within its computed detection time, carries exact labels
+ * and annotations, and stops within the short window after recovery; nothing fires during
+ * warm-up), traffic exactly at the objective (nothing fires), a sustained burn between the
+ * ticket and page factors (tickets fire, pages do not), low traffic (never pages), traffic
+ * cessation (fires, then lets go of a series that is gone for good), and recording rules
+ * (derived long windows within 1% of the exact ratio of sums on daily-cycle traffic).
+ */
+import { clean, formatNumber } from '../../model/decimal.js';
+import { formatSeconds } from '../../model/duration.js';
+import type { Model, Service, Sli } from '../../model/types.js';
+import { series } from '../../naming.js';
+import { eventRates } from '../../promql/sli-events.js';
+import type { AlertDef } from '../alert-rules.js';
+import { sliMatchers, sliIdentity } from '../sli-selector.js';
+import { familyOf, planWindows } from '../window-plan.js';
+import { synthesize, toInputSeries, type FedSeries, type InputSeries, type Traffic } from './input-series.js';
+import { siblingTotal } from './siblings.js';
+import { constant, dailyCycle, phases, sparseFailures, totalFor } from './traffic.js';
+
+export interface ExpectedAlert {
+  readonly exp_labels: Record<string, string>;
+  readonly exp_annotations: Record<string, string>;
+}
+
+export interface AlertCheck {
+  readonly eval_time: string;
+  readonly alertname: string;
+  readonly exp_alerts: readonly ExpectedAlert[];
+}
+
+export interface ExprCheck {
+  readonly expr: string;
+  readonly eval_time: string;
+  readonly exp_samples: readonly { readonly labels: string; readonly value: number }[];
+}
+
+export interface TestGroup {
+  readonly name: string;
+  readonly interval: string;
+  readonly input_series: readonly InputSeries[];
+  readonly alert_rule_test?: readonly AlertCheck[];
+  readonly promql_expr_test?: readonly ExprCheck[];
+}
+
+/** Values given to labels that the catalog's selectors leave free. */
+const BASE_LABEL_VALUES = { environment: 'production', cluster: 'main' };
+
+/** Detection is asserted with this much head-room over the bare threshold. */
+const MARGIN = 1.1;
+
+interface Ctx {
+  readonly model: Model;
+  readonly service: Service;
+  readonly sli: Sli;
+  readonly defs: readonly AlertDef[];
+  /** Alerts of every SLI of the service, for siblings that read the same series. */
+  readonly serviceDefs: readonly { readonly sliName: string; readonly def: AlertDef }[];
+  /** Seconds per step: the test's input interval and evaluation interval. */
+  readonly step: number;
+}
+
+const steps = (ctx: Ctx, seconds: number) => Math.ceil(seconds / ctx.step);
+const at = (ctx: Ctx, s: number) => formatSeconds(s * ctx.step);
+
+function baseLabels(ctx: Ctx): Record<string, string> {
+  const s = ctx.model.settings;
+  const base: Record<string, string> = {};
+  if (s.environmentLabel) base[s.environmentLabel] = BASE_LABEL_VALUES.environment;
+  if (s.clusterLabel) base[s.clusterLabel] = BASE_LABEL_VALUES.cluster;
+  return base;
+}
+
+function aggregationValues(ctx: Ctx, labels: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const l of ctx.model.settings.aggregationLabels) if (labels[l] !== undefined) out[l] = labels[l]!;
+  return out;
+}
+
+function feed(ctx: Ctx, traffic: Traffic): { input: InputSeries[]; labels: Record<string, string>; fed: FedSeries[] } {
+  const r = synthesize(ctx.sli.events, traffic, baseLabels(ctx), ctx.model.settings.aggregationLabels);
+  return { input: r.series.map(toInputSeries), labels: { ...r.aggregationValues, ...sliIdentity(ctx.service, ctx.sli) }, fed: r.series };
+}
+
+function firing(def: AlertDef, labels: Record<string, string>, value?: number): ExpectedAlert {
+  const e = def.expected(labels, value);
+  return { exp_labels: e.labels, exp_annotations: e.annotations };
+}
+
+function none(ctx: Ctx, time: number, defs: readonly AlertDef[] = ctx.defs): AlertCheck[] {
+  return [...new Set(defs.map((d) => d.rule.alert))].map((alertname) => ({ eval_time: at(ctx, time), alertname, exp_alerts: [] }));
+}
+
+function alertsSeriesSelector(def: AlertDef, labels: Record<string, string>): string {
+  const all: Record<string, string> = { alertname: def.rule.alert, alertstate: 'firing', ...def.expectedLabels(labels) };
+  const body = Object.keys(all)
+    .sort()
+    .map((k) => `${k}=${JSON.stringify(all[k])}`)
+    .join(', ');
+  return `{${body}}`;
+}
+
+const pageDefs = (ctx: Ctx) => ctx.defs.filter((d) => d.kind === 'burn' && d.burn!.declaredSeverity === 'critical');
+const ticketDefs = (ctx: Ctx) => ctx.defs.filter((d) => d.kind === 'burn' && d.burn!.declaredSeverity === 'warning');
+const defOf = (ctx: Ctx, kind: AlertDef['kind']) => ctx.defs.find((d) => d.kind === kind)!;
+
+/**
+ * Steps after a full outage begins by which `def` must fire, from a conservative model of the
+ * rules: the raw-window ratio after k steps is at least k/R, the lower-bound branch at least
+ * min(k, S)/L, a derived ratio at least (k − R)/(W + R).
+ */
+export function outageDetectionSteps(ctx: Ctx, def: AlertDef): number {
+  const a = def.burn!;
+  const R = steps(ctx, ctx.sli.evaluation.rawWindow.seconds);
+  const S = steps(ctx, a.short.seconds);
+  const L = steps(ctx, a.long.seconds);
+  const thr = a.threshold * MARGIN;
+  const shortRaw = S === R;
+  for (let k = 1; k <= 10 * (L + R); k++) {
+    const short = shortRaw ? Math.min(k, R) / R : Math.max(0, k - R) / (S + R);
+    const lower = Math.min(shortRaw ? Math.min(k, R) : Math.max(0, k - R) * (S / (S + R)), S) / L;
+    const derived = Math.max(0, k - R) / (L + R);
+    if (short > thr && Math.max(lower, derived) > thr) return k;
+  }
+  return 10 * (L + R);
+}
+
+function outage(ctx: Ctx): TestGroup | undefined {
+  const pages = pageDefs(ctx).length ? pageDefs(ctx) : ctx.defs.filter((d) => d.kind === 'burn');
+  if (!pages.length) return undefined;
+  const fastest = [...pages].sort((a, b) => outageDetectionSteps(ctx, a) - outageDetectionSteps(ctx, b) || a.burn!.long.seconds - b.burn!.long.seconds)[0]!;
+  const a = fastest.burn!;
+  const R = steps(ctx, ctx.sli.evaluation.rawWindow.seconds);
+  const S = steps(ctx, a.short.seconds);
+  const k = outageDetectionSteps(ctx, fastest);
+  const warmup = Math.max(steps(ctx, 3600), 2 * R);
+  const full = (S === R ? S : S + R) + 1; // the short window holds only outage events
+  const length = Math.max(k + 1, full) + 2;
+  const T = 1000;
+  const traffic = phases({ steps: warmup, total: T, bad: 0 }, { steps: length, total: T, bad: T }, { steps: full + 2 * R + 2, total: T, bad: 0 });
+  const { input, labels } = feed(ctx, traffic);
+  const t0 = warmup;
+  const recovered = t0 + length;
+  const minutes = formatSeconds((k + 1) * ctx.step);
+  return {
+    name: `${ctx.service.name}/${ctx.sli.name}: full outage pages with ${fastest.rule.alert} within ${minutes}, resolves within ${a.short.text} of recovery, nothing fires during warm-up`,
+    interval: formatSeconds(ctx.step),
+    input_series: input,
+    alert_rule_test: [
+      ...none(ctx, Math.floor(warmup / 2)),
+      ...none(ctx, warmup),
+      { eval_time: at(ctx, t0 + Math.max(full, k + 1)), alertname: fastest.rule.alert, exp_alerts: [firing(fastest, labels, 1)] },
+      { eval_time: at(ctx, recovered + full), alertname: fastest.rule.alert, exp_alerts: [] },
+    ],
+    promql_expr_test: [
+      {
+        // Detection time: the page's ALERTS series exists this many steps after the outage began.
+        expr: `ALERTS${alertsSeriesSelector(fastest, labels)}`,
+        eval_time: at(ctx, t0 + k + 1),
+        exp_samples: [{ labels: `ALERTS${alertsSeriesSelector(fastest, labels)}`, value: 1 }],
+      },
+    ],
+  };
+}
+
+function atObjective(ctx: Ctx): TestGroup {
+  const T = totalFor(ctx.sli.errorBudget);
+  const B = Math.round(T * ctx.sli.errorBudget);
+  const length = steps(ctx, 4 * 3600);
+  const { input } = feed(ctx, constant(length, T, B));
+  const times = [steps(ctx, 1800), steps(ctx, 3600), steps(ctx, 2 * 3600), length];
+  return {
+    name: `${ctx.service.name}/${ctx.sli.name}: traffic exactly at the ${formatNumber(ctx.sli.objective * 100)}% objective (${B} bad of ${T} per step) fires nothing`,
+    interval: formatSeconds(ctx.step),
+    input_series: input,
+    alert_rule_test: times.flatMap((t) => none(ctx, t)),
+  };
+}
+
+/** A burn rate strictly between the fastest ticket and the slowest page, as a short decimal. */
+function betweenTicketAndPage(ctx: Ctx): number | undefined {
+  const pages = pageDefs(ctx).map((d) => d.burn!.factor);
+  const tickets = ticketDefs(ctx).map((d) => d.burn!.factor);
+  if (!pages.length || !tickets.length) return undefined;
+  const lo = Math.max(...tickets);
+  const hi = Math.min(...pages);
+  if (lo >= hi) return undefined;
+  const mid = Number(((lo + hi) / 2).toPrecision(2));
+  const burn = mid > lo && mid < hi ? mid : clean((lo + hi) / 2);
+  return burn * ctx.sli.errorBudget < 1 ? burn : undefined;
+}
+
+function sustainedBurn(ctx: Ctx): TestGroup | undefined {
+  const burn = betweenTicketAndPage(ctx);
+  if (burn === undefined) return undefined;
+  const ratio = clean(burn * ctx.sli.errorBudget);
+  const T = totalFor(ratio);
+  const B = Math.round(T * ratio);
+  const length = steps(ctx, 4 * 3600);
+  const { input, labels } = feed(ctx, constant(length, T, B));
+  const early = [steps(ctx, 900), steps(ctx, 1800), steps(ctx, 3600)];
+  const late = [steps(ctx, 2 * 3600), length];
+  const exhausted = defOf(ctx, 'budget-exhausted');
+  const sel = sliMatchers(ctx.service, ctx.sli);
+  const close = (expr: string, expected: number) => ({
+    expr: `abs(${expr} - ${formatNumber(expected)}) <= bool ${formatNumber(Math.max(Math.abs(expected), 1) * 1e-9)}`,
+    eval_time: at(ctx, length),
+    exp_samples: [{ labels: `{${Object.keys(labels).sort().map((k) => `${k}=${JSON.stringify(labels[k])}`).join(', ')}}`, value: 1 }],
+  });
+  const staticLabels = `{${Object.entries(sliIdentity(ctx.service, ctx.sli)).sort(([x], [y]) => x.localeCompare(y)).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}}`;
+  return {
+    name: `${ctx.service.name}/${ctx.sli.name}: sustained ${formatNumber(burn)}x burn fires the tickets and the budget alert, never a page`,
+    interval: formatSeconds(ctx.step),
+    input_series: input,
+    alert_rule_test: [
+      ...[...early, ...late].flatMap((t) => none(ctx, t, pageDefs(ctx))),
+      ...late.flatMap((t) => [
+        ...ticketDefs(ctx).map((d) => ({ eval_time: at(ctx, t), alertname: d.rule.alert, exp_alerts: [firing(d, labels, ratio)] })),
+        { eval_time: at(ctx, t), alertname: exhausted.rule.alert, exp_alerts: [firing(exhausted, labels, ratio)] },
+      ]),
+    ],
+    promql_expr_test: [
+      { expr: `${series.objective}${sel}`, eval_time: at(ctx, length), exp_samples: [{ labels: `${series.objective}${staticLabels}`, value: ctx.sli.objective }] },
+      { expr: `${series.errorBudget}${sel}`, eval_time: at(ctx, length), exp_samples: [{ labels: `${series.errorBudget}${staticLabels}`, value: ctx.sli.errorBudget }] },
+      close(`${series.errorRatio(ctx.sli.evaluation.rawWindow)}${sel}`, ratio),
+      close(`${series.burnRate(ctx.sli.alerts[0]!.long)}${sel}`, burn),
+      close(`${series.budgetRemaining}${sel}`, clean(1 - burn)),
+    ],
+  };
+}
+
+function lowTraffic(ctx: Ctx): TestGroup | undefined {
+  const pages = pageDefs(ctx);
+  const target = Math.floor(ctx.sli.minEvents / 2) - 1;
+  if (!pages.length || target < 1) return undefined;
+  const longest = Math.max(...pages.map((d) => steps(ctx, d.burn!.long.seconds)));
+  const every = Math.ceil(longest / target);
+  const length = Math.max(longest + steps(ctx, 3600), steps(ctx, 2 * 3600));
+  const { input } = feed(ctx, sparseFailures(length, every));
+  const times = [1, 2, 3, 4].map((q) => Math.round((q * length) / 4));
+  return {
+    name: `${ctx.service.name}/${ctx.sli.name}: every event failing but only one per ${formatSeconds(every * ctx.step)} (below ${ctx.sli.minEvents} events per window) never pages`,
+    interval: formatSeconds(ctx.step),
+    input_series: input,
+    alert_rule_test: times.flatMap((t) => none(ctx, t, pages)),
+  };
+}
+
+function cessation(ctx: Ctx): TestGroup | undefined {
+  const def = defOf(ctx, 'traffic-cessation');
+  const tc = ctx.sli.trafficCessation;
+  const R = steps(ctx, ctx.sli.evaluation.rawWindow.seconds);
+  const slowLag = familyOf(ctx.sli, tc.silence) === 'slow' ? steps(ctx, ctx.sli.evaluation.slowInterval.seconds) + R : 0;
+  const fireAt = steps(ctx, tc.silence.seconds) + 2 * R + slowLag + steps(ctx, 600);
+  const clearAt = steps(ctx, tc.baseline.seconds) + 2 * R + steps(ctx, ctx.sli.evaluation.slowInterval.seconds) + steps(ctx, 900);
+  if (fireAt >= steps(ctx, tc.baseline.seconds)) return undefined;
+  const before = Math.max(steps(ctx, 3600), 2 * R);
+  const T = Math.max(1000, Math.ceil((tc.minExpectedEvents * 2 * ctx.step) / tc.silence.seconds));
+  const traffic = constant(before, T, 0); // the series end here: nothing after `before`
+  const { input, labels, fed } = feed(ctx, traffic);
+  // Siblings whose total reads these series stop seeing events too, and fire alongside.
+  const expected = [firing(def, labels)];
+  for (const other of ctx.service.slis) {
+    if (other.name === ctx.sli.name) continue;
+    const seen = siblingTotal(other, fed, before);
+    const otherDef = ctx.serviceDefs.find((d) => d.sliName === other.name && d.def.kind === 'traffic-cessation')?.def;
+    if (!otherDef || !seen.series.length) continue;
+    const expectedEvents = (seen.perStep / ctx.step) * other.trafficCessation.silence.seconds;
+    if (expectedEvents >= other.trafficCessation.minExpectedEvents) {
+      expected.push(firing(otherDef, { ...aggregationValues(ctx, seen.series[0]!.labels), ...sliIdentity(ctx.service, other) }));
+    }
+  }
+  expected.sort((x, y) => JSON.stringify(x.exp_labels).localeCompare(JSON.stringify(y.exp_labels)));
+  return {
+    name: `${ctx.service.name}/${ctx.sli.name}: traffic that stops fires ${def.rule.alert} after ${tc.silence.text} and clears once the series is gone for ${tc.baseline.text}`,
+    interval: formatSeconds(ctx.step),
+    input_series: input,
+    alert_rule_test: [
+      { eval_time: at(ctx, before), alertname: def.rule.alert, exp_alerts: [] },
+      { eval_time: at(ctx, before + fireAt), alertname: def.rule.alert, exp_alerts: expected },
+      { eval_time: at(ctx, before + clearAt), alertname: def.rule.alert, exp_alerts: [] },
+    ],
+  };
+}
+
+/** Derived windows (up to a day) against the exact ratio of sums read from raw series. */
+function derivedWindows(ctx: Ctx): TestGroup | undefined {
+  const day = 86400;
+  const checked = planWindows(ctx.sli).filter((p) => p.family !== 'raw' && p.window.seconds <= day);
+  if (!checked.length) return undefined;
+  const longest = Math.max(...checked.map((p) => p.window.seconds));
+  const length = steps(ctx, longest + 3600);
+  const base = totalFor(ctx.sli.errorBudget);
+  const { input } = feed(ctx, dailyCycle(length, steps(ctx, day), base, clean(2 * ctx.sli.errorBudget)));
+  const sel = sliMatchers(ctx.service, ctx.sli);
+  return {
+    name: `${ctx.service.name}/${ctx.sli.name}: derived windows (${checked.map((p) => p.window.text).join(', ')}) stay within 1% of the exact ratio of sums on daily-cycle traffic`,
+    interval: formatSeconds(ctx.step),
+    input_series: input,
+    promql_expr_test: checked.map((p) => {
+      const exact = eventRates(ctx.sli, p.window, []);
+      return {
+        expr: `abs(sum(${series.errorRatio(p.window)}${sel}) / ((${exact.bad}) / (${exact.total})) - 1) < bool 0.01`,
+        eval_time: at(ctx, length),
+        exp_samples: [{ labels: '{}', value: 1 }],
+      };
+    }),
+  };
+}
+
+export function sliTestGroups(
+  model: Model,
+  service: Service,
+  sli: Sli,
+  serviceDefs: readonly { readonly sliName: string; readonly def: AlertDef }[],
+  step: number,
+): TestGroup[] {
+  const defs = serviceDefs.filter((d) => d.sliName === sli.name).map((d) => d.def);
+  const ctx: Ctx = { model, service, sli, defs, serviceDefs, step };
+  return [outage(ctx), atObjective(ctx), sustainedBurn(ctx), lowTraffic(ctx), cessation(ctx), derivedWindows(ctx)].filter(
+    (g): g is TestGroup => g !== undefined,
+  );
+}

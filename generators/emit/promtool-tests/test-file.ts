@@ -1,0 +1,26 @@
+/** out/prometheus/tests/<service>.test.yml: promtool unit tests for every alert of a service. */
+import type { Model, Service } from '../../model/types.js';
+import { formatSeconds } from '../../model/duration.js';
+import { outputPaths } from '../../naming.js';
+import type { AlertDef } from '../alert-rules.js';
+import { GENERATED_HEADER, toYaml } from '../yaml-text.js';
+import { sliTestGroups, type TestGroup } from './scenarios.js';
+
+export function serviceTestGroups(model: Model, service: Service, alerts: readonly { sliName: string; def: AlertDef }[]): { step: number; groups: TestGroup[] } {
+  const step = Math.min(...service.slis.map((s) => s.evaluation.fastInterval.seconds));
+  const groups = service.slis.flatMap((sli) =>
+    sliTestGroups(model, service, sli, alerts, step),
+  );
+  return { step, groups };
+}
+
+export function testFileText(service: Service, step: number, groups: readonly TestGroup[]): string {
+  return toYaml(
+    {
+      rule_files: [outputPaths.rulesFromTests(service)],
+      evaluation_interval: formatSeconds(step),
+      tests: groups,
+    },
+    `${GENERATED_HEADER}\nRun: promtool test rules ${outputPaths.tests(service).replace(/^prometheus\//, '')}`,
+  );
+}

@@ -1,0 +1,72 @@
+/**
+ * Recording rules for one SLI, following DESIGN.md's SLO math: ratios of sums, numerator and
+ * denominator recorded apart for every window, raw series read only by the raw window.
+ */
+import { formatNumber } from '../model/decimal.js';
+import type { Model, Service, Sli } from '../model/types.js';
+import { series } from '../naming.js';
+import { eventRates } from '../promql/sli-events.js';
+import type { RecordingRule } from './rule-types.js';
+import { serviceMatchers, sliIdentity, sliMatchers } from './sli-selector.js';
+import { planWindows, type PlannedWindow } from './window-plan.js';
+
+function derivedRate(name: (w: PlannedWindow['window']) => string, sel: string, p: PlannedWindow, raw: PlannedWindow['window']): string {
+  if (p.family === 'fast') return `avg_over_time(${name(raw)}${sel}[${p.window.text}])`;
+  const tile = p.tile!;
+  return `avg_over_time(${name(tile)}${sel}[${p.window.text}:${tile.text}])`;
+}
+
+/** Rates and ratio for each window, in dependency order, grouped by family. */
+export function sliRecordingRules(model: Model, service: Service, sli: Sli): { fast: RecordingRule[]; slow: RecordingRule[] } {
+  const fast: RecordingRule[] = [];
+  const slow: RecordingRule[] = [];
+  const sel = sliMatchers(service, sli);
+  const raw = sli.evaluation.rawWindow;
+  // Every rule carries the SLI's identity labels: raw rules need them (the sum drops them),
+  // and on derived rules they keep promtool's duplicate-rule lint meaningful.
+  const labels = sliIdentity(service, sli);
+  for (const p of planWindows(sli)) {
+    const out = p.family === 'slow' ? slow : fast;
+    const w = p.window;
+    if (p.family === 'raw') {
+      const rates = eventRates(sli, w, model.settings.aggregationLabels);
+      out.push({ record: series.badRate(w), expr: rates.bad, labels });
+      out.push({ record: series.totalRate(w), expr: rates.total, labels });
+    } else {
+      out.push({ record: series.badRate(w), expr: derivedRate(series.badRate, sel, p, raw), labels });
+      out.push({ record: series.totalRate(w), expr: derivedRate(series.totalRate, sel, p, raw), labels });
+    }
+    out.push({ record: series.errorRatio(w), expr: `${series.badRate(w)}${sel}\n/\n${series.totalRate(w)}${sel}`, labels });
+  }
+  return { fast, slow };
+}
+
+/** Objective, budget, burn rates per alert window and budget remaining over the period. */
+export function sloRecordingRules(service: Service, sli: Sli): RecordingRule[] {
+  const sel = sliMatchers(service, sli);
+  const labels = sliIdentity(service, sli);
+  const budget = formatNumber(sli.errorBudget);
+  const rules: RecordingRule[] = [
+    { record: series.objective, expr: `vector(${formatNumber(sli.objective)})`, labels },
+    { record: series.errorBudget, expr: `vector(${budget})`, labels },
+  ];
+  const burnWindows = new Map<number, PlannedWindow['window']>();
+  for (const a of sli.alerts) for (const w of [a.long, a.short]) burnWindows.set(w.seconds, w);
+  for (const w of [...burnWindows.values()].sort((a, b) => a.seconds - b.seconds)) {
+    rules.push({ record: series.burnRate(w), expr: `${series.errorRatio(w)}${sel} / ${budget}`, labels });
+  }
+  rules.push({ record: series.budgetRemaining, expr: `1 - ${series.errorRatio(sli.period)}${sel} / ${budget}`, labels });
+  return rules;
+}
+
+/** Traffic-weighted roll-up of a service's SLIs: sums of their bad and total rates. */
+export function serviceRollupRules(model: Model, service: Service, windows: readonly PlannedWindow['window'][]): RecordingRule[] {
+  const by = ['service', ...model.settings.aggregationLabels].join(', ');
+  const sel = serviceMatchers(service);
+  const labels = { service: service.name };
+  return windows.flatMap((w) => [
+    { record: series.serviceBadRate(w), expr: `sum by (${by}) (${series.badRate(w)}${sel})`, labels },
+    { record: series.serviceTotalRate(w), expr: `sum by (${by}) (${series.totalRate(w)}${sel})`, labels },
+    { record: series.serviceErrorRatio(w), expr: `${series.serviceBadRate(w)}${sel}\n/\n${series.serviceTotalRate(w)}${sel}`, labels },
+  ]);
+}

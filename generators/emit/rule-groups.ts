@@ -1,0 +1,77 @@
+/**
+ * One rule file per service: rules gathered into groups by family (fast windows and pages,
+ * slow windows and tickets, SLO bookkeeping, service roll-up), each at most 20 rules, with an
+ * explicit interval. An SLI's rules stay together and in dependency order where they fit.
+ */
+import type { Model, Service } from '../model/types.js';
+import { groupName, type RuleFamily } from '../naming.js';
+import { alertDefs, type AlertDef } from './alert-rules.js';
+import { serviceRollupRules, sliRecordingRules, sloRecordingRules } from './recording-rules.js';
+import type { Rule, RuleGroup } from './rule-types.js';
+import { planWindows } from './window-plan.js';
+
+export const MAX_RULES_PER_GROUP = 20;
+
+interface Block {
+  readonly interval: string;
+  readonly rules: readonly Rule[];
+}
+
+/** Packs blocks into groups of at most MAX_RULES_PER_GROUP, splitting only blocks that are too big. */
+function pack(service: Service, family: RuleFamily | 'service', blocks: readonly Block[]): RuleGroup[] {
+  const byInterval = new Map<string, Block[]>();
+  for (const b of blocks) if (b.rules.length) byInterval.set(b.interval, [...(byInterval.get(b.interval) ?? []), b]);
+  const groups: { interval: string; rules: Rule[] }[] = [];
+  for (const [interval, list] of byInterval) {
+    let current: Rule[] = [];
+    const flush = () => {
+      if (current.length) groups.push({ interval, rules: current });
+      current = [];
+    };
+    for (const b of list) {
+      if (current.length + b.rules.length > MAX_RULES_PER_GROUP) flush();
+      for (const r of b.rules) {
+        if (current.length === MAX_RULES_PER_GROUP) flush();
+        current.push(r);
+      }
+    }
+    flush();
+  }
+  return groups.map((g, i) => ({ name: groupName(service, family, i), interval: g.interval, rules: g.rules }));
+}
+
+export interface ServiceRules {
+  readonly groups: readonly RuleGroup[];
+  readonly alerts: readonly { readonly sliName: string; readonly def: AlertDef }[];
+}
+
+export function serviceRules(model: Model, service: Service): ServiceRules {
+  const fast: Block[] = [];
+  const slow: Block[] = [];
+  const slo: Block[] = [];
+  const alerts: { sliName: string; def: AlertDef }[] = [];
+  for (const sli of service.slis) {
+    const rec = sliRecordingRules(model, service, sli);
+    const defs = alertDefs(model, service, sli);
+    alerts.push(...defs.map((def) => ({ sliName: sli.name, def })));
+    const ev = sli.evaluation;
+    fast.push({ interval: ev.fastInterval.text, rules: [...rec.fast, ...defs.filter((d) => d.family === 'fast').map((d) => d.rule)] });
+    slow.push({ interval: ev.slowInterval.text, rules: [...rec.slow, ...defs.filter((d) => d.family === 'slow').map((d) => d.rule)] });
+    slo.push({ interval: ev.fastInterval.text, rules: sloRecordingRules(service, sli) });
+  }
+  // Roll up the windows every SLI of the service records, each at its own family's pace.
+  const first = service.slis[0]!;
+  const shared = planWindows(first).filter((p) => service.slis.every((s) => planWindows(s).some((q) => q.window.seconds === p.window.seconds)));
+  const rollupFast = serviceRollupRules(model, service, shared.filter((p) => p.family !== 'slow').map((p) => p.window));
+  const rollupSlow = serviceRollupRules(model, service, shared.filter((p) => p.family === 'slow').map((p) => p.window));
+  const groups = [
+    ...pack(service, 'fast', fast),
+    ...pack(service, 'slow', slow),
+    ...pack(service, 'slo', slo),
+    ...pack(service, 'service', [
+      { interval: first.evaluation.fastInterval.text, rules: rollupFast },
+      { interval: first.evaluation.slowInterval.text, rules: rollupSlow },
+    ]),
+  ];
+  return { groups, alerts };
+}

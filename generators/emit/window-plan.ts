@@ -1,0 +1,65 @@
+/**
+ * Which windows an SLI records and how each is computed. Only the raw window reads raw
+ * series. Windows up to `fast_windows_up_to` average the raw-window rate at the fast
+ * interval; longer ones average non-overlapping tiles of a shorter recorded rate through a
+ * subquery whose step equals the tile, so each event is counted exactly once and a 30d
+ * window costs hundreds of samples, not tens of thousands.
+ */
+import type { Duration } from '../model/duration.js';
+import type { Sli } from '../model/types.js';
+
+export type WindowFamily = 'raw' | 'fast' | 'slow';
+
+export interface PlannedWindow {
+  readonly window: Duration;
+  readonly family: WindowFamily;
+  /** For slow windows: the recorded window used as a tile (its rate sampled every tile). */
+  readonly tile?: Duration;
+}
+
+/** Fewest tiles a slow window is cut into; more tiles, finer edges. */
+export const MIN_TILES = 100;
+
+export function windowsOf(sli: Sli): Duration[] {
+  const all = new Map<number, Duration>();
+  const add = (d: Duration) => {
+    if (!all.has(d.seconds)) all.set(d.seconds, d);
+  };
+  add(sli.evaluation.rawWindow);
+  for (const a of sli.alerts) {
+    add(a.long);
+    add(a.short);
+  }
+  add(sli.trafficCessation.silence);
+  add(sli.trafficCessation.baseline);
+  add(sli.period);
+  return [...all.values()].sort((a, b) => a.seconds - b.seconds);
+}
+
+export function planWindows(sli: Sli): PlannedWindow[] {
+  const { rawWindow, fastWindowsUpTo } = sli.evaluation;
+  const plan: PlannedWindow[] = [];
+  for (const window of windowsOf(sli)) {
+    if (window.seconds === rawWindow.seconds) plan.push({ window: rawWindow, family: 'raw' });
+    else if (window.seconds <= fastWindowsUpTo.seconds) plan.push({ window, family: 'fast' });
+    else {
+      // The longest raw or fast window that divides this one into at least MIN_TILES tiles.
+      const candidates = plan.filter((p) => p.family !== 'slow' && window.seconds % p.window.seconds === 0 && window.seconds / p.window.seconds >= MIN_TILES);
+      const tile = candidates.length ? candidates[candidates.length - 1]!.window : rawWindow;
+      plan.push({ window, family: 'slow', tile });
+    }
+  }
+  return plan;
+}
+
+export function familyOf(sli: Sli, window: Duration): WindowFamily {
+  return planWindows(sli).find((p) => p.window.seconds === window.seconds)?.family ?? 'slow';
+}
+
+/** Humane "about 2.1 days" for how long a budget lasts at a burn rate. */
+export function budgetLasts(period: Duration, factor: number): string {
+  const seconds = period.seconds / factor;
+  const hours = seconds / 3600;
+  if (hours < 48) return `about ${Number(hours.toPrecision(2))} hours`;
+  return `about ${Number((hours / 24).toPrecision(2))} days`;
+}

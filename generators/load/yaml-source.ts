@@ -1,0 +1,101 @@
+/**
+ * Parses one YAML file and keeps every node's position, so any later check can say
+ * file:line:col. Aliases are bounded so an alias bomb is refused instead of expanded.
+ */
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { Problem } from '../validate/problems.js';
+
+export interface SourceFile {
+  /** Path as shown in messages (relative to where the user ran the command when possible). */
+  readonly file: string;
+  readonly text: string;
+  /** Plain data, or undefined when the file could not be parsed. */
+  readonly data: unknown;
+  readonly doc: Document.Parsed | undefined;
+  readonly lines: LineCounter;
+}
+
+const MAX_ALIAS_COUNT = 50;
+
+export function parseYamlSource(file: string, text: string): { source: SourceFile; problems: Problem[] } {
+  const lines = new LineCounter();
+  const problems: Problem[] = [];
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: false, strict: true });
+  for (const err of doc.errors) {
+    const pos = lines.linePos(err.pos[0]);
+    problems.push({
+      file,
+      line: pos.line,
+      col: pos.col,
+      message: yamlMessage(err.code, err.message),
+      hint: yamlHint(err.code),
+    });
+  }
+  let data: unknown;
+  if (problems.length === 0) {
+    try {
+      data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (e) {
+      problems.push({
+        file,
+        line: 1,
+        col: 1,
+        message: `YAML aliases expand too far (${(e as Error).message.split('\n')[0]})`,
+        hint: 'write the values out instead of nesting anchors and aliases',
+      });
+    }
+  }
+  return { source: { file, text, data, doc: problems.length === 0 ? doc : undefined, lines }, problems };
+}
+
+function yamlMessage(code: string, message: string): string {
+  const first = message.split('\n')[0] ?? message;
+  if (code === 'DUPLICATE_KEY') return 'duplicate key: the same key appears twice in one mapping';
+  return `YAML syntax: ${first.replace(/ at line \d+, column \d+:?$/, '')}`;
+}
+
+function yamlHint(code: string): string | undefined {
+  switch (code) {
+    case 'DUPLICATE_KEY':
+      return 'keep one of the two keys';
+    case 'BAD_INDENT':
+    case 'MISSING_CHAR':
+    case 'BLOCK_AS_IMPLICIT_KEY':
+      return 'check indentation and that every "key: value" pair has its colon';
+    case 'MULTILINE_IMPLICIT_KEY':
+      return 'quote the value or put a colon after the key';
+    default:
+      return 'fix the YAML syntax at this position (quote strings that contain ":" or "#")';
+  }
+}
+
+export type PathSegment = string | number;
+
+/**
+ * Position of the node at `path` (or of its closest existing parent). With `key`, the
+ * position of the mapping key itself, which is where a misspelt field should point.
+ */
+export function positionOf(source: SourceFile, path: readonly PathSegment[], key = false): { line: number; col: number } {
+  let node: unknown = source.doc?.contents;
+  let best: Node | undefined = node as Node | undefined;
+  for (let i = 0; i < path.length; i++) {
+    const seg = path[i];
+    const last = i === path.length - 1;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+      if (!pair) break;
+      if (last && key && isScalar(pair.key)) {
+        best = pair.key;
+        break;
+      }
+      node = pair.value;
+    } else if (isSeq(node) && typeof seg === 'number') {
+      node = node.items[seg];
+    } else {
+      break;
+    }
+    if (node && typeof node === 'object' && 'range' in (node as object)) best = node as Node;
+  }
+  const offset = best?.range?.[0] ?? 0;
+  return source.lines.linePos(offset);
+}

@@ -1,0 +1,277 @@
+/**
+ * Validation layer two (semantics) and model building, in one pass over schema-valid
+ * documents: references resolve, names are unique and safe, objectives leave alerts
+ * possible. Every problem of the run is collected; a model is returned only when there are none.
+ */
+import { basename } from 'node:path';
+import { closest, distance } from 'fastest-levenshtein';
+import type { CatalogSources } from '../load/catalog-files.js';
+import { positionOf, type PathSegment, type SourceFile } from '../load/yaml-source.js';
+import { checkDefaults, checkPolicy, checkService, checkTeams } from '../validate/schema-check.js';
+import { findCycles } from '../validate/dependencies.js';
+import type { Problem } from '../validate/problems.js';
+import { clean, formatNumber, formatPercent } from './decimal.js';
+import { parseDuration, type Duration } from './duration.js';
+import { eventSource } from './events.js';
+import { burnAlerts, policyFromDoc, policyInconsistencies } from './policy.js';
+import type { AlertPolicy, CatalogSettings, Model, RunbookSteps, Service, Sli, Team } from './types.js';
+
+interface DefaultsDoc {
+  period: string;
+  alert_policy: string;
+  alert_prefix: string;
+  min_events: number;
+  urls: { runbooks: string; grafana: string };
+  labels: { environment?: string; cluster?: string };
+  tiers: Record<'1' | '2' | '3', { objective: number; page: boolean }>;
+}
+
+interface TeamDoc {
+  name: string;
+  description?: string;
+  chat: string;
+  pager: string;
+  escalation?: string;
+  issue_tracker: string;
+}
+
+interface RunbookDoc {
+  steps?: string[];
+  links?: { title: string; url: string }[];
+  commands?: string[];
+}
+
+interface SliDoc extends Record<string, unknown> {
+  kind: string;
+  name: string;
+  description?: string;
+  component?: string;
+  objective?: number;
+  period?: string;
+  alert_policy?: string;
+  min_events?: number;
+  significant_labels?: string[];
+  user_facing?: boolean;
+  runbook?: RunbookDoc;
+}
+
+interface ServiceDoc {
+  name: string;
+  description: string;
+  team: string;
+  tier: 1 | 2 | 3;
+  component?: string;
+  dependencies?: string[];
+  alert_policy?: string;
+  min_events?: number;
+  runbook?: RunbookDoc;
+  slis: SliDoc[];
+}
+
+class Collector {
+  readonly problems: Problem[] = [];
+  add(source: SourceFile, path: readonly PathSegment[], message: string, hint: string, key = false): void {
+    this.problems.push({ file: source.file, ...positionOf(source, path, key), message, hint });
+  }
+}
+
+function suggestion(word: string, candidates: readonly string[]): string {
+  if (!candidates.length) return '';
+  const near = closest(word, [...candidates]);
+  return distance(word, near) <= Math.max(2, Math.floor(word.length / 3)) ? `did you mean "${near}"? ` : '';
+}
+
+function runbookSteps(doc: RunbookDoc | undefined): RunbookSteps {
+  return { steps: doc?.steps ?? [], links: doc?.links ?? [], commands: doc?.commands ?? [] };
+}
+
+function settingsFrom(d: DefaultsDoc): CatalogSettings {
+  const aggregation = [d.labels.environment, d.labels.cluster].filter((l): l is string => !!l);
+  return {
+    period: parseDuration(d.period)!,
+    alertPrefix: d.alert_prefix,
+    runbookBaseUrl: d.urls.runbooks,
+    grafanaBaseUrl: d.urls.grafana,
+    aggregationLabels: [...new Set(aggregation)],
+    environmentLabel: d.labels.environment,
+    clusterLabel: d.labels.cluster,
+  };
+}
+
+function loadPolicies(sources: CatalogSources, c: Collector): Map<string, AlertPolicy> {
+  const policies = new Map<string, AlertPolicy>();
+  for (const [fileKey, src] of [...sources.policies.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    const schemaProblems = checkPolicy(src);
+    c.problems.push(...schemaProblems);
+    if (schemaProblems.length) continue;
+    const policy = policyFromDoc(src.data);
+    if (policy.name !== fileKey) {
+      c.add(src, ['name'], `policy name "${policy.name}" does not match its file name "${fileKey}"`, `rename the file to ${policy.name}.yaml or set name: ${fileKey}`);
+      continue;
+    }
+    const bad = policyInconsistencies(policy);
+    for (const p of bad) c.add(src, p.path, p.message, p.hint);
+    if (!bad.length) policies.set(policy.name, policy);
+  }
+  return policies;
+}
+
+function loadTeams(src: SourceFile, c: Collector): Map<string, Team> {
+  const teams = new Map<string, Team>();
+  (src.data as { teams: TeamDoc[] }).teams.forEach((t, i) => {
+    if (teams.has(t.name)) {
+      c.add(src, ['teams', i, 'name'], `team "${t.name}" is declared twice`, 'merge the two entries');
+      return;
+    }
+    teams.set(t.name, {
+      name: t.name,
+      description: t.description ?? '',
+      chat: t.chat,
+      pager: t.pager,
+      escalation: t.escalation ?? t.pager,
+      issueTracker: t.issue_tracker,
+    });
+  });
+  return teams;
+}
+
+export function buildModel(sources: CatalogSources): { model?: Model; problems: Problem[] } {
+  const c = new Collector();
+  const defaultsOk = sources.defaults && pushAll(c, checkDefaults(sources.defaults));
+  const teamsOk = sources.teams && pushAll(c, checkTeams(sources.teams));
+  const policies = loadPolicies(sources, c);
+  const teams = teamsOk && sources.teams ? loadTeams(sources.teams, c) : new Map<string, Team>();
+  const defaults = defaultsOk && sources.defaults ? (sources.defaults.data as DefaultsDoc) : undefined;
+  const settings = defaults ? settingsFrom(defaults) : undefined;
+
+  if (defaults && sources.defaults && !policies.has(defaults.alert_policy) && !sources.policies.has(defaults.alert_policy)) {
+    c.add(sources.defaults, ['alert_policy'], `alert policy "${defaults.alert_policy}" not found`, `${suggestion(defaults.alert_policy, [...sources.policies.keys()])}policies live in alerts/policies/ or the catalog's policies/ folder`);
+  }
+
+  const docs: { src: SourceFile; doc: ServiceDoc }[] = [];
+  for (const src of sources.services) {
+    if (pushAll(c, checkService(src))) docs.push({ src, doc: src.data as ServiceDoc });
+  }
+
+  const byName = new Map<string, SourceFile>();
+  for (const { src, doc } of docs) {
+    const first = byName.get(doc.name);
+    if (first) c.add(src, ['name'], `service "${doc.name}" is already declared in ${first.file}`, 'service names must be unique; rename one of them');
+    else byName.set(doc.name, src);
+    const fileBase = basename(src.file).replace(/\.ya?ml$/, '');
+    if (fileBase !== doc.name) c.add(src, ['name'], `service "${doc.name}" is in a file named "${basename(src.file)}"`, `rename the file to ${doc.name}.yaml so out/ files and catalog files match`);
+  }
+
+  const services: Service[] = [];
+  for (const { src, doc } of docs) {
+    const team = teams.get(doc.team);
+    if (teamsOk && !team) c.add(src, ['team'], `team "${doc.team}" is not in teams.yaml`, `${suggestion(doc.team, [...teams.keys()])}add it to teams.yaml or use an existing team`);
+    const deps = doc.dependencies ?? [];
+    deps.forEach((dep, i) => {
+      if (dep === doc.name) c.add(src, ['dependencies', i], `service "${doc.name}" depends on itself`, 'remove it from its own dependencies');
+      else if (!byName.has(dep)) c.add(src, ['dependencies', i], `dependency "${dep}" is not a service in the catalog`, `${suggestion(dep, [...byName.keys()])}add a catalog entry for it or remove the dependency`);
+    });
+    deps.forEach((dep, i) => {
+      if (deps.indexOf(dep) !== i) c.add(src, ['dependencies', i], `dependency "${dep}" is listed twice`, 'list each dependency once');
+    });
+    if (!defaults || !settings || !team) continue;
+    const slis = buildSlis(src, doc, defaults, settings, policies, sources, c);
+    services.push({
+      name: doc.name,
+      description: doc.description,
+      team,
+      tier: doc.tier,
+      pages: defaults.tiers[String(doc.tier) as '1' | '2' | '3'].page,
+      dependencies: [...deps].sort(),
+      slis,
+      runbook: runbookSteps(doc.runbook),
+      file: src.file,
+    });
+  }
+
+  const graph = new Map(docs.map(({ doc }) => [doc.name, doc.dependencies ?? []] as const));
+  for (const cycle of findCycles(graph)) {
+    const src = byName.get(cycle[0]!)!;
+    const doc = docs.find((d) => d.src === src)!.doc;
+    c.add(src, ['dependencies', (doc.dependencies ?? []).indexOf(cycle[1]!)], `dependency cycle: ${cycle.join(' -> ')}`, 'dependencies must form a tree; remove the edge that points back');
+  }
+
+  if (c.problems.length || !settings) return { problems: c.problems };
+  services.sort((a, b) => a.name.localeCompare(b.name));
+  return { model: { settings, teams: [...teams.values()].sort((a, b) => a.name.localeCompare(b.name)), services }, problems: [] };
+}
+
+function pushAll(c: Collector, problems: Problem[]): boolean {
+  c.problems.push(...problems);
+  return problems.length === 0;
+}
+
+function buildSlis(
+  src: SourceFile,
+  doc: ServiceDoc,
+  defaults: DefaultsDoc,
+  settings: CatalogSettings,
+  policies: ReadonlyMap<string, AlertPolicy>,
+  sources: CatalogSources,
+  c: Collector,
+): Sli[] {
+  const slis: Sli[] = [];
+  const names = new Set<string>();
+  const tier = defaults.tiers[String(doc.tier) as '1' | '2' | '3'];
+  doc.slis.forEach((s, i) => {
+    const at = (p: PathSegment[]) => ['slis', i, ...p];
+    if (names.has(s.name)) {
+      c.add(src, at(['name']), `SLI "${s.name}" is declared twice in service "${doc.name}"`, 'SLI names must be unique within a service');
+      return;
+    }
+    names.add(s.name);
+    const policyName = s.alert_policy ?? doc.alert_policy ?? defaults.alert_policy;
+    const policy = policies.get(policyName);
+    if (!policy) {
+      if (s.alert_policy ?? doc.alert_policy) {
+        c.add(src, s.alert_policy ? at(['alert_policy']) : ['alert_policy'], `alert policy "${policyName}" not found`, `${suggestion(policyName, [...sources.policies.keys()])}policies live in alerts/policies/ or the catalog's policies/ folder`);
+      }
+      return;
+    }
+    const events = eventSource(s, policy.evaluation.rawWindow.text, (p, m, h) => c.add(src, at(p), m, h));
+    const objectivePercent = s.objective ?? tier.objective;
+    const objective = clean(objectivePercent / 100);
+    const errorBudget = clean((100 - objectivePercent) / 100);
+    const period: Duration = s.period ? parseDuration(s.period)! : settings.period;
+    const alerts = burnAlerts(policy, period, errorBudget, tier.page);
+    for (const a of alerts) {
+      if (a.threshold >= 1) {
+        c.add(
+          src,
+          s.objective !== undefined ? at(['objective']) : at(['name']),
+          `objective ${formatNumber(objectivePercent)}% makes the ${a.name} alert impossible: it needs an error ratio above ${formatPercent(a.threshold)} (${formatNumber(a.factor)} x ${formatPercent(errorBudget)} budget)`,
+          `raise the objective to at least ${formatNumber(clean(100 - 100 / a.factor))}% or use an alert policy without the ${a.long.text}/${a.short.text} window`,
+        );
+      }
+    }
+    for (const [p, win] of [[['period'], period]] as const) {
+      const longest = Math.max(...alerts.map((a) => a.long.seconds));
+      if (win.seconds < longest) c.add(src, s.period ? at([...p]) : at(['name']), `period ${win.text} is shorter than the longest alert window`, 'use a period of at least the longest window (e.g. 28d or 30d)');
+    }
+    if (!events) return;
+    slis.push({
+      name: s.name,
+      description: s.description ?? `${s.name} of ${doc.name}`,
+      kind: s.kind as Sli['kind'],
+      component: s.component ?? doc.component ?? doc.name,
+      objective,
+      errorBudget,
+      period,
+      policyName,
+      evaluation: policy.evaluation,
+      alerts,
+      trafficCessation: policy.trafficCessation,
+      minEvents: s.min_events ?? doc.min_events ?? defaults.min_events,
+      significantLabels: s.significant_labels ?? [],
+      userFacing: s.user_facing ?? doc.tier === 1,
+      events,
+      runbook: runbookSteps(s.runbook),
+    });
+  });
+  return slis;
+}

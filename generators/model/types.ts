@@ -1,0 +1,153 @@
+/**
+ * The model: plain, normalized data with every default applied. Generators are pure
+ * functions of it.
+ */
+import type { Duration } from './duration.js';
+import type { SliKind } from '../schema/catalog-schema.js';
+
+export interface Team {
+  readonly name: string;
+  readonly description: string;
+  readonly chat: string;
+  readonly pager: string;
+  readonly escalation: string;
+  readonly issueTracker: string;
+}
+
+export interface RunbookSteps {
+  readonly steps: readonly string[];
+  readonly links: readonly { readonly title: string; readonly url: string }[];
+  readonly commands: readonly string[];
+}
+
+export type Severity = 'critical' | 'warning';
+
+/** One row of an alert policy, with its numbers worked out for one SLI. */
+export interface BurnAlert {
+  /** Row name from the policy, e.g. "page-fast". */
+  readonly name: string;
+  /** Severity as declared by the policy. */
+  readonly declaredSeverity: Severity;
+  /** Severity after the tier: a critical row of a tier that does not page becomes a warning. */
+  readonly severity: Severity;
+  readonly budgetSpent: number;
+  readonly long: Duration;
+  readonly short: Duration;
+  /** Burn-rate factor: budgetSpent × period / long. */
+  readonly factor: number;
+  /** Error-ratio threshold: factor × error budget. */
+  readonly threshold: number;
+}
+
+export interface Evaluation {
+  readonly rawWindow: Duration;
+  readonly fastInterval: Duration;
+  readonly slowInterval: Duration;
+  readonly fastWindowsUpTo: Duration;
+}
+
+export interface TrafficCessation {
+  readonly silence: Duration;
+  readonly baseline: Duration;
+  readonly minExpectedEvents: number;
+}
+
+export interface AlertPolicy {
+  readonly name: string;
+  readonly evaluation: Evaluation;
+  readonly windows: readonly {
+    readonly name: string;
+    readonly severity: Severity;
+    readonly budgetSpent: number;
+    readonly long: Duration;
+    readonly short: Duration;
+  }[];
+  readonly trafficCessation: TrafficCessation;
+}
+
+/** A Prometheus series selector split into parts we can rebuild safely. */
+export interface Selector {
+  readonly metric: string;
+  readonly matchers: readonly Matcher[];
+}
+
+export interface Matcher {
+  readonly label: string;
+  readonly op: '=' | '!=' | '=~' | '!~';
+  readonly value: string;
+}
+
+/**
+ * Where an SLI's events come from. Every kind reduces to counters of bad and total events,
+ * which is what keeps the SLO math one piece of code.
+ */
+export type EventSource =
+  /** bad/total (or good/total) counters. */
+  | { readonly type: 'counters'; readonly bad?: Selector; readonly good?: Selector; readonly total: Selector }
+  /** A histogram and threshold(s): good = bucket{le=threshold}; apdex counts tolerated as half. */
+  | {
+      readonly type: 'histogram';
+      readonly histogram: Selector;
+      readonly satisfied: number;
+      /** Present for apdex only. */
+      readonly tolerated?: number;
+    }
+  /** Escape hatch: rate expressions given by the team, with `$window` for the range. */
+  | {
+      readonly type: 'raw';
+      readonly badRate: string;
+      readonly totalRate: string;
+      readonly testSeries: { readonly bad: Selector; readonly good?: Selector; readonly total?: Selector };
+    };
+
+export interface Sli {
+  readonly name: string;
+  readonly description: string;
+  readonly kind: SliKind;
+  readonly component: string;
+  /** Objective as a ratio, e.g. 0.999. */
+  readonly objective: number;
+  /** 1 − objective. */
+  readonly errorBudget: number;
+  readonly period: Duration;
+  readonly policyName: string;
+  readonly evaluation: Evaluation;
+  readonly alerts: readonly BurnAlert[];
+  readonly trafficCessation: TrafficCessation;
+  readonly minEvents: number;
+  readonly significantLabels: readonly string[];
+  readonly userFacing: boolean;
+  readonly events: EventSource;
+  readonly runbook: RunbookSteps;
+}
+
+export interface Service {
+  readonly name: string;
+  readonly description: string;
+  readonly team: Team;
+  readonly tier: 1 | 2 | 3;
+  readonly pages: boolean;
+  readonly dependencies: readonly string[];
+  readonly slis: readonly Sli[];
+  readonly runbook: RunbookSteps;
+  /** Catalog file it came from (for messages and the runbook's "edit this" link). */
+  readonly file: string;
+}
+
+export interface CatalogSettings {
+  readonly period: Duration;
+  readonly alertPrefix: string;
+  readonly runbookBaseUrl: string;
+  readonly grafanaBaseUrl: string;
+  /** Labels SLIs are aggregated by (environment, cluster), in that order, when declared. */
+  readonly aggregationLabels: readonly string[];
+  readonly environmentLabel: string | undefined;
+  readonly clusterLabel: string | undefined;
+}
+
+export interface Model {
+  readonly settings: CatalogSettings;
+  readonly teams: readonly Team[];
+  /** Sorted by name. */
+  readonly services: readonly Service[];
+}

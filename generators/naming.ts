@@ -1,0 +1,103 @@
+/**
+ * Every name and URL the pack uses, in one place: recorded series, rule groups, alert names,
+ * runbook anchors, dashboard uids and the URLs that join them. Other modules never spell
+ * these out themselves, so an alert's runbook_url and the runbook's heading cannot drift.
+ */
+import type { BurnAlert, CatalogSettings, Service, Sli } from './model/types.js';
+import type { Duration } from './model/duration.js';
+
+/** Labels every recorded SLI series carries (plus the catalog's aggregation labels). */
+export const SLI_LABELS = { service: 'service', sli: 'sli', component: 'component' } as const;
+
+/** Recorded series. `level:metric:operations`, aggregated to one series per SLI. */
+export const series = {
+  badRate: (w: Duration) => `sli:events_bad:rate${w.text}`,
+  totalRate: (w: Duration) => `sli:events_total:rate${w.text}`,
+  errorRatio: (w: Duration) => `sli:error:ratio_rate${w.text}`,
+  serviceBadRate: (w: Duration) => `service:events_bad:rate${w.text}`,
+  serviceTotalRate: (w: Duration) => `service:events_total:rate${w.text}`,
+  serviceErrorRatio: (w: Duration) => `service:error:ratio_rate${w.text}`,
+  objective: 'slo:objective:ratio',
+  errorBudget: 'slo:error_budget:ratio',
+  burnRate: (w: Duration) => `slo:burn_rate:rate${w.text}`,
+  budgetRemaining: 'slo:error_budget_remaining:ratio',
+} as const;
+
+export type RuleFamily = 'fast' | 'slow' | 'slo';
+
+export function groupName(service: Service, family: RuleFamily | 'service', chunk: number): string {
+  return `slokit:${service.name}:${family}${chunk > 0 ? `:${chunk + 1}` : ''}`;
+}
+
+function camel(kebab: string): string {
+  return kebab
+    .split('-')
+    .filter(Boolean)
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join('');
+}
+
+export const alertNames = {
+  burn: (settings: CatalogSettings, alert: Pick<BurnAlert, 'name'>) => `${settings.alertPrefix}ErrorBudgetBurn${camel(alert.name)}`,
+  trafficCessation: (settings: CatalogSettings) => `${settings.alertPrefix}TrafficCessation`,
+  budgetExhausted: (settings: CatalogSettings) => `${settings.alertPrefix}ErrorBudgetExhausted`,
+};
+
+/** Heading anchors in out/runbooks/<service>.md; GitHub/GitLab-style slugs of the heading text. */
+export const runbookAnchors = {
+  burn: (sli: Sli, alert: Pick<BurnAlert, 'name'>) => `${sli.name}-burn-${alert.name}`,
+  trafficCessation: (sli: Sli) => `${sli.name}-traffic-cessation`,
+  budgetExhausted: (sli: Sli) => `${sli.name}-budget-exhausted`,
+};
+
+export function runbookFile(service: Pick<Service, 'name'>): string {
+  return `${service.name}.md`;
+}
+
+export function runbookUrl(settings: CatalogSettings, service: Service, anchor: string): string {
+  return `${trimSlash(settings.runbookBaseUrl)}/${runbookFile(service)}#${anchor}`;
+}
+
+/** Grafana uids are at most 40 characters; service names are at most 30. */
+export function dashboardUid(service: Pick<Service, 'name'>): string {
+  return `slokit-${service.name}`;
+}
+
+export interface DashboardLink {
+  /** Time range start, e.g. "now-6h". */
+  readonly from: string;
+  readonly sli?: string;
+  /** Variables whose values are Prometheus template expressions (rendered by Prometheus). */
+  readonly templatedVars?: readonly { readonly name: string; readonly labelName: string }[];
+}
+
+/**
+ * The dashboard URL for an alert annotation. Label-valued variables are filled in by
+ * Prometheus' template engine with urlquery, so a label value cannot break the URL.
+ */
+export function dashboardUrl(settings: CatalogSettings, service: Service, link: DashboardLink): string {
+  const params = [`from=${link.from}`, 'to=now'];
+  if (link.sli) params.push(`var-sli=${encodeURIComponent(link.sli)}`);
+  for (const v of link.templatedVars ?? []) params.push(`var-${v.name}={{ $labels.${v.labelName} | urlquery }}`);
+  return `${trimSlash(settings.grafanaBaseUrl)}/d/${dashboardUid(service)}/${service.name}?${params.join('&')}`;
+}
+
+/** Dashboard variables that mirror the catalog's label conventions. */
+export function dashboardLabelVars(settings: CatalogSettings): { name: string; labelName: string }[] {
+  const vars: { name: string; labelName: string }[] = [];
+  if (settings.environmentLabel) vars.push({ name: 'environment', labelName: settings.environmentLabel });
+  if (settings.clusterLabel) vars.push({ name: 'cluster', labelName: settings.clusterLabel });
+  return vars;
+}
+
+export const outputPaths = {
+  rules: (service: Pick<Service, 'name'>) => `prometheus/rules/${service.name}.yml`,
+  tests: (service: Pick<Service, 'name'>) => `prometheus/tests/${service.name}.test.yml`,
+  /** Rule file path as the test file refers to it (tests sit next to rules/). */
+  rulesFromTests: (service: Pick<Service, 'name'>) => `../rules/${service.name}.yml`,
+  manifest: 'manifest.json',
+};
+
+function trimSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}

@@ -1,0 +1,103 @@
+/**
+ * Checks PromQL from the catalog with the Prometheus project's own grammar
+ * (@prometheus-io/lezer-promql) and turns selectors into structured data, so that what we
+ * emit is rebuilt from parts, never pasted.
+ */
+import { parser } from '@prometheus-io/lezer-promql';
+import type { SyntaxNode } from '@lezer/common';
+import type { Matcher, Selector } from '../model/types.js';
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string; offset: number };
+
+function firstError(text: string): { offset: number } | undefined {
+  const tree = parser.parse(text);
+  let found: { offset: number } | undefined;
+  tree.iterate({
+    enter(n) {
+      if (found) return false;
+      if (n.type.isError) {
+        found = { offset: n.from };
+        return false;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+/** A whole PromQL expression: parses, or says where it stops making sense. */
+export function checkExpression(text: string): ParseResult<string> {
+  if (!text.trim()) return { ok: false, error: 'empty expression', offset: 0 };
+  const err = firstError(text);
+  if (err) return { ok: false, error: `PromQL does not parse near ${JSON.stringify(text.slice(err.offset, err.offset + 20) || 'the end')}`, offset: err.offset };
+  return { ok: true, value: text };
+}
+
+/** Go-style unquoting of a PromQL string literal ('..', "..", or `..`). */
+export function unquote(literal: string): string {
+  const q = literal[0];
+  const body = literal.slice(1, -1);
+  if (q === '`') return body;
+  let out = '';
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!;
+    if (c !== '\\') {
+      out += c;
+      continue;
+    }
+    const n = body[++i];
+    const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', f: '\f', v: '\v', '\\': '\\', '"': '"', "'": "'" };
+    if (n !== undefined && n in simple) out += simple[n];
+    else if (n === 'x') {
+      out += String.fromCharCode(parseInt(body.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else if (n === 'u' || n === 'U') {
+      const len = n === 'u' ? 4 : 8;
+      out += String.fromCodePoint(parseInt(body.slice(i + 1, i + 1 + len), 16));
+      i += len;
+    } else if (n !== undefined && /[0-7]/.test(n)) {
+      out += String.fromCharCode(parseInt(body.slice(i, i + 3), 8));
+      i += 2;
+    } else out += n ?? '';
+  }
+  return out;
+}
+
+const OPS: Record<string, Matcher['op']> = { EqlSingle: '=', Neq: '!=', EqlRegex: '=~', NeqRegex: '!~' };
+
+function readMatchers(text: string, node: SyntaxNode): Matcher[] | string {
+  const matchers: Matcher[] = [];
+  for (let m = node.firstChild; m; m = m.nextSibling) {
+    if (m.name !== 'UnquotedLabelMatcher') return 'only plain label matchers like name="value" are allowed';
+    const label = m.getChild('LabelName');
+    const op = m.getChild('MatchOp')?.firstChild;
+    const str = m.getChild('StringLiteral');
+    if (!label || !op || !str) return 'incomplete label matcher';
+    const opText = OPS[op.name];
+    if (!opText) return `unknown match operator ${text.slice(op.from, op.to)}`;
+    matchers.push({ label: text.slice(label.from, label.to), op: opText, value: unquote(text.slice(str.from, str.to)) });
+  }
+  return matchers;
+}
+
+/**
+ * A series selector: `metric{a="b", c=~"d"}` and nothing else (no functions, offsets or
+ * operators). With `matchersOnly`, the text is just the matchers (`job="x"` or `{job="x"}`).
+ */
+export function parseSelector(text: string, matchersOnly = false): ParseResult<Selector> {
+  const trimmed = text.trim();
+  const source = matchersOnly ? `__slokit__${trimmed.startsWith('{') ? trimmed : `{${trimmed}}`}` : trimmed;
+  const shift = matchersOnly ? source.length - trimmed.length - (trimmed.startsWith('{') ? 0 : 1) : 0;
+  const err = firstError(source);
+  if (err) return { ok: false, error: `selector does not parse near ${JSON.stringify(source.slice(err.offset, err.offset + 20) || 'the end')}`, offset: Math.max(0, err.offset - shift) };
+  const top = parser.parse(source).topNode.firstChild;
+  if (!top || top.name !== 'VectorSelector' || top.nextSibling) {
+    return { ok: false, error: matchersOnly ? 'expected only label matchers, e.g. job="my-service"' : 'expected a series selector such as metric_name{label="value"}, not an expression', offset: 0 };
+  }
+  const ident = top.getChild('Identifier');
+  if (!ident) return { ok: false, error: 'the selector needs a metric name', offset: 0 };
+  const lm = top.getChild('LabelMatchers');
+  const matchers = lm ? readMatchers(source, lm) : [];
+  if (typeof matchers === 'string') return { ok: false, error: matchers, offset: 0 };
+  return { ok: true, value: { metric: matchersOnly ? '' : source.slice(ident.from, ident.to), matchers } };
+}

@@ -1,0 +1,43 @@
+/** Runs the real promtool on a generated pack. */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const PROMTOOL_MISSING =
+  "promtool not found on PATH. Install Debian's 'prometheus' package (apt-get install prometheus), or put promtool from a Prometheus release on PATH.";
+
+export function promtoolAvailable(): boolean {
+  return spawnSync('promtool', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+export interface PromtoolRun {
+  readonly ok: boolean;
+  readonly output: string;
+}
+
+function run(args: string[], cwd: string): PromtoolRun {
+  const r = spawnSync('promtool', args, { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return { ok: r.status === 0, output: `${r.stdout ?? ''}${r.stderr ?? ''}` };
+}
+
+function yamlFiles(dir: string, suffix: string): string[] {
+  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(suffix)).sort() : [];
+}
+
+/** `promtool check rules` on every rule file; warnings count as failures. */
+export function checkRules(outDir: string): PromtoolRun {
+  const dir = join(outDir, 'prometheus', 'rules');
+  const files = yamlFiles(dir, '.yml');
+  if (!files.length) return { ok: false, output: `no rule files in ${dir}` };
+  const r = run(['check', 'rules', ...files], dir);
+  const warned = /warning/i.test(r.output);
+  return { ok: r.ok && !warned, output: r.output };
+}
+
+/** `promtool test rules` on every generated test file. */
+export function testRules(outDir: string): PromtoolRun {
+  const dir = join(outDir, 'prometheus', 'tests');
+  const files = yamlFiles(dir, '.test.yml');
+  if (!files.length) return { ok: false, output: `no test files in ${dir}` };
+  return run(['test', 'rules', ...files], dir);
+}

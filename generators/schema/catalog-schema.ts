@@ -1,0 +1,262 @@
+/**
+ * The catalog schema: the one source of truth. `slokit schema` emits it as JSON Schema into
+ * catalog/schema/ for editors; the validator checks documents against the same objects.
+ */
+import { Type, type TSchema, type TObject } from '@sinclair/typebox';
+
+/** A string enum as plain JSON Schema `enum`, which gives one clear error instead of one per value. */
+export function oneOf<T extends string>(values: readonly T[], description?: string) {
+  return Type.Unsafe<T>({ type: 'string', enum: [...values], ...(description ? { description } : {}) });
+}
+
+const SAFE_NAME = '^[a-z][a-z0-9]*(-[a-z0-9]+)*$';
+const LABEL_NAME = '^[a-zA-Z_][a-zA-Z0-9_]*$';
+const DURATION = '^[1-9][0-9]*(ms|s|m|h|d|w|y)$';
+const CAMEL = '^[A-Z][A-Za-z0-9]*$';
+
+/** Human wording for patterns, so an error says what a value must look like. */
+export const PATTERN_HINTS: Record<string, string> = {
+  [SAFE_NAME]: 'lower-case letters, digits and single dashes, starting with a letter (e.g. "web-api"); it becomes a label value, a file name and a URL anchor',
+  [LABEL_NAME]: 'a Prometheus label name: letters, digits and underscores, not starting with a digit',
+  [DURATION]: 'a Prometheus duration with one unit, e.g. 5m, 1h, 30d',
+  [CAMEL]: 'CamelCase letters and digits, starting with an upper-case letter',
+};
+
+const name = (description: string, maxLength = 30) =>
+  Type.String({ pattern: SAFE_NAME, minLength: 1, maxLength, description });
+const duration = (description: string) => Type.String({ pattern: DURATION, description });
+const labelName = Type.String({ pattern: LABEL_NAME, description: 'A Prometheus label name.' });
+const promql = (description: string) => Type.String({ minLength: 1, description });
+const objective = Type.Number({
+  exclusiveMinimum: 0,
+  exclusiveMaximum: 100,
+  description: 'Target share of good events, in percent (99.9 means 99.9%). Defaults from the tier.',
+});
+const minEvents = Type.Integer({
+  minimum: 1,
+  description: 'Fewest events in an alert\'s long window for a burn-rate alert to fire (low-traffic guard).',
+});
+const buckets = Type.Array(Type.Number(), {
+  minItems: 1,
+  description: 'Bucket boundaries (le) the histogram really has; thresholds are checked against them.',
+});
+
+const runbookSteps = Type.Object(
+  {
+    steps: Type.Optional(Type.Array(Type.String(), { description: 'Remediation steps, in order.' })),
+    links: Type.Optional(
+      Type.Array(Type.Object({ title: Type.String(), url: Type.String() }, { additionalProperties: false })),
+    ),
+    commands: Type.Optional(Type.Array(Type.String(), { description: 'Commands a responder may run.' })),
+  },
+  { additionalProperties: false, description: 'What the team wants a responder to do.' },
+);
+
+/** Fields every SLI has, whatever its kind. */
+const sliCommon = {
+  name: name('SLI name, unique within the service.'),
+  description: Type.Optional(Type.String({ description: 'What the SLI measures, in one sentence.' })),
+  component: Type.Optional(name('Component that serves the SLI (defaults to the service name).')),
+  objective: Type.Optional(objective),
+  period: Type.Optional(duration('SLO period for this SLI (defaults to the catalog period).')),
+  alert_policy: Type.Optional(name('Alert policy for this SLI (a file in alerts/policies/ or the catalog\'s policies/).')),
+  min_events: Type.Optional(minEvents),
+  significant_labels: Type.Optional(
+    Type.Array(labelName, { description: 'Labels worth drilling down by on dashboards and in runbooks.' }),
+  ),
+  user_facing: Type.Optional(Type.Boolean({ description: 'Whether users see failures of this SLI directly.' })),
+  runbook: Type.Optional(runbookSteps),
+};
+
+export const SLI_KINDS = ['error-ratio', 'latency', 'apdex', 'http', 'job', 'raw'] as const;
+export type SliKind = (typeof SLI_KINDS)[number];
+
+const kind = (k: SliKind) => Type.Literal(k, { description: 'SLI kind.' });
+
+export const SLI_SCHEMAS: Record<SliKind, TObject> = {
+  'error-ratio': Type.Object(
+    {
+      kind: kind('error-ratio'),
+      ...sliCommon,
+      bad: Type.Optional(promql('Series selector of failed events (a counter). Give bad or good.')),
+      good: Type.Optional(promql('Series selector of successful events (a counter). Give bad or good.')),
+      total: promql('Series selector of all events (a counter).'),
+    },
+    { additionalProperties: false, description: 'Errors over all events, from counters.' },
+  ),
+  latency: Type.Object(
+    {
+      kind: kind('latency'),
+      ...sliCommon,
+      histogram: promql('Histogram base name with optional matchers, e.g. foo_duration_seconds{job="x"}.'),
+      threshold: Type.Number({ exclusiveMinimum: 0, description: 'Seconds; an event slower than this is bad. Must be a bucket boundary.' }),
+      buckets: Type.Optional(buckets),
+    },
+    { additionalProperties: false, description: 'Events slower than a threshold over all events, from a histogram.' },
+  ),
+  apdex: Type.Object(
+    {
+      kind: kind('apdex'),
+      ...sliCommon,
+      histogram: promql('Histogram base name with optional matchers.'),
+      satisfied: Type.Number({ exclusiveMinimum: 0, description: 'Seconds; at most this is satisfied.' }),
+      tolerated: Type.Number({ exclusiveMinimum: 0, description: 'Seconds; at most this is tolerated (counts half).' }),
+      buckets: Type.Optional(buckets),
+    },
+    { additionalProperties: false, description: 'Apdex score: (satisfied + tolerated / 2) / all.' },
+  ),
+  http: Type.Object(
+    {
+      kind: kind('http'),
+      ...sliCommon,
+      selector: promql('Label matchers on the standard HTTP server metric, e.g. job="my-service".'),
+      measure: Type.Optional(
+        oneOf(['availability', 'latency'] as const, 'availability: 5xx over all requests (default); latency: requests slower than threshold.'),
+      ),
+      threshold: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'Seconds, for measure: latency.' })),
+    },
+    { additionalProperties: false, description: 'Standard HTTP SLI over the SDK\'s metric contract.' },
+  ),
+  job: Type.Object(
+    {
+      kind: kind('job'),
+      ...sliCommon,
+      selector: promql('Label matchers on the standard job metric, e.g. queue="default".'),
+      measure: Type.Optional(
+        oneOf(['success', 'latency'] as const, 'success: failed jobs over all jobs (default); latency: jobs slower than threshold.'),
+      ),
+      threshold: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'Seconds, for measure: latency.' })),
+    },
+    { additionalProperties: false, description: 'Standard background-job SLI over the SDK\'s metric contract.' },
+  ),
+  raw: Type.Object(
+    {
+      kind: kind('raw'),
+      ...sliCommon,
+      bad_rate: promql('PromQL for the per-second rate of bad events; write the range as [$window].'),
+      total_rate: promql('PromQL for the per-second rate of all events; write the range as [$window].'),
+      test_series: Type.Object(
+        {
+          bad: promql('A series selector that, incremented, makes bad_rate grow (used by generated tests).'),
+          good: Type.Optional(promql('A series selector counting good events only (give good or total).')),
+          total: Type.Optional(promql('A series selector counting all events, bad ones included (give good or total).')),
+        },
+        { additionalProperties: false, description: 'Raw series that the generated promtool tests feed.' },
+      ),
+    },
+    { additionalProperties: false, description: 'Escape hatch: any numerator and denominator rate expressions.' },
+  ),
+};
+
+export const ServiceSchema = Type.Object(
+  {
+    name: name('Service name: unique, used in labels, file names and URLs.'),
+    description: Type.String({ minLength: 1, description: 'What the service does, in one sentence.' }),
+    team: name('Owning team; must be listed in teams.yaml.'),
+    tier: Type.Integer({ minimum: 1, maximum: 3, description: '1: user-facing, pages; 2: pages; 3: tickets only (see defaults.yaml).' }),
+    component: Type.Optional(name('Default component for the service\'s SLIs.')),
+    dependencies: Type.Optional(Type.Array(name('A service this one needs.'), { description: 'Services this one depends on.' })),
+    alert_policy: Type.Optional(name('Alert policy for every SLI of this service.')),
+    min_events: Type.Optional(minEvents),
+    runbook: Type.Optional(runbookSteps),
+    slis: Type.Array(Type.Union(Object.values(SLI_SCHEMAS)), { minItems: 1, description: 'Service level indicators.' }),
+  },
+  { additionalProperties: false, $id: 'service.schema.json', title: 'slokit service' },
+);
+
+export const TeamSchema = Type.Object(
+  {
+    name: name('Team name.'),
+    description: Type.Optional(Type.String()),
+    chat: Type.String({ minLength: 1, description: 'Chat channel, e.g. #g_package.' }),
+    pager: Type.String({ minLength: 1, description: 'Pager rotation or service that receives pages.' }),
+    escalation: Type.Optional(Type.String({ description: 'Who to escalate to when the on-call cannot resolve.' })),
+    issue_tracker: Type.String({ minLength: 1, description: 'Where tickets go (URL).' }),
+  },
+  { additionalProperties: false },
+);
+
+export const TeamsSchema = Type.Object(
+  { teams: Type.Array(TeamSchema, { minItems: 1 }) },
+  { additionalProperties: false, $id: 'teams.schema.json', title: 'slokit teams' },
+);
+
+const tierDefaults = Type.Object(
+  {
+    objective,
+    page: Type.Boolean({ description: 'Whether critical burn-rate alerts page (otherwise they become tickets).' }),
+  },
+  { additionalProperties: false },
+);
+
+export const DefaultsSchema = Type.Object(
+  {
+    period: duration('SLO period, e.g. 30d or 28d.'),
+    alert_policy: name('Default alert policy.'),
+    alert_prefix: Type.String({ pattern: CAMEL, description: 'Common prefix of every alert name.' }),
+    min_events: minEvents,
+    urls: Type.Object(
+      {
+        runbooks: Type.String({ pattern: '^https?://[^\\s"\'<>{}]+$', description: 'Base URL where out/runbooks/ is published.' }),
+        grafana: Type.String({ pattern: '^https?://[^\\s"\'<>{}]+$', description: 'Base URL of Grafana.' }),
+      },
+      { additionalProperties: false },
+    ),
+    labels: Type.Object(
+      {
+        environment: Type.Optional(labelName),
+        cluster: Type.Optional(labelName),
+      },
+      { additionalProperties: false, description: 'Label conventions: which labels carry environment and cluster. SLIs are aggregated by them.' },
+    ),
+    tiers: Type.Object(
+      { '1': tierDefaults, '2': tierDefaults, '3': tierDefaults },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false, $id: 'defaults.schema.json', title: 'slokit catalog defaults' },
+);
+
+const burnWindow = Type.Object(
+  {
+    name: name('Row name; becomes part of the alert name (page-fast -> ErrorBudgetBurnPageFast).'),
+    severity: oneOf(['critical', 'warning'] as const, 'critical pages (where the tier pages), warning opens a ticket.'),
+    budget_spent: Type.Number({ exclusiveMinimum: 0, maximum: 1, description: 'Share of the period\'s budget spent when it fires (0.02 = 2%).' }),
+    long: duration('Long window.'),
+    short: duration('Short window (should be about 1/12 of the long one).'),
+  },
+  { additionalProperties: false },
+);
+
+export const PolicySchema = Type.Object(
+  {
+    name: name('Policy name; the file is <name>.yaml.'),
+    description: Type.Optional(Type.String()),
+    evaluation: Type.Object(
+      {
+        raw_window: duration('The one window read from raw series.'),
+        fast_interval: duration('Evaluation interval of short-window rules and page alerts.'),
+        slow_interval: duration('Evaluation interval of long-window rules and ticket alerts.'),
+        fast_windows_up_to: duration('Windows up to this are derived at fast_interval; longer ones are tiled at slow_interval.'),
+      },
+      { additionalProperties: false },
+    ),
+    windows: Type.Array(burnWindow, { minItems: 1 }),
+    traffic_cessation: Type.Object(
+      {
+        silence: duration('How long an SLI must see no events.'),
+        baseline: duration('Window whose average rate says how many events were expected.'),
+        min_expected_events: Type.Integer({ minimum: 1, description: 'Fire only when the baseline predicts at least this many events in the silence window.' }),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false, $id: 'policy.schema.json', title: 'slokit alert policy' },
+);
+
+export const CATALOG_SCHEMAS: Record<string, TSchema> = {
+  'service.schema.json': ServiceSchema,
+  'teams.schema.json': TeamsSchema,
+  'defaults.schema.json': DefaultsSchema,
+  'policy.schema.json': PolicySchema,
+};
