@@ -129,6 +129,10 @@ export function program(): Command {
 }
 
 export function main(argv: string[]): number {
+  if (argv.length === 0) {
+    process.stderr.write(program().helpInformation());
+    return 2;
+  }
   try {
     program().parse(argv, { from: 'user' });
     return 0;

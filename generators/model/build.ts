@@ -148,22 +148,28 @@ export function buildModel(sources: CatalogSources): { model?: Model; problems: 
     c.add(sources.defaults, ['alert_policy'], `alert policy "${defaults.alert_policy}" not found`, `${suggestion(defaults.alert_policy, [...sources.policies.keys()])}policies live in alerts/policies/ or the catalog's policies/ folder`);
   }
 
-  const docs: { src: SourceFile; doc: ServiceDoc }[] = [];
+  // Every service with a readable name counts for references, even one with other problems,
+  // so a mistake in one file does not turn into "unknown dependency" errors in others.
+  const docs: { src: SourceFile; doc: ServiceDoc; invalidSlis: ReadonlySet<number> }[] = [];
+  const byName = new Map<string, SourceFile>();
   for (const src of sources.services) {
-    if (pushAll(c, checkService(src))) docs.push({ src, doc: src.data as ServiceDoc });
+    if (!src.doc) continue; // YAML syntax errors were reported by the loader
+    const checked = checkService(src);
+    c.problems.push(...checked.problems);
+    const name = (src.data as { name?: unknown } | null)?.name;
+    if (typeof name === 'string' && !byName.has(name)) byName.set(name, src);
+    if (checked.shellOk) docs.push({ src, doc: src.data as ServiceDoc, invalidSlis: checked.invalidSlis });
   }
 
-  const byName = new Map<string, SourceFile>();
   for (const { src, doc } of docs) {
     const first = byName.get(doc.name);
-    if (first) c.add(src, ['name'], `service "${doc.name}" is already declared in ${first.file}`, 'service names must be unique; rename one of them');
-    else byName.set(doc.name, src);
+    if (first && first !== src) c.add(src, ['name'], `service "${doc.name}" is already declared in ${first.file}`, 'service names must be unique; rename one of them');
     const fileBase = basename(src.file).replace(/\.ya?ml$/, '');
     if (fileBase !== doc.name) c.add(src, ['name'], `service "${doc.name}" is in a file named "${basename(src.file)}"`, `rename the file to ${doc.name}.yaml so out/ files and catalog files match`);
   }
 
   const services: Service[] = [];
-  for (const { src, doc } of docs) {
+  for (const { src, doc, invalidSlis } of docs) {
     const team = teams.get(doc.team);
     if (teamsOk && !team) c.add(src, ['team'], `team "${doc.team}" is not in teams.yaml`, `${suggestion(doc.team, [...teams.keys()])}add it to teams.yaml or use an existing team`);
     const deps = doc.dependencies ?? [];
@@ -174,8 +180,13 @@ export function buildModel(sources: CatalogSources): { model?: Model; problems: 
     deps.forEach((dep, i) => {
       if (deps.indexOf(dep) !== i) c.add(src, ['dependencies', i], `dependency "${dep}" is listed twice`, 'list each dependency once');
     });
-    if (!defaults || !settings || !team) continue;
-    const slis = buildSlis(src, doc, defaults, settings, policies, sources, c);
+    if (!defaults || !settings) continue;
+    if (!team) {
+      // Still check the SLIs, so every problem of the run is reported together.
+      buildSlis(src, doc, invalidSlis, defaults, settings, policies, sources, c);
+      continue;
+    }
+    const slis = buildSlis(src, doc, invalidSlis, defaults, settings, policies, sources, c);
     services.push({
       name: doc.name,
       description: doc.description,
@@ -190,6 +201,7 @@ export function buildModel(sources: CatalogSources): { model?: Model; problems: 
   }
 
   const graph = new Map(docs.map(({ doc }) => [doc.name, doc.dependencies ?? []] as const));
+  // (a duplicate name keeps the first file's edges; the duplicate itself is reported above)
   for (const cycle of findCycles(graph)) {
     const src = byName.get(cycle[0]!)!;
     const doc = docs.find((d) => d.src === src)!.doc;
@@ -209,6 +221,7 @@ function pushAll(c: Collector, problems: Problem[]): boolean {
 function buildSlis(
   src: SourceFile,
   doc: ServiceDoc,
+  invalidSlis: ReadonlySet<number>,
   defaults: DefaultsDoc,
   settings: CatalogSettings,
   policies: ReadonlyMap<string, AlertPolicy>,
@@ -225,6 +238,7 @@ function buildSlis(
       return;
     }
     names.add(s.name);
+    if (invalidSlis.has(i)) return; // its schema problems are already reported
     const policyName = s.alert_policy ?? doc.alert_policy ?? defaults.alert_policy;
     const policy = policies.get(policyName);
     if (!policy) {

@@ -43,6 +43,11 @@ function decodePointer(pointer: string): PathSegment[] {
     .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
 }
 
+/** `slis[1].objective`: how a person would point at a field. */
+export function pathText(path: readonly PathSegment[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+}
+
 function describeType(value: unknown): string {
   if (value === null || value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'a list';
@@ -61,7 +66,7 @@ function valueAt(data: unknown, path: readonly PathSegment[]): unknown {
 
 function toProblem(source: SourceFile, base: readonly PathSegment[], err: ErrorObject, schema: TSchema): Problem | undefined {
   const path = [...base, ...decodePointer(err.instancePath)];
-  const where = path.length ? path.join('.') : 'the document';
+  const where = path.length ? pathText(path) : 'the document';
   const at = (p: readonly PathSegment[], key = false) => ({ file: source.file, ...positionOf(source, p, key) });
   switch (err.keyword) {
     case 'additionalProperties': {
@@ -156,17 +161,29 @@ export function checkPolicy(source: SourceFile): Problem[] {
   return check(source, PolicySchema, source.data);
 }
 
-export function checkService(source: SourceFile): Problem[] {
+export interface ServiceCheck {
+  readonly problems: Problem[];
+  /** Service-level fields are valid and every SLI has a known kind. */
+  readonly shellOk: boolean;
+  /** SLIs (by index) that failed their kind's schema. */
+  readonly invalidSlis: ReadonlySet<number>;
+}
+
+/** Checks a service; reports which parts are sound enough for the semantic checks to look at. */
+export function checkService(source: SourceFile): ServiceCheck {
   const shell = check(source, ServiceShell, source.data);
   const problems = [...shell];
+  const invalidSlis = new Set<number>();
   const slis = (source.data as { slis?: unknown } | null)?.slis;
   if (Array.isArray(slis)) {
     slis.forEach((sli, i) => {
       const kind = (sli as { kind?: unknown } | null)?.kind;
       if (typeof kind === 'string' && (SLI_KINDS as readonly string[]).includes(kind)) {
-        problems.push(...check(source, SLI_SCHEMAS[kind as SliKind], sli, ['slis', i]));
-      }
+        const sliProblems = check(source, SLI_SCHEMAS[kind as SliKind], sli, ['slis', i]);
+        if (sliProblems.length) invalidSlis.add(i);
+        problems.push(...sliProblems);
+      } else invalidSlis.add(i);
     });
   }
-  return problems;
+  return { problems, shellOk: shell.length === 0, invalidSlis };
 }

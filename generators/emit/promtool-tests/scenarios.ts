@@ -129,36 +129,46 @@ export function outageDetectionSteps(ctx: Ctx, def: AlertDef): number {
 function outage(ctx: Ctx): TestGroup | undefined {
   const pages = pageDefs(ctx).length ? pageDefs(ctx) : ctx.defs.filter((d) => d.kind === 'burn');
   if (!pages.length) return undefined;
-  const fastest = [...pages].sort((a, b) => outageDetectionSteps(ctx, a) - outageDetectionSteps(ctx, b) || a.burn!.long.seconds - b.burn!.long.seconds)[0]!;
-  const a = fastest.burn!;
   const R = steps(ctx, ctx.sli.evaluation.rawWindow.seconds);
-  const S = steps(ctx, a.short.seconds);
-  const k = outageDetectionSteps(ctx, fastest);
+  const plans = pages
+    .map((def) => {
+      const S = steps(ctx, def.burn!.short.seconds);
+      const detect = outageDetectionSteps(ctx, def);
+      // By `settled` the short window holds only outage events (its ratio is exactly 1) and the page fires.
+      const settled = Math.max((S === R ? S : S + R) + 1, detect + 1);
+      // After recovery the short window empties of bad events within S (plus R when it is derived).
+      const clears = (S === R ? S : S + R) + 1;
+      return { def, detect, settled, clears };
+    })
+    .sort((a, b) => a.detect - b.detect || a.def.burn!.long.seconds - b.def.burn!.long.seconds);
+  const fastest = plans[0]!;
   const warmup = Math.max(steps(ctx, 3600), 2 * R);
-  const full = (S === R ? S : S + R) + 1; // the short window holds only outage events
-  const length = Math.max(k + 1, full) + 2;
+  const length = Math.max(...plans.map((p) => p.settled)) + 2;
+  const tail = Math.max(...plans.map((p) => p.clears)) + 2;
   const T = 1000;
-  const traffic = phases({ steps: warmup, total: T, bad: 0 }, { steps: length, total: T, bad: T }, { steps: full + 2 * R + 2, total: T, bad: 0 });
+  const traffic = phases({ steps: warmup, total: T, bad: 0 }, { steps: length, total: T, bad: T }, { steps: tail, total: T, bad: 0 });
   const { input, labels } = feed(ctx, traffic);
   const t0 = warmup;
   const recovered = t0 + length;
-  const minutes = formatSeconds((k + 1) * ctx.step);
+  const within = (p: (typeof plans)[number]) => `${p.def.rule.alert} within ${formatSeconds((p.detect + 1) * ctx.step)}`;
   return {
-    name: `${ctx.service.name}/${ctx.sli.name}: full outage pages with ${fastest.rule.alert} within ${minutes}, resolves within ${a.short.text} of recovery, nothing fires during warm-up`,
+    name: `${ctx.service.name}/${ctx.sli.name}: full outage pages with ${plans.map(within).join(' and ')}; each page resolves within its short window of recovery; nothing fires during warm-up`,
     interval: formatSeconds(ctx.step),
     input_series: input,
     alert_rule_test: [
       ...none(ctx, Math.floor(warmup / 2)),
       ...none(ctx, warmup),
-      { eval_time: at(ctx, t0 + Math.max(full, k + 1)), alertname: fastest.rule.alert, exp_alerts: [firing(fastest, labels, 1)] },
-      { eval_time: at(ctx, recovered + full), alertname: fastest.rule.alert, exp_alerts: [] },
+      ...plans.flatMap((p) => [
+        { eval_time: at(ctx, t0 + p.settled), alertname: p.def.rule.alert, exp_alerts: [firing(p.def, labels, 1)] },
+        { eval_time: at(ctx, recovered + p.clears), alertname: p.def.rule.alert, exp_alerts: [] },
+      ]),
     ],
     promql_expr_test: [
       {
-        // Detection time: the page's ALERTS series exists this many steps after the outage began.
-        expr: `ALERTS${alertsSeriesSelector(fastest, labels)}`,
-        eval_time: at(ctx, t0 + k + 1),
-        exp_samples: [{ labels: `ALERTS${alertsSeriesSelector(fastest, labels)}`, value: 1 }],
+        // Detection time of the fastest page: its ALERTS series exists this many steps after the outage began.
+        expr: `ALERTS${alertsSeriesSelector(fastest.def, labels)}`,
+        eval_time: at(ctx, t0 + fastest.detect + 1),
+        exp_samples: [{ labels: `ALERTS${alertsSeriesSelector(fastest.def, labels)}`, value: 1 }],
       },
     ],
   };

@@ -1,0 +1,36 @@
+/** Test helpers: a scratch copy of the bundled catalog to break on purpose, and the CLI as a process. */
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
+export const BUNDLED_CATALOG = join(ROOT, 'catalog');
+export const CLI = join(ROOT, 'dist', 'generators', 'cli.js');
+
+export function scratchDir(prefix = 'slokit-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** A copy of the bundled catalog in a fresh temporary directory. */
+export function copyCatalog(): string {
+  const dir = join(scratchDir(), 'catalog');
+  cpSync(BUNDLED_CATALOG, dir, { recursive: true });
+  return dir;
+}
+
+export function edit(file: string, change: (text: string) => string): void {
+  writeFileSync(file, change(readFileSync(file, 'utf8')));
+}
+
+export interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export function cli(args: string[], cwd = ROOT): CliRun {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}

@@ -1,0 +1,166 @@
+/** Recording rules and alerts as data: structure, conventions, and the SLO math in their PromQL. */
+import { parser } from '@prometheus-io/lezer-promql';
+import { describe, expect, it } from 'vitest';
+import { alertDefs } from '../generators/emit/alert-rules.js';
+import { MAX_RULES_PER_GROUP, serviceRules } from '../generators/emit/rule-groups.js';
+import { isAlert, type AlertingRule, type RecordingRule } from '../generators/emit/rule-types.js';
+import { planWindows } from '../generators/emit/window-plan.js';
+import { loadModel } from '../generators/pipeline.js';
+import { copyCatalog } from './helpers/catalog.js';
+
+const { model } = loadModel(copyCatalog());
+const m = model!;
+const all = m.services.map((s) => ({ service: s, rules: serviceRules(m, s) }));
+const recording = all.flatMap((x) => x.rules.groups.flatMap((g) => g.rules.filter((r): r is RecordingRule => !isAlert(r))));
+const alerts = all.flatMap((x) => x.rules.groups.flatMap((g) => g.rules.filter(isAlert)));
+
+/** Metric names an expression reads; raw ones have no colon. */
+function metricsRead(expr: string): string[] {
+  const names: string[] = [];
+  const tree = parser.parse(expr);
+  tree.iterate({
+    enter: (n) => {
+      if (n.name === 'VectorSelector') {
+        const id = n.node.getChild('Identifier');
+        if (id) names.push(expr.slice(id.from, id.to));
+      }
+    },
+  });
+  return names;
+}
+
+function parses(expr: string): boolean {
+  let ok = true;
+  parser.parse(expr).iterate({ enter: (n) => { if (n.type.isError) ok = false; } });
+  return ok;
+}
+
+describe('rule groups', () => {
+  it('have unique names, an explicit interval and at most 20 rules', () => {
+    const groups = all.flatMap((x) => x.rules.groups);
+    expect(new Set(groups.map((g) => g.name)).size).toBe(groups.length);
+    for (const g of groups) {
+      expect(g.interval).toMatch(/^\d+[smhd]$/);
+      expect(g.rules.length).toBeLessThanOrEqual(MAX_RULES_PER_GROUP);
+      expect(g.name).toMatch(/^slokit:[a-z0-9-]+:(fast|slow|slo|service)(:\d+)?$/);
+    }
+  });
+
+  it('every expression parses as PromQL', () => {
+    for (const r of [...recording, ...alerts]) expect(parses(r.expr), r.expr).toBe(true);
+  });
+});
+
+describe('recording rules follow the SLO math', () => {
+  it('read raw series only in the raw (5m) window', () => {
+    expect(recording.filter((r) => metricsRead(r.expr).some((n) => !n.includes(':'))).length).toBe(2 * 15);
+    for (const r of recording) {
+      const raw = metricsRead(r.expr).filter((n) => !n.includes(':'));
+      if (raw.length) expect(r.record, r.expr).toMatch(/^sli:events_(bad|total):rate5m$/);
+      else expect(metricsRead(r.expr).length, r.expr).toBeGreaterThan(r.expr.startsWith('vector(') ? -1 : 0);
+    }
+  });
+
+  it('names are level:metric:operations, and `:` only in recorded names', () => {
+    for (const r of recording) expect(r.record).toMatch(/^(sli|slo|service):[a-z_]+:[a-z0-9_]+$/);
+  });
+
+  it('keep numerator and denominator apart: every ratio is a quotient of two recorded rates of the same window', () => {
+    for (const r of recording.filter((x) => x.record.startsWith('sli:error:ratio_rate'))) {
+      const w = r.record.replace('sli:error:ratio_rate', '');
+      expect(r.expr).toMatch(new RegExp(`^sli:events_bad:rate${w}\\{[^}]+\\}\\n/\\nsli:events_total:rate${w}\\{[^}]+\\}$`));
+    }
+  });
+
+  it('derive windows up to 1h by averaging the 5m rate, and tile longer ones with a subquery (no average of ratios)', () => {
+    const registry = m.services.find((s) => s.name === 'registry')!;
+    const sli = registry.slis[0]!;
+    expect(planWindows(sli).map((p) => [p.window.text, p.family, p.tile?.text ?? null])).toEqual([
+      ['5m', 'raw', null],
+      ['30m', 'fast', null],
+      ['1h', 'fast', null],
+      ['2h', 'slow', '5m'],
+      ['6h', 'slow', '5m'],
+      ['1d', 'slow', '5m'],
+      ['3d', 'slow', '30m'],
+      ['30d', 'slow', '1h'],
+    ]);
+    const byName = (name: string) => recording.find((r) => r.record === name && r.labels?.service === 'registry' && r.labels?.sli === 'requests')!;
+    expect(byName('sli:events_bad:rate1h').expr).toBe('avg_over_time(sli:events_bad:rate5m{service="registry", sli="requests"}[1h])');
+    expect(byName('sli:events_total:rate30d').expr).toBe('avg_over_time(sli:events_total:rate1h{service="registry", sli="requests"}[30d:1h])');
+    expect(byName('sli:events_bad:rate5m').expr).toBe(
+      '(sum by (env, cluster) (rate(registry_http_requests_total{code=~"5.."}[5m])) or 0 * sum by (env, cluster) (rate(registry_http_requests_total[5m])))',
+    );
+    expect(recording.some((r) => /avg_over_time\(sli:error:ratio/.test(r.expr))).toBe(false);
+  });
+
+  it('latency SLIs count events above a bucket boundary, matching le written either way', () => {
+    const r = recording.find((x) => x.record === 'sli:events_bad:rate5m' && x.labels?.sli === 'puma-latency')!;
+    expect(r.expr).toBe(
+      'sum by (env, cluster) (rate(http_request_duration_seconds_count{job="gitlab-rails"}[5m])) - sum by (env, cluster) (rate(http_request_duration_seconds_bucket{job="gitlab-rails", le=~"1|1\\\\.0"}[5m]))',
+    );
+  });
+
+  it('apdex counts tolerated events as half good', () => {
+    const r = recording.find((x) => x.record === 'sli:events_bad:rate5m' && x.labels?.sli === 'request-apdex')!;
+    const sel = 'job="gitlab-workhorse", route!~"^/-/(health|readiness|liveness)$"';
+    const h = 'gitlab_workhorse_http_request_duration_seconds';
+    expect(r.expr).toBe(
+      `sum by (env, cluster) (rate(${h}_count{${sel}}[5m])) - (sum by (env, cluster) (rate(${h}_bucket{${sel}, le=~"1|1\\\\.0"}[5m])) + sum by (env, cluster) (rate(${h}_bucket{${sel}, le=~"10|10\\\\.0"}[5m]))) / 2`,
+    );
+  });
+
+  it('record objective, error budget, burn rate per alert window, budget remaining and a traffic-weighted service roll-up', () => {
+    const names = new Set(recording.filter((r) => r.labels?.service === 'registry').map((r) => r.record));
+    for (const n of ['slo:objective:ratio', 'slo:error_budget:ratio', 'slo:burn_rate:rate1h', 'slo:burn_rate:rate5m', 'slo:burn_rate:rate3d', 'slo:error_budget_remaining:ratio', 'service:error:ratio_rate5m', 'service:error:ratio_rate30d']) {
+      expect(names.has(n), n).toBe(true);
+    }
+    const rollup = recording.find((r) => r.record === 'service:events_bad:rate1h' && r.labels?.service === 'registry')!;
+    expect(rollup.expr).toBe('sum by (service, env, cluster) (sli:events_bad:rate1h{service="registry"})');
+  });
+});
+
+describe('alerts', () => {
+  const registry = m.services.find((s) => s.name === 'registry')!;
+  const defs = alertDefs(m, registry, registry.slis[0]!);
+
+  it('one rule per window pair, with the conventional labels and annotations', () => {
+    const burn = defs.filter((d) => d.kind === 'burn');
+    expect(burn.map((d) => [d.rule.alert, d.rule.labels.long, d.rule.labels.short, d.rule.labels.severity])).toEqual([
+      ['SlokitErrorBudgetBurnFast', '1h', '5m', 'critical'],
+      ['SlokitErrorBudgetBurnModerate', '6h', '30m', 'critical'],
+      ['SlokitErrorBudgetBurnSlow', '1d', '2h', 'warning'],
+      ['SlokitErrorBudgetBurnGradual', '3d', '6h', 'warning'],
+    ]);
+    for (const a of alerts as AlertingRule[]) {
+      expect(Object.keys(a.labels).sort()).toEqual(['component', 'long', 'service', 'severity', 'short', 'sli', 'team']);
+      expect(a.alert).toMatch(/^Slokit[A-Z][A-Za-z]+$/);
+      expect(a.annotations.summary).toMatch(/^[A-Z][^{}]+\.$/);
+      expect(a.annotations.runbook_url).toMatch(/^https:\/\/gitlab\.example\.com\/platform\/runbooks\/-\/blob\/main\/runbooks\/[a-z0-9-]+\.md#[a-z0-9-]+$/);
+      expect(a.annotations.dashboard_url).toMatch(/^https:\/\/grafana\.example\.com\/d\/slokit-[a-z0-9-]+\/[a-z0-9-]+\?/);
+    }
+  });
+
+  it('page on the fast pair: short over threshold, long over threshold or its lower bound, enough events', () => {
+    expect(defs[0]!.rule.expr).toContain('(sli:error:ratio_rate5m{service="registry", sli="requests"} > 0.0144 + 1e-12)');
+    expect(defs[0]!.rule.expr).toContain('(sli:events_bad:rate5m{service="registry", sli="requests"} * 300 / (sli:events_total:rate1h{service="registry", sli="requests"} * 3600) > 0.0144 + 1e-12)');
+    expect(defs[0]!.rule.expr).toContain('(sli:events_total:rate1h{service="registry", sli="requests"} * 3600 >= 20)');
+    expect(defs[0]!.anchor).toBe('requests-burn-fast');
+    expect(defs[0]!.rule.annotations.description).toContain('{{ $value | humanizePercentage }}');
+  });
+
+  it('traffic cessation does not page and lets go of a series after the baseline window', () => {
+    const tc = defs.find((d) => d.kind === 'traffic-cessation')!;
+    expect(tc.rule.labels.severity).toBe('warning');
+    expect(tc.rule.expr).toBe(
+      '(sli:events_total:rate6h{service="registry", sli="requests"} * 1800 >= 100)\nunless\n(sli:events_total:rate30m{service="registry", sli="requests"} > 0)',
+    );
+  });
+
+  it('annotations render for tests exactly as Prometheus would', () => {
+    const e = defs[0]!.expected({ env: 'prod uction', cluster: 'a&b' }, 0.0045);
+    expect(e.annotations.description.startsWith('0.45% of requests events were bad (failed) over the last 5m')).toBe(true);
+    expect(e.annotations.dashboard_url).toMatch(/var-environment=prod\+uction&var-cluster=a%26b$/);
+    expect(e.labels).toMatchObject({ env: 'prod uction', severity: 'critical', long: '1h' });
+  });
+});

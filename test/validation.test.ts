@@ -1,0 +1,160 @@
+/** Bad catalogs: every problem located (file:line:col), explained, with a fix; all of a run together. */
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadModel } from '../generators/pipeline.js';
+import { formatProblem, type Problem } from '../generators/validate/problems.js';
+import { copyCatalog, edit } from './helpers/catalog.js';
+
+function problemsAfter(change: (dir: string) => void): Problem[] {
+  const dir = copyCatalog();
+  change(dir);
+  const r = loadModel(dir);
+  expect(r.model).toBeUndefined();
+  return r.problems;
+}
+
+function one(problems: Problem[], pattern: RegExp): Problem {
+  const hits = problems.filter((p) => pattern.test(p.message));
+  expect(hits, problems.map(formatProblem).join('\n')).toHaveLength(1);
+  return hits[0]!;
+}
+
+const svc = (dir: string, name: string) => join(dir, 'services', `${name}.yaml`);
+
+describe('the bundled catalog', () => {
+  it('is valid and big enough: at least 7 services and 15 SLIs', () => {
+    const r = loadModel(copyCatalog());
+    expect(r.problems.map(formatProblem)).toEqual([]);
+    expect(r.model!.services.length).toBeGreaterThanOrEqual(7);
+    expect(r.model!.services.reduce((n, s) => n + s.slis.length, 0)).toBeGreaterThanOrEqual(15);
+    expect(r.model!.services.flatMap((s) => s.slis.map((x) => x.kind))).toEqual(expect.arrayContaining(['error-ratio', 'latency', 'apdex', 'http', 'job', 'raw']));
+  });
+});
+
+describe('bad input', () => {
+  it('YAML syntax error: located at the offending line', () => {
+    const p = problemsAfter((d) => writeFileSync(svc(d, 'redis'), 'name: redis\nslis: [\n  - a\n'));
+    const hit = p.find((x) => x.file.endsWith('redis.yaml'))!;
+    expect(hit.message).toMatch(/YAML syntax/);
+    expect(hit.line).toBeGreaterThanOrEqual(2);
+    expect(formatProblem(hit)).toMatch(/redis\.yaml:\d+:\d+: error: YAML syntax/);
+  });
+
+  it('duplicate key in a mapping', () => {
+    const p = problemsAfter((d) => edit(svc(d, 'redis'), (t) => t.replace('tier: 2', 'tier: 2\ntier: 3')));
+    const hit = one(p, /duplicate key/);
+    expect(hit.line).toBe(6);
+  });
+
+  it('misspelt field: points at the key and suggests the near match', () => {
+    const p = problemsAfter((d) => edit(svc(d, 'registry'), (t) => t.replace('    objective: 99.9\n', '    objectiv: 99.9\n')));
+    const hit = one(p, /unknown field "objectiv"/);
+    expect(hit.hint).toBe('did you mean "objective"?');
+    expect([hit.line, hit.col]).toEqual([13, 5]);
+  });
+
+  it('unknown field without a near match lists the allowed fields', () => {
+    const p = problemsAfter((d) => edit(svc(d, 'redis'), (t) => t.replace('tier: 2', 'tier: 2\nflavour: vanilla')));
+    expect(one(p, /unknown field "flavour"/).hint).toMatch(/allowed fields: .*dependencies/);
+  });
+
+  it('wrong type', () => {
+    const p = problemsAfter((d) => edit(svc(d, 'redis'), (t) => t.replace('objective: 99.9', 'objective: "high"')));
+    const hit = one(p, /objective must be a number, found string "high"/);
+    expect(hit.message).toMatch(/slis\[0\]\.objective/);
+  });
+
+  it('duplicate service names across files', () => {
+    const p = problemsAfter((d) => writeFileSync(svc(d, 'redis-copy'), readFileSync(svc(d, 'redis'), 'utf8')));
+    expect(p.some((x) => /service "redis" is already declared in/.test(x.message))).toBe(true);
+  });
+
+  it('duplicate SLI names within a service', () => {
+    const p = problemsAfter((d) => edit(svc(d, 'gitaly'), (t) => t.replace('name: grpc-latency', 'name: grpc-requests')));
+    expect(one(p, /SLI "grpc-requests" is declared twice/).file).toMatch(/gitaly\.yaml$/);
+  });
+
+  it('team that does not exist, with a suggestion', () => {
+    const p = problemsAfter((d) => edit(svc(d, 'registry'), (t) => t.replace('team: package', 'team: pakage')));
+    const hit = one(p, /team "pakage" is not in teams.yaml/);
+    expect(hit.hint).toMatch(/did you mean "package"/);
+    expect([hit.line, hit.col]).toEqual([4, 7]);
+  });
+
+  it('dependency that does not exist', () => {
+    const p = problemsAfter((d) => edit(svc(d, 'registry'), (t) => t.replace('[postgres, redis]', '[postgres, redis, postgress]')));
+    expect(one(p, /dependency "postgress" is not a service/).hint).toMatch(/did you mean "postgres"/);
+  });
+
+  it('dependency cycle, with the path', () => {
+    const p = problemsAfter((d) => edit(svc(d, 'postgres'), (t) => t.replace('tier: 1', 'tier: 1\ndependencies: [web]')));
+    expect(one(p, /dependency cycle: postgres -> web -> postgres/).file).toMatch(/postgres\.yaml$/);
+  });
+
+  it('objective of 100, of 0 and below', () => {
+    for (const bad of ['100', '0', '-5']) {
+      const p = problemsAfter((d) => edit(svc(d, 'redis'), (t) => t.replace('objective: 99.9', `objective: ${bad}`)));
+      expect(p.map((x) => x.message).join('\n')).toMatch(new RegExp(`objective must be (<|>) (100|0), found ${bad}`));
+    }
+  });
+
+  it('objective that makes an alert impossible (factor x budget >= 1)', () => {
+    const p = problemsAfter((d) => edit(svc(d, 'redis'), (t) => t.replace('objective: 99.9', 'objective: 90')));
+    const hit = p.find((x) => /makes the fast alert impossible/.test(x.message))!;
+    expect(hit.message).toMatch(/error ratio above 144%/);
+    expect(hit.hint).toMatch(/raise the objective to at least 93\.0555/);
+  });
+
+  it('latency threshold that is not a bucket boundary (declared buckets and the SDK contract)', () => {
+    const p1 = problemsAfter((d) => edit(svc(d, 'web'), (t) => t.replace('threshold: 1\n', 'threshold: 0.3\n')));
+    expect(one(p1, /threshold 0.3s is not a bucket boundary of the declared buckets/).hint).toMatch(/use a boundary, e\.g\. 0\.25/);
+    const p2 = problemsAfter((d) => edit(svc(d, 'webhook-relay'), (t) => t.replace('threshold: 0.25', 'threshold: 0.2')));
+    expect(one(p2, /not a bucket boundary of the standard metric http_server_request_duration_seconds/).hint).toMatch(/0\.25/);
+  });
+
+  it('PromQL that does not parse, and an expression where a selector belongs', () => {
+    const p = problemsAfter((d) =>
+      edit(svc(d, 'registry'), (t) => t.replace('bad: registry_http_requests_total{code=~"5.."}', 'bad: registry_http_requests_total{code=~"5.."').replace('total: registry_http_requests_total\n', 'total: sum(rate(registry_http_requests_total[5m]))\n')),
+    );
+    expect(p.some((x) => /selector does not parse/.test(x.message))).toBe(true);
+    expect(one(p, /expected a series selector/).hint).toMatch(/kind: raw/);
+    const raw = problemsAfter((d) => edit(svc(d, 'postgres'), (t) => t.replace('bad_rate: rate(', 'bad_rate: rate((')));
+    expect(one(raw, /PromQL does not parse/).file).toMatch(/postgres\.yaml$/);
+  });
+
+  it('names unsafe as label values or file names', () => {
+    for (const bad of ['"re\\"g"', 'a/b', '"..\\u0000"', '../etc']) {
+      const p = problemsAfter((d) => edit(svc(d, 'redis'), (t) => t.replace('name: commands', `name: ${bad}`)));
+      expect(p.some((x) => /slis\[0\]\.name has an invalid value/.test(x.message))).toBe(true);
+    }
+    const p = problemsAfter((d) => edit(svc(d, 'redis'), (t) => t.replace('name: redis', 'name: ../redis')));
+    expect(p.some((x) => /^name has an invalid value/.test(x.message))).toBe(true);
+  });
+
+  it('reports every problem of a run together, across files, sorted by file and line', () => {
+    const p = problemsAfter((d) => {
+      edit(svc(d, 'registry'), (t) => t.replace('team: package', 'team: nobody'));
+      edit(svc(d, 'redis'), (t) => t.replace('objective: 99.9', 'objective: 100'));
+      edit(svc(d, 'gitaly'), (t) => t.replace('tier: 1', 'tier: 7'));
+    });
+    expect(p.length).toBeGreaterThanOrEqual(3);
+    const files = p.map((x) => x.file.replace(/^.*\//, ''));
+    expect(files).toEqual([...files].sort());
+    for (const x of p) expect(formatProblem(x)).toMatch(/^.+\.yaml:\d+:\d+: error: .+\n  fix: .+/);
+  });
+
+  it('a file removed from the catalog is reported, not crashed on', () => {
+    const p = problemsAfter((d) => rmSync(join(d, 'teams.yaml')));
+    expect(one(p, /missing teams file/).file).toMatch(/teams\.yaml$/);
+  });
+
+  it('an alias bomb is refused quickly instead of expanded', () => {
+    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`)].join('\n');
+    const started = Date.now();
+    const p = problemsAfter((d) => writeFileSync(svc(d, 'redis'), bomb));
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(p.some((x) => /aliases/.test(x.message))).toBe(true);
+  });
+});
+
