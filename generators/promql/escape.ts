@@ -46,3 +46,11 @@ export function byClause(labels: readonly string[]): string {
 export function regexEscape(value: string): string {
   return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/** A series in exposition style, labels sorted: `metric{a="1", b="2"}` (or just `{…}` without a metric). */
+export function seriesText(metric: string, labels: Readonly<Record<string, string>>): string {
+  const pairs = Object.keys(labels)
+    .sort()
+    .map((k) => `${assertLabel(k)}=${quote(labels[k]!)}`);
+  return pairs.length || !metric ? `${metric}{${pairs.join(', ')}}` : metric;
+}

@@ -2,7 +2,7 @@
  * Synthetic raw series for an SLI: per-minute bad and total event counts become the counters
  * (or histogram buckets) that the SLI's selectors really read.
  */
-import { quote } from '../../promql/escape.js';
+import { seriesText } from '../../promql/escape.js';
 import { formatNumber } from '../../model/decimal.js';
 import type { EventSource, Selector } from '../../model/types.js';
 import { labelsFor } from './label-values.js';
@@ -53,13 +53,6 @@ export function encodeValues(values: readonly number[]): string {
     i = j + 1;
   }
   return parts.join(' ');
-}
-
-function seriesText(metric: string, labels: Readonly<Record<string, string>>): string {
-  const pairs = Object.keys(labels)
-    .sort()
-    .map((k) => `${k}=${quote(labels[k]!)}`);
-  return pairs.length ? `${metric}{${pairs.join(', ')}}` : metric;
 }
 
 function need(labels: Record<string, string> | undefined, what: string): Record<string, string> {

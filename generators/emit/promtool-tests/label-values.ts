@@ -122,7 +122,7 @@ export function valueFor(matchers: readonly Matcher[], preferred: string): strin
 /** A value failing `m` (so the series is not selected by it), meeting `keep` on the same label. */
 export function violatingValue(m: Matcher, keep: readonly Matcher[]): string | undefined {
   const candidates =
-    m.op === '!=' ? [m.value] : m.op === '!~' ? [regexExample(m.value), ...FALLBACKS] : ['slokit_other', '200', 'success', 'ok', ...FALLBACKS, ''];
+    m.op === '!=' ? [m.value] : m.op === '!~' ? [regexExample(m.value), ...FALLBACKS] : ['200', 'success', 'ok', 'slokit_other', ...FALLBACKS, ''];
   return candidates.find((v) => !matches(m, v) && keep.every((k) => matches(k, v)));
 }
 
@@ -144,19 +144,17 @@ export function labelsFor(
     else labels[name] = v;
   }
   if (exclude) {
-    const already = exclude.some((m) => !matches(m, labels[m.label] ?? ''));
-    if (!already) {
-      let done = false;
-      for (const m of exclude) {
-        const v = violatingValue(m, select.filter((k) => k.label === m.label));
-        if (v === undefined) continue;
-        if (v === '') delete labels[m.label];
-        else labels[m.label] = v;
-        done = true;
-        break;
-      }
-      if (!done) return undefined;
+    // Give the excluded label a realistic value (code="200" rather than no code at all).
+    let done = false;
+    for (const m of exclude) {
+      const v = violatingValue(m, select.filter((k) => k.label === m.label));
+      if (v === undefined) continue;
+      if (v === '') delete labels[m.label];
+      else labels[m.label] = v;
+      done = true;
+      break;
     }
+    if (!done && !exclude.some((m) => !matches(m, labels[m.label] ?? ''))) return undefined;
   }
   // Every matcher of `select` must still hold after the exclusion step.
   return select.every((m) => matches(m, labels[m.label] ?? '')) ? labels : undefined;

@@ -11,6 +11,7 @@ import { clean, formatNumber } from '../../model/decimal.js';
 import { formatSeconds } from '../../model/duration.js';
 import type { Model, Service, Sli } from '../../model/types.js';
 import { series } from '../../naming.js';
+import { seriesText } from '../../promql/escape.js';
 import { eventRates } from '../../promql/sli-events.js';
 import type { AlertDef } from '../alert-rules.js';
 import { sliMatchers, sliIdentity } from '../sli-selector.js';
@@ -92,13 +93,8 @@ function none(ctx: Ctx, time: number, defs: readonly AlertDef[] = ctx.defs): Ale
   return [...new Set(defs.map((d) => d.rule.alert))].map((alertname) => ({ eval_time: at(ctx, time), alertname, exp_alerts: [] }));
 }
 
-function alertsSeriesSelector(def: AlertDef, labels: Record<string, string>): string {
-  const all: Record<string, string> = { alertname: def.rule.alert, alertstate: 'firing', ...def.expectedLabels(labels) };
-  const body = Object.keys(all)
-    .sort()
-    .map((k) => `${k}=${JSON.stringify(all[k])}`)
-    .join(', ');
-  return `{${body}}`;
+function alertsSeries(def: AlertDef, labels: Record<string, string>): string {
+  return seriesText('ALERTS', { alertname: def.rule.alert, alertstate: 'firing', ...def.expectedLabels(labels) });
 }
 
 const pageDefs = (ctx: Ctx) => ctx.defs.filter((d) => d.kind === 'burn' && d.burn!.declaredSeverity === 'critical');
@@ -166,9 +162,9 @@ function outage(ctx: Ctx): TestGroup | undefined {
     promql_expr_test: [
       {
         // Detection time of the fastest page: its ALERTS series exists this many steps after the outage began.
-        expr: `ALERTS${alertsSeriesSelector(fastest.def, labels)}`,
+        expr: alertsSeries(fastest.def, labels),
         eval_time: at(ctx, t0 + fastest.detect + 1),
-        exp_samples: [{ labels: `ALERTS${alertsSeriesSelector(fastest.def, labels)}`, value: 1 }],
+        exp_samples: [{ labels: alertsSeries(fastest.def, labels), value: 1 }],
       },
     ],
   };
@@ -216,9 +212,9 @@ function sustainedBurn(ctx: Ctx): TestGroup | undefined {
   const close = (expr: string, expected: number) => ({
     expr: `abs(${expr} - ${formatNumber(expected)}) <= bool ${formatNumber(Math.max(Math.abs(expected), 1) * 1e-9)}`,
     eval_time: at(ctx, length),
-    exp_samples: [{ labels: `{${Object.keys(labels).sort().map((k) => `${k}=${JSON.stringify(labels[k])}`).join(', ')}}`, value: 1 }],
+    exp_samples: [{ labels: seriesText('', labels), value: 1 }],
   });
-  const staticLabels = `{${Object.entries(sliIdentity(ctx.service, ctx.sli)).sort(([x], [y]) => x.localeCompare(y)).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}}`;
+  const identity = sliIdentity(ctx.service, ctx.sli);
   return {
     name: `${ctx.service.name}/${ctx.sli.name}: sustained ${formatNumber(burn)}x burn fires the tickets and the budget alert, never a page`,
     interval: formatSeconds(ctx.step),
@@ -231,8 +227,8 @@ function sustainedBurn(ctx: Ctx): TestGroup | undefined {
       ]),
     ],
     promql_expr_test: [
-      { expr: `${series.objective}${sel}`, eval_time: at(ctx, length), exp_samples: [{ labels: `${series.objective}${staticLabels}`, value: ctx.sli.objective }] },
-      { expr: `${series.errorBudget}${sel}`, eval_time: at(ctx, length), exp_samples: [{ labels: `${series.errorBudget}${staticLabels}`, value: ctx.sli.errorBudget }] },
+      { expr: `${series.objective}${sel}`, eval_time: at(ctx, length), exp_samples: [{ labels: seriesText(series.objective, identity), value: ctx.sli.objective }] },
+      { expr: `${series.errorBudget}${sel}`, eval_time: at(ctx, length), exp_samples: [{ labels: seriesText(series.errorBudget, identity), value: ctx.sli.errorBudget }] },
       close(`${series.errorRatio(ctx.sli.evaluation.rawWindow)}${sel}`, ratio),
       close(`${series.burnRate(ctx.sli.alerts[0]!.long)}${sel}`, burn),
       close(`${series.budgetRemaining}${sel}`, clean(1 - burn)),
