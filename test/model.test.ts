@@ -6,6 +6,7 @@ import { burnFactor } from '../generators/model/policy.js';
 import { loadModel } from '../generators/pipeline.js';
 import { copyCatalog, edit } from './helpers/catalog.js';
 import { join } from 'node:path';
+import * as fs from 'node:fs';
 
 const d = (s: string) => parseDuration(s)!;
 
@@ -73,5 +74,46 @@ describe('the model of the bundled catalog', () => {
     edit(join(dir, 'services', 'redis.yaml'), (t) => t.replace('objective: 99.9', 'objective: 99.9\n    period: 28d'));
     const s = loadModel(dir).model!.services.find((x) => x.name === 'redis')!.slis[0]!;
     expect(s.alerts.map((a) => a.factor).slice(0, 3)).toEqual([13.44, 5.6, 2.8]);
+  });
+});
+
+describe('alert policy overrides', () => {
+  it('a catalog policy can be chosen per SLI; a catalog file named like a bundled policy shadows it', () => {
+    const dir = copyCatalog();
+    const { mkdirSync, writeFileSync } = fs;
+    mkdirSync(join(dir, 'policies'));
+    writeFileSync(
+      join(dir, 'policies', 'pages-only.yaml'),
+      [
+        'name: pages-only',
+        'evaluation: { raw_window: 5m, fast_interval: 30s, slow_interval: 5m, fast_windows_up_to: 1h }',
+        'windows:',
+        '  - { name: fast, severity: critical, budget_spent: 0.02, long: 1h, short: 5m }',
+        'traffic_cessation: { silence: 30m, baseline: 6h, min_expected_events: 50 }',
+        '',
+      ].join('\n'),
+    );
+    edit(join(dir, 'services', 'redis.yaml'), (t) => t.replace('objective: 99.9', 'objective: 99.9\n    alert_policy: pages-only'));
+    const { model, problems } = loadModel(dir);
+    expect(problems).toEqual([]);
+    const s = model!.services.find((x) => x.name === 'redis')!.slis[0]!;
+    expect(s.policyName).toBe('pages-only');
+    expect(s.alerts.map((a) => a.name)).toEqual(['fast']);
+    expect(s.evaluation.fastInterval.text).toBe('30s');
+    expect(s.trafficCessation.minExpectedEvents).toBe(50);
+    // Shadow the bundled default for the whole catalog.
+    writeFileSync(join(dir, 'policies', 'default.yaml'), fs.readFileSync(join(dir, 'policies', 'pages-only.yaml'), 'utf8').replace('name: pages-only', 'name: default'));
+    const shadowed = loadModel(dir).model!;
+    expect(shadowed.services.find((x) => x.name === 'registry')!.slis[0]!.alerts.map((a) => a.name)).toEqual(['fast']);
+  });
+
+  it('an unknown policy is a located error with a suggestion', () => {
+    const dir = copyCatalog();
+    edit(join(dir, 'services', 'redis.yaml'), (t) => t.replace('tier: 2', 'tier: 2\nalert_policy: defualt'));
+    const { problems } = loadModel(dir);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]!.message).toBe('alert policy "defualt" not found');
+    expect(problems[0]!.hint).toMatch(/did you mean "default"/);
+    expect([problems[0]!.line, problems[0]!.col]).toEqual([6, 15]);
   });
 });

@@ -11,7 +11,7 @@ import { formatSeconds } from '../model/duration.js';
 import { goTemplate, renderedValues, type TemplateValues } from './annotation-values.js';
 import type { AlertingRule } from './rule-types.js';
 import { sliIdentity, sliMatchers } from './sli-selector.js';
-import { budgetLasts, familyOf } from './window-plan.js';
+import { familyOf } from './window-plan.js';
 
 /**
  * Added to every ratio threshold: at exactly the threshold, float rounding (1 - 0.99 is not
@@ -81,6 +81,13 @@ function build(
       annotations: annotations(renderedValues(value, seriesLabels)),
     }),
   };
+}
+
+/** Humane "about 2.1 days": how long a period's budget lasts at a burn-rate factor. */
+function budgetLasts(period: Sli['period'], factor: number): string {
+  const hours = period.seconds / factor / 3600;
+  if (hours < 48) return `about ${Number(hours.toPrecision(2))} hours`;
+  return `about ${Number((hours / 24).toPrecision(2))} days`;
 }
 
 /** What makes an event bad, for descriptions. */

@@ -56,10 +56,3 @@ export function familyOf(sli: Sli, window: Duration): WindowFamily {
   return planWindows(sli).find((p) => p.window.seconds === window.seconds)?.family ?? 'slow';
 }
 
-/** Humane "about 2.1 days" for how long a budget lasts at a burn rate. */
-export function budgetLasts(period: Duration, factor: number): string {
-  const seconds = period.seconds / factor;
-  const hours = seconds / 3600;
-  if (hours < 48) return `about ${Number(hours.toPrecision(2))} hours`;
-  return `about ${Number((hours / 24).toPrecision(2))} days`;
-}

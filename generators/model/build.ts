@@ -263,9 +263,9 @@ function buildSlis(
         );
       }
     }
-    for (const [p, win] of [[['period'], period]] as const) {
-      const longest = Math.max(...alerts.map((a) => a.long.seconds));
-      if (win.seconds < longest) c.add(src, s.period ? at([...p]) : at(['name']), `period ${win.text} is shorter than the longest alert window`, 'use a period of at least the longest window (e.g. 28d or 30d)');
+    const longest = Math.max(...alerts.map((a) => a.long.seconds));
+    if (period.seconds < longest) {
+      c.add(src, s.period ? at(['period']) : at(['name']), `period ${period.text} is shorter than the longest alert window`, 'use a period of at least the longest window (e.g. 28d or 30d)');
     }
     if (!events) return;
     slis.push({
