@@ -118,7 +118,9 @@ export function burnAlertDefs(model: Model, service: Service, sli: Sli): AlertDe
     return build(model, service, sli, {
       kind: 'burn',
       burn: a,
-      family: familyOf(sli, a.long) === 'slow' ? 'slow' : 'fast',
+      // Pages are evaluated at the fast interval whatever their windows: a slow group would add
+      // up to its interval to detection. Tickets can wait for their long window's group.
+      family: a.declaredSeverity === 'critical' || familyOf(sli, a.long) !== 'slow' ? 'fast' : 'slow',
       anchor: runbookAnchors.burn(sli, a),
       name: alertNames.burn(model.settings, a),
       expr,
