@@ -15,6 +15,7 @@ import { jsonSchemaFiles } from './schema/emit-json-schema.js';
 import { formatProblem } from './validate/problems.js';
 import { checkOutputDir, diffOutput, OutputError, writeOutput } from './write/output-dir.js';
 import { SynthesisError } from './emit/promtool-tests/input-series.js';
+import { DashboardError } from './emit/dashboards/evaluate.js';
 
 class ExitError extends Error {
   constructor(message: string, readonly code: number) {
@@ -30,9 +31,10 @@ function modelOrExit(catalog: string) {
   return model;
 }
 
-function generate(opts: { catalog: string; out: string; check?: boolean }): void {
+async function generate(opts: { catalog: string; out: string; check?: boolean; dashboardOverrides?: string }): Promise<void> {
   const model = modelOrExit(opts.catalog);
-  const pack = generatePack(model);
+  if (opts.dashboardOverrides && !existsSync(opts.dashboardOverrides)) throw new ExitError(`dashboard overrides file ${opts.dashboardOverrides} not found`, 2);
+  const pack = await generatePack(model, { dashboardOverrides: opts.dashboardOverrides });
   const s = pack.summary;
   if (opts.check) {
     const diffs = diffOutput(opts.out, pack.files);
@@ -48,7 +50,8 @@ function generate(opts: { catalog: string; out: string; check?: boolean }): void
       `  services: ${s.services}   SLIs: ${s.slis}`,
       `  recording rules: ${s.recordingRules}   alert rules: ${s.alertRules}   rule groups: ${s.ruleGroups}`,
       `  promtool test groups: ${s.testGroups}   test cases: ${s.testCases}`,
-      `  rules: ${join(opts.out, 'prometheus', 'rules')}/   tests: ${join(opts.out, 'prometheus', 'tests')}/`,
+      `  dashboards: ${s.dashboards}   panels: ${s.panels}`,
+      `  rules: ${join(opts.out, 'prometheus', 'rules')}/   tests: ${join(opts.out, 'prometheus', 'tests')}/   dashboards: ${join(opts.out, 'grafana', 'dashboards')}/`,
       ...(result.pruned.length ? [`  pruned stale files: ${result.pruned.join(', ')}`] : []),
     ].join('\n'),
   );
@@ -102,6 +105,7 @@ export function program(): Command {
     .addOption(catalogOpt())
     .addOption(outOpt())
     .option('--check', 'write nothing; exit 1 and list files when the output directory is not what the catalog generates')
+    .option('--dashboard-overrides <file>', 'jsonnet file merged onto the dashboards, e.g. { grafanaDashboards+: { \'registry.json\'+: { refresh: \'30s\' } } }')
     .action((o) => generate(o));
   p.command('validate')
     .description('check the catalog and report every problem; writes nothing')
@@ -128,13 +132,13 @@ export function program(): Command {
   return p;
 }
 
-export function main(argv: string[]): number {
+export async function main(argv: string[]): Promise<number> {
   if (argv.length === 0) {
     process.stderr.write(program().helpInformation());
     return 2;
   }
   try {
-    program().parse(argv, { from: 'user' });
+    await program().parseAsync(argv, { from: 'user' });
     return 0;
   } catch (e) {
     if (e instanceof CommanderError) {
@@ -145,7 +149,7 @@ export function main(argv: string[]): number {
       console.error(`slokit: ${e.message}`);
       return e.code;
     }
-    if (e instanceof OutputError || e instanceof SynthesisError) {
+    if (e instanceof OutputError || e instanceof SynthesisError || e instanceof DashboardError) {
       console.error(`slokit: ${e.message}`);
       return 1;
     }
@@ -155,5 +159,5 @@ export function main(argv: string[]): number {
 }
 
 if (process.argv[1] && realpathSync(resolve(process.argv[1])) === realpathSync(new URL(import.meta.url).pathname)) {
-  process.exitCode = main(process.argv.slice(2));
+  main(process.argv.slice(2)).then((code) => (process.exitCode = code));
 }

@@ -23,6 +23,9 @@ export const series = {
   budgetRemaining: 'slo:error_budget_remaining:ratio',
 } as const;
 
+/** The window dashboards call "current"; every SLI records it (and its burn rate) whatever its policy. */
+export const CURRENT_WINDOW: Duration = { text: '1h', seconds: 3600 };
+
 export type RuleFamily = 'fast' | 'slow' | 'slo';
 
 export function groupName(service: Service, family: RuleFamily | 'service', chunk: number): string {
@@ -89,6 +92,15 @@ export function dashboardLabelVars(settings: CatalogSettings): { name: string; l
   if (settings.clusterLabel) vars.push({ name: 'cluster', labelName: settings.clusterLabel });
   return vars;
 }
+
+/** File names the platform dashboards use; no service may take them. */
+export const RESERVED_SERVICE_NAMES = ['slo-overview', 'upgrades'] as const;
+
+export const dashboardPaths = {
+  dashboard: (file: string) => `grafana/dashboards/${file}`,
+  provisioning: 'grafana/provisioning/dashboards.yaml',
+  configMap: (file: string) => `kubernetes/dashboards/${file.replace(/\.json$/, '')}.yaml`,
+};
 
 export const outputPaths = {
   rules: (service: Pick<Service, 'name'>) => `prometheus/rules/${service.name}.yml`,

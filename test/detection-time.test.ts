@@ -19,7 +19,7 @@ interface TestFile {
 }
 
 const { model } = loadModel(copyCatalog());
-const pack = generatePack(model!);
+const pack = await generatePack(model!);
 const rules = pack.files.get('prometheus/rules/registry.yml')!;
 const tests = parse(pack.files.get('prometheus/tests/registry.test.yml')!) as TestFile;
 const outage = tests.tests.find((t) => t.name.startsWith('registry/requests: full outage'))!;

@@ -26,7 +26,7 @@ function promtool(args: string[], cwd: string): Promise<{ code: number; output: 
 
 const out = join(scratchDir(), 'out');
 const { model } = loadModel(copyCatalog());
-const pack = generatePack(model!);
+const pack = await generatePack(model!);
 writeOutput(out, pack.files);
 const rulesDir = join(out, 'prometheus', 'rules');
 const testsDir = join(out, 'prometheus', 'tests');

@@ -1,9 +1,11 @@
 /**
- * The whole pack as a map from path (relative to out/) to file content: a pure function of
- * the model, so output is byte-identical run to run.
+ * The whole pack as a map from path (relative to out/) to file content: a function of the
+ * model (and an optional dashboard override file) only, so output is byte-identical run to run.
  */
 import type { Model } from '../model/types.js';
-import { outputPaths } from '../naming.js';
+import { dashboardPaths, outputPaths } from '../naming.js';
+import { configMapYaml, dashboardFolders, provisioningYaml } from './dashboards/delivery.js';
+import { renderDashboards } from './dashboards/evaluate.js';
 import { serviceTestGroups, testFileText } from './promtool-tests/test-file.js';
 import { ruleFileText } from './rule-file.js';
 import { serviceRules } from './rule-groups.js';
@@ -17,6 +19,8 @@ export interface PackSummary {
   ruleGroups: number;
   testGroups: number;
   testCases: number;
+  dashboards: number;
+  panels: number;
 }
 
 export interface Pack {
@@ -24,9 +28,18 @@ export interface Pack {
   readonly summary: PackSummary;
 }
 
-export function generatePack(model: Model): Pack {
+export interface PackOptions {
+  /** A jsonnet file merged onto the dashboards (monitoring-mixin style). */
+  readonly dashboardOverrides?: string;
+}
+
+function countPanels(d: Readonly<Record<string, unknown>>): number {
+  return Array.isArray(d.panels) ? d.panels.filter((p: { type?: string }) => p.type !== 'row').length : 0;
+}
+
+export async function generatePack(model: Model, options: PackOptions = {}): Promise<Pack> {
   const files = new Map<string, string>();
-  const summary: PackSummary = { services: 0, slis: 0, recordingRules: 0, alertRules: 0, ruleGroups: 0, testGroups: 0, testCases: 0 };
+  const summary: PackSummary = { services: 0, slis: 0, recordingRules: 0, alertRules: 0, ruleGroups: 0, testGroups: 0, testCases: 0, dashboards: 0, panels: 0 };
   for (const service of model.services) {
     const rules = serviceRules(model, service);
     files.set(outputPaths.rules(service), ruleFileText(model, service, rules.groups));
@@ -39,6 +52,16 @@ export function generatePack(model: Model): Pack {
     summary.testGroups += tests.groups.length;
     summary.testCases += tests.groups.reduce((n, g) => n + (g.alert_rule_test?.length ?? 0) + (g.promql_expr_test?.length ?? 0), 0);
   }
+  const dashboards = await renderDashboards(model, options.dashboardOverrides);
+  const folders = dashboardFolders(model, [...dashboards.keys()]);
+  for (const [file, dashboard] of dashboards) {
+    const json = `${JSON.stringify(dashboard, null, 2)}\n`;
+    files.set(dashboardPaths.dashboard(file), json);
+    files.set(dashboardPaths.configMap(file), configMapYaml(file, folders.get(file)!, dashboard, json));
+    summary.dashboards++;
+    summary.panels += countPanels(dashboard);
+  }
+  files.set(dashboardPaths.provisioning, provisioningYaml(folders));
   const sorted = new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return { files: sorted, summary };
 }

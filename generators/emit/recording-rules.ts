@@ -4,7 +4,7 @@
  */
 import { formatNumber } from '../model/decimal.js';
 import type { Model, Service, Sli } from '../model/types.js';
-import { series } from '../naming.js';
+import { CURRENT_WINDOW, series } from '../naming.js';
 import { eventRates } from '../promql/sli-events.js';
 import type { RecordingRule } from './rule-types.js';
 import { serviceMatchers, sliIdentity, sliMatchers } from './sli-selector.js';
@@ -29,7 +29,7 @@ export function sliRecordingRules(model: Model, service: Service, sli: Sli): { f
     const out = p.family === 'slow' ? slow : fast;
     const w = p.window;
     if (p.family === 'raw') {
-      const rates = eventRates(sli, w, model.settings.aggregationLabels);
+      const rates = eventRates(sli, w.text, model.settings.aggregationLabels);
       out.push({ record: series.badRate(w), expr: rates.bad, labels });
       out.push({ record: series.totalRate(w), expr: rates.total, labels });
     } else {
@@ -52,6 +52,7 @@ export function sloRecordingRules(service: Service, sli: Sli): RecordingRule[] {
   ];
   const burnWindows = new Map<number, PlannedWindow['window']>();
   for (const a of sli.alerts) for (const w of [a.long, a.short]) burnWindows.set(w.seconds, w);
+  burnWindows.set(CURRENT_WINDOW.seconds, CURRENT_WINDOW);
   for (const w of [...burnWindows.values()].sort((a, b) => a.seconds - b.seconds)) {
     rules.push({ record: series.burnRate(w), expr: `${series.errorRatio(w)}${sel} / ${budget}`, labels });
   }

@@ -6,6 +6,7 @@
  * window costs hundreds of samples, not tens of thousands.
  */
 import type { Duration } from '../model/duration.js';
+import { CURRENT_WINDOW } from '../naming.js';
 import type { Sli } from '../model/types.js';
 
 export type WindowFamily = 'raw' | 'fast' | 'slow';
@@ -33,6 +34,7 @@ export function windowsOf(sli: Sli): Duration[] {
   add(sli.trafficCessation.silence);
   add(sli.trafficCessation.baseline);
   add(sli.period);
+  add(CURRENT_WINDOW);
   return [...all.values()].sort((a, b) => a.seconds - b.seconds);
 }
 

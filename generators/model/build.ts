@@ -13,6 +13,9 @@ import type { Problem } from '../validate/problems.js';
 import { clean, formatNumber, formatPercent } from './decimal.js';
 import { parseDuration, type Duration } from './duration.js';
 import { eventSource } from './events.js';
+import { parseSelector } from '../promql/parse.js';
+import { BUILD_INFO } from '../../sdk/src/contract.js';
+import { RESERVED_SERVICE_NAMES } from '../naming.js';
 import { burnAlerts, policyFromDoc, policyInconsistencies } from './policy.js';
 import type { AlertPolicy, CatalogSettings, Model, RunbookSteps, Service, Sli, Team } from './types.js';
 
@@ -65,6 +68,7 @@ interface ServiceDoc {
   alert_policy?: string;
   min_events?: number;
   runbook?: RunbookDoc;
+  version_metric?: { selector: string; label: string };
   slis: SliDoc[];
 }
 
@@ -164,6 +168,9 @@ export function buildModel(sources: CatalogSources): { model?: Model; problems: 
   for (const { src, doc } of docs) {
     const first = byName.get(doc.name);
     if (first && first !== src) c.add(src, ['name'], `service "${doc.name}" is already declared in ${first.file}`, 'service names must be unique; rename one of them');
+    if ((RESERVED_SERVICE_NAMES as readonly string[]).includes(doc.name)) {
+      c.add(src, ['name'], `service name "${doc.name}" is reserved for a platform dashboard`, 'choose another name');
+    }
     const fileBase = basename(src.file).replace(/\.ya?ml$/, '');
     if (fileBase !== doc.name) c.add(src, ['name'], `service "${doc.name}" is in a file named "${basename(src.file)}"`, `rename the file to ${doc.name}.yaml so out/ files and catalog files match`);
   }
@@ -196,6 +203,7 @@ export function buildModel(sources: CatalogSources): { model?: Model; problems: 
       dependencies: [...deps].sort(),
       slis,
       runbook: runbookSteps(doc.runbook),
+      versionMetric: versionMetric(src, doc, slis, c),
       file: src.file,
     });
   }
@@ -211,6 +219,22 @@ export function buildModel(sources: CatalogSources): { model?: Model; problems: 
   if (c.problems.length || !settings) return { problems: c.problems };
   services.sort((a, b) => a.name.localeCompare(b.name));
   return { model: { settings, teams: [...teams.values()].sort((a, b) => a.name.localeCompare(b.name)), services }, problems: [] };
+}
+
+/** The declared version series, or the SDK's build info for services built on the SDK. */
+function versionMetric(src: SourceFile, doc: ServiceDoc, slis: readonly Sli[], c: Collector): Service['versionMetric'] {
+  if (doc.version_metric) {
+    const r = parseSelector(doc.version_metric.selector);
+    if (!r.ok) {
+      c.add(src, ['version_metric', 'selector'], r.error, 'write a series selector such as gitlab_build_info{job="gitaly"}');
+      return undefined;
+    }
+    return { selector: r.value, label: doc.version_metric.label };
+  }
+  if (slis.some((s) => s.kind === 'http' || s.kind === 'job')) {
+    return { selector: { metric: BUILD_INFO.name, matchers: [{ label: 'job', op: '=', value: doc.name }] }, label: BUILD_INFO.labels[0]! };
+  }
+  return undefined;
 }
 
 function pushAll(c: Collector, problems: Problem[]): boolean {

@@ -130,6 +130,8 @@ export interface Service {
   readonly dependencies: readonly string[];
   readonly slis: readonly Sli[];
   readonly runbook: RunbookSteps;
+  /** Series and label that say which version runs, when known. */
+  readonly versionMetric: { readonly selector: Selector; readonly label: string } | undefined;
   /** Catalog file it came from (for messages and the runbook's "edit this" link). */
   readonly file: string;
 }

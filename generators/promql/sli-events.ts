@@ -2,7 +2,6 @@
  * PromQL for an SLI's bad and total event rates over a window, read from raw series.
  * Every SLI kind reduces to these two expressions; everything else is built on them.
  */
-import type { Duration } from '../model/duration.js';
 import { formatNumber } from '../model/decimal.js';
 import type { Matcher, Selector, Sli } from '../model/types.js';
 import { byClause, regexEscape, selectorText } from './escape.js';
@@ -19,32 +18,35 @@ export function leMatcher(threshold: number): Matcher {
   return { label: 'le', op: '=~', value: forms.map(regexEscape).join('|') };
 }
 
-function sumRate(s: Selector, window: Duration, by: readonly string[], extra: readonly Matcher[] = [], suffix = ''): string {
-  return `sum${byClause(by)} (rate(${selectorText(s, extra, suffix)}[${window.text}]))`;
+function sumRate(s: Selector, window: string, by: readonly string[], extra: readonly Matcher[], suffix = ''): string {
+  return `sum${byClause(by)} (rate(${selectorText(s, extra, suffix)}[${window}]))`;
 }
 
 /**
- * Bad and total rates. A bad-events expression whose series do not exist yet (no error so
- * far) falls back to 0 × total, so long windows average real zeros instead of skipping them.
+ * Bad and total rates over `window` (a duration such as 5m, or Grafana's $__rate_interval),
+ * summed by `by`; `extra` matchers narrow every raw selector (dashboard variables). A
+ * bad-events expression whose series do not exist yet (no error so far) falls back to
+ * 0 × total, so long windows average real zeros instead of skipping them.
  */
-export function eventRates(sli: Sli, window: Duration, by: readonly string[]): EventRates {
+export function eventRates(sli: Sli, window: string, by: readonly string[], extra: readonly Matcher[] = []): EventRates {
   const ev = sli.events;
   switch (ev.type) {
     case 'counters': {
-      const total = sumRate(ev.total, window, by);
-      if (ev.bad) return { total, bad: `(${sumRate(ev.bad, window, by)} or 0 * ${total})` };
-      const good = `(${sumRate(ev.good!, window, by)} or 0 * ${total})`;
+      const total = sumRate(ev.total, window, by, extra);
+      if (ev.bad) return { total, bad: `(${sumRate(ev.bad, window, by, extra)} or 0 * ${total})` };
+      const good = `(${sumRate(ev.good!, window, by, extra)} or 0 * ${total})`;
       return { total, bad: `${total} - ${good}` };
     }
     case 'histogram': {
-      const total = sumRate(ev.histogram, window, by, [], '_count');
-      const satisfied = sumRate(ev.histogram, window, by, [leMatcher(ev.satisfied)], '_bucket');
+      const total = sumRate(ev.histogram, window, by, extra, '_count');
+      const satisfied = sumRate(ev.histogram, window, by, [...extra, leMatcher(ev.satisfied)], '_bucket');
       if (ev.tolerated === undefined) return { total, bad: `${total} - ${satisfied}` };
-      const tolerated = sumRate(ev.histogram, window, by, [leMatcher(ev.tolerated)], '_bucket');
+      const tolerated = sumRate(ev.histogram, window, by, [...extra, leMatcher(ev.tolerated)], '_bucket');
       return { total, bad: `${total} - (${satisfied} + ${tolerated}) / 2` };
     }
     case 'raw': {
-      const sub = (expr: string) => `sum${byClause(by)} (${expr.replaceAll('$window', window.text)})`;
+      // The team's own expressions: only the window can be substituted, not extra matchers.
+      const sub = (expr: string) => `sum${byClause(by)} (${expr.replaceAll('$window', window)})`;
       return { total: sub(ev.totalRate), bad: sub(ev.badRate) };
     }
   }

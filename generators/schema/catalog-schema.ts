@@ -159,6 +159,15 @@ export const ServiceSchema = Type.Object(
     alert_policy: Type.Optional(name('Alert policy for every SLI of this service.')),
     min_events: Type.Optional(minEvents),
     runbook: Type.Optional(runbookSteps),
+    version_metric: Type.Optional(
+      Type.Object(
+        {
+          selector: promql('Series that carries the running version, e.g. gitlab_build_info{job="gitaly"}.'),
+          label: Type.String({ pattern: LABEL_NAME, description: 'Label holding the version, e.g. version.' }),
+        },
+        { additionalProperties: false, description: 'Where the upgrade dashboard reads the running version (defaults to the SDK build info metric for services on the SDK).' },
+      ),
+    ),
     slis: Type.Array(Type.Union(Object.values(SLI_SCHEMAS)), { minItems: 1, description: 'Service level indicators.' }),
   },
   { additionalProperties: false, $id: 'service.schema.json', title: 'slokit service' },

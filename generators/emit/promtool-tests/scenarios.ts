@@ -305,7 +305,7 @@ function derivedWindows(ctx: Ctx): TestGroup | undefined {
     interval: formatSeconds(ctx.step),
     input_series: input,
     promql_expr_test: checked.map((p) => {
-      const exact = eventRates(ctx.sli, p.window, []);
+      const exact = eventRates(ctx.sli, p.window.text, []);
       return {
         expr: `abs(sum(${series.errorRatio(p.window)}${sel}) / ((${exact.bad}) / (${exact.total})) - 1) < bool 0.01`,
         eval_time: at(ctx, length),

@@ -1,0 +1,28 @@
+/** A large synthetic catalog (N services cycling through every SLI kind) for benchmarks. */
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const KINDS = [
+  (i: number) => `  - name: requests\n    kind: error-ratio\n    bad: app_requests_total{job="svc-${i}", code=~"5.."}\n    total: app_requests_total{job="svc-${i}"}\n    significant_labels: [route, method]\n`,
+  (i: number) => `  - name: latency\n    kind: latency\n    histogram: app_request_duration_seconds{job="svc-${i}"}\n    threshold: 1\n    buckets: [0.1, 0.25, 0.5, 1, 2.5]\n    significant_labels: [route]\n`,
+  (i: number) => `  - name: api\n    kind: http\n    selector: job="svc-${i}"\n    significant_labels: [http_route]\n`,
+  (i: number) => `  - name: apdex\n    kind: apdex\n    histogram: app_request_duration_seconds{job="svc-${i}"}\n    satisfied: 0.5\n    tolerated: 2.5\n    buckets: [0.1, 0.25, 0.5, 1, 2.5]\n`,
+];
+
+/** Writes a catalog of `count` services (two SLIs each) next to the bundled defaults and teams; returns its path. */
+export function writeSyntheticCatalog(bundledCatalog: string, dir: string, count: number): string {
+  const catalog = join(dir, 'catalog');
+  mkdirSync(join(catalog, 'services'), { recursive: true });
+  cpSync(join(bundledCatalog, 'defaults.yaml'), join(catalog, 'defaults.yaml'));
+  cpSync(join(bundledCatalog, 'teams.yaml'), join(catalog, 'teams.yaml'));
+  const teams = ['web-platform', 'background-jobs', 'gitaly', 'package', 'data-stores', 'integrations'];
+  for (let i = 0; i < count; i++) {
+    const deps = i > 0 ? `dependencies: [svc-${i - 1}]\n` : '';
+    const slis = KINDS[i % KINDS.length]!(i) + KINDS[(i + 1) % KINDS.length]!(i);
+    writeFileSync(
+      join(catalog, 'services', `svc-${i}.yaml`),
+      `name: svc-${i}\ndescription: Synthetic service ${i}.\nteam: ${teams[i % teams.length]}\ntier: ${1 + (i % 3)}\n${deps}slis:\n${slis}`,
+    );
+  }
+  return catalog;
+}

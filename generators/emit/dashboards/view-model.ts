@@ -1,0 +1,157 @@
+/**
+ * What the jsonnet dashboard templates receive: the model with every PromQL query already
+ * built (by the same builders as the rules, so escaping lives in one place) and every
+ * link already resolved. The templates only lay panels out.
+ */
+import { formatNumber } from '../../model/decimal.js';
+import type { Duration } from '../../model/duration.js';
+import type { Matcher, Model, Service, Sli } from '../../model/types.js';
+import { alertNames, CURRENT_WINDOW, dashboardUid, runbookFile, series, SLI_LABELS } from '../../naming.js';
+import { matchersText, selectorText } from '../../promql/escape.js';
+import { eventRates } from '../../promql/sli-events.js';
+
+export const OVERVIEW_UID = 'slokit-slo-overview';
+export const UPGRADES_UID = 'slokit-upgrades';
+export const RATE_INTERVAL = '$__rate_interval';
+
+interface Variable {
+  readonly name: string;
+  readonly label: string;
+  readonly labelName: string;
+}
+
+function variables(model: Model): Variable[] {
+  const s = model.settings;
+  const out: Variable[] = [];
+  if (s.environmentLabel) out.push({ name: 'environment', label: 'Environment', labelName: s.environmentLabel });
+  if (s.clusterLabel) out.push({ name: 'cluster', label: 'Cluster', labelName: s.clusterLabel });
+  return out;
+}
+
+/** Matchers that apply the dashboard's environment and cluster variables. */
+function variableMatchers(model: Model): Matcher[] {
+  return variables(model).map((v) => ({ label: v.labelName, op: '=~', value: `$${v.name}` }));
+}
+
+/** The `sli` variable narrows a service dashboard to the SLIs an alert link names. */
+const SLI_VARIABLE: Matcher = { label: SLI_LABELS.sli, op: '=~', value: '$sli' };
+
+function recorded(name: string, model: Model, service: Service, sli?: Sli): string {
+  const m: Matcher[] = [{ label: SLI_LABELS.service, op: '=', value: service.name }];
+  if (sli) m.push({ label: SLI_LABELS.sli, op: '=', value: sli.name }, SLI_VARIABLE);
+  return `${name}${matchersText([...m, ...variableMatchers(model)])}`;
+}
+
+function sliQueries(model: Model, service: Service, sli: Sli) {
+  const vars = variableMatchers(model);
+  const by = sli.significantLabels;
+  const drill = eventRates(sli, RATE_INTERVAL, by, vars);
+  const whole = eventRates(sli, RATE_INTERVAL, [], vars);
+  const windows = new Map<number, Duration>();
+  for (const a of sli.alerts) windows.set(a.long.seconds, a.long);
+  const ev = sli.events;
+  const latency =
+    ev.type === 'histogram'
+      ? [0.5, 0.9, 0.99].map((q) => ({
+          legend: `p${Math.round(q * 100)}`,
+          expr: `histogram_quantile(${q}, sum by (le) (rate(${selectorText(ev.histogram, vars, '_bucket')}[${RATE_INTERVAL}])))`,
+        }))
+      : [];
+  return {
+    good: `1 - ${recorded(series.errorRatio(CURRENT_WINDOW), model, service, sli)}`,
+    budgetRemaining: recorded(series.budgetRemaining, model, service, sli),
+    burnRates: [...windows.values()]
+      .sort((a, b) => a.seconds - b.seconds)
+      .map((w) => ({ window: w.text, expr: recorded(series.burnRate(w), model, service, sli) })),
+    requestRate: drill.total,
+    requestRateTotal: whole.total,
+    errorRatio: `(${drill.bad})\n/\n(${drill.total})`,
+    errorRatioTotal: `(${whole.bad})\n/\n(${whole.total})`,
+    latency,
+    firing: `sum by (alertname, severity, long, short) (ALERTS${matchersText([
+      { label: 'alertstate', op: '=', value: 'firing' },
+      { label: SLI_LABELS.service, op: '=', value: service.name },
+      { label: SLI_LABELS.sli, op: '=', value: sli.name },
+      SLI_VARIABLE,
+    ])})`,
+  };
+}
+
+function sliView(model: Model, service: Service, sli: Sli) {
+  const ev = sli.events;
+  return {
+    name: sli.name,
+    description: sli.description,
+    kind: sli.kind,
+    objective: sli.objective,
+    objectiveText: `${formatNumber(sli.objective * 100)}%`,
+    period: sli.period.text,
+    userFacing: sli.userFacing,
+    significantLabels: sli.significantLabels,
+    latencyThreshold: ev.type === 'histogram' ? ev.satisfied : null,
+    apdexTolerated: ev.type === 'histogram' && ev.tolerated !== undefined ? ev.tolerated : null,
+    pageFactors: sli.alerts.filter((a) => a.severity === 'critical').map((a) => a.factor),
+    ticketFactors: sli.alerts.filter((a) => a.severity === 'warning').map((a) => a.factor),
+    queries: sliQueries(model, service, sli),
+  };
+}
+
+function dashboardPath(service: Pick<Service, 'name'>): string {
+  return `/d/${dashboardUid(service)}/${service.name}`;
+}
+
+function serviceView(model: Model, service: Service) {
+  const vars = variableMatchers(model);
+  const byName = new Map(model.services.map((s) => [s.name, s]));
+  const vm = service.versionMetric;
+  return {
+    name: service.name,
+    uid: dashboardUid(service),
+    path: dashboardPath(service),
+    title: `SLO / ${service.name}`,
+    description: service.description,
+    team: service.team.name,
+    tier: service.tier,
+    runbookUrl: `${model.settings.runbookBaseUrl.replace(/\/+$/, '')}/${runbookFile(service)}`,
+    dependencies: service.dependencies.map((d) => ({ name: d, uid: dashboardUid(byName.get(d)!), path: dashboardPath(byName.get(d)!) })),
+    variableQuery: `${series.totalRate(service.slis[0]!.evaluation.rawWindow)}${matchersText([{ label: SLI_LABELS.service, op: '=', value: service.name }])}`,
+    serviceFiring: `sum by (alertname, sli, severity, long, short) (ALERTS${matchersText([
+      { label: 'alertstate', op: '=', value: 'firing' },
+      { label: SLI_LABELS.service, op: '=', value: service.name },
+      SLI_VARIABLE,
+    ])})`,
+    version: vm
+      ? {
+          label: vm.label,
+          expr: `count by (${vm.label}) (${selectorText(vm.selector, vars)})`,
+        }
+      : null,
+    slis: service.slis.map((sli) => sliView(model, service, sli)),
+  };
+}
+
+/** Everything the templates need; plain JSON. */
+export function dashboardViewModel(model: Model) {
+  const vars = variableMatchers(model);
+  const inOverview = (name: string) => `${name}${matchersText(vars)}`;
+    return {
+    grafanaBaseUrl: model.settings.grafanaBaseUrl.replace(/\/+$/, ''),
+    variables: variables(model),
+    /** Legend suffix naming the environment and cluster of a series. */
+    legend: variables(model).map((v) => `{{${v.labelName}}}`).join(' '),
+    overviewUid: OVERVIEW_UID,
+    upgradesUid: UPGRADES_UID,
+    burnAlertPrefix: alertNames.burn(model.settings, { name: '' }),
+    services: model.services.map((s) => serviceView(model, s)),
+    overview: {
+      // One row per SLI: the join key is (service, sli); max drops environment and cluster splits to the worst.
+      objective: `max by (service, sli) (${series.objective})`,
+      good: `min by (service, sli) (1 - ${inOverview(series.errorRatio(CURRENT_WINDOW))})`,
+      budgetRemaining: `min by (service, sli) (${inOverview(series.budgetRemaining)})`,
+      burnRate: `max by (service, sli) (${inOverview(series.burnRate(CURRENT_WINDOW))})`,
+      variableQuery: `${series.totalRate(model.services[0]!.slis[0]!.evaluation.rawWindow)}`,
+    },
+  };
+}
+
+export type DashboardViewModel = ReturnType<typeof dashboardViewModel>;
