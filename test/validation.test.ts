@@ -48,10 +48,18 @@ describe('bad input', () => {
   });
 
   it('misspelt field: points at the key and suggests the near match', () => {
-    const p = problemsAfter((d) => edit(svc(d, 'registry'), (t) => t.replace('    objective: 99.9\n', '    objectiv: 99.9\n')));
+    let line = 0;
+    const p = problemsAfter((d) =>
+      edit(svc(d, 'registry'), (t) => {
+        const out = t.replace('    objective: 99.9\n', '    objectiv: 99.9\n');
+        line = out.split('\n').findIndex((l) => l.startsWith('    objectiv:')) + 1;
+        return out;
+      }),
+    );
     const hit = one(p, /unknown field "objectiv"/);
     expect(hit.hint).toBe('did you mean "objective"?');
-    expect([hit.line, hit.col]).toEqual([13, 5]);
+    expect(line).toBeGreaterThan(1);
+    expect([hit.line, hit.col]).toEqual([line, 5]);
   });
 
   it('unknown field without a near match lists the allowed fields', () => {
