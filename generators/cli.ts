@@ -16,6 +16,7 @@ import { formatProblem } from './validate/problems.js';
 import { checkOutputDir, diffOutput, OutputError, writeOutput } from './write/output-dir.js';
 import { SynthesisError } from './emit/promtool-tests/input-series.js';
 import { DashboardError } from './emit/dashboards/evaluate.js';
+import { RunbookTemplateError } from './emit/runbooks/render.js';
 
 class ExitError extends Error {
   constructor(message: string, readonly code: number) {
@@ -50,7 +51,7 @@ async function generate(opts: { catalog: string; out: string; check?: boolean; d
       `  services: ${s.services}   SLIs: ${s.slis}`,
       `  recording rules: ${s.recordingRules}   alert rules: ${s.alertRules}   rule groups: ${s.ruleGroups}`,
       `  promtool test groups: ${s.testGroups}   test cases: ${s.testCases}`,
-      `  dashboards: ${s.dashboards}   panels: ${s.panels}`,
+      `  dashboards: ${s.dashboards}   panels: ${s.panels}   runbooks: ${s.runbooks} with ${s.runbookSections} alert sections`,
       `  rules: ${join(opts.out, 'prometheus', 'rules')}/   tests: ${join(opts.out, 'prometheus', 'tests')}/   dashboards: ${join(opts.out, 'grafana', 'dashboards')}/`,
       ...(result.pruned.length ? [`  pruned stale files: ${result.pruned.join(', ')}`] : []),
     ].join('\n'),
@@ -149,7 +150,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`slokit: ${e.message}`);
       return e.code;
     }
-    if (e instanceof OutputError || e instanceof SynthesisError || e instanceof DashboardError) {
+    if (e instanceof OutputError || e instanceof SynthesisError || e instanceof DashboardError || e instanceof RunbookTemplateError) {
       console.error(`slokit: ${e.message}`);
       return 1;
     }

@@ -102,6 +102,10 @@ export const dashboardPaths = {
   configMap: (file: string) => `kubernetes/dashboards/${file.replace(/\.json$/, '')}.yaml`,
 };
 
+export const runbookPaths = {
+  file: (file: string) => `runbooks/${file}`,
+};
+
 export const outputPaths = {
   rules: (service: Pick<Service, 'name'>) => `prometheus/rules/${service.name}.yml`,
   tests: (service: Pick<Service, 'name'>) => `prometheus/tests/${service.name}.test.yml`,

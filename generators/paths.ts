@@ -17,4 +17,5 @@ export const PROJECT_ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
 export const BUNDLED_POLICIES = join(PROJECT_ROOT, 'alerts', 'policies');
 export const BUNDLED_CATALOG = join(PROJECT_ROOT, 'catalog');
 export const DASHBOARDS_DIR = join(PROJECT_ROOT, 'dashboards');
+export const RUNBOOK_TEMPLATES_DIR = join(PROJECT_ROOT, 'runbooks');
 export const SCHEMA_DIR = join(PROJECT_ROOT, 'catalog', 'schema');

@@ -78,6 +78,7 @@ describe('slokit generate', () => {
       'kubernetes/dashboards/webhook-relay.yaml',
       'prometheus/rules/webhook-relay.yml',
       'prometheus/tests/webhook-relay.test.yml',
+      'runbooks/webhook-relay.md',
     ]);
     expect(existsSync(join(out, 'prometheus', 'rules', 'webhook-relay.yml'))).toBe(false);
     expect(existsSync(join(out, 'prometheus', 'rules', 'registry.yml'))).toBe(true);

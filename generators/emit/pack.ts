@@ -3,7 +3,8 @@
  * model (and an optional dashboard override file) only, so output is byte-identical run to run.
  */
 import type { Model } from '../model/types.js';
-import { dashboardPaths, outputPaths } from '../naming.js';
+import { dashboardPaths, outputPaths, runbookPaths } from '../naming.js';
+import { renderRunbooks } from './runbooks/render.js';
 import { configMapYaml, dashboardFolders, provisioningYaml } from './dashboards/delivery.js';
 import { renderDashboards } from './dashboards/evaluate.js';
 import { serviceTestGroups, testFileText } from './promtool-tests/test-file.js';
@@ -21,6 +22,8 @@ export interface PackSummary {
   testCases: number;
   dashboards: number;
   panels: number;
+  runbooks: number;
+  runbookSections: number;
 }
 
 export interface Pack {
@@ -39,7 +42,7 @@ function countPanels(d: Readonly<Record<string, unknown>>): number {
 
 export async function generatePack(model: Model, options: PackOptions = {}): Promise<Pack> {
   const files = new Map<string, string>();
-  const summary: PackSummary = { services: 0, slis: 0, recordingRules: 0, alertRules: 0, ruleGroups: 0, testGroups: 0, testCases: 0, dashboards: 0, panels: 0 };
+  const summary: PackSummary = { services: 0, slis: 0, recordingRules: 0, alertRules: 0, ruleGroups: 0, testGroups: 0, testCases: 0, dashboards: 0, panels: 0, runbooks: 0, runbookSections: 0 };
   for (const service of model.services) {
     const rules = serviceRules(model, service);
     files.set(outputPaths.rules(service), ruleFileText(model, service, rules.groups));
@@ -62,6 +65,10 @@ export async function generatePack(model: Model, options: PackOptions = {}): Pro
     summary.panels += countPanels(dashboard);
   }
   files.set(dashboardPaths.provisioning, provisioningYaml(folders));
+  const runbooks = renderRunbooks(model);
+  for (const [file, text] of runbooks) files.set(runbookPaths.file(file), text);
+  summary.runbooks = runbooks.size - 1;
+  summary.runbookSections = summary.alertRules;
   const sorted = new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return { files: sorted, summary };
 }

@@ -3,7 +3,8 @@
  * documents: references resolve, names are unique and safe, objectives leave alerts
  * possible. Every problem of the run is collected; a model is returned only when there are none.
  */
-import { basename } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { basename, resolve, sep } from 'node:path';
 import { closest, distance } from 'fastest-levenshtein';
 import type { CatalogSources } from '../load/catalog-files.js';
 import { positionOf, type PathSegment, type SourceFile } from '../load/yaml-source.js';
@@ -26,6 +27,7 @@ interface DefaultsDoc {
   min_events: number;
   urls: { runbooks: string; grafana: string };
   labels: { environment?: string; cluster?: string };
+  runbook_templates?: string;
   tiers: Record<'1' | '2' | '3', { objective: number; page: boolean }>;
 }
 
@@ -89,7 +91,7 @@ function runbookSteps(doc: RunbookDoc | undefined): RunbookSteps {
   return { steps: doc?.steps ?? [], links: doc?.links ?? [], commands: doc?.commands ?? [] };
 }
 
-function settingsFrom(d: DefaultsDoc): CatalogSettings {
+function settingsFrom(d: DefaultsDoc, catalogDir: string): CatalogSettings {
   const aggregation = [d.labels.environment, d.labels.cluster].filter((l): l is string => !!l);
   return {
     period: parseDuration(d.period)!,
@@ -99,6 +101,7 @@ function settingsFrom(d: DefaultsDoc): CatalogSettings {
     aggregationLabels: [...new Set(aggregation)],
     environmentLabel: d.labels.environment,
     clusterLabel: d.labels.cluster,
+    runbookTemplateDir: d.runbook_templates ? resolve(catalogDir, d.runbook_templates) : undefined,
   };
 }
 
@@ -146,7 +149,14 @@ export function buildModel(sources: CatalogSources): { model?: Model; problems: 
   const policies = loadPolicies(sources, c);
   const teams = teamsOk && sources.teams ? loadTeams(sources.teams, c) : new Map<string, Team>();
   const defaults = defaultsOk && sources.defaults ? (sources.defaults.data as DefaultsDoc) : undefined;
-  const settings = defaults ? settingsFrom(defaults) : undefined;
+  const settings = defaults ? settingsFrom(defaults, sources.dir) : undefined;
+  if (settings?.runbookTemplateDir && sources.defaults) {
+    const dir = settings.runbookTemplateDir;
+    const inside = dir.startsWith(resolve(sources.dir) + sep);
+    if (!inside || !existsSync(dir) || !statSync(dir).isDirectory()) {
+      c.add(sources.defaults, ['runbook_templates'], `runbook_templates "${defaults!.runbook_templates}" is not a folder inside the catalog`, 'create the folder next to defaults.yaml, or remove runbook_templates');
+    }
+  }
 
   if (defaults && sources.defaults && !policies.has(defaults.alert_policy) && !sources.policies.has(defaults.alert_policy)) {
     c.add(sources.defaults, ['alert_policy'], `alert policy "${defaults.alert_policy}" not found`, `${suggestion(defaults.alert_policy, [...sources.policies.keys()])}policies live in alerts/policies/ or the catalog's policies/ folder`);

@@ -145,6 +145,8 @@ export interface CatalogSettings {
   readonly aggregationLabels: readonly string[];
   readonly environmentLabel: string | undefined;
   readonly clusterLabel: string | undefined;
+  /** Absolute folder of the catalog's own runbook templates, when it has one. */
+  readonly runbookTemplateDir: string | undefined;
 }
 
 export interface Model {

@@ -211,6 +211,9 @@ export const DefaultsSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    runbook_templates: Type.Optional(
+      Type.String({ pattern: '^[A-Za-z0-9_.][A-Za-z0-9_./-]*$', description: 'Folder (relative to the catalog) whose handlebars files replace the bundled runbook templates of the same name.' }),
+    ),
     labels: Type.Object(
       {
         environment: Type.Optional(labelName),

@@ -1,0 +1,58 @@
+/**
+ * Renders the runbooks from handlebars templates: the bundled ones in runbooks/, each of which
+ * a catalog may replace with a file of the same name in its own template folder.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import Handlebars from 'handlebars';
+import type { Model } from '../../model/types.js';
+import { runbookFile } from '../../naming.js';
+import { RUNBOOK_TEMPLATES_DIR } from '../../paths.js';
+import { indexView, serviceRunbookView } from './view-model.js';
+
+export class RunbookTemplateError extends Error {}
+
+function templateFiles(dir: string, base = dir): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!existsSync(dir)) return out;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) for (const [k, v] of templateFiles(path, base)) out.set(k, v);
+    else if (e.name.endsWith('.hbs')) out.set(relative(base, path).split('\\').join('/'), path);
+  }
+  return out;
+}
+
+/** Bundled templates overlaid by the catalog's own (same relative name wins). */
+function loadTemplates(overrideDir: string | undefined): Map<string, string> {
+  const files = templateFiles(RUNBOOK_TEMPLATES_DIR);
+  if (overrideDir) for (const [name, path] of templateFiles(overrideDir)) files.set(name, path);
+  return new Map([...files].map(([name, path]) => [name, readFileSync(path, 'utf8')]));
+}
+
+/** File name under out/runbooks/ -> Markdown. */
+export function renderRunbooks(model: Model): Map<string, string> {
+  const templates = loadTemplates(model.settings.runbookTemplateDir);
+  const hb = Handlebars.create();
+  for (const [name, text] of templates) {
+    const m = /^partials\/(.+)\.md\.hbs$/.exec(name);
+    if (m) hb.registerPartial(m[1]!, text);
+  }
+  // Catalog text is escaped in the view model, so handlebars' HTML escaping would only garble it.
+  const compile = (name: string) => {
+    const text = templates.get(name);
+    if (text === undefined) throw new RunbookTemplateError(`runbook template ${name} is missing`);
+    return hb.compile(text, { noEscape: true, strict: true });
+  };
+  const service = compile('service.md.hbs');
+  const index = compile('index.md.hbs');
+  const tidy = (md: string) => `${md.replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  const out = new Map<string, string>();
+  try {
+    for (const s of model.services) out.set(runbookFile(s), tidy(service(serviceRunbookView(model, s))));
+    out.set('README.md', tidy(index(indexView(model))));
+  } catch (e) {
+    throw new RunbookTemplateError(`runbook templates failed to render: ${(e as Error).message.split('\n')[0]}`);
+  }
+  return out;
+}

@@ -1,0 +1,181 @@
+/**
+ * What the runbook templates receive: every catalog string already escaped for Markdown,
+ * every query and command already built, every number already worked out. Templates only
+ * arrange it, so an overriding template cannot forget to escape.
+ */
+import { formatNumber, formatPercent } from '../../model/decimal.js';
+import type { Model, Service, Sli } from '../../model/types.js';
+import { dashboardUid, runbookFile, series, SLI_LABELS } from '../../naming.js';
+import { matchersText, selectorText } from '../../promql/escape.js';
+import { eventRates } from '../../promql/sli-events.js';
+import type { AlertDef } from '../alert-rules.js';
+import { serviceRules } from '../rule-groups.js';
+import { codeBlock, codeSpan, mdLink, mdText } from './markdown.js';
+
+const HOURS = 3600;
+
+function lasts(periodSeconds: number, factor: number): string {
+  const hours = periodSeconds / factor / HOURS;
+  return hours < 48 ? `about ${Number(hours.toPrecision(2))} hours` : `about ${Number((hours / 24).toPrecision(2))} days`;
+}
+
+function explore(model: Model, expr: string): string {
+  const panes = { a: { datasource: 'prometheus', queries: [{ refId: 'A', expr, datasource: { type: 'prometheus' } }], range: { from: 'now-1h', to: 'now' } } };
+  return `${model.settings.grafanaBaseUrl.replace(/\/+$/, '')}/explore?schemaVersion=1&orgId=1&panes=${encodeURIComponent(JSON.stringify(panes)).replace(/\(/g, '%28').replace(/\)/g, '%29')}`;
+}
+
+function dashboardLink(model: Model, service: Service, sli?: Sli): string {
+  return `${model.settings.grafanaBaseUrl.replace(/\/+$/, '')}/d/${dashboardUid(service)}/${service.name}${sli ? `?var-sli=${encodeURIComponent(sli.name)}` : ''}`;
+}
+
+interface Query {
+  readonly title: string;
+  readonly code: string;
+  readonly explore: string;
+}
+
+function query(model: Model, title: string, expr: string): Query {
+  return { title, code: codeBlock(expr, 'promql'), explore: explore(model, expr) };
+}
+
+function firstFiveMinutes(model: Model, service: Service, sli: Sli, shortWindow: string): Query[] {
+  const sel = matchersText([
+    { label: SLI_LABELS.service, op: '=', value: service.name },
+    { label: SLI_LABELS.sli, op: '=', value: sli.name },
+  ]);
+  const out = [query(model, `Error ratio now (${shortWindow} window, per environment and cluster)`, `${series.errorRatio({ text: shortWindow, seconds: 0 })}${sel}`)];
+  for (const label of sli.significantLabels) {
+    const r = eventRates(sli, '5m', [label]);
+    out.push(query(model, `Worst values of ${label} (error ratio over 5m)`, `topk(5,\n  (${r.bad})\n  /\n  (${r.total})\n)`));
+  }
+  const ev = sli.events;
+  if (ev.type === 'histogram') {
+    out.push(
+      query(
+        model,
+        `Latency now: p50, p90 and p99 against the ${formatNumber(ev.satisfied)}s threshold`,
+        `histogram_quantile(0.99, sum by (le) (rate(${selectorText(ev.histogram, [], '_bucket')}[5m])))`,
+      ),
+    );
+  } else {
+    const r = eventRates(sli, '5m', sli.significantLabels);
+    out.push(query(model, 'Bad events per second, broken down by the significant labels', r.bad));
+  }
+  return out;
+}
+
+function steps(service: Service, sli: Sli) {
+  const both = [sli.runbook, service.runbook];
+  return {
+    steps: both.flatMap((r) => r.steps.map(mdText)),
+    links: both.flatMap((r) => r.links.map((l) => mdLink(l.title, l.url))),
+    commands: both.flatMap((r) => r.commands.map((c) => codeBlock(c, 'sh'))),
+  };
+}
+
+function silence(def: AlertDef): string {
+  const l = def.rule.labels;
+  const matchers = [`alertname=${def.rule.alert}`, ...['service', 'sli', 'long', 'short'].map((k) => `${k}=${l[k]}`)];
+  return codeBlock(`amtool silence add ${matchers.map((m) => `'${m}'`).join(' ')} \\\n  --duration=2h --comment='Investigating: <link to the incident>'`, 'sh');
+}
+
+function alertView(model: Model, service: Service, sli: Sli, def: AlertDef) {
+  const byName = new Map(model.services.map((s) => [s.name, s]));
+  const deps = service.dependencies.map((d) => byName.get(d)!);
+  const base = {
+    kind: def.kind,
+    heading: def.anchor.replace(/-/g, ' ').replace(new RegExp(`^${sli.name.replace(/-/g, ' ')}`), sli.name),
+    anchor: def.anchor,
+    alertname: def.rule.alert,
+    severity: def.rule.labels.severity!,
+    pages: def.rule.labels.severity === 'critical',
+    labels: Object.entries(def.rule.labels).map(([k, v]) => codeSpan(`${k}=${v}`)).join(' '),
+    sli: sli.name,
+    sliDescription: mdText(sli.description),
+    userFacing: sli.userFacing,
+    objective: formatPercent(sli.objective),
+    budget: formatPercent(sli.errorBudget),
+    period: sli.period.text,
+    minEvents: sli.minEvents,
+    dashboard: dashboardLink(model, service, sli),
+    queries: firstFiveMinutes(model, service, sli, def.burn?.short.text ?? sli.evaluation.rawWindow.text),
+    dependencies: deps.map((d) => ({ name: d.name, runbook: `${runbookFile(d)}` })),
+    dependencyAlerts: deps.length
+      ? codeBlock(`ALERTS{alertstate="firing", service=~"${deps.map((d) => d.name).join('|')}"}`, 'promql')
+      : null,
+    version: service.versionMetric ? codeBlock(`count by (${service.versionMetric.label}) (${selectorText(service.versionMetric.selector)})`, 'promql') : null,
+    escalation: { pager: mdText(service.team.pager), escalation: mdText(service.team.escalation), chat: mdText(service.team.chat), team: service.team.name },
+    remediation: steps(service, sli),
+    silence: silence(def),
+  };
+  if (def.kind === 'burn') {
+    const a = def.burn!;
+    return {
+      ...base,
+      long: a.long.text,
+      short: a.short.text,
+      factor: formatNumber(a.factor),
+      threshold: formatPercent(a.threshold),
+      budgetSpent: formatPercent(a.budgetSpent),
+      lasts: lasts(sli.period.seconds, a.factor),
+    };
+  }
+  if (def.kind === 'traffic-cessation') {
+    const tc = sli.trafficCessation;
+    return { ...base, silenceWindow: tc.silence.text, baseline: tc.baseline.text, minExpected: tc.minExpectedEvents };
+  }
+  return base;
+}
+
+export function serviceRunbookView(model: Model, service: Service) {
+  const alerts = serviceRules(model, service).alerts;
+  const team = service.team;
+  return {
+    name: service.name,
+    description: mdText(service.description),
+    tier: service.tier,
+    pages: service.pages,
+    team: {
+      name: team.name,
+      chat: mdText(team.chat),
+      pager: mdText(team.pager),
+      escalation: mdText(team.escalation),
+      issueTracker: mdLink('issue tracker', team.issueTracker),
+    },
+    dashboard: dashboardLink(model, service),
+    catalogFile: codeSpan(service.file),
+    dependencies: service.dependencies.map((d) => ({ name: d, runbook: runbookFile({ name: d }) })),
+    dependents: model.services.filter((s) => s.dependencies.includes(service.name)).map((s) => ({ name: s.name, runbook: runbookFile(s) })),
+    slis: service.slis.map((sli) => ({
+      name: sli.name,
+      kind: sli.kind,
+      description: mdText(sli.description),
+      objective: formatPercent(sli.objective),
+      period: sli.period.text,
+      userFacing: sli.userFacing,
+      significantLabels: sli.significantLabels.map((l) => codeSpan(l)).join(', '),
+    })),
+    alerts: service.slis.flatMap((sli) => alerts.filter((a) => a.sliName === sli.name).map((a) => alertView(model, service, sli, a.def))),
+  };
+}
+
+export function indexView(model: Model) {
+  const teams = model.teams.filter((t) => model.services.some((s) => s.team.name === t.name));
+  return {
+    teams: teams.map((t) => ({
+      name: t.name,
+      chat: mdText(t.chat),
+      services: model.services
+        .filter((s) => s.team.name === t.name)
+        .sort((a, b) => a.tier - b.tier || a.name.localeCompare(b.name))
+        .map((s) => ({
+          name: s.name,
+          runbook: runbookFile(s),
+          tier: s.tier,
+          description: mdText(s.description),
+          slos: s.slis.map((sli) => `${sli.name} ${formatPercent(sli.objective)}`).join(', '),
+        })),
+    })),
+  };
+}
+

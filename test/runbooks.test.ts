@@ -1,0 +1,187 @@
+/**
+ * Runbooks: a section per alert whose anchor is the alert's runbook_url anchor, every relative
+ * link resolving, markdownlint clean, catalog text escaped, templates overridable per catalog.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { micromark } from 'micromark';
+import { gfm, gfmHtml } from 'micromark-extension-gfm';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { generatePack } from '../generators/emit/pack.js';
+import { headingSlug } from '../generators/emit/runbooks/markdown.js';
+import { loadModel } from '../generators/pipeline.js';
+import { writeOutput } from '../generators/write/output-dir.js';
+import { copyCatalog, edit, ROOT, scratchDir } from './helpers/catalog.js';
+
+const model = loadModel(copyCatalog()).model!;
+const pack = await generatePack(model);
+const runbooks = new Map([...pack.files].filter(([p]) => p.startsWith('runbooks/')).map(([p, t]) => [p.replace('runbooks/', ''), t]));
+
+/** Heading anchors of a Markdown document, outside code blocks. */
+function anchors(md: string): Set<string> {
+  const out = new Set<string>();
+  let fence: string | undefined;
+  for (const line of md.split('\n')) {
+    const f = /^(`{3,})/.exec(line)?.[1];
+    if (f && (!fence || f.length >= fence.length)) {
+      fence = fence ? undefined : f;
+      continue;
+    }
+    if (!fence) {
+      const h = /^#{1,6} (.+)$/.exec(line);
+      if (h) out.add(headingSlug(h[1]!));
+    }
+  }
+  return out;
+}
+
+function alertsOf(service: string): { alert: string; sli: string; url: string }[] {
+  const rules = parse(pack.files.get(`prometheus/rules/${service}.yml`)!) as { groups: { rules: { alert?: string; labels?: Record<string, string>; annotations?: Record<string, string> }[] }[] };
+  return rules.groups.flatMap((g) => g.rules.filter((r) => r.alert).map((r) => ({ alert: r.alert!, sli: r.labels!.sli!, url: r.annotations!.runbook_url! })));
+}
+
+function alertSections(md: string): string[] {
+  const alertsPart = md.split('\n## Alerts\n')[1] ?? '';
+  return [...alertsPart.matchAll(/^### (.+)$/gm)].map((m) => headingSlug(m[1]!));
+}
+
+describe('runbooks', () => {
+  it('one per service plus an index by team and tier', () => {
+    expect([...runbooks.keys()].sort()).toEqual([...model.services.map((s) => `${s.name}.md`), 'README.md'].sort());
+    const index = runbooks.get('README.md')!;
+    for (const t of new Set(model.services.map((s) => s.team.name))) expect(index).toContain(`## ${t}`);
+    expect(index).toMatch(/\| \[registry\]\(registry\.md\) \| 1 \| requests 99\.9%, request-latency 99% \|/);
+  });
+
+  it("every alert's runbook_url resolves to a generated file and an existing heading; one section per alert, none extra", () => {
+    const base = `${model.settings.runbookBaseUrl}/`;
+    let checked = 0;
+    for (const service of model.services) {
+      const alerts = alertsOf(service.name);
+      const sections = alertSections(runbooks.get(`${service.name}.md`)!);
+      const anchorsOfAlerts = alerts.map((a) => {
+        expect(a.url.startsWith(base)).toBe(true);
+        const [file, anchor] = a.url.slice(base.length).split('#');
+        expect(runbooks.has(file!), a.url).toBe(true);
+        expect(anchors(runbooks.get(file!)!).has(anchor!), a.url).toBe(true);
+        checked++;
+        return anchor!;
+      });
+      expect(sections.sort()).toEqual([...anchorsOfAlerts].sort());
+      expect(new Set(sections).size).toBe(sections.length);
+    }
+    expect(checked).toBe(pack.summary.alertRules);
+  });
+
+  it('every relative link inside the runbooks resolves to a file and, when it has one, a heading', () => {
+    let links = 0;
+    for (const [file, md] of runbooks) {
+      for (const m of md.matchAll(/\]\(([^)\s]+)\)/g)) {
+        const target = m[1]!;
+        if (/^https?:/.test(target)) continue;
+        const [path, anchor] = target.split('#');
+        const doc = path ? runbooks.get(path) : md;
+        expect(doc, `${file}: ${target}`).toBeDefined();
+        if (anchor) expect(anchors(doc!).has(anchor), `${file}: ${target}`).toBe(true);
+        links++;
+      }
+    }
+    expect(links).toBeGreaterThan(20);
+  });
+
+  it('say what fired with the real numbers of the SLI', () => {
+    const md = runbooks.get('registry.md')!;
+    const section = md.split('### requests burn fast')[1]!.split('\n### ')[0]!;
+    expect(section).toContain('**SlokitErrorBudgetBurnFast**, severity critical (pages)');
+    expect(section).toContain('more than 14.4 times faster');
+    expect(section).toContain('At 14.4× the 30d budget is gone in about 2.1 days');
+    expect(section).toContain('2% of the budget has been spent');
+    expect(section).toContain('Users see these failures directly');
+    expect(section).toContain('sli:error:ratio_rate5m{service="registry", sli="requests"}');
+    expect(section).toContain('[postgres](postgres.md)');
+    expect(section).toContain("amtool silence add 'alertname=SlokitErrorBudgetBurnFast' 'service=registry' 'sli=requests' 'long=1h' 'short=5m'");
+    expect(section).toContain('Page package-oncall');
+    expect(section).toMatch(/\[open in Explore\]\(https:\/\/grafana\.example\.com\/explore\?/);
+  });
+
+  it('pass markdownlint with the committed config', () => {
+    const out = join(scratchDir(), 'out');
+    writeOutput(out, pack.files);
+    const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'markdownlint-cli2', 'markdownlint-cli2-bin.mjs'), '--config', join(ROOT, 'runbooks', '.markdownlint-cli2.jsonc'), join(out, 'runbooks', '*.md')], { encoding: 'utf8' });
+    expect(`${r.stdout}${r.stderr}`).toMatch(/Summary: 0 error\(s\)/);
+    expect(r.status).toBe(0);
+  });
+
+  it('markdownlint fails on a broken runbook (the check has teeth)', () => {
+    const dir = scratchDir();
+    writeFileSync(join(dir, 'bad.md'), '# one\n## two\n#### skipped level\n');
+    const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'markdownlint-cli2', 'markdownlint-cli2-bin.mjs'), '--config', join(ROOT, 'runbooks', '.markdownlint-cli2.jsonc'), join(dir, 'bad.md')], { encoding: 'utf8' });
+    expect(r.status).not.toBe(0);
+  });
+});
+
+describe('escaping catalog text', () => {
+  it('cannot inject links, HTML, headings or table cells into a runbook, nor Go template actions into annotations', async () => {
+    const dir = copyCatalog();
+    const hostile = 'Evil [click](https://evil.example) <script>alert(1)</script> www.evil.example | extra | cell {{ .Value }} `tick` *bold*';
+    edit(join(dir, 'services', 'registry.yaml'), (t) =>
+      t
+        .replace('description: Container registry API (pull and push of images).', `description: '${hostile}'`)
+        .replace('team: package\n', `team: package\nrunbook:\n  steps: ['# not a heading [x](javascript:alert(1))']\n  commands: ["echo \\"\`\`\`\\" && rm -rf /tmp/x"]\n  links: [{ title: 'ok ] (x', url: 'javascript:alert(1)' }, { title: 'Status page', url: 'https://status.example.com/a(b)' }]\n`),
+    );
+    const { model: m, problems } = loadModel(dir);
+    expect(problems).toEqual([]);
+    const p = await generatePack(m!);
+    const md = p.files.get('runbooks/registry.md')!;
+    const html = micromark(md, { extensions: [gfm()], htmlExtensions: [gfmHtml()] });
+    expect(html).not.toMatch(/<script/);
+    expect(html).not.toMatch(/href="https:\/\/evil/);
+    expect(html).not.toMatch(/href="javascript/);
+    expect(html).not.toMatch(/href="http:\/\/www\.evil/);
+    expect(html).toContain('href="https://status.example.com/a%28b%29"');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    // The hostile description stays one paragraph; the overview table keeps two columns.
+    expect(html.match(/<h1>/g)).toHaveLength(1);
+    const overviewRows = md.split('\n').filter((l) => /^\| (Team|Tier|Pager|Escalation|Tickets|Dashboard|Catalog entry) \|/.test(l));
+    for (const row of overviewRows) expect(row.replace(/\\\|/g, '').split('|').length).toBe(4);
+    // The command's backticks cannot close its code block.
+    expect(md).toContain('````sh\necho "```" && rm -rf /tmp/x\n````');
+    // Annotations carry only slokit's own template actions.
+    for (const [path, text] of p.files) {
+      if (!path.startsWith('prometheus/rules/')) continue;
+      const actions = [...text.matchAll(/\{\{.*?\}\}/g)].map((x) => x[0]);
+      for (const a of actions) expect(['{{ $value | humanizePercentage }}', '{{ $labels.env | urlquery }}', '{{ $labels.cluster | urlquery }}']).toContain(a);
+    }
+  });
+});
+
+describe('template overrides', () => {
+  it('a catalog can replace any template; the rest stay bundled', async () => {
+    const dir = copyCatalog();
+    mkdirSync(join(dir, 'runbook-templates', 'partials'), { recursive: true });
+    writeFileSync(join(dir, 'runbook-templates', 'partials', 'remediation.md.hbs'), '#### Remediation\n\nFollow the incident process at our wiki, then page {{escalation.pager}}.\n');
+    edit(join(dir, 'defaults.yaml'), (t) => t.replace('labels:\n', 'runbook_templates: runbook-templates\nlabels:\n'));
+    const { model: m, problems } = loadModel(dir);
+    expect(problems).toEqual([]);
+    const p = await generatePack(m!);
+    const md = p.files.get('runbooks/registry.md')!;
+    expect(md).toContain('Follow the incident process at our wiki, then page package-oncall.');
+    expect(md).not.toContain('silence this alert (and only this one)');
+    expect(md).toContain('#### First five minutes');
+    expect(p.files.get('runbooks/gitaly.md')).toContain('Follow the incident process');
+  });
+
+  it('a template folder outside the catalog, or a broken template, is a clear error', async () => {
+    const dir = copyCatalog();
+    edit(join(dir, 'defaults.yaml'), (t) => t.replace('labels:\n', 'runbook_templates: ../elsewhere\nlabels:\n'));
+    const { problems } = loadModel(dir);
+    expect(problems.map((x) => x.message)).toEqual(['runbook_templates "../elsewhere" is not a folder inside the catalog']);
+    const dir2 = copyCatalog();
+    mkdirSync(join(dir2, 'tpl'));
+    writeFileSync(join(dir2, 'tpl', 'index.md.hbs'), '# Runbooks\n\n{{nothing}}\n');
+    edit(join(dir2, 'defaults.yaml'), (t) => t.replace('labels:\n', 'runbook_templates: tpl\nlabels:\n'));
+    await expect(generatePack(loadModel(dir2).model!)).rejects.toThrow(/runbook templates failed to render: "nothing" not defined/);
+  });
+});
