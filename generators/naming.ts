@@ -44,6 +44,7 @@ export const alertNames = {
   burn: (settings: CatalogSettings, alert: Pick<BurnAlert, 'name'>) => `${settings.alertPrefix}ErrorBudgetBurn${camel(alert.name)}`,
   trafficCessation: (settings: CatalogSettings) => `${settings.alertPrefix}TrafficCessation`,
   budgetExhausted: (settings: CatalogSettings) => `${settings.alertPrefix}ErrorBudgetExhausted`,
+  lowTraffic: (settings: CatalogSettings) => `${settings.alertPrefix}ErrorBudgetBurnLowTraffic`,
 };
 
 /** Heading anchors in out/runbooks/<service>.md; GitHub/GitLab-style slugs of the heading text. */
@@ -51,6 +52,7 @@ export const runbookAnchors = {
   burn: (sli: Sli, alert: Pick<BurnAlert, 'name'>) => `${sli.name}-burn-${alert.name}`,
   trafficCessation: (sli: Sli) => `${sli.name}-traffic-cessation`,
   budgetExhausted: (sli: Sli) => `${sli.name}-budget-exhausted`,
+  lowTraffic: (sli: Sli) => `${sli.name}-low-traffic`,
 };
 
 export function runbookFile(service: Pick<Service, 'name'>): string {

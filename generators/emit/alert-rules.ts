@@ -23,7 +23,10 @@ function above(threshold: number): string {
   return `> ${formatNumber(threshold)} + ${RATIO_EPSILON}`;
 }
 
-export type AlertKind = 'burn' | 'traffic-cessation' | 'budget-exhausted';
+export type AlertKind = 'burn' | 'low-traffic' | 'traffic-cessation' | 'budget-exhausted';
+
+/** Bad events a low-traffic window must hold before its ticket fires: more than one stray failure. */
+export const LOW_TRAFFIC_MIN_BAD_EVENTS = 2;
 
 export interface AlertDef {
   readonly kind: AlertKind;
@@ -135,6 +138,40 @@ export function burnAlertDefs(model: Model, service: Service, sli: Sli): AlertDe
   });
 }
 
+/**
+ * The page rows stay quiet while their long window holds fewer than min_events events. This
+ * ticket says what they would have said: over the longest page window, a ratio above that
+ * page's threshold, on too few events to page, with at least two of them bad.
+ */
+export function lowTrafficDef(model: Model, service: Service, sli: Sli): AlertDef | undefined {
+  const pages = sli.alerts.filter((a) => a.declaredSeverity === 'critical');
+  if (!pages.length) return undefined;
+  const a = [...pages].sort((x, y) => y.long.seconds - x.long.seconds)[0]!;
+  const sel = sliMatchers(service, sli);
+  const L = a.long;
+  const expr = [
+    `(${series.errorRatio(L)}${sel} ${above(a.threshold)})`,
+    'and',
+    `(${series.totalRate(L)}${sel} * ${L.seconds} < ${sli.minEvents})`,
+    'and',
+    `(${series.badRate(L)}${sel} * ${L.seconds} >= ${LOW_TRAFFIC_MIN_BAD_EVENTS})`,
+  ].join('\n');
+  return build(model, service, sli, {
+    kind: 'low-traffic',
+    burn: a,
+    family: familyOf(sli, L) === 'slow' ? 'slow' : 'fast',
+    anchor: runbookAnchors.lowTraffic(sli),
+    name: alertNames.lowTraffic(model.settings),
+    expr,
+    labels: alertLabels(service, sli, 'warning', L.text, L.text),
+    dashboardSeconds: L.seconds,
+    summary: `The ${sli.name} SLI of ${service.name} is failing on traffic too low to page.`,
+    description: (v) =>
+      `${v.percent()} of ${sli.name} events were bad (${badMeans(sli)}) over the last ${L.text}, above the ${formatPercent(a.threshold)} that pages, ` +
+      `but on fewer than ${sli.minEvents} events, too few to page on. Look at the failures during working hours.`,
+  });
+}
+
 export function trafficCessationDef(model: Model, service: Service, sli: Sli): AlertDef {
   const sel = sliMatchers(service, sli);
   const tc = sli.trafficCessation;
@@ -182,5 +219,6 @@ export function budgetExhaustedDef(model: Model, service: Service, sli: Sli): Al
 }
 
 export function alertDefs(model: Model, service: Service, sli: Sli): AlertDef[] {
-  return [...burnAlertDefs(model, service, sli), trafficCessationDef(model, service, sli), budgetExhaustedDef(model, service, sli)];
+  const lowTraffic = lowTrafficDef(model, service, sli);
+  return [...burnAlertDefs(model, service, sli), ...(lowTraffic ? [lowTraffic] : []), trafficCessationDef(model, service, sli), budgetExhaustedDef(model, service, sli)];
 }

@@ -243,13 +243,18 @@ function lowTraffic(ctx: Ctx): TestGroup | undefined {
   const longest = Math.max(...pages.map((d) => steps(ctx, d.burn!.long.seconds)));
   const every = Math.ceil(longest / target);
   const length = Math.max(longest + steps(ctx, 3600), steps(ctx, 2 * 3600));
-  const { input } = feed(ctx, sparseFailures(length, every));
+  const { input, labels } = feed(ctx, sparseFailures(length, every));
   const times = [1, 2, 3, 4].map((q) => Math.round((q * length) / 4));
+  const ticket = ctx.defs.find((d) => d.kind === 'low-traffic');
   return {
-    name: `${ctx.service.name}/${ctx.sli.name}: every event failing but only one per ${formatSeconds(every * ctx.step)} (below ${ctx.sli.minEvents} events per window) never pages`,
+    name: `${ctx.service.name}/${ctx.sli.name}: every event failing but only one per ${formatSeconds(every * ctx.step)} (below ${ctx.sli.minEvents} events per window) never pages${ticket ? `, and opens ${ticket.rule.alert}` : ''}`,
     interval: formatSeconds(ctx.step),
     input_series: input,
-    alert_rule_test: times.flatMap((t) => none(ctx, t, pages)),
+    alert_rule_test: [
+      ...times.flatMap((t) => none(ctx, t, pages)),
+      // Once the longest page window is full of sparse failures, the ticket says so (every event bad: ratio exactly 1).
+      ...(ticket ? [{ eval_time: at(ctx, length), alertname: ticket.rule.alert, exp_alerts: [firing(ticket, labels, 1)] }] : []),
+    ],
   };
 }
 

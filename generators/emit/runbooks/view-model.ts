@@ -108,8 +108,8 @@ function alertView(model: Model, service: Service, sli: Sli, def: AlertDef) {
     remediation: steps(service, sli),
     silence: silence(def),
   };
-  if (def.kind === 'burn') {
-    const a = def.burn!;
+  if (def.burn) {
+    const a = def.burn;
     return {
       ...base,
       long: a.long.text,
