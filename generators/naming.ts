@@ -60,7 +60,7 @@ export function runbookFile(service: Pick<Service, 'name'>): string {
 }
 
 export function runbookUrl(settings: CatalogSettings, service: Service, anchor: string): string {
-  return `${trimSlash(settings.runbookBaseUrl)}/${runbookFile(service)}#${anchor}`;
+  return `${runbookFileUrl(settings, service)}#${anchor}`;
 }
 
 /** Grafana uids are at most 40 characters; service names are at most 30. */
@@ -84,7 +84,7 @@ export function dashboardUrl(settings: CatalogSettings, service: Service, link: 
   const params = [`from=${link.from}`, 'to=now'];
   if (link.sli) params.push(`var-sli=${encodeURIComponent(link.sli)}`);
   for (const v of link.templatedVars ?? []) params.push(`var-${v.name}={{ $labels.${v.labelName} | urlquery }}`);
-  return `${trimSlash(settings.grafanaBaseUrl)}/d/${dashboardUid(service)}/${service.name}?${params.join('&')}`;
+  return `${grafanaUrl(settings, `/d/${dashboardUid(service)}/${service.name}`)}?${params.join('&')}`;
 }
 
 /** Dashboard variables that mirror the catalog's label conventions. */
@@ -115,6 +115,16 @@ export const outputPaths = {
   rulesFromTests: (service: Pick<Service, 'name'>) => `../rules/${service.name}.yml`,
   manifest: 'manifest.json',
 };
+
+/** A path under the catalog's Grafana base URL. */
+export function grafanaUrl(settings: CatalogSettings, path: string): string {
+  return `${trimSlash(settings.grafanaBaseUrl)}${path}`;
+}
+
+/** A runbook file (and anchor) under the catalog's runbook base URL. */
+export function runbookFileUrl(settings: CatalogSettings, service: Pick<Service, 'name'>): string {
+  return `${trimSlash(settings.runbookBaseUrl)}/${runbookFile(service)}`;
+}
 
 function trimSlash(url: string): string {
   return url.replace(/\/+$/, '');

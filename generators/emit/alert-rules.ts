@@ -87,7 +87,7 @@ function build(
 }
 
 /** Humane "about 2.1 days": how long a period's budget lasts at a burn-rate factor. */
-function budgetLasts(period: Sli['period'], factor: number): string {
+export function budgetLasts(period: Sli['period'], factor: number): string {
   const hours = period.seconds / factor / 3600;
   if (hours < 48) return `about ${Number(hours.toPrecision(2))} hours`;
   return `about ${Number((hours / 24).toPrecision(2))} days`;

@@ -6,7 +6,7 @@
 import { formatNumber } from '../../model/decimal.js';
 import type { Duration } from '../../model/duration.js';
 import type { Matcher, Model, Service, Sli } from '../../model/types.js';
-import { alertNames, CURRENT_WINDOW, dashboardUid, runbookFile, series, SLI_LABELS } from '../../naming.js';
+import { alertNames, CURRENT_WINDOW, dashboardUid, runbookFileUrl, series, SLI_LABELS } from '../../naming.js';
 import { matchersText, selectorText } from '../../promql/escape.js';
 import { eventRates } from '../../promql/sli-events.js';
 
@@ -112,7 +112,7 @@ function serviceView(model: Model, service: Service) {
     description: service.description,
     team: service.team.name,
     tier: service.tier,
-    runbookUrl: `${model.settings.runbookBaseUrl.replace(/\/+$/, '')}/${runbookFile(service)}`,
+    runbookUrl: runbookFileUrl(model.settings, service),
     dependencies: service.dependencies.map((d) => ({ name: d, uid: dashboardUid(byName.get(d)!), path: dashboardPath(byName.get(d)!) })),
     variableQuery: `${series.totalRate(service.slis[0]!.evaluation.rawWindow)}${matchersText([{ label: SLI_LABELS.service, op: '=', value: service.name }])}`,
     serviceFiring: `sum by (alertname, sli, severity, long, short) (ALERTS${matchersText([
@@ -135,7 +135,6 @@ export function dashboardViewModel(model: Model) {
   const vars = variableMatchers(model);
   const inOverview = (name: string) => `${name}${matchersText(vars)}`;
     return {
-    grafanaBaseUrl: model.settings.grafanaBaseUrl.replace(/\/+$/, ''),
     variables: variables(model),
     /** Legend suffix naming the environment and cluster of a series. */
     legend: variables(model).map((v) => `{{${v.labelName}}}`).join(' '),

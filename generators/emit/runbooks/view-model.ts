@@ -5,27 +5,20 @@
  */
 import { formatNumber, formatPercent } from '../../model/decimal.js';
 import type { Model, Service, Sli } from '../../model/types.js';
-import { dashboardUid, runbookFile, series, SLI_LABELS } from '../../naming.js';
+import { dashboardUid, grafanaUrl, runbookFile, series, SLI_LABELS } from '../../naming.js';
 import { matchersText, selectorText } from '../../promql/escape.js';
 import { eventRates } from '../../promql/sli-events.js';
-import type { AlertDef } from '../alert-rules.js';
+import { budgetLasts, type AlertDef } from '../alert-rules.js';
 import { serviceRules } from '../rule-groups.js';
 import { codeBlock, codeSpan, mdLink, mdText } from './markdown.js';
 
-const HOURS = 3600;
-
-function lasts(periodSeconds: number, factor: number): string {
-  const hours = periodSeconds / factor / HOURS;
-  return hours < 48 ? `about ${Number(hours.toPrecision(2))} hours` : `about ${Number((hours / 24).toPrecision(2))} days`;
-}
-
 function explore(model: Model, expr: string): string {
   const panes = { a: { datasource: 'prometheus', queries: [{ refId: 'A', expr, datasource: { type: 'prometheus' } }], range: { from: 'now-1h', to: 'now' } } };
-  return `${model.settings.grafanaBaseUrl.replace(/\/+$/, '')}/explore?schemaVersion=1&orgId=1&panes=${encodeURIComponent(JSON.stringify(panes)).replace(/\(/g, '%28').replace(/\)/g, '%29')}`;
+  return `${grafanaUrl(model.settings, '/explore')}?schemaVersion=1&orgId=1&panes=${encodeURIComponent(JSON.stringify(panes)).replace(/\(/g, '%28').replace(/\)/g, '%29')}`;
 }
 
 function dashboardLink(model: Model, service: Service, sli?: Sli): string {
-  return `${model.settings.grafanaBaseUrl.replace(/\/+$/, '')}/d/${dashboardUid(service)}/${service.name}${sli ? `?var-sli=${encodeURIComponent(sli.name)}` : ''}`;
+  return `${grafanaUrl(model.settings, `/d/${dashboardUid(service)}/${service.name}`)}${sli ? `?var-sli=${encodeURIComponent(sli.name)}` : ''}`;
 }
 
 interface Query {
@@ -117,7 +110,7 @@ function alertView(model: Model, service: Service, sli: Sli, def: AlertDef) {
       factor: formatNumber(a.factor),
       threshold: formatPercent(a.threshold),
       budgetSpent: formatPercent(a.budgetSpent),
-      lasts: lasts(sli.period.seconds, a.factor),
+      lasts: budgetLasts(sli.period, a.factor),
     };
   }
   if (def.kind === 'traffic-cessation') {
