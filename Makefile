@@ -12,6 +12,7 @@ test: build tools
 
 build: deps
 	npx tsc -p tsconfig.json
+	npx tsc -p sdk/tsconfig.json
 
 deps: $(NODE_STAMP)
 

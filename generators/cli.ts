@@ -13,6 +13,7 @@ import { loadModel } from './pipeline.js';
 import { checkRules, PROMTOOL_MISSING, promtoolAvailable, testRules } from './promtool.js';
 import { jsonSchemaFiles } from './schema/emit-json-schema.js';
 import { formatProblem } from './validate/problems.js';
+import { checkConformance, formatResults } from './conformance/check.js';
 import { checkOutputDir, diffOutput, OutputError, writeOutput } from './write/output-dir.js';
 import { SynthesisError } from './emit/promtool-tests/input-series.js';
 import { DashboardError } from './emit/dashboards/evaluate.js';
@@ -69,6 +70,25 @@ function test(opts: { out: string }): void {
   if (!t.ok) throw new ExitError('promtool test rules failed', 1);
 }
 
+async function conformance(opts: { catalog: string; service: string; url: string; maxSeries: string }): Promise<void> {
+  const model = modelOrExit(opts.catalog);
+  let text: string;
+  try {
+    const res = await fetch(opts.url, { signal: AbortSignal.timeout(10_000) });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    text = await res.text();
+  } catch (e) {
+    throw new ExitError(`could not scrape ${opts.url}: ${(e as Error).message}`, 1);
+  }
+  const max = Number(opts.maxSeries);
+  if (!Number.isInteger(max) || max < 1) throw new ExitError('--max-series takes a whole number above 0', 2);
+  const results = checkConformance(model, opts.service, text, { maxSeriesPerMetric: max });
+  console.log(formatResults(results));
+  const failed = results.filter((r) => !r.ok).length;
+  if (failed) throw new ExitError(`${opts.service} does not conform: ${failed} check(s) failed`, 1);
+  console.log(`${opts.service} conforms to its catalog entry (${results.length} checks).`);
+}
+
 function newService(name: string, opts: { catalog: string; team: string }): void {
   if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(name) || name.length > 30) {
     throw new ExitError(`invalid service name ${JSON.stringify(name)}: use lower-case letters, digits and single dashes, starting with a letter, at most 30 characters`, 2);
@@ -119,6 +139,13 @@ export function program(): Command {
     .description('run promtool check rules and promtool test rules on a generated pack')
     .addOption(outOpt())
     .action((o) => test(o));
+  p.command('conformance')
+    .description("scrape a running service and check it exposes what its catalog entry's SLIs query")
+    .requiredOption('--service <name>', 'service name in the catalog')
+    .requiredOption('--url <url>', 'the metrics endpoint, e.g. http://127.0.0.1:8080/metrics')
+    .addOption(catalogOpt())
+    .option('--max-series <n>', 'cardinality budget per metric family', '1000')
+    .action((o) => conformance(o));
   p.command('new-service')
     .description('write a commented catalog entry for a new service')
     .argument('<name>', 'service name (lower-case, dashes)')
