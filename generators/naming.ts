@@ -104,6 +104,11 @@ export const dashboardPaths = {
   configMap: (file: string) => `kubernetes/dashboards/${file.replace(/\.json$/, '')}.yaml`,
 };
 
+export const alertmanagerPaths = {
+  config: 'alertmanager/alertmanager.yml',
+  routeTests: 'alertmanager/routes.test.yml',
+};
+
 export const runbookPaths = {
   file: (file: string) => `runbooks/${file}`,
 };

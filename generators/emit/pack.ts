@@ -3,7 +3,8 @@
  * model (and an optional dashboard override file) only, so output is byte-identical run to run.
  */
 import type { Model } from '../model/types.js';
-import { dashboardPaths, outputPaths, runbookPaths } from '../naming.js';
+import { alertmanagerPaths, dashboardPaths, outputPaths, runbookPaths } from '../naming.js';
+import { alertmanagerYaml, routeCasesYaml } from './alertmanager/routing.js';
 import { renderRunbooks } from './runbooks/render.js';
 import { configMapYaml, dashboardFolders, provisioningYaml } from './dashboards/delivery.js';
 import { renderDashboards } from './dashboards/evaluate.js';
@@ -65,6 +66,8 @@ export async function generatePack(model: Model, options: PackOptions = {}): Pro
     summary.panels += countPanels(dashboard);
   }
   files.set(dashboardPaths.provisioning, provisioningYaml(folders));
+  files.set(alertmanagerPaths.config, alertmanagerYaml(model));
+  files.set(alertmanagerPaths.routeTests, routeCasesYaml(model));
   const runbooks = renderRunbooks(model);
   for (const [file, text] of runbooks) files.set(runbookPaths.file(file), text);
   summary.runbooks = runbooks.size - 1;

@@ -145,6 +145,12 @@ export interface CatalogSettings {
   readonly aggregationLabels: readonly string[];
   readonly environmentLabel: string | undefined;
   readonly clusterLabel: string | undefined;
+  readonly alertmanager: {
+    readonly receiverUrl: string;
+    readonly groupWait: string;
+    readonly groupInterval: string;
+    readonly repeatInterval: string;
+  };
   /** Absolute folder of the catalog's own runbook templates, when it has one. */
   readonly runbookTemplateDir: string | undefined;
 }

@@ -211,6 +211,20 @@ export const DefaultsSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    alertmanager: Type.Optional(
+      Type.Object(
+        {
+          receiver_url: Type.String({
+            pattern: '^https?://[^\\s"\'<>]+$',
+            description: 'Webhook URL of each team receiver; {team} and {kind} (page or ticket) are filled in.',
+          }),
+          group_wait: Type.Optional(duration('How long Alertmanager waits to group the first alerts (default 30s).')),
+          group_interval: Type.Optional(duration('How long it waits before notifying about new alerts in a group (default 5m).')),
+          repeat_interval: Type.Optional(duration('How long before it repeats a notification (default 4h).')),
+        },
+        { additionalProperties: false, description: 'Generated Alertmanager routing.' },
+      ),
+    ),
     runbook_templates: Type.Optional(
       Type.String({ pattern: '^[A-Za-z0-9_.][A-Za-z0-9_./-]*$', description: 'Folder (relative to the catalog) whose handlebars files replace the bundled runbook templates of the same name.' }),
     ),

@@ -1,0 +1,89 @@
+/**
+ * Alertmanager routing from the catalog: a route per team, pages and tickets to the team's own
+ * receivers, grouped by alert, service and SLI, and inhibition so a firing page silences the
+ * tickets of the same SLI. Also the table of routing cases `amtool config routes test` checks.
+ */
+import type { Model, Team } from '../../model/types.js';
+import { GENERATED_HEADER, toYaml } from '../yaml-text.js';
+
+export const UNROUTED_RECEIVER = 'slokit-unrouted';
+export type ReceiverKind = 'page' | 'ticket';
+
+export function receiverName(team: Pick<Team, 'name'>, kind: ReceiverKind): string {
+  return `${team.name}-${kind}`;
+}
+
+function receiverUrl(model: Model, team: Team, kind: ReceiverKind): string {
+  return model.settings.alertmanager.receiverUrl.replaceAll('{team}', encodeURIComponent(team.name)).replaceAll('{kind}', kind);
+}
+
+/** Teams that own at least one service: only they get routes. */
+function routedTeams(model: Model): Team[] {
+  return model.teams.filter((t) => model.services.some((s) => s.team.name === t.name));
+}
+
+export function alertmanagerConfig(model: Model) {
+  const am = model.settings.alertmanager;
+  const teams = routedTeams(model);
+  return {
+    route: {
+      receiver: UNROUTED_RECEIVER,
+      group_by: ['alertname', 'service', 'sli'],
+      group_wait: am.groupWait,
+      group_interval: am.groupInterval,
+      repeat_interval: am.repeatInterval,
+      routes: teams.map((t) => ({
+        matchers: [`team="${t.name}"`],
+        receiver: receiverName(t, 'ticket'),
+        routes: [{ matchers: ['severity="critical"'], receiver: receiverName(t, 'page') }],
+      })),
+    },
+    inhibit_rules: [
+      {
+        // A page already has someone on it: the tickets of the same SLI would only add noise.
+        source_matchers: ['severity="critical"'],
+        target_matchers: ['severity="warning"'],
+        equal: ['service', 'sli'],
+      },
+    ],
+    receivers: [
+      { name: UNROUTED_RECEIVER },
+      ...teams.flatMap((t) =>
+        (['page', 'ticket'] as const).map((kind) => ({
+          name: receiverName(t, kind),
+          webhook_configs: [{ url: receiverUrl(model, t, kind), send_resolved: true }],
+        })),
+      ),
+    ],
+  };
+}
+
+export interface RouteCase {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly receiver: string;
+}
+
+/** Every team × severity the catalog can produce, and a label set no team owns. */
+export function routeCases(model: Model): RouteCase[] {
+  const cases: RouteCase[] = [];
+  for (const service of model.services) {
+    const severities = new Set(service.slis.flatMap((s) => [...s.alerts.map((a) => a.severity), 'warning']));
+    for (const severity of [...severities].sort()) {
+      if (cases.some((c) => c.labels.team === service.team.name && c.labels.severity === severity)) continue;
+      cases.push({ labels: { team: service.team.name, severity, service: service.name }, receiver: receiverName(service.team, severity === 'critical' ? 'page' : 'ticket') });
+    }
+  }
+  cases.push({ labels: { team: 'no-such-team', severity: 'critical' }, receiver: UNROUTED_RECEIVER });
+  return cases;
+}
+
+export function alertmanagerYaml(model: Model): string {
+  return toYaml(
+    alertmanagerConfig(model),
+    `${GENERATED_HEADER}\nRouting for slokit alerts. To merge into an existing alertmanager.yml, add route.routes to your route tree,\nand append receivers and inhibit_rules (replace the webhook receivers with your paging and ticketing integrations).`,
+  );
+}
+
+export function routeCasesYaml(model: Model): string {
+  return toYaml({ cases: routeCases(model) }, `${GENERATED_HEADER}\nEach case: amtool config routes test --config.file=alertmanager.yml LABELS... must print RECEIVER.`);
+}
