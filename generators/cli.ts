@@ -14,6 +14,8 @@ import { checkRules, PROMTOOL_MISSING, promtoolAvailable, testRules } from './pr
 import { jsonSchemaFiles } from './schema/emit-json-schema.js';
 import { formatProblem } from './validate/problems.js';
 import { checkConformance, formatResults } from './conformance/check.js';
+import { preflightTable, runPreflight } from './preflight/preflight.js';
+import { PrometheusUnavailable } from './preflight/prometheus-api.js';
 import { checkOutputDir, diffOutput, OutputError, writeOutput } from './write/output-dir.js';
 import { SynthesisError } from './emit/promtool-tests/input-series.js';
 import { DashboardError } from './emit/dashboards/evaluate.js';
@@ -89,6 +91,35 @@ async function conformance(opts: { catalog: string; service: string; url: string
   console.log(`${opts.service} conforms to its catalog entry (${results.length} checks).`);
 }
 
+function parseShare(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(text.trim());
+  if (!m) return undefined;
+  const v = Number(m[1]) / (m[2] ? 100 : 1);
+  return v >= 0 && v <= 1 ? v : undefined;
+}
+
+async function preflight(opts: { catalog: string; prometheus: string; services?: string; minBudget: string; format: string; timeout: string }): Promise<void> {
+  const model = modelOrExit(opts.catalog);
+  const minBudget = parseShare(opts.minBudget);
+  if (minBudget === undefined) throw new ExitError(`--min-budget takes a share such as 25% or 0.25, not ${JSON.stringify(opts.minBudget)}`, 2);
+  if (opts.format !== 'table' && opts.format !== 'json') throw new ExitError('--format is table or json', 2);
+  const timeoutMs = Number(opts.timeout.replace(/s$/, '')) * 1000;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new ExitError('--timeout takes seconds, e.g. 10s', 2);
+  const services = opts.services ? opts.services.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+  const unknown = (services ?? []).filter((s) => !model.services.some((x) => x.name === s));
+  if (unknown.length) throw new ExitError(`not in the catalog: ${unknown.join(', ')}`, 2);
+  let verdicts;
+  try {
+    verdicts = await runPreflight(model, opts.prometheus, { services, minBudget, timeoutMs });
+  } catch (e) {
+    if (e instanceof PrometheusUnavailable) throw new ExitError(`${e.message}; refusing to call anything safe without data`, 2);
+    throw e;
+  }
+  console.log(opts.format === 'json' ? JSON.stringify({ safe: verdicts.every((v) => v.safe), services: verdicts }, null, 2) : preflightTable(verdicts));
+  const blocked = verdicts.filter((v) => !v.safe);
+  if (blocked.length) throw new ExitError(`not safe to upgrade: ${blocked.map((v) => v.service).join(', ')}`, 1);
+}
+
 function newService(name: string, opts: { catalog: string; team: string }): void {
   if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(name) || name.length > 30) {
     throw new ExitError(`invalid service name ${JSON.stringify(name)}: use lower-case letters, digits and single dashes, starting with a letter, at most 30 characters`, 2);
@@ -146,6 +177,15 @@ export function program(): Command {
     .addOption(catalogOpt())
     .option('--max-series <n>', 'cardinality budget per metric family', '1000')
     .action((o) => conformance(o));
+  p.command('preflight')
+    .description('before an upgrade: error budget, burn rates, firing SLO alerts and version skew from a live Prometheus; exit 1 when not safe, 2 when Prometheus cannot answer')
+    .requiredOption('--prometheus <url>', 'Prometheus base URL, e.g. http://127.0.0.1:9090')
+    .option('--services <list>', 'comma-separated services to check (default: all)')
+    .option('--min-budget <share>', 'error budget that must be left, e.g. 25%', '25%')
+    .option('--format <format>', 'table or json', 'table')
+    .option('--timeout <seconds>', 'per query', '10s')
+    .addOption(catalogOpt())
+    .action((o) => preflight(o));
   p.command('new-service')
     .description('write a commented catalog entry for a new service')
     .argument('<name>', 'service name (lower-case, dashes)')
