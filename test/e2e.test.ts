@@ -1,0 +1,188 @@
+/**
+ * End to end, the way an admin runs the pack: the SDK example service under load, a real
+ * Prometheus scraping it every second with the generated rules, a real Alertmanager with the
+ * generated routing, and a webhook receiver here. The alert policy is compressed 60x through a
+ * catalog override (windows of seconds and minutes, a 12h period), so the scenario takes minutes.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generatePack } from '../generators/emit/pack.js';
+import { loadModel } from '../generators/pipeline.js';
+import { writeOutput } from '../generators/write/output-dir.js';
+import { copyCatalog, edit, ROOT, scratchDir } from './helpers/catalog.js';
+import { freePort, startAlertmanager, startPrometheus, type Running } from './helpers/processes.js';
+
+interface Notification {
+  readonly at: number;
+  readonly path: string;
+  readonly receiver: string;
+  readonly status: string;
+  readonly alerts: { status: string; labels: Record<string, string>; annotations: Record<string, string> }[];
+}
+
+const COMPRESSED_POLICY = `name: e2e
+description: The default policy compressed 60 times (1h -> 1m), for the end-to-end test.
+evaluation: { raw_window: 5s, fast_interval: 1s, slow_interval: 5s, fast_windows_up_to: 1m }
+windows:
+  - { name: fast, severity: critical, budget_spent: 0.02, long: 1m, short: 5s }
+  - { name: moderate, severity: critical, budget_spent: 0.05, long: 6m, short: 30s }
+  - { name: slow, severity: warning, budget_spent: 0.1, long: 24m, short: 2m }
+  - { name: gradual, severity: warning, budget_spent: 0.1, long: 72m, short: 6m }
+traffic_cessation: { silence: 30s, baseline: 6m, min_expected_events: 100 }
+`;
+
+const notifications: Notification[] = [];
+const started: Running[] = [];
+let example: ChildProcess | undefined;
+let webhook: Server | undefined;
+let prometheus: Running;
+let serviceUrl = '';
+let loadRunning = true;
+let loadLoop: Promise<void> | undefined;
+
+function logs(): string {
+  return started.map((r) => `--- ${r.name} log ---\n${r.logs()}`).join('\n');
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}\nnotifications: ${JSON.stringify(notifications.map((n) => [n.path, n.status, n.alerts.map((a) => `${a.labels.alertname}/${a.labels.sli}/${a.status}`)]))}\n${logs()}`);
+}
+
+async function query(expr: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
+  const r = await fetch(`${prometheus.url}/api/v1/query?query=${encodeURIComponent(expr)}`);
+  return ((await r.json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data.result;
+}
+
+function firstNotification(alertname: string, sli: string, status: string, after: number): Notification | undefined {
+  return notifications.find((n) => n.at >= after && n.alerts.some((a) => a.labels.alertname === alertname && a.labels.sli === sli && a.status === status));
+}
+
+beforeAll(async () => {
+  const dir = scratchDir('slokit-e2e-');
+  // The webhook receiver: Alertmanager posts every notification here.
+  const webhookPort = await freePort();
+  webhook = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      const n = JSON.parse(body) as Omit<Notification, 'at' | 'path'>;
+      notifications.push({ ...n, at: Date.now(), path: req.url ?? '' });
+      res.end('ok');
+    });
+  });
+  await new Promise<void>((r) => webhook!.listen(webhookPort, '127.0.0.1', () => r()));
+
+  // The catalog, with the compressed policy as an override and the receivers pointed here.
+  const catalog = copyCatalog();
+  mkdirSync(join(catalog, 'policies'));
+  writeFileSync(join(catalog, 'policies', 'e2e.yaml'), COMPRESSED_POLICY);
+  edit(join(catalog, 'defaults.yaml'), (t) =>
+    t
+      .replace('period: 30d', 'period: 12h')
+      .replace('alert_policy: default', 'alert_policy: e2e')
+      .replace(/receiver_url: \S+/, `receiver_url: http://127.0.0.1:${webhookPort}/{team}/{kind}`)
+      .replace('group_wait: 30s', 'group_wait: 1s')
+      .replace('group_interval: 5m', 'group_interval: 1s'),
+  );
+  const { model, problems } = loadModel(catalog);
+  if (!model) throw new Error(JSON.stringify(problems));
+  const out = join(dir, 'out');
+  writeOutput(out, (await generatePack(model)).files);
+
+  // The SDK example service, and load against it.
+  example = spawn(process.execPath, [join(ROOT, 'sdk', 'examples', 'webhook-relay', 'server.mjs')], { env: { ...process.env, PORT: '0', LOG_REQUESTS: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve) => createInterface({ input: example!.stdout! }).once('line', resolve));
+  serviceUrl = `http://127.0.0.1:${(JSON.parse(line) as { listening: number }).listening}`;
+  loadLoop = (async () => {
+    while (loadRunning) {
+      await Promise.all([fetch(`${serviceUrl}/hooks/1`).catch(() => undefined), fetch(`${serviceUrl}/hooks/1/deliveries`, { method: 'POST' }).catch(() => undefined)]);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  })();
+
+  const alertmanager = await startAlertmanager(join(out, 'alertmanager', 'alertmanager.yml'), join(dir, 'am-data'));
+  started.push(alertmanager);
+  writeFileSync(
+    join(dir, 'prometheus.yml'),
+    [
+      'global: { scrape_interval: 1s, evaluation_interval: 1s }',
+      `rule_files: ["${join(out, 'prometheus', 'rules', 'webhook-relay.yml')}"]`,
+      `alerting: { alertmanagers: [ { static_configs: [ { targets: ["${alertmanager.url.replace('http://', '')}"] } ] } ] }`,
+      'scrape_configs:',
+      '  - job_name: webhook-relay',
+      `    static_configs: [ { targets: ["${serviceUrl.replace('http://', '')}"], labels: { env: production, cluster: e2e } } ]`,
+      '',
+    ].join('\n'),
+  );
+  prometheus = await startPrometheus(join(dir, 'prometheus.yml'), join(dir, 'prom-data'));
+  started.push(prometheus);
+}, 120_000);
+
+afterAll(async () => {
+  loadRunning = false;
+  await loadLoop;
+  example?.kill('SIGTERM');
+  for (const r of started) await r.stop();
+  webhook?.close();
+}, 60_000);
+
+describe('end to end on a real Prometheus and Alertmanager', () => {
+  it('stays quiet while healthy, pages the right team on errors and on latency, and resolves', { timeout: 420_000 }, async () => {
+    // Healthy warm-up: the rules produce data, and nothing fires.
+    await waitFor('recorded SLI ratios', async () => ((await query('sli:error:ratio_rate1m{service="webhook-relay", sli="api"}')).length ? true : undefined), 60_000);
+    await new Promise((r) => setTimeout(r, 30_000));
+    expect(await query('ALERTS{alertname=~"Slokit.*"}'), logs()).toEqual([]);
+    expect(notifications).toEqual([]);
+
+    // Fault 1: half the requests fail.
+    const errorsAt = Date.now();
+    await fetch(`${serviceUrl}/-/fault?error_rate=0.5`, { method: 'POST' });
+    const page = await waitFor('the error page', () => firstNotification('SlokitErrorBudgetBurnFast', 'api', 'firing', errorsAt), 90_000);
+    const errorPageSeconds = (page.at - errorsAt) / 1000;
+    console.log(`fault injection to page at the webhook: ${errorPageSeconds.toFixed(1)} s (errors)`);
+    expect(page.path).toBe('/integrations/page');
+    expect(page.receiver).toBe('integrations-page');
+    const alert = page.alerts.find((a) => a.labels.alertname === 'SlokitErrorBudgetBurnFast' && a.labels.sli === 'api')!;
+    expect(alert.labels).toMatchObject({ severity: 'critical', team: 'integrations', service: 'webhook-relay', component: 'webhook-relay', sli: 'api', long: '1m', short: '5s', env: 'production', cluster: 'e2e' });
+    expect(alert.annotations.runbook_url).toBe('https://gitlab.example.com/platform/runbooks/-/blob/main/runbooks/webhook-relay.md#api-burn-fast');
+    expect(alert.annotations.dashboard_url).toBe('https://grafana.example.com/d/slokit-webhook-relay/webhook-relay?from=now-6h&to=now&var-sli=api&var-environment=production&var-cluster=e2e');
+    expect(alert.annotations.description).toMatch(/^\d+(\.\d+)?% of api events were bad \(failed\) over the last 5s/);
+    const ratio = Number((await query('sli:error:ratio_rate5s{service="webhook-relay", sli="api"}'))[0]!.value[1]);
+    expect(ratio).toBeGreaterThan(0.25);
+    expect(ratio).toBeLessThan(0.75);
+    // The page inhibits the tickets of the same SLI.
+    expect(notifications.filter((n) => n.path === '/integrations/ticket' && n.alerts.some((a) => a.labels.sli === 'api' && a.status === 'firing'))).toEqual([]);
+
+    // The period's budget is tiled from 1m rates, so it moves within a minute.
+    const budgetLeft = await waitFor('the 12h budget to drop', async () => {
+      const v = Number((await query('slo:error_budget_remaining:ratio{service="webhook-relay", sli="api"}'))[0]?.value[1]);
+      return v < 1 ? v : undefined;
+    }, 90_000);
+    expect(budgetLeft).toBeGreaterThan(-1000);
+
+    const healedAt = Date.now();
+    await fetch(`${serviceUrl}/-/fault?error_rate=0`, { method: 'POST' });
+    const resolved = await waitFor('the error page to resolve', () => firstNotification('SlokitErrorBudgetBurnFast', 'api', 'resolved', healedAt), 90_000);
+    console.log(`recovery to resolved notification: ${((resolved.at - healedAt) / 1000).toFixed(1)} s`);
+
+    // Fault 2: every request slower than the 250ms threshold.
+    const slowAt = Date.now();
+    await fetch(`${serviceUrl}/-/fault?latency_ms=400`, { method: 'POST' });
+    const latencyPage = await waitFor('the latency page', () => firstNotification('SlokitErrorBudgetBurnFast', 'api-latency', 'firing', slowAt), 120_000);
+    console.log(`fault injection to page at the webhook: ${((latencyPage.at - slowAt) / 1000).toFixed(1)} s (latency)`);
+    expect(latencyPage.receiver).toBe('integrations-page');
+    const fastAgainAt = Date.now();
+    await fetch(`${serviceUrl}/-/fault?latency_ms=0`, { method: 'POST' });
+    await waitFor('the latency page to resolve', () => firstNotification('SlokitErrorBudgetBurnFast', 'api-latency', 'resolved', fastAgainAt), 90_000);
+  });
+});
