@@ -237,6 +237,19 @@ describe('safety', () => {
     expect(text).toContain(`slokit_metric_label_overflow_total{metric="http_server_request_duration_seconds"} 7`);
   });
 
+  it('jobs and dependency calls record their outcome and rethrow their own errors', async () => {
+    const slokit = createSlokit({ service: 't', version: '1', promClient: { defaultMetrics: false }, logRequests: false });
+    await expect(slokit.job('q', 'Ok', async () => 42, { enqueuedAt: Date.now() - 1500 })).resolves.toBe(42);
+    await expect(slokit.job('q', 'Bad', () => Promise.reject(new Error('job broke')))).rejects.toThrow('job broke');
+    await expect(slokit.dependency('postgres', () => { throw new Error('db down'); })).rejects.toThrow('db down');
+    const text = (await slokit.metrics()).body;
+    expect(text).toMatch(/slokit_job_duration_seconds_count\{queue="q",job_class="Ok",outcome="success"\} 1/);
+    expect(text).toMatch(/slokit_job_duration_seconds_count\{queue="q",job_class="Bad",outcome="failure"\} 1/);
+    expect(text).toMatch(/slokit_dependency_request_duration_seconds_count\{dependency="postgres",outcome="failure"\} 1/);
+    expect(text).toMatch(/slokit_job_queue_duration_seconds_bucket\{le="1",queue="q",job_class="Ok"\} 0/);
+    expect(text).toMatch(/slokit_job_queue_duration_seconds_bucket\{le="2.5",queue="q",job_class="Ok"\} 1/);
+  });
+
   it('a failing backend never reaches the request path, and requests carry a correlation id in logs and headers', async () => {
     const lines: string[] = [];
     const broken: Backend = {

@@ -76,6 +76,20 @@ export function normalizeMethod(method: string | undefined): string {
   return KNOWN_METHODS.has(m) ? m : '_OTHER';
 }
 
+/** Runs `call`, then reports its duration with outcome success or failure; rethrows the call's own error. */
+async function timedOutcome<T>(call: () => Promise<T> | T, record: (outcome: string, seconds: number) => void): Promise<T> {
+  const start = process.hrtime.bigint();
+  const seconds = () => Number(process.hrtime.bigint() - start) / 1e9;
+  try {
+    const result = await call();
+    record(JOB_OUTCOME.success, seconds());
+    return result;
+  } catch (e) {
+    record(JOB_OUTCOME.failure, seconds());
+    throw e;
+  }
+}
+
 export function createSlokit(options: SlokitOptions) {
   const log = options.logger ?? jsonLogger(undefined, { service: options.service });
   const backend: Backend =
@@ -242,31 +256,15 @@ export function createSlokit(options: SlokitOptions) {
         const waited = Math.max(0, (Date.now() - opts.enqueuedAt) / 1000);
         safely('job queue', () => jobQueue.observe(guard.admit(JOB_QUEUE_DURATION.name, labels), waited));
       }
-      const start = process.hrtime.bigint();
-      const finish = (outcome: string) =>
-        safely('job', () => jobDuration.observe(guard.admit(JOB_DURATION.name, { ...labels, [JOB_LABEL.outcome]: outcome }), Number(process.hrtime.bigint() - start) / 1e9));
-      try {
-        const result = await run();
-        finish(JOB_OUTCOME.success);
-        return result;
-      } catch (e) {
-        finish(JOB_OUTCOME.failure);
-        throw e;
-      }
+      return timedOutcome(run, (outcome, seconds) =>
+        safely('job', () => jobDuration.observe(guard.admit(JOB_DURATION.name, { ...labels, [JOB_LABEL.outcome]: outcome }), seconds)),
+      );
     },
     /** Times an outbound call to a dependency. Rethrows the call's own error. */
     async dependency<T>(name: string, call: () => Promise<T> | T): Promise<T> {
-      const start = process.hrtime.bigint();
-      const finish = (outcome: string) =>
-        safely('dependency', () => depDuration.observe(guard.admit(DEPENDENCY_DURATION.name, { dependency: name, outcome }), Number(process.hrtime.bigint() - start) / 1e9));
-      try {
-        const result = await call();
-        finish(JOB_OUTCOME.success);
-        return result;
-      } catch (e) {
-        finish(JOB_OUTCOME.failure);
-        throw e;
-      }
+      return timedOutcome(call, (outcome, seconds) =>
+        safely('dependency', () => depDuration.observe(guard.admit(DEPENDENCY_DURATION.name, { dependency: name, outcome }), seconds)),
+      );
     },
     /** Creates zero-valued series for the label sets the catalog expects, so ratios exist before the first error. */
     preinitialize(p: Preinitialize) {
