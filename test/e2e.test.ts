@@ -138,6 +138,18 @@ afterAll(async () => {
 
 describe('end to end on a real Prometheus and Alertmanager', () => {
   it('stays quiet while healthy, pages the right team on errors and on latency, and resolves', { timeout: 420_000 }, async () => {
+    try {
+      await scenario();
+    } catch (e) {
+      // Whatever failed, the Prometheus and Alertmanager logs travel with it.
+      (e as Error).message += `\n${logs()}`;
+      throw e;
+    }
+  });
+});
+
+async function scenario(): Promise<void> {
+  {
     // Healthy warm-up: the rules produce data, and nothing fires.
     await waitFor('recorded SLI ratios', async () => ((await query('sli:error:ratio_rate1m{service="webhook-relay", sli="api"}')).length ? true : undefined), 60_000);
     await new Promise((r) => setTimeout(r, 30_000));
@@ -184,5 +196,5 @@ describe('end to end on a real Prometheus and Alertmanager', () => {
     const fastAgainAt = Date.now();
     await fetch(`${serviceUrl}/-/fault?latency_ms=0`, { method: 'POST' });
     await waitFor('the latency page to resolve', () => firstNotification('SlokitErrorBudgetBurnFast', 'api-latency', 'resolved', fastAgainAt), 90_000);
-  });
-});
+  }
+}

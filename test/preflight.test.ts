@@ -35,6 +35,7 @@ const data = {
   [`slo:error_budget_remaining:ratio{service="registry", sli="request-latency", ${env}}`]: 0.8,
   [`slo:burn_rate:rate1h{service="registry", sli="requests", ${env}}`]: 0.2,
   [`slo:burn_rate:rate1h{service="registry", sli="request-latency", ${env}}`]: 0.5,
+  [`slo:burn_rate:rate6h{service="registry", sli="requests", ${env}}`]: 0.3,
   'registry_build_info{version="3.1.0", instance="r1"}': 1,
   // gitaly: burning fast, paging, mid-rollout
   [`slo:error_budget_remaining:ratio{service="gitaly", sli="grpc-requests", ${env}}`]: 0.7,
@@ -72,6 +73,14 @@ describe('slokit preflight', () => {
     const r = run('--services', 'registry');
     expect(r.code, `${r.stdout}${r.stderr}\n${prometheus!.logs()}`).toBe(0);
     expect(r.stdout).toMatch(/^SAFE +registry +budget left +80% +burn 0\.50x +firing 0 +versions 3\.1\.0$/m);
+    const json = JSON.parse(run('--services', 'registry', '--format', 'json').stdout) as { services: { burnRates: { sli: string; window: string; value: number }[] }[] };
+    expect(json.services[0]!.burnRates).toEqual(
+      expect.arrayContaining([
+        { sli: 'requests', window: '1h', value: 0.2 },
+        { sli: 'requests', window: '6h', value: 0.3 },
+        { sli: 'request-latency', window: '1h', value: 0.5 },
+      ]),
+    );
   });
 
   it('burning: exit 1 with every reason (burn rate, firing page, version skew)', () => {
@@ -90,6 +99,7 @@ describe('slokit preflight', () => {
     const out = JSON.parse(r.stdout) as { safe: boolean; services: { service: string; reasons: string[]; budgetRemaining: { value: number }[] }[] };
     expect(out.safe).toBe(false);
     expect(out.services[0]!.budgetRemaining[0]!.value).toBe(-0.4);
+    expect(out.services[0]!.burnRates).toEqual([{ sli: 'commands', window: '1h', value: 0.9 }]);
     expect(out.services[0]!.reasons).toEqual(['commands: -40% of the error budget left, below the 25% required', 'commands: SlokitErrorBudgetExhausted (warning) is firing']);
   });
 

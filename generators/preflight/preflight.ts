@@ -41,16 +41,20 @@ export async function runPreflight(model: Model, prometheusUrl: string, options:
   const services: Service[] = options.services?.length ? options.services.map((n) => model.services.find((s) => s.name === n)!) : [...model.services];
   const serviceRe = services.map((s) => regexEscape(s.name)).join('|');
   const sel = (extra: string) => `{service=~"${serviceRe}"${extra}}`;
+  const burnPrefix = series.burnRate({ text: '', seconds: 0 });
   const [budget, burn, alerts] = await Promise.all([
     instantQuery(prometheusUrl, `${series.budgetRemaining}${sel('')}`, timeout),
-    instantQuery(prometheusUrl, `${series.burnRate(CURRENT_WINDOW)}${sel('')}`, timeout),
+    instantQuery(prometheusUrl, `{__name__=~"${regexEscape(burnPrefix)}.+", service=~"${serviceRe}"}`, timeout),
     instantQuery(prometheusUrl, `ALERTS${sel(`, alertstate="firing", alertname=~"${regexEscape(model.settings.alertPrefix)}.*"`)}`, timeout),
   ]);
   const verdicts: ServiceVerdict[] = [];
   for (const service of services) {
     const mine = (s: VectorSample) => s.metric.service === service.name;
     const budgets = worstBy(budget.filter(mine), (s) => s.metric.sli ?? '', Math.min);
-    const burns = worstBy(burn.filter(mine), (s) => s.metric.sli ?? '', Math.max);
+    // Every recorded burn-rate window, worst over environments and clusters; the verdict uses the current one.
+    const windowOf = (s: VectorSample) => (s.metric.__name__ ?? '').slice(burnPrefix.length);
+    const allBurns = worstBy(burn.filter(mine), (s) => `${s.metric.sli ?? ''}\u0000${windowOf(s)}`, Math.max);
+    const burns = new Map([...allBurns].filter(([k]) => k.endsWith(`\u0000${CURRENT_WINDOW.text}`)).map(([k, v]) => [k.split('\u0000')[0]!, v]));
     const firing = alerts.filter(mine).map((a) => ({ alertname: a.metric.alertname ?? '', sli: a.metric.sli ?? '', severity: a.metric.severity ?? '' }));
     let versions: string[] | null = null;
     if (service.versionMetric) {
@@ -73,7 +77,10 @@ export async function runPreflight(model: Model, prometheusUrl: string, options:
       safe: reasons.length === 0,
       reasons,
       budgetRemaining: [...budgets].map(([sli, value]) => ({ sli, value })),
-      burnRates: [...burns].map(([sli, value]) => ({ sli, window: CURRENT_WINDOW.text, value })),
+      burnRates: [...allBurns].map(([key, value]) => {
+        const [sli, window] = key.split('\u0000');
+        return { sli: sli!, window: window!, value };
+      }),
       firing,
       versions,
     });
@@ -84,7 +91,8 @@ export async function runPreflight(model: Model, prometheusUrl: string, options:
 export function preflightTable(verdicts: readonly ServiceVerdict[]): string {
   const lines = verdicts.map((v) => {
     const budget = v.budgetRemaining.length ? Math.min(...v.budgetRemaining.map((b) => b.value)) : NaN;
-    const burn = v.burnRates.length ? Math.max(...v.burnRates.map((b) => b.value)) : NaN;
+    const current = v.burnRates.filter((b) => b.window === CURRENT_WINDOW.text);
+    const burn = current.length ? Math.max(...current.map((b) => b.value)) : NaN;
     const head = `${v.safe ? 'SAFE   ' : 'BLOCKED'} ${v.service.padEnd(20)} budget left ${Number.isNaN(budget) ? '   n/a' : formatPercent(Math.round(budget * 1000) / 1000).padStart(6)}  burn ${Number.isNaN(burn) ? 'n/a' : `${burn.toFixed(2)}x`}  firing ${v.firing.length}  versions ${v.versions ? v.versions.join(',') || 'none seen' : 'n/a'}`;
     return [head, ...v.reasons.map((r) => `        - ${r}`)].join('\n');
   });
