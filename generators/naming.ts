@@ -88,10 +88,10 @@ export function dashboardUrl(settings: CatalogSettings, service: Service, link: 
 }
 
 /** Dashboard variables that mirror the catalog's label conventions. */
-export function dashboardLabelVars(settings: CatalogSettings): { name: string; labelName: string }[] {
-  const vars: { name: string; labelName: string }[] = [];
-  if (settings.environmentLabel) vars.push({ name: 'environment', labelName: settings.environmentLabel });
-  if (settings.clusterLabel) vars.push({ name: 'cluster', labelName: settings.clusterLabel });
+export function dashboardLabelVars(settings: CatalogSettings): { name: string; label: string; labelName: string }[] {
+  const vars: { name: string; label: string; labelName: string }[] = [];
+  if (settings.environmentLabel) vars.push({ name: 'environment', label: 'Environment', labelName: settings.environmentLabel });
+  if (settings.clusterLabel) vars.push({ name: 'cluster', label: 'Cluster', labelName: settings.clusterLabel });
   return vars;
 }
 

@@ -6,7 +6,7 @@
 import { formatNumber } from '../../model/decimal.js';
 import type { Duration } from '../../model/duration.js';
 import type { Matcher, Model, Service, Sli } from '../../model/types.js';
-import { alertNames, CURRENT_WINDOW, dashboardUid, runbookFileUrl, series, SLI_LABELS } from '../../naming.js';
+import { alertNames, CURRENT_WINDOW, dashboardLabelVars, dashboardUid, runbookFileUrl, series, SLI_LABELS } from '../../naming.js';
 import { matchersText, selectorText } from '../../promql/escape.js';
 import { eventRates } from '../../promql/sli-events.js';
 
@@ -14,18 +14,9 @@ export const OVERVIEW_UID = 'slokit-slo-overview';
 export const UPGRADES_UID = 'slokit-upgrades';
 export const RATE_INTERVAL = '$__rate_interval';
 
-interface Variable {
-  readonly name: string;
-  readonly label: string;
-  readonly labelName: string;
-}
-
-function variables(model: Model): Variable[] {
-  const s = model.settings;
-  const out: Variable[] = [];
-  if (s.environmentLabel) out.push({ name: 'environment', label: 'Environment', labelName: s.environmentLabel });
-  if (s.clusterLabel) out.push({ name: 'cluster', label: 'Cluster', labelName: s.clusterLabel });
-  return out;
+/** The same variables the alerts' dashboard_url sets, so those links always land on real variables. */
+function variables(model: Model) {
+  return dashboardLabelVars(model.settings);
 }
 
 /** Matchers that apply the dashboard's environment and cluster variables. */
