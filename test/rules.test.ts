@@ -72,6 +72,28 @@ describe('recording rules follow the SLO math', () => {
     }
   });
 
+  it('read each raw series once per evaluation: the raw bad rule reuses the total recorded just before it', () => {
+    const selectorsRead = (expr: string): string[] => {
+      const out: string[] = [];
+      parser.parse(expr).iterate({ enter: (n) => { if (n.name === 'VectorSelector') out.push(expr.slice(n.from, n.to)); } });
+      return out;
+    };
+    let checked = 0;
+    for (const { service, rules } of all) {
+      for (const sli of service.slis.filter((x) => x.events.type !== 'raw')) {
+        const group = rules.groups.find((g) => g.rules.some((r) => !isAlert(r) && r.record === 'sli:events_bad:rate5m' && r.labels?.sli === sli.name))!;
+        const index = (name: string) => group.rules.findIndex((r) => !isAlert(r) && r.record === name && r.labels?.sli === sli.name);
+        expect(index('sli:events_total:rate5m'), `${service.name}/${sli.name}`).toBeLessThan(index('sli:events_bad:rate5m'));
+        const raw = [index('sli:events_total:rate5m'), index('sli:events_bad:rate5m')]
+          .flatMap((i) => selectorsRead(group.rules[i]!.expr))
+          .filter((sel) => !/^[a-z_]+:/.test(sel));
+        expect(new Set(raw).size, raw.join('\n')).toBe(raw.length);
+        checked++;
+      }
+    }
+    expect(checked).toBe(14);
+  });
+
   it('derive windows up to 1h by averaging the 5m rate, and tile longer ones with a subquery (no average of ratios)', () => {
     const registry = m.services.find((s) => s.name === 'registry')!;
     const sli = registry.slis[0]!;
@@ -89,7 +111,7 @@ describe('recording rules follow the SLO math', () => {
     expect(byName('sli:events_bad:rate1h').expr).toBe('avg_over_time(sli:events_bad:rate5m{service="registry", sli="requests"}[1h])');
     expect(byName('sli:events_total:rate30d').expr).toBe('avg_over_time(sli:events_total:rate1h{service="registry", sli="requests"}[30d:1h])');
     expect(byName('sli:events_bad:rate5m').expr).toBe(
-      '(sum by (env, cluster) (rate(registry_http_requests_total{code=~"5.."}[5m])) or 0 * sum by (env, cluster) (rate(registry_http_requests_total[5m])))',
+      '(sum by (env, cluster) (rate(registry_http_requests_total{code=~"5.."}[5m])) or 0 * sum by (env, cluster) (sli:events_total:rate5m{service="registry", sli="requests"}))',
     );
     expect(recording.some((r) => /avg_over_time\(sli:error:ratio/.test(r.expr))).toBe(false);
   });
@@ -97,7 +119,7 @@ describe('recording rules follow the SLO math', () => {
   it('latency SLIs count events above a bucket boundary, matching le written either way', () => {
     const r = recording.find((x) => x.record === 'sli:events_bad:rate5m' && x.labels?.sli === 'puma-latency')!;
     expect(r.expr).toBe(
-      'sum by (env, cluster) (rate(http_request_duration_seconds_count{job="gitlab-rails"}[5m])) - sum by (env, cluster) (rate(http_request_duration_seconds_bucket{job="gitlab-rails", le=~"1|1\\\\.0"}[5m]))',
+      'sum by (env, cluster) (sli:events_total:rate5m{service="web", sli="puma-latency"}) - sum by (env, cluster) (rate(http_request_duration_seconds_bucket{job="gitlab-rails", le=~"1|1\\\\.0"}[5m]))',
     );
   });
 
@@ -106,7 +128,7 @@ describe('recording rules follow the SLO math', () => {
     const sel = 'job="gitlab-workhorse", route!~"^/-/(health|readiness|liveness)$"';
     const h = 'gitlab_workhorse_http_request_duration_seconds';
     expect(r.expr).toBe(
-      `sum by (env, cluster) (rate(${h}_count{${sel}}[5m])) - (sum by (env, cluster) (rate(${h}_bucket{${sel}, le=~"1|1\\\\.0"}[5m])) + sum by (env, cluster) (rate(${h}_bucket{${sel}, le=~"10|10\\\\.0"}[5m]))) / 2`,
+      `sum by (env, cluster) (sli:events_total:rate5m{service="workhorse", sli="request-apdex"}) - (sum by (env, cluster) (rate(${h}_bucket{${sel}, le=~"1|1\\\\.0"}[5m])) + sum by (env, cluster) (rate(${h}_bucket{${sel}, le=~"10|10\\\\.0"}[5m]))) / 2`,
     );
   });
 

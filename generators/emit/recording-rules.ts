@@ -5,6 +5,7 @@
 import { formatNumber } from '../model/decimal.js';
 import type { Model, Service, Sli } from '../model/types.js';
 import { CURRENT_WINDOW, series } from '../naming.js';
+import { byClause } from '../promql/escape.js';
 import { eventRates } from '../promql/sli-events.js';
 import type { RecordingRule } from './rule-types.js';
 import { serviceMatchers, sliIdentity, sliMatchers } from './sli-selector.js';
@@ -28,13 +29,16 @@ export function sliRecordingRules(model: Model, service: Service, sli: Sli): { f
   for (const p of planWindows(sli)) {
     const out = p.family === 'slow' ? slow : fast;
     const w = p.window;
+    // Total before bad: the raw bad rule reads the total just recorded at the same timestamp.
     if (p.family === 'raw') {
-      const rates = eventRates(sli, w.text, model.settings.aggregationLabels);
-      out.push({ record: series.badRate(w), expr: rates.bad, labels });
+      const by = model.settings.aggregationLabels;
+      const recordedTotal = `sum${byClause(by)} (${series.totalRate(w)}${sel})`;
+      const rates = eventRates(sli, w.text, by, [], recordedTotal);
       out.push({ record: series.totalRate(w), expr: rates.total, labels });
+      out.push({ record: series.badRate(w), expr: rates.bad, labels });
     } else {
-      out.push({ record: series.badRate(w), expr: derivedRate(series.badRate, sel, p, raw), labels });
       out.push({ record: series.totalRate(w), expr: derivedRate(series.totalRate, sel, p, raw), labels });
+      out.push({ record: series.badRate(w), expr: derivedRate(series.badRate, sel, p, raw), labels });
     }
     out.push({ record: series.errorRatio(w), expr: `${series.badRate(w)}${sel}\n/\n${series.totalRate(w)}${sel}`, labels });
   }

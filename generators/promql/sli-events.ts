@@ -27,22 +27,29 @@ function sumRate(s: Selector, window: string, by: readonly string[], extra: read
  * summed by `by`; `extra` matchers narrow every raw selector (dashboard variables). A
  * bad-events expression whose series do not exist yet (no error so far) falls back to
  * 0 × total, so long windows average real zeros instead of skipping them.
+ *
+ * `recordedTotal`, when given, is the total already recorded earlier in the same rule group
+ * (summed by `by`): the fallback and `total - good` then read that one series instead of
+ * every raw total series a second time, which keeps a recording rule's cost near one read
+ * of each raw series per evaluation.
  */
-export function eventRates(sli: Sli, window: string, by: readonly string[], extra: readonly Matcher[] = []): EventRates {
+export function eventRates(sli: Sli, window: string, by: readonly string[], extra: readonly Matcher[] = [], recordedTotal?: string): EventRates {
   const ev = sli.events;
   switch (ev.type) {
     case 'counters': {
       const total = sumRate(ev.total, window, by, extra);
-      if (ev.bad) return { total, bad: `(${sumRate(ev.bad, window, by, extra)} or 0 * ${total})` };
-      const good = `(${sumRate(ev.good!, window, by, extra)} or 0 * ${total})`;
-      return { total, bad: `${total} - ${good}` };
+      const totalAgain = recordedTotal ?? total;
+      if (ev.bad) return { total, bad: `(${sumRate(ev.bad, window, by, extra)} or 0 * ${totalAgain})` };
+      const good = `(${sumRate(ev.good!, window, by, extra)} or 0 * ${totalAgain})`;
+      return { total, bad: `${totalAgain} - ${good}` };
     }
     case 'histogram': {
       const total = sumRate(ev.histogram, window, by, extra, '_count');
+      const totalAgain = recordedTotal ?? total;
       const satisfied = sumRate(ev.histogram, window, by, [...extra, leMatcher(ev.satisfied)], '_bucket');
-      if (ev.tolerated === undefined) return { total, bad: `${total} - ${satisfied}` };
+      if (ev.tolerated === undefined) return { total, bad: `${totalAgain} - ${satisfied}` };
       const tolerated = sumRate(ev.histogram, window, by, [...extra, leMatcher(ev.tolerated)], '_bucket');
-      return { total, bad: `${total} - (${satisfied} + ${tolerated}) / 2` };
+      return { total, bad: `${totalAgain} - (${satisfied} + ${tolerated}) / 2` };
     }
     case 'raw': {
       // The team's own expressions: only the window can be substituted, not extra matchers.
