@@ -94,21 +94,22 @@ describe('recording rules follow the SLO math', () => {
     expect(checked).toBe(14);
   });
 
-  it('derive windows up to 1h by averaging the 5m rate, and tile longer ones with a subquery (no average of ratios)', () => {
+  it('derive windows by averaging the 5m rate, or tiles of a fast window when 100 of them fit (no average of ratios)', () => {
     const registry = m.services.find((s) => s.name === 'registry')!;
     const sli = registry.slis[0]!;
     expect(planWindows(sli).map((p) => [p.window.text, p.family, p.tile?.text ?? null])).toEqual([
       ['5m', 'raw', null],
       ['30m', 'fast', null],
       ['1h', 'fast', null],
-      ['2h', 'slow', '5m'],
-      ['6h', 'slow', '5m'],
-      ['1d', 'slow', '5m'],
+      ['2h', 'slow', null],
+      ['6h', 'slow', null],
+      ['1d', 'slow', null],
       ['3d', 'slow', '30m'],
       ['30d', 'slow', '1h'],
     ]);
     const byName = (name: string) => recording.find((r) => r.record === name && r.labels?.service === 'registry' && r.labels?.sli === 'requests')!;
     expect(byName('sli:events_bad:rate1h').expr).toBe('avg_over_time(sli:events_bad:rate5m{service="registry", sli="requests"}[1h])');
+    expect(byName('sli:events_total:rate1d').expr).toBe('avg_over_time(sli:events_total:rate5m{service="registry", sli="requests"}[1d])');
     expect(byName('sli:events_total:rate30d').expr).toBe('avg_over_time(sli:events_total:rate1h{service="registry", sli="requests"}[30d:1h])');
     expect(byName('sli:events_bad:rate5m').expr).toBe(
       '(sum by (env, cluster) (rate(registry_http_requests_total{code=~"5.."}[5m])) or 0 * sum by (env, cluster) (sli:events_total:rate5m{service="registry", sli="requests"}))',

@@ -1,9 +1,15 @@
 /**
  * Which windows an SLI records and how each is computed. Only the raw window reads raw
  * series. Windows up to `fast_windows_up_to` average the raw-window rate at the fast
- * interval; longer ones average non-overlapping tiles of a shorter recorded rate through a
- * subquery whose step equals the tile, so each event is counted exactly once and a 30d
- * window costs hundreds of samples, not tens of thousands.
+ * interval. A longer window averages non-overlapping tiles of a fast window through a
+ * subquery whose step equals the tile, so a 30d window costs hundreds of samples, not tens
+ * of thousands; when no fast window cuts it into enough tiles, it averages every recorded
+ * raw-window rate in it, as the fast windows do.
+ *
+ * Tiles are never the raw window itself: a raw rate evaluated between scrapes sees one
+ * scrape interval fewer than its length, so raw tiles laid end to end skip every fifth
+ * interval (measured: 2.6% off the exact 2h ratio), while averages of rates taken every
+ * minute weigh every interval alike and their tiles join without gaps or overlaps.
  */
 import type { Duration } from '../model/duration.js';
 import { CURRENT_WINDOW } from '../naming.js';
@@ -14,7 +20,7 @@ export type WindowFamily = 'raw' | 'fast' | 'slow';
 export interface PlannedWindow {
   readonly window: Duration;
   readonly family: WindowFamily;
-  /** For slow windows: the recorded window used as a tile (its rate sampled every tile). */
+  /** For slow windows cut into tiles: the fast window used as a tile (its rate sampled every tile). */
   readonly tile?: Duration;
 }
 
@@ -45,10 +51,10 @@ export function planWindows(sli: Sli): PlannedWindow[] {
     if (window.seconds === rawWindow.seconds) plan.push({ window: rawWindow, family: 'raw' });
     else if (window.seconds <= fastWindowsUpTo.seconds) plan.push({ window, family: 'fast' });
     else {
-      // The longest raw or fast window that divides this one into at least MIN_TILES tiles.
-      const candidates = plan.filter((p) => p.family !== 'slow' && window.seconds % p.window.seconds === 0 && window.seconds / p.window.seconds >= MIN_TILES);
-      const tile = candidates.length ? candidates[candidates.length - 1]!.window : rawWindow;
-      plan.push({ window, family: 'slow', tile });
+      // The longest fast window that divides this one into at least MIN_TILES tiles.
+      const candidates = plan.filter((p) => p.family === 'fast' && window.seconds % p.window.seconds === 0 && window.seconds / p.window.seconds >= MIN_TILES);
+      const tile = candidates[candidates.length - 1]?.window;
+      plan.push(tile ? { window, family: 'slow', tile } : { window, family: 'slow' });
     }
   }
   return plan;

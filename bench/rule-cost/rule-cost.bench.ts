@@ -1,0 +1,155 @@
+/**
+ * Rule evaluation cost and accuracy of slokit, Sloth and the naive rule set for one SLO, on
+ * identical synthetic data in a real Prometheus: samples loaded per hour of rule evaluation
+ * (totalQueryableSamples of every rule, weighted by its group's interval), the floor of
+ * reading each raw series once per evaluation, and every window's ratio against the exact
+ * ratio of the counters.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { windowsOf } from '../../generators/emit/window-plan.js';
+import { startPrometheus, type Running } from '../../test/helpers/processes.js';
+import { backfillLevel, planBackfill, type PlannedRule } from './backfill.js';
+import { latestSample, ruleSetCost, samplesPerEvaluation, type RuleCost } from './measure.js';
+import { naiveRuleSet, SLOTH_REFERENCE, slokitRuleSet, slothRuleSet, TOTAL_SELECTOR, type RuleSet } from './rule-sets.js';
+import { benchShape, exactRatio, writeOpenMetricsBlocks } from './synthetic-traffic.js';
+
+const run = promisify(execFile);
+const DAYS = 4;
+const FLOOR_WINDOW = '5m';
+
+export interface SetResult {
+  readonly name: string;
+  readonly samplesPerHour: number;
+  readonly rules: readonly RuleCost[];
+}
+
+export interface SetAccuracy {
+  /** The recorded ratio at the end of the data. */
+  readonly value: number | null;
+  /** The exact ratio of the window ending at that sample's timestamp. */
+  readonly exact: number | null;
+  readonly relativeError: number | null;
+  /**
+   * Against the exact window ending half a raw window earlier: a rate over the raw window
+   * describes the minutes around its middle, so every window derived from it lags by that
+   * much; what remains here is the error of the derivation itself.
+   */
+  readonly relativeErrorHalfRawWindowEarlier: number | null;
+}
+
+export interface WindowAccuracy {
+  readonly window: string;
+  readonly sets: Readonly<Record<string, SetAccuracy>>;
+}
+
+export interface RuleCostResult {
+  readonly rawSeries: number;
+  readonly days: number;
+  readonly floorPerHour: number;
+  readonly sets: readonly SetResult[];
+  readonly accuracy: readonly WindowAccuracy[];
+  readonly backfill: { readonly levels: number; readonly promtoolRuns: number; readonly seconds: number };
+  readonly slothSkipped?: string;
+}
+
+async function inParallel<T>(items: readonly T[], width: number, work: (item: T) => Promise<unknown>): Promise<void> {
+  const queue = [...items];
+  await Promise.all(Array.from({ length: width }, async () => {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
+  }));
+}
+
+async function startOn(dataDir: string, config: string): Promise<Running> {
+  return startPrometheus(config, dataDir, ['--query.max-samples=500000000', '--storage.tsdb.retention.time=60d', '--log.level=warn']);
+}
+
+export async function measureRuleCost(rawSeries: number, log: (line: string) => void): Promise<RuleCostResult> {
+  const scratch = mkdtempSync(join(tmpdir(), 'slokit-rule-cost-'));
+  let prometheus: Running | undefined;
+  try {
+    const dataDir = join(scratch, 'data');
+    const openMetricsDir = join(scratch, 'openmetrics');
+    mkdirSync(dataDir);
+    mkdirSync(openMetricsDir);
+    // End on an hour boundary an hour ago, so every group's steps land on it and nothing is in the future.
+    const end = Math.floor(Date.now() / 3_600_000) * 3600 - 3600;
+    const shape = benchShape(end, DAYS, rawSeries);
+    const { files, counts } = await writeOpenMetricsBlocks(shape, openMetricsDir);
+    await inParallel(files, 2, (f) => run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', '-q', f, dataDir], { maxBuffer: 1 << 26 }));
+    rmSync(openMetricsDir, { recursive: true });
+    log(`  ${rawSeries} raw series × ${DAYS} days imported (${files.length} promtool runs)`);
+
+    const config = join(scratch, 'prometheus.yml');
+    writeFileSync(config, 'global:\n  evaluation_interval: 1m\n');
+    prometheus = await startOn(dataDir, config);
+
+    const { set: slokit, model } = slokitRuleSet(join(scratch, 'catalog'));
+    const sloth = slothRuleSet();
+    const sets: RuleSet[] = [slokit, ...(sloth ? [sloth] : []), naiveRuleSet(model)];
+
+    const backfillStart = Date.now();
+    const plans = new Map<RuleSet, PlannedRule[]>(sets.map((s) => [s, planBackfill(s, end - shape.start)]));
+    const levels = Math.max(...[...plans.values()].flat().map((r) => r.level)) + 1;
+    let promtoolRuns = 0;
+    for (let level = 0; level < levels; level++) {
+      for (const set of sets) {
+        const rules = plans.get(set)!.filter((r) => r.level === level);
+        if (rules.length) promtoolRuns += await backfillLevel(rules, `${set.name}-level${level}`, prometheus.url, end, dataDir, scratch);
+      }
+      await prometheus.stop();
+      prometheus = await startOn(dataDir, config);
+    }
+    const backfillSeconds = (Date.now() - backfillStart) / 1000;
+    log(`  backfilled ${levels} levels with ${promtoolRuns} promtool runs in ${backfillSeconds.toFixed(0)} s`);
+
+    const results: SetResult[] = [];
+    for (const set of sets) {
+      const rules = await ruleSetCost(prometheus.url, set, end);
+      results.push({ name: set.name, samplesPerHour: rules.reduce((a, r) => a + r.perHour, 0), rules });
+    }
+    const floorPerHour = (await samplesPerEvaluation(prometheus.url, `${TOTAL_SELECTOR}[${FLOOR_WINDOW}]`, end)) * 60;
+
+    // Each recorded ratio is compared with the exact ratio of the window ending at its own
+    // timestamp: rule groups run at an offset inside their interval, as they do in Prometheus.
+    const sli = model.services[0]!.slis[0]!;
+    const rawWindow = sli.evaluation.rawWindow.seconds;
+    const accuracy: WindowAccuracy[] = [];
+    for (const w of windowsOf(sli)) {
+      const perSet: Record<string, SetAccuracy> = {};
+      for (const set of sets) {
+        const sample = await latestSample(prometheus.url, set.ratioRecord(w.text), end);
+        if (!sample) {
+          perSet[set.name] = { value: null, exact: null, relativeError: null, relativeErrorHalfRawWindowEarlier: null };
+          continue;
+        }
+        const exact = exactRatio(shape, counts, w.seconds, sample.timestamp);
+        const earlier = exactRatio(shape, counts, w.seconds, sample.timestamp - rawWindow / 2);
+        perSet[set.name] = {
+          value: sample.value,
+          exact,
+          relativeError: Math.abs(sample.value - exact) / exact,
+          relativeErrorHalfRawWindowEarlier: Math.abs(sample.value - earlier) / earlier,
+        };
+      }
+      accuracy.push({ window: w.text, sets: perSet });
+    }
+    return {
+      rawSeries,
+      days: DAYS,
+      floorPerHour,
+      sets: results,
+      accuracy,
+      backfill: { levels, promtoolRuns, seconds: backfillSeconds },
+      ...(sloth ? {} : { slothSkipped: `${SLOTH_REFERENCE} is absent` }),
+    };
+  } finally {
+    await prometheus?.stop();
+    // SLOKIT_BENCH_KEEP=1 keeps the data and rules for a look with a Prometheus of your own.
+    if (process.env.SLOKIT_BENCH_KEEP) log(`  kept ${scratch}`);
+    else rmSync(scratch, { recursive: true, force: true });
+  }
+}

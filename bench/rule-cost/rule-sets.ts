@@ -1,0 +1,109 @@
+/**
+ * The three rule sets the rule-cost benchmark compares for one SLO (Sloth's getting-started
+ * example: 99.9% of myservice's requests are not 5xx or 429):
+ * - slokit's rules, generated from a one-service catalog;
+ * - Sloth's published output for the same spec (read from ../shared/reference when present);
+ * - the naive set: every window's ratio straight from raw series, written from the formula.
+ */
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { serviceRules } from '../../generators/emit/rule-groups.js';
+import { isAlert, type RuleGroup } from '../../generators/emit/rule-types.js';
+import { windowsOf } from '../../generators/emit/window-plan.js';
+import { formatNumber } from '../../generators/model/decimal.js';
+import type { Model } from '../../generators/model/types.js';
+import { BUNDLED_CATALOG, PROJECT_ROOT } from '../../generators/paths.js';
+import { loadModel } from '../../generators/pipeline.js';
+import { JOB, METRIC } from './synthetic-traffic.js';
+
+export const BAD_SELECTOR = `${METRIC}{job="${JOB}",code=~"(5..|429)"}`;
+export const TOTAL_SELECTOR = `${METRIC}{job="${JOB}"}`;
+
+export interface RuleSet {
+  readonly name: string;
+  readonly groups: readonly RuleGroup[];
+  /** The recorded error ratio of a window, by window text ("5m", "30d"), when the set records it. */
+  readonly ratioRecord: (window: string) => string;
+}
+
+export const SLOTH_REFERENCE = join(PROJECT_ROOT, '..', 'shared', 'reference', 'sloth');
+
+function benchModel(scratch: string): Model {
+  const catalog = join(scratch, 'catalog');
+  mkdirSync(join(catalog, 'services'), { recursive: true });
+  cpSync(join(BUNDLED_CATALOG, 'defaults.yaml'), join(catalog, 'defaults.yaml'));
+  cpSync(join(BUNDLED_CATALOG, 'teams.yaml'), join(catalog, 'teams.yaml'));
+  writeFileSync(
+    join(catalog, 'services', 'myservice.yaml'),
+    [
+      'name: myservice',
+      "description: Sloth's getting-started service.",
+      'team: web-platform',
+      'tier: 2',
+      'slis:',
+      '  - name: requests-availability',
+      '    description: Requests not answered with 5xx or 429.',
+      '    kind: error-ratio',
+      `    bad: '${BAD_SELECTOR}'`,
+      `    total: '${TOTAL_SELECTOR}'`,
+      '    objective: 99.9',
+      '',
+    ].join('\n'),
+  );
+  const { model, problems } = loadModel(catalog);
+  if (!model) throw new Error(`bench catalog does not load:\n${problems.map((p) => p.message).join('\n')}`);
+  return model;
+}
+
+export function slokitRuleSet(scratch: string): { set: RuleSet; model: Model } {
+  const model = benchModel(scratch);
+  const service = model.services[0]!;
+  return {
+    model,
+    set: { name: 'slokit', groups: serviceRules(model, service).groups, ratioRecord: (w) => `sli:error:ratio_rate${w}` },
+  };
+}
+
+/** Sloth's groups have no interval: they run at the global evaluation_interval, 1m by default. */
+export function slothRuleSet(): RuleSet | undefined {
+  const file = join(SLOTH_REFERENCE, 'out', 'getting-started.yml');
+  if (!existsSync(file)) return undefined;
+  const doc = parse(readFileSync(file, 'utf8')) as { groups: { name: string; interval?: string; rules: Record<string, unknown>[] }[] };
+  return {
+    name: 'sloth',
+    groups: doc.groups.map((g) => ({
+      name: g.name,
+      interval: g.interval ?? '1m',
+      rules: g.rules.map((r) =>
+        typeof r.alert === 'string'
+          ? { alert: r.alert, expr: String(r.expr), labels: (r.labels ?? {}) as Record<string, string>, annotations: (r.annotations ?? {}) as Record<string, string> }
+          : { record: String(r.record), expr: String(r.expr), ...(r.labels ? { labels: r.labels as Record<string, string> } : {}) },
+      ),
+    })),
+    ratioRecord: (w) => `slo:sli_error:ratio_rate${w}`,
+  };
+}
+
+/** Every window slokit records, each computed from raw series at 1m, with the same alert pairs. */
+export function naiveRuleSet(model: Model): RuleSet {
+  const sli = model.services[0]!.slis[0]!;
+  const ratio = (w: string) => `naive:error:ratio_rate${w}`;
+  const labels = { service: 'myservice', sli: sli.name };
+  const records = windowsOf(sli).map((w) => ({
+    record: ratio(w.text),
+    expr: `sum(rate(${BAD_SELECTOR}[${w.text}])) / sum(rate(${TOTAL_SELECTOR}[${w.text}]))`,
+    labels,
+  }));
+  const alerts = sli.alerts.map((a) => ({
+    alert: `Naive${a.name}`,
+    expr: `(${ratio(a.short.text)} > ${formatNumber(a.threshold)}) and (${ratio(a.long.text)} > ${formatNumber(a.threshold)})`,
+    labels: { severity: a.severity },
+    annotations: {},
+  }));
+  return { name: 'naive', groups: [{ name: 'naive', interval: '1m', rules: [...records, ...alerts] }], ratioRecord: ratio };
+}
+
+export function recordingRules(set: RuleSet) {
+  return set.groups.flatMap((g) => g.rules.filter((r) => !isAlert(r)).map((r) => ({ group: g, rule: r as Exclude<typeof r, { alert: string }> })));
+}
