@@ -1,20 +1,84 @@
-/** `npm run bench`: every benchmark, a table on stdout, and bench/results.json. */
-import { writeFileSync } from 'node:fs';
+/**
+ * `npm run bench`: every benchmark, a table on stdout, bench/results.json and bench/RESULTS.md.
+ * One benchmark alone: node dist/bench/run.js rule-cost|detection|generation|sdk|dashboards
+ * SLOKIT_BENCH_SIZES=10,100 and SLOKIT_BENCH_SERIES=200,1000 shrink the scaling runs.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { cpus } from 'node:os';
 import { PROJECT_ROOT } from '../generators/paths.js';
-import { benchDashboards, type BenchRow } from './dashboards.bench.js';
+import { benchDashboards } from './dashboards.bench.js';
+import { measureDetection } from './detection.bench.js';
+import { measureCli, measureStages } from './generation.bench.js';
+import { renderResults, type Results } from './report.js';
+import { measureRuleCost } from './rule-cost/rule-cost.bench.js';
 import { benchSdk } from './sdk.bench.js';
 
-// Each benchmark also runs alone: node dist/bench/run.js dashboards|sdk
+const SECTIONS = ['rule-cost', 'detection', 'generation', 'sdk', 'dashboards'] as const;
 const only = process.argv[2];
-const rows: BenchRow[] = [
-  ...(!only || only === 'sdk' ? await benchSdk() : []),
-  ...(!only || only === 'dashboards' ? await benchDashboards() : []),
-];
-const width = Math.max(...rows.map((r) => r.name.length));
-for (const r of rows) console.log(`${r.name.padEnd(width)}  ${String(r.value).padStart(8)} ${r.unit}  ${r.note}`);
-writeFileSync(
-  join(PROJECT_ROOT, 'bench', 'results.json'),
-  `${JSON.stringify({ machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version }, rows }, null, 2)}\n`,
-);
+if (only && !(SECTIONS as readonly string[]).includes(only)) {
+  console.error(`unknown benchmark ${JSON.stringify(only)}; choose one of ${SECTIONS.join(', ')}`);
+  process.exit(2);
+}
+const wanted = (s: (typeof SECTIONS)[number]) => !only || only === s;
+const list = (name: string, fallback: number[]) => (process.env[name] ? process.env[name]!.split(',').map(Number) : fallback);
+const log = (line: string) => console.error(line);
+
+function version(command: string): string {
+  try {
+    return execFileSync(command, ['--version'], { encoding: 'utf8' }).split('\n')[0]!.trim();
+  } catch {
+    return 'not installed';
+  }
+}
+
+// A section run alone replaces its part of the last full run's results.
+const resultsFile = join(PROJECT_ROOT, 'bench', 'results.json');
+const previous = only && existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as Results) : {};
+const results: Results = {
+  ...previous,
+  date: new Date().toISOString(),
+  machine: {
+    cpus: cpus().length,
+    model: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    prometheus: version('prometheus'),
+    promtool: version('promtool'),
+  },
+};
+if (wanted('rule-cost')) {
+  results.ruleCost = [];
+  for (const series of list('SLOKIT_BENCH_SERIES', [200, 1000, 5000])) {
+    log(`rule cost, ${series} raw series`);
+    results.ruleCost.push(await measureRuleCost(series, log));
+  }
+}
+if (wanted('detection')) {
+  log('detection and reset time');
+  results.detection = await measureDetection(log);
+}
+if (wanted('generation')) {
+  results.generation = { runs: [], stages: {} };
+  for (const services of list('SLOKIT_BENCH_SIZES', [10, 100, 1000, 5000])) {
+    log(`generation, ${services} services`);
+    results.generation.runs.push(...measureCli(services));
+  }
+  const stageSize = 1000;
+  log(`generation stages, ${stageSize} services`);
+  results.generation.stages = { services: stageSize, seconds: await measureStages(stageSize) };
+}
+if (wanted('sdk')) {
+  log('sdk overhead');
+  results.sdk = await benchSdk();
+}
+if (wanted('dashboards')) {
+  log('dashboard evaluation');
+  results.dashboards = await benchDashboards();
+}
+
+const markdown = renderResults(results);
+console.log(markdown);
+writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(join(PROJECT_ROOT, 'bench', 'RESULTS.md'), markdown);

@@ -7,10 +7,11 @@ const KINDS = [
   (i: number) => `  - name: latency\n    kind: latency\n    histogram: app_request_duration_seconds{job="svc-${i}"}\n    threshold: 1\n    buckets: [0.1, 0.25, 0.5, 1, 2.5]\n    significant_labels: [route]\n`,
   (i: number) => `  - name: api\n    kind: http\n    selector: job="svc-${i}"\n    significant_labels: [http_route]\n`,
   (i: number) => `  - name: apdex\n    kind: apdex\n    histogram: app_request_duration_seconds{job="svc-${i}"}\n    satisfied: 0.5\n    tolerated: 2.5\n    buckets: [0.1, 0.25, 0.5, 1, 2.5]\n`,
+  (i: number) => `  - name: jobs\n    kind: job\n    selector: job="svc-${i}", queue="default"\n    significant_labels: [job_class]\n    user_facing: false\n`,
 ];
 
-/** Writes a catalog of `count` services (two SLIs each) next to the bundled defaults and teams; returns its path. */
-export function writeSyntheticCatalog(bundledCatalog: string, dir: string, count: number): string {
+/** Writes a catalog of `count` services (`slis` SLIs each, at most 5) next to the bundled defaults and teams; returns its path. */
+export function writeSyntheticCatalog(bundledCatalog: string, dir: string, count: number, slis = 2): string {
   const catalog = join(dir, 'catalog');
   mkdirSync(join(catalog, 'services'), { recursive: true });
   cpSync(join(bundledCatalog, 'defaults.yaml'), join(catalog, 'defaults.yaml'));
@@ -18,10 +19,10 @@ export function writeSyntheticCatalog(bundledCatalog: string, dir: string, count
   const teams = ['web-platform', 'background-jobs', 'gitaly', 'package', 'data-stores', 'integrations'];
   for (let i = 0; i < count; i++) {
     const deps = i > 0 ? `dependencies: [svc-${i - 1}]\n` : '';
-    const slis = KINDS[i % KINDS.length]!(i) + KINDS[(i + 1) % KINDS.length]!(i);
+    const declared = Array.from({ length: slis }, (_, k) => KINDS[(i + k) % KINDS.length]!(i)).join('');
     writeFileSync(
       join(catalog, 'services', `svc-${i}.yaml`),
-      `name: svc-${i}\ndescription: Synthetic service ${i}.\nteam: ${teams[i % teams.length]}\ntier: ${1 + (i % 3)}\n${deps}slis:\n${slis}`,
+      `name: svc-${i}\ndescription: Synthetic service ${i}.\nteam: ${teams[i % teams.length]}\ntier: ${1 + (i % 3)}\n${deps}slis:\n${declared}`,
     );
   }
   return catalog;

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { generatePack } from './emit/pack.js';
+import { emitPack, generatePack, type PackSummary } from './emit/pack.js';
 import { newServiceYaml } from './new-service.js';
 import { PROJECT_ROOT, SCHEMA_DIR } from './paths.js';
 import { loadModel } from './pipeline.js';
@@ -16,7 +16,7 @@ import { formatProblem } from './validate/problems.js';
 import { checkConformance, formatResults } from './conformance/check.js';
 import { preflightTable, runPreflight } from './preflight/preflight.js';
 import { PrometheusUnavailable } from './preflight/prometheus-api.js';
-import { checkOutputDir, diffOutput, OutputError, writeOutput } from './write/output-dir.js';
+import { checkOutputDir, diffOutput, OutputError, OutputWriter } from './write/output-dir.js';
 import { SynthesisError } from './emit/promtool-tests/input-series.js';
 import { DashboardError } from './emit/dashboards/evaluate.js';
 import { RunbookTemplateError } from './emit/runbooks/render.js';
@@ -38,16 +38,24 @@ function modelOrExit(catalog: string) {
 async function generate(opts: { catalog: string; out: string; check?: boolean; dashboardOverrides?: string }): Promise<void> {
   const model = modelOrExit(opts.catalog);
   if (opts.dashboardOverrides && !existsSync(opts.dashboardOverrides)) throw new ExitError(`dashboard overrides file ${opts.dashboardOverrides} not found`, 2);
-  const pack = await generatePack(model, { dashboardOverrides: opts.dashboardOverrides });
-  const s = pack.summary;
+  const options = { dashboardOverrides: opts.dashboardOverrides };
   if (opts.check) {
+    const pack = await generatePack(model, options);
     const diffs = diffOutput(opts.out, pack.files);
     if (diffs.length) throw new ExitError(`${opts.out} is not what ${opts.catalog} generates:\n${diffs.map((d) => `  ${d}`).join('\n')}\nRun: slokit generate --catalog ${opts.catalog} --out ${opts.out}`, 1);
     console.log(`${opts.out} is up to date (${pack.files.size} files).`);
     return;
   }
   checkOutputDir(opts.out, [opts.catalog, PROJECT_ROOT, process.cwd()]);
-  const result = writeOutput(opts.out, pack.files);
+  const writer = new OutputWriter(opts.out);
+  let s: PackSummary;
+  try {
+    s = await emitPack(model, options, (path, text) => writer.add(path, text));
+  } catch (e) {
+    writer.abort();
+    throw e;
+  }
+  const result = writer.commit();
   console.log(
     [
       `slokit: generated ${result.written} files into ${opts.out}/`,

@@ -55,7 +55,8 @@ function reach(expr: string): number {
   return longest + LOOKBACK_SECONDS;
 }
 
-export function planBackfill(set: RuleSet, maxHistory: number): PlannedRule[] {
+/** `alertHistory`: how long before the measurement time alerts are evaluated (0: only at it). */
+export function planBackfill(set: RuleSet, maxHistory: number, alertHistory = 0): PlannedRule[] {
   const entries = set.groups.flatMap((group) => group.rules.map((rule) => ({ group, rule })));
   const recorded = new Set(entries.flatMap((e) => (isAlert(e.rule) ? [] : [e.rule.record])));
   const reads = entries.map((e) => metricsRead(e.rule.expr).filter((n) => recorded.has(n)));
@@ -81,7 +82,7 @@ export function planBackfill(set: RuleSet, maxHistory: number): PlannedRule[] {
   }
   for (const i of byLevelDesc) {
     const e = entries[i]!;
-    const own = isAlert(e.rule) ? 0 : (history.get(e.rule.record) ?? 0);
+    const own = isAlert(e.rule) ? alertHistory : (history.get(e.rule.record) ?? 0);
     for (const n of reads[i]!) history.set(n, Math.max(history.get(n) ?? 0, Math.min(maxHistory, own + reach(e.rule.expr))));
   }
   return entries.flatMap((e) =>
@@ -125,4 +126,23 @@ export async function backfillLevel(rules: readonly PlannedRule[], label: string
     rmSync(blocks, { recursive: true, force: true });
   }
   return runs;
+}
+
+/** Backfills every rule set level by level, restarting Prometheus after each level to load its blocks. */
+export async function backfillAll(
+  sets: readonly RuleSet[],
+  prometheus: { readonly url: string; restart(): Promise<void> },
+  opts: { readonly end: number; readonly maxHistory: number; readonly alertHistory?: number; readonly dataDir: string; readonly scratch: string },
+): Promise<{ levels: number; promtoolRuns: number }> {
+  const plans = sets.map((set) => ({ set, rules: planBackfill(set, opts.maxHistory, opts.alertHistory) }));
+  const levels = Math.max(...plans.flatMap((p) => p.rules.map((r) => r.level))) + 1;
+  let promtoolRuns = 0;
+  for (let level = 0; level < levels; level++) {
+    for (const { set, rules } of plans) {
+      const atLevel = rules.filter((r) => r.level === level);
+      if (atLevel.length) promtoolRuns += await backfillLevel(atLevel, `${set.name}-level${level}`, prometheus.url, opts.end, opts.dataDir, opts.scratch);
+    }
+    await prometheus.restart();
+  }
+  return { levels, promtoolRuns };
 }

@@ -5,19 +5,16 @@
  * reading each raw series once per evaluation, and every window's ratio against the exact
  * ratio of the counters.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { windowsOf } from '../../generators/emit/window-plan.js';
-import { startPrometheus, type Running } from '../../test/helpers/processes.js';
-import { backfillLevel, planBackfill, type PlannedRule } from './backfill.js';
+import { backfillAll } from './backfill.js';
+import { BenchPrometheus, importOpenMetrics } from './bench-prometheus.js';
 import { latestSample, ruleSetCost, samplesPerEvaluation, type RuleCost } from './measure.js';
 import { naiveRuleSet, SLOTH_REFERENCE, slokitRuleSet, slothRuleSet, TOTAL_SELECTOR, type RuleSet } from './rule-sets.js';
 import { benchShape, exactRatio, writeOpenMetricsBlocks } from './synthetic-traffic.js';
 
-const run = promisify(execFile);
 const DAYS = 4;
 const FLOOR_WINDOW = '5m';
 
@@ -56,20 +53,9 @@ export interface RuleCostResult {
   readonly slothSkipped?: string;
 }
 
-async function inParallel<T>(items: readonly T[], width: number, work: (item: T) => Promise<unknown>): Promise<void> {
-  const queue = [...items];
-  await Promise.all(Array.from({ length: width }, async () => {
-    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
-  }));
-}
-
-async function startOn(dataDir: string, config: string): Promise<Running> {
-  return startPrometheus(config, dataDir, ['--query.max-samples=500000000', '--storage.tsdb.retention.time=60d', '--log.level=warn']);
-}
-
 export async function measureRuleCost(rawSeries: number, log: (line: string) => void): Promise<RuleCostResult> {
   const scratch = mkdtempSync(join(tmpdir(), 'slokit-rule-cost-'));
-  let prometheus: Running | undefined;
+  let prometheus: BenchPrometheus | undefined;
   try {
     const dataDir = join(scratch, 'data');
     const openMetricsDir = join(scratch, 'openmetrics');
@@ -79,30 +65,18 @@ export async function measureRuleCost(rawSeries: number, log: (line: string) => 
     const end = Math.floor(Date.now() / 3_600_000) * 3600 - 3600;
     const shape = benchShape(end, DAYS, rawSeries);
     const { files, counts } = await writeOpenMetricsBlocks(shape, openMetricsDir);
-    await inParallel(files, 2, (f) => run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', '-q', f, dataDir], { maxBuffer: 1 << 26 }));
+    await importOpenMetrics(files, dataDir);
     rmSync(openMetricsDir, { recursive: true });
     log(`  ${rawSeries} raw series × ${DAYS} days imported (${files.length} promtool runs)`);
 
-    const config = join(scratch, 'prometheus.yml');
-    writeFileSync(config, 'global:\n  evaluation_interval: 1m\n');
-    prometheus = await startOn(dataDir, config);
-
+    prometheus = new BenchPrometheus(dataDir, scratch);
+    await prometheus.restart();
     const { set: slokit, model } = slokitRuleSet(join(scratch, 'catalog'));
     const sloth = slothRuleSet();
     const sets: RuleSet[] = [slokit, ...(sloth ? [sloth] : []), naiveRuleSet(model)];
 
     const backfillStart = Date.now();
-    const plans = new Map<RuleSet, PlannedRule[]>(sets.map((s) => [s, planBackfill(s, end - shape.start)]));
-    const levels = Math.max(...[...plans.values()].flat().map((r) => r.level)) + 1;
-    let promtoolRuns = 0;
-    for (let level = 0; level < levels; level++) {
-      for (const set of sets) {
-        const rules = plans.get(set)!.filter((r) => r.level === level);
-        if (rules.length) promtoolRuns += await backfillLevel(rules, `${set.name}-level${level}`, prometheus.url, end, dataDir, scratch);
-      }
-      await prometheus.stop();
-      prometheus = await startOn(dataDir, config);
-    }
+    const { levels, promtoolRuns } = await backfillAll(sets, prometheus, { end, maxHistory: end - shape.start, dataDir, scratch });
     const backfillSeconds = (Date.now() - backfillStart) / 1000;
     log(`  backfilled ${levels} levels with ${promtoolRuns} promtool runs in ${backfillSeconds.toFixed(0)} s`);
 

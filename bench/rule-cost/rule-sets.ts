@@ -9,9 +9,10 @@ import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { serviceRules } from '../../generators/emit/rule-groups.js';
-import { isAlert, type RuleGroup } from '../../generators/emit/rule-types.js';
+import type { RuleGroup } from '../../generators/emit/rule-types.js';
 import { windowsOf } from '../../generators/emit/window-plan.js';
 import { formatNumber } from '../../generators/model/decimal.js';
+import { selectorText } from '../../generators/promql/escape.js';
 import type { Model } from '../../generators/model/types.js';
 import { BUNDLED_CATALOG, PROJECT_ROOT } from '../../generators/paths.js';
 import { loadModel } from '../../generators/pipeline.js';
@@ -29,15 +30,23 @@ export interface RuleSet {
 
 export const SLOTH_REFERENCE = join(PROJECT_ROOT, '..', 'shared', 'reference', 'sloth');
 
-function benchModel(scratch: string): Model {
+/** A model from the bundled defaults and teams plus one service file. */
+export function modelWithService(scratch: string, name: string, serviceYaml: string): Model {
   const catalog = join(scratch, 'catalog');
   mkdirSync(join(catalog, 'services'), { recursive: true });
   cpSync(join(BUNDLED_CATALOG, 'defaults.yaml'), join(catalog, 'defaults.yaml'));
   cpSync(join(BUNDLED_CATALOG, 'teams.yaml'), join(catalog, 'teams.yaml'));
-  writeFileSync(
-    join(catalog, 'services', 'myservice.yaml'),
+  writeFileSync(join(catalog, 'services', `${name}.yaml`), `name: ${name}\n${serviceYaml}`);
+  const { model, problems } = loadModel(catalog);
+  if (!model) throw new Error(`bench catalog does not load:\n${problems.map((p) => p.message).join('\n')}`);
+  return model;
+}
+
+function benchModel(scratch: string): Model {
+  return modelWithService(
+    scratch,
+    'myservice',
     [
-      'name: myservice',
       "description: Sloth's getting-started service.",
       'team: web-platform',
       'tier: 2',
@@ -51,18 +60,16 @@ function benchModel(scratch: string): Model {
       '',
     ].join('\n'),
   );
-  const { model, problems } = loadModel(catalog);
-  if (!model) throw new Error(`bench catalog does not load:\n${problems.map((p) => p.message).join('\n')}`);
-  return model;
+}
+
+/** slokit's rule groups for the model's first service. */
+export function slokitRules(model: Model): RuleSet {
+  return { name: 'slokit', groups: serviceRules(model, model.services[0]!).groups, ratioRecord: (w) => `sli:error:ratio_rate${w}` };
 }
 
 export function slokitRuleSet(scratch: string): { set: RuleSet; model: Model } {
   const model = benchModel(scratch);
-  const service = model.services[0]!;
-  return {
-    model,
-    set: { name: 'slokit', groups: serviceRules(model, service).groups, ratioRecord: (w) => `sli:error:ratio_rate${w}` },
-  };
+  return { model, set: slokitRules(model) };
 }
 
 /** Sloth's groups have no interval: they run at the global evaluation_interval, 1m by default. */
@@ -85,25 +92,30 @@ export function slothRuleSet(): RuleSet | undefined {
   };
 }
 
-/** Every window slokit records, each computed from raw series at 1m, with the same alert pairs. */
+/**
+ * For every SLI of the first service (bad and total counters): every window slokit records,
+ * each computed from raw series at 1m, and the same alert pairs on them.
+ */
 export function naiveRuleSet(model: Model): RuleSet {
-  const sli = model.services[0]!.slis[0]!;
   const ratio = (w: string) => `naive:error:ratio_rate${w}`;
-  const labels = { service: 'myservice', sli: sli.name };
-  const records = windowsOf(sli).map((w) => ({
-    record: ratio(w.text),
-    expr: `sum(rate(${BAD_SELECTOR}[${w.text}])) / sum(rate(${TOTAL_SELECTOR}[${w.text}]))`,
-    labels,
-  }));
-  const alerts = sli.alerts.map((a) => ({
-    alert: `Naive${a.name}`,
-    expr: `(${ratio(a.short.text)} > ${formatNumber(a.threshold)}) and (${ratio(a.long.text)} > ${formatNumber(a.threshold)})`,
-    labels: { severity: a.severity },
-    annotations: {},
-  }));
-  return { name: 'naive', groups: [{ name: 'naive', interval: '1m', rules: [...records, ...alerts] }], ratioRecord: ratio };
-}
-
-export function recordingRules(set: RuleSet) {
-  return set.groups.flatMap((g) => g.rules.filter((r) => !isAlert(r)).map((r) => ({ group: g, rule: r as Exclude<typeof r, { alert: string }> })));
+  const service = model.services[0]!;
+  const rules = service.slis.flatMap((sli) => {
+    const ev = sli.events;
+    if (ev.type !== 'counters' || !ev.bad) throw new Error('the naive rule set needs bad and total counters');
+    const labels = { service: service.name, sli: sli.name };
+    const sel = `{sli="${sli.name}"}`;
+    const records = windowsOf(sli).map((w) => ({
+      record: ratio(w.text),
+      expr: `sum(rate(${selectorText(ev.bad!)}[${w.text}])) / sum(rate(${selectorText(ev.total)}[${w.text}]))`,
+      labels,
+    }));
+    const alerts = sli.alerts.map((a) => ({
+      alert: `Naive${a.name}`,
+      expr: `(${ratio(a.short.text)}${sel} > ${formatNumber(a.threshold)}) and (${ratio(a.long.text)}${sel} > ${formatNumber(a.threshold)})`,
+      labels: { ...labels, severity: a.severity },
+      annotations: {},
+    }));
+    return [...records, ...alerts];
+  });
+  return { name: 'naive', groups: [{ name: 'naive', interval: '1m', rules }], ratioRecord: ratio };
 }

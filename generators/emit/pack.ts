@@ -41,8 +41,19 @@ function countPanels(d: Readonly<Record<string, unknown>>): number {
   return Array.isArray(d.panels) ? d.panels.filter((p: { type?: string }) => p.type !== 'row').length : 0;
 }
 
+/** Receives each generated file as soon as it exists (paths relative to out/). */
+export type FileSink = (path: string, text: string) => void;
+
 export async function generatePack(model: Model, options: PackOptions = {}): Promise<Pack> {
   const files = new Map<string, string>();
+  const summary = await emitPack(model, options, (path, text) => files.set(path, text));
+  const sorted = new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return { files: sorted, summary };
+}
+
+/** Generates the pack file by file into `sink`, service by service, so memory stays bounded. */
+export async function emitPack(model: Model, options: PackOptions, sink: FileSink): Promise<PackSummary> {
+  const files = { set: sink };
   const summary: PackSummary = { services: 0, slis: 0, recordingRules: 0, alertRules: 0, ruleGroups: 0, testGroups: 0, testCases: 0, dashboards: 0, panels: 0, runbooks: 0, runbookSections: 0 };
   for (const service of model.services) {
     const rules = serviceRules(model, service);
@@ -72,6 +83,5 @@ export async function generatePack(model: Model, options: PackOptions = {}): Pro
   for (const [file, text] of runbooks) files.set(runbookPaths.file(file), text);
   summary.runbooks = runbooks.size - 1;
   summary.runbookSections = summary.alertRules;
-  const sorted = new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  return { files: sorted, summary };
+  return summary;
 }

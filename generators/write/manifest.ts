@@ -11,7 +11,13 @@ export function sha256(text: string): string {
 }
 
 export function buildManifest(files: ReadonlyMap<string, string>): Manifest {
-  return { generator: 'slokit', files: [...files.entries()].map(([path, text]) => ({ path, sha256: sha256(text) })) };
+  return manifestOf(new Map([...files].map(([path, text]) => [path, sha256(text)])));
+}
+
+/** The manifest of files by path and hash, sorted by path so it does not depend on write order. */
+export function manifestOf(hashes: ReadonlyMap<string, string>): Manifest {
+  const paths = [...hashes.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return { generator: 'slokit', files: paths.map((path) => ({ path, sha256: hashes.get(path)! })) };
 }
 
 export function parseManifest(text: string): Manifest | undefined {

@@ -7,7 +7,7 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { outputPaths } from '../naming.js';
-import { buildManifest, parseManifest, type Manifest } from './manifest.js';
+import { buildManifest, manifestOf, parseManifest, sha256, type Manifest } from './manifest.js';
 
 export class OutputError extends Error {}
 
@@ -45,41 +45,73 @@ export function validateRelativePath(path: string): string {
   return path;
 }
 
-export function writeOutput(outDir: string, files: ReadonlyMap<string, string>): { written: number; pruned: string[] } {
-  const out = resolve(outDir);
-  const parent = dirname(out);
-  mkdirSync(parent, { recursive: true });
-  const tmp = join(parent, `.slokit-tmp-${process.pid}-${Date.now()}`);
-  const old = join(parent, `.slokit-old-${process.pid}-${Date.now()}`);
-  const previous = readManifest(out);
-  const previouslyGenerated = new Set(previous?.files.map((f) => f.path) ?? []);
-  try {
-    mkdirSync(tmp);
-    for (const [path, text] of files) {
-      const target = join(tmp, validateRelativePath(path));
-      mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, text);
-    }
-    writeFileSync(join(tmp, outputPaths.manifest), `${JSON.stringify(buildManifest(files), null, 2)}\n`);
-    const pruned: string[] = [];
-    for (const path of listFiles(out)) {
-      if (path === outputPaths.manifest || files.has(path)) continue;
-      if (previouslyGenerated.has(path)) {
-        pruned.push(path);
-        continue;
+/**
+ * Writes files into a temporary directory beside out/ as they are generated (so a large pack
+ * is never held in memory whole), then swaps it in on commit(); abort() leaves out/ as it was.
+ */
+export class OutputWriter {
+  private readonly out: string;
+  private readonly tmp: string;
+  private readonly old: string;
+  private readonly written = new Map<string, string>();
+
+  constructor(outDir: string) {
+    this.out = resolve(outDir);
+    const parent = dirname(this.out);
+    mkdirSync(parent, { recursive: true });
+    this.tmp = join(parent, `.slokit-tmp-${process.pid}-${Date.now()}`);
+    this.old = join(parent, `.slokit-old-${process.pid}-${Date.now()}`);
+    mkdirSync(this.tmp);
+  }
+
+  add(path: string, text: string): void {
+    if (this.written.has(path)) throw new OutputError(`two generators wrote ${path}`);
+    const target = join(this.tmp, validateRelativePath(path));
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, text);
+    this.written.set(path, sha256(text));
+  }
+
+  commit(): { written: number; pruned: string[] } {
+    try {
+      const previous = readManifest(this.out);
+      const previouslyGenerated = new Set(previous?.files.map((f) => f.path) ?? []);
+      writeFileSync(join(this.tmp, outputPaths.manifest), `${JSON.stringify(manifestOf(this.written), null, 2)}\n`);
+      const pruned: string[] = [];
+      for (const path of listFiles(this.out)) {
+        if (path === outputPaths.manifest || this.written.has(path)) continue;
+        if (previouslyGenerated.has(path)) {
+          pruned.push(path);
+          continue;
+        }
+        mkdirSync(dirname(join(this.tmp, path)), { recursive: true });
+        cpSync(join(this.out, path), join(this.tmp, path));
       }
-      mkdirSync(dirname(join(tmp, path)), { recursive: true });
-      cpSync(join(out, path), join(tmp, path));
+      if (existsSync(this.out)) renameSync(this.out, this.old);
+      renameSync(this.tmp, this.out);
+      rmSync(this.old, { recursive: true, force: true });
+      return { written: this.written.size, pruned };
+    } catch (e) {
+      this.abort();
+      if (!existsSync(this.out) && existsSync(this.old)) renameSync(this.old, this.out);
+      throw e;
     }
-    if (existsSync(out)) renameSync(out, old);
-    renameSync(tmp, out);
-    rmSync(old, { recursive: true, force: true });
-    return { written: files.size, pruned };
+  }
+
+  abort(): void {
+    rmSync(this.tmp, { recursive: true, force: true });
+  }
+}
+
+export function writeOutput(outDir: string, files: ReadonlyMap<string, string>): { written: number; pruned: string[] } {
+  const writer = new OutputWriter(outDir);
+  try {
+    for (const [path, text] of files) writer.add(path, text);
   } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    if (!existsSync(out) && existsSync(old)) renameSync(old, out);
+    writer.abort();
     throw e;
   }
+  return writer.commit();
 }
 
 /** Paths where out/ differs from what the catalog generates (for `generate --check`). */

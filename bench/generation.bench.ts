@@ -1,0 +1,90 @@
+/**
+ * `slokit generate` and `slokit validate` on synthetic catalogs of growing size (5 SLIs per
+ * service): wall time and peak memory of the real CLI in a child process, and, for one size,
+ * the time of each stage in this process, to name the slowest.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { renderDashboards } from '../generators/emit/dashboards/evaluate.js';
+import { serviceTestGroups, testFileText } from '../generators/emit/promtool-tests/test-file.js';
+import { ruleFileText } from '../generators/emit/rule-file.js';
+import { serviceRules } from '../generators/emit/rule-groups.js';
+import { renderRunbooks } from '../generators/emit/runbooks/render.js';
+import { BUNDLED_CATALOG, PROJECT_ROOT } from '../generators/paths.js';
+import { loadModel } from '../generators/pipeline.js';
+import { writeSyntheticCatalog } from './synthetic-catalog.js';
+
+export const SLIS_PER_SERVICE = 5;
+
+export interface CliRun {
+  readonly services: number;
+  readonly command: 'generate' | 'validate';
+  readonly seconds: number;
+  readonly peakBytes: number;
+  readonly outputBytes?: number;
+}
+
+function timedCli(args: string[], dir: string): { seconds: number; peakBytes: number } {
+  const rssFile = join(dir, `rss-${args[0]}`);
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, ['--import', join(PROJECT_ROOT, 'dist', 'bench', 'peak-rss.js'), join(PROJECT_ROOT, 'dist', 'generators', 'cli.js'), ...args], {
+    env: { ...process.env, SLOKIT_BENCH_RSS_FILE: rssFile },
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`slokit ${args.join(' ')} exited ${r.status}:\n${r.stderr.slice(-2000)}`);
+  return { seconds, peakBytes: Number(readFileSync(rssFile, 'utf8')) };
+}
+
+function directoryBytes(dir: string): number {
+  const r = spawnSync('du', ['-sb', dir], { encoding: 'utf8' });
+  return Number(r.stdout.split('\t')[0]);
+}
+
+export function measureCli(services: number): CliRun[] {
+  const dir = mkdtempSync(join(tmpdir(), 'slokit-gen-bench-'));
+  try {
+    const catalog = writeSyntheticCatalog(BUNDLED_CATALOG, dir, services, SLIS_PER_SERVICE);
+    const out = join(dir, 'out');
+    const validate = timedCli(['validate', '--catalog', catalog], dir);
+    const generate = timedCli(['generate', '--catalog', catalog, '--out', out], dir);
+    return [
+      { services, command: 'validate', ...validate },
+      { services, command: 'generate', ...generate, outputBytes: directoryBytes(out) },
+    ];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Seconds per stage for one catalog size, measured in this process (no writing). */
+export async function measureStages(services: number): Promise<Record<string, number>> {
+  const dir = mkdtempSync(join(tmpdir(), 'slokit-gen-stages-'));
+  try {
+    const catalog = writeSyntheticCatalog(BUNDLED_CATALOG, dir, services, SLIS_PER_SERVICE);
+    const stages: Record<string, number> = {};
+    const time = async <T>(name: string, work: () => T | Promise<T>): Promise<T> => {
+      const t0 = performance.now();
+      const result = await work();
+      stages[name] = (performance.now() - t0) / 1000;
+      return result;
+    };
+    const { model } = await time('load and validate', () => loadModel(catalog));
+    const m = model!;
+    const rules = await time('recording and alert rules', () => m.services.map((s) => ({ s, rules: serviceRules(m, s) })));
+    await time('rule files (YAML)', () => rules.map(({ s, rules: r }) => ruleFileText(m, s, r.groups)));
+    await time('promtool tests', () => rules.map(({ s, rules: r }) => {
+      const t = serviceTestGroups(m, s, r.alerts);
+      return testFileText(s, t.step, t.groups).length;
+    }));
+    await time('dashboards (jsonnet)', () => renderDashboards(m));
+    await time('runbooks', () => renderRunbooks(m));
+    return stages;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,166 @@
+/** bench/RESULTS.md from the measured results: method, tables, and whether each goal is met. */
+import type { BenchRow } from './dashboards.bench.js';
+import type { AlertTiming } from './detection.bench.js';
+import type { CliRun } from './generation.bench.js';
+import type { RuleCostResult } from './rule-cost/rule-cost.bench.js';
+
+export interface Results {
+  date: string;
+  machine: { cpus: number; model: string; memoryGiB: number; node: string; prometheus: string; promtool: string };
+  ruleCost?: RuleCostResult[];
+  detection?: AlertTiming[];
+  generation?: { runs: CliRun[]; stages: { services?: number; seconds?: Record<string, number> } };
+  sdk?: BenchRow[];
+  dashboards?: BenchRow[];
+}
+
+const LONG_WINDOWS = new Set(['1h', '6h', '1d', '3d', '30d']);
+
+function table(head: string[], rows: (string | number)[][]): string {
+  const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
+  return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+const int = (n: number) => Math.round(n).toLocaleString('en-US');
+const ratio = (n: number) => `${n >= 100 ? int(n) : n.toFixed(n >= 10 ? 1 : 2)}×`;
+const pct = (n: number | null) => (n === null ? '–' : `${(n * 100).toFixed(n < 0.001 ? 3 : 2)}%`);
+const met = (ok: boolean) => (ok ? '**met**' : '**not met**');
+const mib = (bytes: number) => int(bytes / 2 ** 20);
+
+function duration(seconds: number | null): string {
+  if (seconds === null) return 'never';
+  if (seconds < 600) return `${int(seconds)} s`;
+  if (seconds < 2 * 86_400) return `${(seconds / 3600).toFixed(seconds < 36_000 ? 2 : 1)} h`;
+  return `${(seconds / 86_400).toFixed(2)} d`;
+}
+
+function ruleCostSection(runs: RuleCostResult[]): string {
+  const out = ['## 1. Rule evaluation cost', ''];
+  out.push(
+    'Synthetic data: one HTTP service, 60 s scrapes, 4 days, a daily traffic cycle (±60%), an error ratio that peaks when traffic is lowest, and a 2-hour incident at 2% errors 10 hours before the end; the series are instances × 4 routes × 5 status codes of `http_request_duration_seconds_count` (Sloth\'s getting-started SLO: 99.9% of requests not 5xx or 429). Written with `promtool tsdb create-blocks-from openmetrics`, loaded into a real Prometheus, and each rule set\'s recording rules backfilled with `promtool tsdb create-blocks-from rules` level by level, each as far back as the rules reading it need. Every rule expression is then queried at the end of the data with `stats=all`; its `totalQueryableSamples` times the runs per hour of its group is its cost (Sloth\'s groups have no interval: 1m, Prometheus\'s default). Prometheus 2.x under-counts subqueries wrapped in a function (prometheus/prometheus#16638), so each subquery is also queried bare and added: this over-counts slokit slightly, never under-counts it. The floor is reading every raw series once per minute over the 5m window.',
+    '',
+  );
+  out.push(
+    table(
+      ['raw series', 'floor / h', 'slokit / h', 'slokit ÷ floor', 'Sloth / h', 'Sloth ÷ slokit', 'naive / h', 'naive ÷ slokit'],
+      runs.map((r) => {
+        const by = (name: string) => r.sets.find((s) => s.name === name)?.samplesPerHour;
+        const slokit = by('slokit')!;
+        const sloth = by('sloth');
+        const naive = by('naive')!;
+        return [int(r.rawSeries), int(r.floorPerHour), int(slokit), ratio(slokit / r.floorPerHour), sloth === undefined ? 'skipped' : int(sloth), sloth === undefined ? '–' : ratio(sloth / slokit), int(naive), ratio(naive / slokit)];
+      }),
+    ),
+  );
+  const slothRatios = runs.flatMap((r) => {
+    const sloth = r.sets.find((s) => s.name === 'sloth');
+    return sloth ? [sloth.samplesPerHour / r.sets.find((s) => s.name === 'slokit')!.samplesPerHour] : [];
+  });
+  if (runs.some((r) => r.slothSkipped)) out.push('', `Sloth row skipped: ${runs.find((r) => r.slothSkipped)!.slothSkipped}.`);
+  if (slothRatios.length) out.push('', `Goal, at least 100× fewer samples per hour than Sloth: ${met(Math.min(...slothRatios) >= 100)} (${slothRatios.map(ratio).join(', ')}).`);
+
+  const middle = runs[Math.floor((runs.length - 1) / 2)]!;
+  const names = middle.sets.map((s) => s.name);
+  out.push('', `### Accuracy at ${int(middle.rawSeries)} raw series`, '');
+  out.push(
+    'Each recorded ratio at the end of the data against the exact ratio of the counters over the window ending at that sample\'s own timestamp (groups run at an offset inside their interval). The data is timed so the end falls where the error ratio changes fastest, the hardest moment for a window that lags. The last column compares slokit with the window ending 2.5 minutes earlier: a 5m rate describes the minutes around its middle, so what remains there is the error of the derivation itself.',
+    '',
+  );
+  out.push(
+    table(
+      ['window', 'long window of a pair', ...names.map((n) => `${n} error`), 'slokit vs 2.5 min earlier'],
+      middle.accuracy.map((a) => [a.window, LONG_WINDOWS.has(a.window) ? 'yes' : '', ...names.map((n) => pct(a.sets[n]?.relativeError ?? null)), pct(a.sets.slokit?.relativeErrorHalfRawWindowEarlier ?? null)]),
+    ),
+  );
+  const longErrors = runs.flatMap((r) => r.accuracy.filter((a) => LONG_WINDOWS.has(a.window)).map((a) => a.sets.slokit?.relativeError ?? 1));
+  out.push('', `Goal, every long-window ratio within 1% of exact (all scales): ${met(Math.max(...longErrors) <= 0.01)} (worst ${pct(Math.max(...longErrors))}).`);
+  const allErrors = runs.flatMap((r) => r.accuracy.filter((a) => a.window !== '5m').map((a) => ({ w: a.window, e: a.sets.slokit?.relativeError ?? 1 })));
+  const worst = allErrors.sort((a, b) => b.e - a.e)[0]!;
+  out.push(`Short windows (30m, 2h) carry the 5m rate's lag: worst ${pct(worst.e)} at ${worst.w}. The 5m window is equally noisy in every rule set: it reads the same raw samples.`);
+  const largest = runs[runs.length - 1]!;
+  const top = [...largest.sets.find((s) => s.name === 'slokit')!.rules].sort((a, b) => b.perHour - a.perHour).slice(0, 5);
+  out.push('', `Most expensive slokit rules at ${int(largest.rawSeries)} raw series:`, '');
+  out.push(table(['rule', 'group', 'samples per evaluation', 'per hour'], top.map((r) => [`\`${r.name}\``, `\`${r.group}\``, int(r.perEvaluation), int(r.perHour)])));
+  return out.join('\n');
+}
+
+function detectionSection(rows: AlertTiming[]): string {
+  const out = ['## 2. Detection and reset time', ''];
+  out.push(
+    'A 99.9% SLO at a steady 100 requests per second, 3 days healthy, then the problem (full outage for 30 minutes; 10× burn for 12 hours; 2× and 1× burn for 2 days), then healthy again. slokit\'s generated recording rules are backfilled over the 6 days on a real Prometheus, and each alert expression is evaluated across the timeline at its group\'s interval with `query_range`; the naive rule set (every window from raw series, same pairs and thresholds) runs on the same data. Theory: factor × (1 − objective) × long window ÷ error ratio.',
+    '',
+  );
+  out.push(
+    table(
+      ['scenario', 'alert', 'severity', 'long / short', 'theory', 'slokit fires after', 'naive fires after', 'slokit resolves after', 'naive resolves after'],
+      rows.map((r) => [r.scenario, r.alert, r.severity, `${r.long} / ${r.short}`, duration(r.theoreticalSeconds), duration(r.slokit.firedAfter), duration(r.naive.firedAfter), r.slokit.firedAfter === null ? '–' : duration(r.slokit.resolvedAfter), r.naive.firedAfter === null ? '–' : duration(r.naive.resolvedAfter)]),
+    ),
+  );
+  const outagePages = rows.filter((r) => r.scenario === 'outage' && r.severity === 'critical' && r.slokit.firedAfter !== null);
+  const fastest = Math.min(...outagePages.map((r) => r.slokit.firedAfter!));
+  const oneX = rows.filter((r) => r.scenario === 'burn-1x' && r.severity === 'critical' && r.slokit.firedAfter !== null);
+  const falseAlarms = rows.filter((r) => r.slokit.firedBeforeProblem);
+  const pages = rows.filter((r) => r.severity === 'critical' && r.slokit.firedAfter !== null);
+  const slowResets = pages.filter((r) => r.slokit.resolvedAfter! > seconds(r.short));
+  out.push(
+    '',
+    `- Fastest page on a full outage within 2 minutes: ${met(fastest <= 120)} (${duration(fastest)}; naive ${duration(Math.min(...outagePages.map((r) => r.naive.firedAfter ?? Infinity)))}).`,
+    `- No page for a 1× burn: ${met(oneX.length === 0)}${oneX.length ? ` (${oneX.map((r) => r.alert).join(', ')})` : ''}.`,
+    `- Every page resolves within its short window after recovery: ${met(slowResets.length === 0)}${slowResets.length ? ` (${slowResets.map((r) => `${r.scenario} ${r.alert}: ${duration(r.slokit.resolvedAfter)} for a ${r.short} window`).join('; ')})` : ''}.`,
+    `- No alert fired during the healthy warm-up: ${met(falseAlarms.length === 0)}.`,
+  );
+  return out.join('\n');
+}
+
+function seconds(window: string): number {
+  const unit = { s: 1, m: 60, h: 3600, d: 86_400 }[window.slice(-1)] ?? 1;
+  return Number(window.slice(0, -1)) * unit;
+}
+
+function generationSection(g: NonNullable<Results['generation']>): string {
+  const out = ['## 3. Generation at scale', ''];
+  out.push('Synthetic catalogs with 5 SLIs per service (error-ratio, latency, http, apdex and job kinds in turn), generated by the real CLI in a child process: wall time and peak resident memory (`process.resourceUsage().maxRSS`, reported at exit).', '');
+  const sizes = [...new Set(g.runs.map((r) => r.services))];
+  const run = (n: number, c: CliRun['command']) => g.runs.find((r) => r.services === n && r.command === c)!;
+  out.push(
+    table(
+      ['services', 'SLIs', 'validate', 'validate peak', 'generate', 'generate peak', 'output'],
+      sizes.map((n) => [int(n), int(n * 5), `${run(n, 'validate').seconds.toFixed(1)} s`, `${mib(run(n, 'validate').peakBytes)} MiB`, `${run(n, 'generate').seconds.toFixed(1)} s`, `${mib(run(n, 'generate').peakBytes)} MiB`, `${mib(run(n, 'generate').outputBytes ?? 0)} MiB`]),
+    ),
+  );
+  if (sizes.includes(1000) && sizes.includes(5000)) {
+    const a = run(1000, 'generate');
+    const b = run(5000, 'generate');
+    out.push(
+      '',
+      `- Linear growth, 5,000 services in at most 5.5× the time of 1,000: ${met(b.seconds / a.seconds <= 5.5)} (${(b.seconds / a.seconds).toFixed(2)}×).`,
+      `- 5,000 services in under 60 s: ${met(b.seconds < 60)} (${b.seconds.toFixed(1)} s).`,
+      `- 5,000 services in under 2 GiB: ${met(b.peakBytes < 2 * 2 ** 30)} (${mib(b.peakBytes)} MiB).`,
+    );
+  }
+  if (g.stages.seconds) {
+    const stages = Object.entries(g.stages.seconds).sort((x, y) => y[1] - x[1]);
+    out.push('', `Stages at ${int(g.stages.services!)} services, in one process, without writing:`, '');
+    out.push(table(['stage', 'seconds'], stages.map(([name, s]) => [name, s.toFixed(2)])));
+  }
+  return out.join('\n');
+}
+
+function rowsSection(title: string, rows: BenchRow[]): string {
+  return [`## ${title}`, '', table(['measure', 'value', 'note'], rows.map((r) => [r.name, `${r.value} ${r.unit}`, r.note]))].join('\n');
+}
+
+export function renderResults(r: Results): string {
+  const m = r.machine;
+  const parts = [
+    '# slokit benchmark results',
+    '',
+    `Measured ${r.date} on ${m.cpus} × ${m.model}, ${m.memoryGiB} GiB, Node.js ${m.node}, ${m.prometheus}, ${m.promtool}. Regenerate with \`npm run bench\` (or one section: \`node dist/bench/run.js rule-cost|detection|generation|sdk|dashboards\`). Ratios compare figures measured in the same run.`,
+  ];
+  if (r.ruleCost?.length) parts.push(ruleCostSection(r.ruleCost));
+  if (r.detection?.length) parts.push(detectionSection(r.detection));
+  if (r.generation?.runs.length) parts.push(generationSection(r.generation));
+  if (r.sdk?.length) parts.push(rowsSection('4. SDK overhead', r.sdk));
+  if (r.dashboards?.length) parts.push(rowsSection('Dashboard evaluation', r.dashboards));
+  return `${parts.join('\n\n')}\n`;
+}
