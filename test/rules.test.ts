@@ -97,20 +97,21 @@ describe('recording rules follow the SLO math', () => {
   it('derive windows by averaging the 5m rate, or tiles of a fast window when 100 of them fit (no average of ratios)', () => {
     const registry = m.services.find((s) => s.name === 'registry')!;
     const sli = registry.slis[0]!;
-    expect(planWindows(sli).map((p) => [p.window.text, p.family, p.tile?.text ?? null])).toEqual([
-      ['5m', 'raw', null],
-      ['30m', 'fast', null],
-      ['1h', 'fast', null],
-      ['2h', 'slow', null],
-      ['6h', 'slow', null],
-      ['1d', 'slow', null],
-      ['3d', 'slow', '30m'],
-      ['30d', 'slow', '1h'],
+    expect(planWindows(sli).map((p) => [p.window.text, p.family, p.span?.text ?? null, p.tile ? `${p.tile.window.text} every ${p.tile.step.text}` : null])).toEqual([
+      ['5m', 'raw', null, null],
+      ['30m', 'fast', '25m', null],
+      ['1h', 'fast', '55m', null],
+      ['2h', 'slow', '115m', null],
+      ['6h', 'slow', '355m', null],
+      ['1d', 'slow', '1435m', null],
+      ['3d', 'slow', null, '30m every 25m'],
+      ['30d', 'slow', null, '1h every 55m'],
     ]);
     const byName = (name: string) => recording.find((r) => r.record === name && r.labels?.service === 'registry' && r.labels?.sli === 'requests')!;
-    expect(byName('sli:events_bad:rate1h').expr).toBe('avg_over_time(sli:events_bad:rate5m{service="registry", sli="requests"}[1h])');
-    expect(byName('sli:events_total:rate1d').expr).toBe('avg_over_time(sli:events_total:rate5m{service="registry", sli="requests"}[1d])');
-    expect(byName('sli:events_total:rate30d').expr).toBe('avg_over_time(sli:events_total:rate1h{service="registry", sli="requests"}[30d:1h])');
+    // Averaging (window − 5m) of 5m rates covers exactly the window.
+    expect(byName('sli:events_bad:rate1h').expr).toBe('avg_over_time(sli:events_bad:rate5m{service="registry", sli="requests"}[55m])');
+    expect(byName('sli:events_total:rate1d').expr).toBe('avg_over_time(sli:events_total:rate5m{service="registry", sli="requests"}[1435m])');
+    expect(byName('sli:events_total:rate30d').expr).toBe('avg_over_time(sli:events_total:rate1h{service="registry", sli="requests"}[30d:55m])');
     expect(byName('sli:events_bad:rate5m').expr).toBe(
       '(sum by (env, cluster) (rate(registry_http_requests_total{code=~"5.."}[5m])) or 0 * sum by (env, cluster) (sli:events_total:rate5m{service="registry", sli="requests"}))',
     );

@@ -12,8 +12,8 @@ import { serviceMatchers, sliIdentity, sliMatchers } from './sli-selector.js';
 import { planWindows, type PlannedWindow } from './window-plan.js';
 
 function derivedRate(name: (w: PlannedWindow['window']) => string, sel: string, p: PlannedWindow, raw: PlannedWindow['window']): string {
-  if (!p.tile) return `avg_over_time(${name(raw)}${sel}[${p.window.text}])`;
-  return `avg_over_time(${name(p.tile)}${sel}[${p.window.text}:${p.tile.text}])`;
+  if (p.tile) return `avg_over_time(${name(p.tile.window)}${sel}[${p.window.text}:${p.tile.step.text}])`;
+  return `avg_over_time(${name(raw)}${sel}[${p.span!.text}])`;
 }
 
 /** Rates and ratio for each window, in dependency order, grouped by family. */

@@ -1,17 +1,20 @@
 /**
  * Which windows an SLI records and how each is computed. Only the raw window reads raw
- * series. Windows up to `fast_windows_up_to` average the raw-window rate at the fast
- * interval. A longer window averages non-overlapping tiles of a fast window through a
- * subquery whose step equals the tile, so a 30d window costs hundreds of samples, not tens
- * of thousands; when no fast window cuts it into enough tiles, it averages every recorded
- * raw-window rate in it, as the fast windows do.
+ * series. Every other window averages the raw-window rates recorded every minute over
+ * (window − raw window): each of those rates covers the raw window before it, so together
+ * they cover exactly the window, with every scrape interval weighed alike and soft edges
+ * that are symmetric, which keeps the window centred where the exact one is (averaging over
+ * the whole window would reach a raw window further back: a page on a 30m window then took
+ * 35 minutes to resolve, and short windows lagged the exact ratio by 2.5 minutes).
  *
- * Tiles are never the raw window itself: a raw rate evaluated between scrapes sees one
- * scrape interval fewer than its length, so raw tiles laid end to end skip every fifth
- * interval (measured: 2.6% off the exact 2h ratio), while averages of rates taken every
- * minute weigh every interval alike and their tiles join without gaps or overlaps.
+ * A long window instead averages tiles of a fast window through a subquery whose step is that
+ * tile's averaged range, so a 30d window costs hundreds of samples, not tens of thousands:
+ * tiles sampled at that step overlap exactly where their soft edges fade, so they join
+ * without gaps. Tiles are never the raw window itself: a raw rate evaluated between scrapes
+ * sees one scrape interval fewer than its length, so raw tiles laid end to end skip every
+ * fifth interval (measured: 2.6% off the exact 2h ratio).
  */
-import type { Duration } from '../model/duration.js';
+import { durationOf, type Duration } from '../model/duration.js';
 import { CURRENT_WINDOW } from '../naming.js';
 import type { Sli } from '../model/types.js';
 
@@ -20,8 +23,10 @@ export type WindowFamily = 'raw' | 'fast' | 'slow';
 export interface PlannedWindow {
   readonly window: Duration;
   readonly family: WindowFamily;
-  /** For slow windows cut into tiles: the fast window used as a tile (its rate sampled every tile). */
-  readonly tile?: Duration;
+  /** Windows read from the raw-window rate: the range averaged (window − raw window). */
+  readonly span?: Duration;
+  /** Tiled slow windows: the fast window used as a tile, and the step it is sampled at (its span). */
+  readonly tile?: { readonly window: Duration; readonly step: Duration };
 }
 
 /** Fewest tiles a slow window is cut into; more tiles, finer edges. */
@@ -46,15 +51,16 @@ export function windowsOf(sli: Sli): Duration[] {
 
 export function planWindows(sli: Sli): PlannedWindow[] {
   const { rawWindow, fastWindowsUpTo } = sli.evaluation;
+  const spanOf = (w: Duration) => durationOf(w.seconds - rawWindow.seconds);
   const plan: PlannedWindow[] = [];
   for (const window of windowsOf(sli)) {
     if (window.seconds === rawWindow.seconds) plan.push({ window: rawWindow, family: 'raw' });
-    else if (window.seconds <= fastWindowsUpTo.seconds) plan.push({ window, family: 'fast' });
+    else if (window.seconds <= fastWindowsUpTo.seconds) plan.push({ window, family: 'fast', span: spanOf(window) });
     else {
-      // The longest fast window that divides this one into at least MIN_TILES tiles.
-      const candidates = plan.filter((p) => p.family === 'fast' && window.seconds % p.window.seconds === 0 && window.seconds / p.window.seconds >= MIN_TILES);
+      // The longest fast window whose span cuts this one into at least MIN_TILES tiles.
+      const candidates = plan.filter((p) => p.family === 'fast' && window.seconds / spanOf(p.window).seconds >= MIN_TILES);
       const tile = candidates[candidates.length - 1]?.window;
-      plan.push(tile ? { window, family: 'slow', tile } : { window, family: 'slow' });
+      plan.push(tile ? { window, family: 'slow', tile: { window: tile, step: spanOf(tile) } } : { window, family: 'slow', span: spanOf(window) });
     }
   }
   return plan;

@@ -1,0 +1,39 @@
+/** The YAML writer for generated files: whatever goes in comes back out, from Go's YAML 1.1 view too. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { toYaml } from '../generators/emit/yaml-text.js';
+
+// Text that tries to break out: quotes, newlines, comment and anchor marks, YAML 1.1 booleans,
+// numbers, template braces, control characters and wide unicode.
+const hostileText = fc.oneof(
+  fc.string({ unit: 'grapheme', maxLength: 40 }),
+  fc.string({ unit: 'binary', maxLength: 20 }),
+  fc.constantFrom('yes', 'No', 'on', 'OFF', 'y', 'null', '~', '1e3', '0x1f', '10:30', '1_000', '- a', 'a: b', 'a #b', '&x', '*x', '<<', '!!str', '|', '>', '%TAG', '{{ $labels.x }}', 'line\n', 'two\n\n', ' lead', 'trail ', '\ttab', 'a\r\nb', '\u0085', '\u2028', '5m', '1h30m', 'sum by (a) (rate(x{y="z"}[5m]))\n/\nsum(x)', '--- \n...'),
+);
+const scalarValue = fc.oneof(hostileText, fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null));
+const { tree } = fc.letrec((tie) => ({
+  tree: fc.oneof({ depthSize: 'small' }, scalarValue, tie('array'), tie('object')),
+  array: fc.array(tie('tree'), { maxLength: 4 }),
+  object: fc.dictionary(hostileText, tie('tree'), { maxKeys: 4 }),
+}));
+
+describe('toYaml', () => {
+  it('round-trips any plain data through a YAML parser, in YAML 1.1 too', () => {
+    fc.assert(
+      fc.property(fc.dictionary(hostileText, tree, { maxKeys: 5 }), (value) => {
+        const text = toYaml(value, 'header\nsecond line');
+        // -0 has no YAML spelling apart from 0.
+        const expected = JSON.parse(JSON.stringify(value));
+        expect(JSON.parse(JSON.stringify(parse(text)))).toEqual(expected);
+        expect(JSON.parse(JSON.stringify(parse(text, { version: '1.1' })))).toEqual(expected);
+      }),
+      { numRuns: 500, seed: 20261127 },
+    );
+  });
+
+  it('writes PromQL as a literal block and durations and names plain', () => {
+    const text = toYaml({ groups: [{ name: 'slokit:web:fast', interval: '1m', rules: [{ record: 'a:b', expr: 'sum(x)\n/\nsum(y)' }] }] });
+    expect(text).toBe(['groups:', '  - name: slokit:web:fast', '    interval: 1m', '    rules:', '      - record: a:b', '        expr: |-', '          sum(x)', '          /', '          sum(y)', ''].join('\n'));
+  });
+});
