@@ -5,9 +5,9 @@
 import type { Model } from '../model/types.js';
 import { alertmanagerPaths, dashboardPaths, outputPaths, runbookPaths } from '../naming.js';
 import { alertmanagerYaml, routeCasesYaml } from './alertmanager/routing.js';
-import { renderRunbooks } from './runbooks/render.js';
-import { configMapYaml, dashboardFolders, provisioningYaml } from './dashboards/delivery.js';
-import { renderDashboards } from './dashboards/evaluate.js';
+import { runbookRenderer } from './runbooks/render.js';
+import { configMapYaml, dashboardFolderOf, dashboardFolders, provisioningYaml } from './dashboards/delivery.js';
+import { streamDashboards } from './dashboards/evaluate.js';
 import { serviceTestGroups, testFileText } from './promtool-tests/test-file.js';
 import { ruleFileText } from './rule-file.js';
 import { serviceRules } from './rule-groups.js';
@@ -37,6 +37,10 @@ export interface PackOptions {
   readonly dashboardOverrides?: string;
 }
 
+function runbookPath([file, text]: [string, string]): [string, string] {
+  return [runbookPaths.file(file), text];
+}
+
 function countPanels(d: Readonly<Record<string, unknown>>): number {
   return Array.isArray(d.panels) ? d.panels.filter((p: { type?: string }) => p.type !== 'row').length : 0;
 }
@@ -51,37 +55,47 @@ export async function generatePack(model: Model, options: PackOptions = {}): Pro
   return { files: sorted, summary };
 }
 
-/** Generates the pack file by file into `sink`, service by service, so memory stays bounded. */
+/**
+ * Generates the pack file by file into `sink`, so memory stays bounded: the dashboards are
+ * evaluated on jsonnet's worker threads while this thread writes each service's rules, tests
+ * and runbook, and each dashboard is written as soon as its piece is done.
+ */
 export async function emitPack(model: Model, options: PackOptions, sink: FileSink): Promise<PackSummary> {
-  const files = { set: sink };
   const summary: PackSummary = { services: 0, slis: 0, recordingRules: 0, alertRules: 0, ruleGroups: 0, testGroups: 0, testCases: 0, dashboards: 0, panels: 0, runbooks: 0, runbookSections: 0 };
+  const folderOf = dashboardFolderOf(model);
+  const runbooks = runbookRenderer(model);
+  const dashboardFiles: string[] = [];
+  const dashboards = streamDashboards(model, options.dashboardOverrides, (file, dashboard) => {
+    const json = `${JSON.stringify(dashboard, null, 2)}\n`;
+    sink(dashboardPaths.dashboard(file), json);
+    sink(dashboardPaths.configMap(file), configMapYaml(file, folderOf(file), dashboard, json));
+    dashboardFiles.push(file);
+    summary.dashboards++;
+    summary.panels += countPanels(dashboard);
+  });
+  // Awaited below; this only keeps an early failure from counting as unhandled meanwhile.
+  dashboards.catch(() => undefined);
   for (const service of model.services) {
     const rules = serviceRules(model, service);
-    files.set(outputPaths.rules(service), ruleFileText(model, service, rules.groups));
+    sink(outputPaths.rules(service), ruleFileText(model, service, rules.groups));
     const tests = serviceTestGroups(model, service, rules.alerts);
-    files.set(outputPaths.tests(service), testFileText(service, tests.step, tests.groups));
+    sink(outputPaths.tests(service), testFileText(service, tests.step, tests.groups));
     summary.services++;
     summary.slis += service.slis.length;
     summary.ruleGroups += rules.groups.length;
     for (const g of rules.groups) for (const r of g.rules) isAlert(r) ? summary.alertRules++ : summary.recordingRules++;
     summary.testGroups += tests.groups.length;
     summary.testCases += tests.groups.reduce((n, g) => n + (g.alert_rule_test?.length ?? 0) + (g.promql_expr_test?.length ?? 0), 0);
+    sink(...runbookPath(runbooks.service(service)));
+    summary.runbooks++;
+    // Let finished dashboard pieces be written and new ones start.
+    await new Promise((resolve) => setImmediate(resolve));
   }
-  const dashboards = await renderDashboards(model, options.dashboardOverrides);
-  const folders = dashboardFolders(model, [...dashboards.keys()]);
-  for (const [file, dashboard] of dashboards) {
-    const json = `${JSON.stringify(dashboard, null, 2)}\n`;
-    files.set(dashboardPaths.dashboard(file), json);
-    files.set(dashboardPaths.configMap(file), configMapYaml(file, folders.get(file)!, dashboard, json));
-    summary.dashboards++;
-    summary.panels += countPanels(dashboard);
-  }
-  files.set(dashboardPaths.provisioning, provisioningYaml(folders));
-  files.set(alertmanagerPaths.config, alertmanagerYaml(model));
-  files.set(alertmanagerPaths.routeTests, routeCasesYaml(model));
-  const runbooks = renderRunbooks(model);
-  for (const [file, text] of runbooks) files.set(runbookPaths.file(file), text);
-  summary.runbooks = runbooks.size - 1;
+  sink(alertmanagerPaths.config, alertmanagerYaml(model));
+  sink(alertmanagerPaths.routeTests, routeCasesYaml(model));
+  sink(...runbookPath(runbooks.index()));
   summary.runbookSections = summary.alertRules;
+  await dashboards;
+  sink(dashboardPaths.provisioning, provisioningYaml(dashboardFolders(model, dashboardFiles.sort())));
   return summary;
 }

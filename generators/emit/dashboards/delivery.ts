@@ -13,13 +13,22 @@ export const PROVISIONED_ROOT = '/var/lib/grafana/dashboards/slokit';
 
 /** Folder of each dashboard file: the owning team for a service, the platform folder otherwise. */
 export function dashboardFolders(model: Model, files: readonly string[]): Map<string, string> {
+  const folderOf = dashboardFolderOf(model);
+  return new Map(files.map((f) => [f, folderOf(f)]));
+}
+
+export function dashboardFolderOf(model: Model): (file: string) => string {
   const team = new Map(model.services.map((s) => [`${s.name}.json`, s.team.name]));
-  return new Map(files.map((f) => [f, team.get(f) ?? PLATFORM_FOLDER]));
+  return (file) => team.get(file) ?? PLATFORM_FOLDER;
 }
 
 export function provisioningYaml(folders: ReadonlyMap<string, string>): string {
   const byFolder = new Map<string, string[]>();
-  for (const [file, folder] of folders) byFolder.set(folder, [...(byFolder.get(folder) ?? []), file]);
+  for (const [file, folder] of folders) {
+    const files = byFolder.get(folder);
+    if (files) files.push(file);
+    else byFolder.set(folder, [file]);
+  }
   const providers = [...byFolder.keys()].sort().map((folder) => ({
     name: `slokit-${folder}`,
     orgId: 1,

@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import Handlebars from 'handlebars';
-import type { Model } from '../../model/types.js';
+import type { Model, Service } from '../../model/types.js';
 import { runbookFile } from '../../naming.js';
 import { RUNBOOK_TEMPLATES_DIR } from '../../paths.js';
 import { indexView, serviceRunbookView } from './view-model.js';
@@ -32,6 +32,12 @@ function loadTemplates(overrideDir: string | undefined): Map<string, string> {
 
 /** File name under out/runbooks/ -> Markdown. */
 export function renderRunbooks(model: Model): Map<string, string> {
+  const render = runbookRenderer(model);
+  return new Map([...model.services.map((s) => render.service(s)), render.index()]);
+}
+
+/** Renders runbooks one at a time (a service's, or the index), with the templates compiled once. */
+export function runbookRenderer(model: Model): { service(s: Service): [string, string]; index(): [string, string] } {
   const templates = loadTemplates(model.settings.runbookTemplateDir);
   const hb = Handlebars.create();
   for (const [name, text] of templates) {
@@ -47,12 +53,15 @@ export function renderRunbooks(model: Model): Map<string, string> {
   const service = compile('service.md.hbs');
   const index = compile('index.md.hbs');
   const tidy = (md: string) => `${md.replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
-  const out = new Map<string, string>();
-  try {
-    for (const s of model.services) out.set(runbookFile(s), tidy(service(serviceRunbookView(model, s))));
-    out.set('README.md', tidy(index(indexView(model))));
-  } catch (e) {
-    throw new RunbookTemplateError(`runbook templates failed to render: ${(e as Error).message.split('\n')[0]}`);
-  }
-  return out;
+  const rendered = (render: () => string): string => {
+    try {
+      return tidy(render());
+    } catch (e) {
+      throw new RunbookTemplateError(`runbook templates failed to render: ${(e as Error).message.split('\n')[0]}`);
+    }
+  };
+  return {
+    service: (s) => [runbookFile(s), rendered(() => service(serviceRunbookView(model, s)))],
+    index: () => ['README.md', rendered(() => index(indexView(model)))],
+  };
 }
