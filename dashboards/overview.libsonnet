@@ -49,7 +49,8 @@ function(vm)
           coloured('Burn rate (1h)', 'x', p.thresholds('green', [[1, 'orange'], [6, 'red']]), 2),
         ],
         [{ displayName: 'Budget left', desc: false }],
-        h=4 + 2 * std.length(std.flattenArrays([s.slis for s in vm.services])),
+        // Tall enough for every SLI up to a screenful or two; beyond that the table scrolls.
+        h=std.min(4 + 2 * std.length(std.flattenArrays([s.slis for s in vm.services])), 60),
       ),
     ],
     [d.link('Upgrade watch', '/d/' + vm.upgradesUid + '/upgrades', 'Versions running and budget burn during rollouts')],

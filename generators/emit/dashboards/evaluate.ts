@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { Jsonnet } from '@hanazuki/node-jsonnet';
 import type { Model } from '../../model/types.js';
 import { DASHBOARDS_DIR } from '../../paths.js';
-import { dashboardViewModel, type DashboardViewModel } from './view-model.js';
+import { dashboardViewModel } from './view-model.js';
 
 export class DashboardError extends Error {}
 
@@ -37,7 +37,7 @@ const CHUNK = 25;
 export async function streamDashboards(model: Model, overridesFile: string | undefined, onDashboard: (file: string, dashboard: Dashboard) => void): Promise<void> {
   const vm = dashboardViewModel(model);
   const base = overridesFile ? `((import 'main.jsonnet') + (import ${JSON.stringify(resolve(overridesFile))}))` : "(import 'main.jsonnet')";
-  const evaluate = async (view: DashboardViewModel, select: string) => {
+  const evaluate = async (view: unknown, select: string) => {
     const jsonnet = new Jsonnet().setMaxStack(MAX_STACK).addJpath(DASHBOARDS_DIR).extCode('model', JSON.stringify(view));
     let text: string;
     try {
@@ -48,9 +48,19 @@ export async function streamDashboards(model: Model, overridesFile: string | und
     const parsed = JSON.parse(text) as Record<string, Dashboard>;
     for (const file of Object.keys(parsed)) onDashboard(file, parsed[file]!);
   };
+  // The platform dashboards read only these fields of each service: the rest of the view
+  // model (every query of every SLI) cost seconds and gigabytes to parse at 5,000 services.
+  const platformView = {
+    ...vm,
+    services: vm.services.map((svc) => ({
+      name: svc.name,
+      version: svc.version,
+      slis: svc.slis.map((sli) => ({ name: sli.name, pageFactors: sli.pageFactors, queries: { burnRates: sli.queries.burnRates.slice(0, 1) } })),
+    })),
+  };
   const jobs: (() => Promise<void>)[] = [
     // Everything but the service dashboards (jsonnet is lazy: those are never evaluated here).
-    () => evaluate(vm, "local services = { [s.name + '.json']: true for s in std.extVar('model').services };\n{ [f]: all[f] for f in std.objectFields(all) if !std.objectHas(services, f) }"),
+    () => evaluate(platformView, "local services = { [s.name + '.json']: true for s in std.extVar('model').services };\n{ [f]: all[f] for f in std.objectFields(all) if !std.objectHas(services, f) }"),
   ];
   for (let i = 0; i < vm.services.length; i += CHUNK) {
     const chunk = vm.services.slice(i, i + CHUNK);

@@ -93,7 +93,6 @@ function dashboardPath(service: Pick<Service, 'name'>): string {
 
 function serviceView(model: Model, service: Service) {
   const vars = variableMatchers(model);
-  const byName = new Map(model.services.map((s) => [s.name, s]));
   const vm = service.versionMetric;
   return {
     name: service.name,
@@ -104,7 +103,7 @@ function serviceView(model: Model, service: Service) {
     team: service.team.name,
     tier: service.tier,
     runbookUrl: runbookFileUrl(model.settings, service),
-    dependencies: service.dependencies.map((d) => ({ name: d, uid: dashboardUid(byName.get(d)!), path: dashboardPath(byName.get(d)!) })),
+    dependencies: service.dependencies.map((d) => ({ name: d, uid: dashboardUid({ name: d }), path: dashboardPath({ name: d }) })),
     variableQuery: `${series.totalRate(service.slis[0]!.evaluation.rawWindow)}${matchersText([{ label: SLI_LABELS.service, op: '=', value: service.name }])}`,
     serviceFiring: `sum by (alertname, sli, severity, long, short) (ALERTS${matchersText([
       { label: 'alertstate', op: '=', value: 'firing' },
