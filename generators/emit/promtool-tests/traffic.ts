@@ -37,6 +37,19 @@ export function sparseFailures(steps: number, every: number): Traffic {
  * peaks at a different hour: the case where averaging ratios instead of summing events goes wrong.
  */
 export function dailyCycle(steps: number, stepsPerDay: number, base: number, errorRatio: number): Traffic {
+  // Every SLI with the same objective and policy gets the same cycle: compute it once.
+  const key = `${steps}/${stepsPerDay}/${base}/${errorRatio}`;
+  let traffic = cycles.get(key);
+  if (!traffic) {
+    traffic = computeDailyCycle(steps, stepsPerDay, base, errorRatio);
+    cycles.set(key, traffic);
+  }
+  return traffic;
+}
+
+const cycles = new Map<string, Traffic>();
+
+function computeDailyCycle(steps: number, stepsPerDay: number, base: number, errorRatio: number): Traffic {
   const total = [0];
   const bad = [0];
   for (let m = 1; m <= steps; m++) {

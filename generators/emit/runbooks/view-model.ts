@@ -4,6 +4,7 @@
  * arrange it, so an overriding template cannot forget to escape.
  */
 import { formatNumber, formatPercent } from '../../model/decimal.js';
+import { dependentsOf, serviceNamed } from '../../model/lookup.js';
 import type { Model, Service, Sli } from '../../model/types.js';
 import { dashboardUid, grafanaUrl, runbookFile, series, SLI_LABELS } from '../../naming.js';
 import { matchersText, selectorText } from '../../promql/escape.js';
@@ -73,8 +74,7 @@ function silence(def: AlertDef): string {
 }
 
 function alertView(model: Model, service: Service, sli: Sli, def: AlertDef) {
-  const byName = new Map(model.services.map((s) => [s.name, s]));
-  const deps = service.dependencies.map((d) => byName.get(d)!);
+  const deps = service.dependencies.map((d) => serviceNamed(model, d));
   const base = {
     kind: def.kind,
     heading: def.anchor.replace(/-/g, ' ').replace(new RegExp(`^${sli.name.replace(/-/g, ' ')}`), sli.name),
@@ -138,7 +138,7 @@ export function serviceRunbookView(model: Model, service: Service) {
     dashboard: dashboardLink(model, service),
     catalogFile: codeSpan(service.file),
     dependencies: service.dependencies.map((d) => ({ name: d, runbook: runbookFile({ name: d }) })),
-    dependents: model.services.filter((s) => s.dependencies.includes(service.name)).map((s) => ({ name: s.name, runbook: runbookFile(s) })),
+    dependents: dependentsOf(model, service.name).map((s) => ({ name: s.name, runbook: runbookFile(s) })),
     slis: service.slis.map((sli) => ({
       name: sli.name,
       kind: sli.kind,
