@@ -13,6 +13,6 @@ local vm = std.extVar('model');
     for svc in vm.services
   } + {
     'slo-overview.json': overview(vm),
-    'upgrades.json': upgrades(vm),
+    'upgrades.json': upgrades.dashboard(vm),
   },
 }

@@ -1,6 +1,7 @@
 // Versions running per component over time, next to the error budget burn of its SLIs, so
 // an admin sees whether a rollout hurts an SLO.
 local d = import 'lib/dashboard.libsonnet';
+local layout = import 'lib/layout.libsonnet';
 local p = import 'lib/panels.libsonnet';
 
 local component(vm, svc) = [
@@ -32,14 +33,22 @@ local component(vm, svc) = [
   ),
 ];
 
-function(vm)
-  d.new(
-    vm.upgradesUid,
-    'SLO / upgrade watch',
-    'Versions running per component and the error budget burn around each rollout.',
-    ['slokit', 'slo', 'upgrades'],
-    [d.labelVariable(v, vm.overview.variableQuery) for v in vm.variables],
-    std.flattenArrays([component(vm, svc) for svc in vm.services]),
-    [d.link('SLO overview', '/d/' + vm.overviewUid + '/slo-overview', 'Every SLO of the platform')],
-    from='now-24h',
-  )
+local components(vm) = std.flattenArrays([component(vm, svc) for svc in vm.services]);
+
+{
+  dashboard(vm)::
+    d.new(
+      vm.upgradesUid,
+      'SLO / upgrade watch',
+      'Versions running per component and the error budget burn around each rollout.',
+      ['slokit', 'slo', 'upgrades'],
+      [d.labelVariable(v, vm.overview.variableQuery) for v in vm.variables],
+      components(vm),
+      [d.link('SLO overview', '/d/' + vm.overviewUid + '/slo-overview', 'Every SLO of the platform')],
+      from='now-24h',
+    ),
+
+  // The components of vm.services laid out from the top, each starting with a row: slokit
+  // evaluates a large catalog's upgrade watch in such pieces and stacks them.
+  panels(vm):: layout.grid(components(vm)),
+}

@@ -225,3 +225,21 @@ describe('overrides', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('dashboards of a large catalog', () => {
+  it('are evaluated in chunks, and the stacked upgrade watch equals one evaluation of the whole', async () => {
+    const { Jsonnet } = await import('@hanazuki/node-jsonnet');
+    const { writeSyntheticCatalog } = await import('../bench/synthetic-catalog.js');
+    const { renderDashboards } = await import('../generators/emit/dashboards/evaluate.js');
+    const { dashboardViewModel } = await import('../generators/emit/dashboards/view-model.js');
+    const { BUNDLED_CATALOG, DASHBOARDS_DIR } = await import('../generators/paths.js');
+    const big = loadModel(writeSyntheticCatalog(BUNDLED_CATALOG, scratchDir(), 60, 3)).model!;
+    const chunked = await renderDashboards(big);
+    expect(chunked.size).toBe(62);
+    const whole = JSON.parse(
+      await new Jsonnet().setMaxStack(100_000).addJpath(DASHBOARDS_DIR).extCode('model', JSON.stringify(dashboardViewModel(big))).evaluateSnippet("(import 'main.jsonnet').grafanaDashboards['upgrades.json']"),
+    ) as { panels: { id: number }[] };
+    expect(whole.panels.length).toBe(180);
+    expect(chunked.get('upgrades.json')).toEqual(whole);
+  });
+});

@@ -26,46 +26,81 @@ export async function renderDashboards(model: Model, overridesFile?: string): Pr
 // Services per jsonnet evaluation: small enough that a chunk's view model parses in
 // milliseconds, large enough that the fixed cost of an evaluation does not matter.
 const CHUNK = 25;
+const UPGRADES = 'upgrades.json';
+
+interface Panel {
+  readonly id: number;
+  readonly type: string;
+  readonly gridPos: { readonly x: number; readonly y: number; readonly w: number; readonly h: number };
+}
+
+/**
+ * Stacks pieces of a dashboard laid out separately, each starting with a row: what the grid
+ * layout gives for the whole list, since a row always starts at the bottom of what is above.
+ */
+export function stackPanels(pieces: readonly (readonly Panel[])[]): Panel[] {
+  const out: Panel[] = [];
+  let y = 0;
+  for (const piece of pieces) {
+    if (!piece.length) continue;
+    if (piece[0]!.type !== 'row') throw new DashboardError('a piece of the upgrade watch does not start with a row');
+    const ids = out.length;
+    for (const p of piece) out.push({ ...p, id: p.id + ids, gridPos: { ...p.gridPos, y: p.gridPos.y + y } });
+    y += Math.max(...piece.map((p) => p.gridPos.y + p.gridPos.h));
+  }
+  return out;
+}
 
 /**
  * Evaluates the dashboards in independent pieces, several at a time on the addon's worker
  * threads, handing each dashboard to `onDashboard` as its piece finishes (in no fixed order):
- * one piece for the platform dashboards, which see every service, and one per chunk of
- * services, whose dashboards need only their own part of the view model. Evaluating all of
- * it at once held every dashboard in memory and parsed the whole view model in one go.
+ * one piece for the overview and the frame of the upgrade watch, and one per chunk of
+ * services, with those services' dashboards and their part of the upgrade watch, which is
+ * stacked at the end. Evaluating it all at once parsed the whole view model in one go and
+ * held every dashboard in memory (5 GB at 5,000 services, 40 s for the upgrade watch alone).
+ * Overrides apply to each dashboard; the upgrade watch's panels come from the templates.
  */
 export async function streamDashboards(model: Model, overridesFile: string | undefined, onDashboard: (file: string, dashboard: Dashboard) => void): Promise<void> {
   const vm = dashboardViewModel(model);
   const base = overridesFile ? `((import 'main.jsonnet') + (import ${JSON.stringify(resolve(overridesFile))}))` : "(import 'main.jsonnet')";
   const evaluate = async (view: unknown, select: string) => {
     const jsonnet = new Jsonnet().setMaxStack(MAX_STACK).addJpath(DASHBOARDS_DIR).extCode('model', JSON.stringify(view));
-    let text: string;
     try {
-      text = await jsonnet.evaluateSnippet(`local all = ${base}.grafanaDashboards;\n${select}`, 'slokit-dashboards.jsonnet');
+      const text = await jsonnet.evaluateSnippet(`local all = ${base}.grafanaDashboards;\n${select}`, 'slokit-dashboards.jsonnet');
+      return JSON.parse(text) as { dashboards: Record<string, Dashboard>; upgradePanels?: Panel[] };
     } catch (e) {
       throw new DashboardError(`dashboard templates failed to evaluate${overridesFile ? ` with overrides ${overridesFile}` : ''}:\n${(e as Error).message}`);
     }
-    const parsed = JSON.parse(text) as Record<string, Dashboard>;
-    for (const file of Object.keys(parsed)) onDashboard(file, parsed[file]!);
   };
-  // The platform dashboards read only these fields of each service: the rest of the view
-  // model (every query of every SLI) cost seconds and gigabytes to parse at 5,000 services.
-  const platformView = {
-    ...vm,
-    services: vm.services.map((svc) => ({
-      name: svc.name,
-      version: svc.version,
-      slis: svc.slis.map((sli) => ({ name: sli.name, pageFactors: sli.pageFactors, queries: { burnRates: sli.queries.burnRates.slice(0, 1) } })),
-    })),
-  };
+  // The overview reads only how many SLIs each service has: the rest of the view model
+  // (every query of every SLI) cost seconds and gigabytes to parse at 5,000 services.
+  const platformView = { ...vm, services: vm.services.map((svc) => ({ name: svc.name, slis: svc.slis.map((sli) => ({ name: sli.name })) })) };
+  let upgradesFrame: Dashboard | undefined;
+  const upgradePieces: Panel[][] = [];
   const jobs: (() => Promise<void>)[] = [
-    // Everything but the service dashboards (jsonnet is lazy: those are never evaluated here).
-    () => evaluate(platformView, "local services = { [s.name + '.json']: true for s in std.extVar('model').services };\n{ [f]: all[f] for f in std.objectFields(all) if !std.objectHas(services, f) }"),
+    async () => {
+      // jsonnet is lazy: neither the service dashboards nor the upgrade panels are evaluated here.
+      const { dashboards } = await evaluate(
+        platformView,
+        `local services = { [s.name + '.json']: true for s in std.extVar('model').services };
+        { dashboards: { [f]: if f == '${UPGRADES}' then all[f] { panels: [] } else all[f] for f in std.objectFields(all) if !std.objectHas(services, f) } }`,
+      );
+      for (const [file, dashboard] of Object.entries(dashboards)) {
+        if (file === UPGRADES) upgradesFrame = dashboard;
+        else onDashboard(file, dashboard);
+      }
+    },
   ];
   for (let i = 0; i < vm.services.length; i += CHUNK) {
     const chunk = vm.services.slice(i, i + CHUNK);
+    const piece = upgradePieces.length;
+    upgradePieces.push([]);
     const files = JSON.stringify(chunk.map((s) => `${s.name}.json`));
-    jobs.push(() => evaluate({ ...vm, services: chunk }, `{ [f]: all[f] for f in ${files} }`));
+    jobs.push(async () => {
+      const out = await evaluate({ ...vm, services: chunk }, `{ dashboards: { [f]: all[f] for f in ${files} }, upgradePanels: (import 'upgrades.libsonnet').panels(std.extVar('model')) }`);
+      for (const [file, dashboard] of Object.entries(out.dashboards)) onDashboard(file, dashboard);
+      upgradePieces[piece] = out.upgradePanels ?? [];
+    });
   }
   const width = Math.max(1, Math.min(availableParallelism(), 4));
   await Promise.all(
@@ -73,4 +108,5 @@ export async function streamDashboards(model: Model, overridesFile: string | und
       for (let job = jobs.shift(); job; job = jobs.shift()) await job();
     }),
   );
+  if (upgradesFrame) onDashboard(UPGRADES, { ...upgradesFrame, panels: stackPanels(upgradePieces) });
 }
