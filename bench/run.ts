@@ -48,6 +48,10 @@ const results: Results = {
     promtool: version('promtool'),
   },
 };
+if ((wanted('rule-cost') || wanted('detection')) && [results.machine.prometheus, results.machine.promtool].includes('not installed')) {
+  console.error('the rule-cost and detection benchmarks run a real Prometheus: install it with tools/ensure-prometheus-tools.sh (make test does), then run again');
+  process.exit(2);
+}
 if (wanted('rule-cost')) {
   results.ruleCost = [];
   for (const series of list('SLOKIT_BENCH_SERIES', [200, 1000, 5000])) {

@@ -30,12 +30,6 @@ export interface SetAccuracy {
   /** The exact ratio of the window ending at that sample's timestamp. */
   readonly exact: number | null;
   readonly relativeError: number | null;
-  /**
-   * Against the exact window ending half a raw window earlier: a rate over the raw window
-   * describes the minutes around its middle, so every window derived from it lags by that
-   * much; what remains here is the error of the derivation itself.
-   */
-  readonly relativeErrorHalfRawWindowEarlier: number | null;
 }
 
 export interface WindowAccuracy {
@@ -90,24 +84,13 @@ export async function measureRuleCost(rawSeries: number, log: (line: string) => 
     // Each recorded ratio is compared with the exact ratio of the window ending at its own
     // timestamp: rule groups run at an offset inside their interval, as they do in Prometheus.
     const sli = model.services[0]!.slis[0]!;
-    const rawWindow = sli.evaluation.rawWindow.seconds;
     const accuracy: WindowAccuracy[] = [];
     for (const w of windowsOf(sli)) {
       const perSet: Record<string, SetAccuracy> = {};
       for (const set of sets) {
         const sample = await latestSample(prometheus.url, set.ratioRecord(w.text), end);
-        if (!sample) {
-          perSet[set.name] = { value: null, exact: null, relativeError: null, relativeErrorHalfRawWindowEarlier: null };
-          continue;
-        }
-        const exact = exactRatio(shape, counts, w.seconds, sample.timestamp);
-        const earlier = exactRatio(shape, counts, w.seconds, sample.timestamp - rawWindow / 2);
-        perSet[set.name] = {
-          value: sample.value,
-          exact,
-          relativeError: Math.abs(sample.value - exact) / exact,
-          relativeErrorHalfRawWindowEarlier: Math.abs(sample.value - earlier) / earlier,
-        };
+        const exact = sample ? exactRatio(shape, counts, w.seconds, sample.timestamp) : undefined;
+        perSet[set.name] = sample && exact !== undefined ? { value: sample.value, exact, relativeError: Math.abs(sample.value - exact) / exact } : { value: null, exact: null, relativeError: null };
       }
       accuracy.push({ window: w.text, sets: perSet });
     }
