@@ -3,6 +3,7 @@
  * every query and command already built, every number already worked out. Templates only
  * arrange it, so an overriding template cannot forget to escape.
  */
+import { basename } from 'node:path';
 import { formatNumber, formatPercent } from '../../model/decimal.js';
 import { dependentsOf, serviceNamed } from '../../model/lookup.js';
 import type { Model, Service, Sli } from '../../model/types.js';
@@ -136,7 +137,8 @@ export function serviceRunbookView(model: Model, service: Service) {
       issueTracker: mdLink('issue tracker', team.issueTracker),
     },
     dashboard: dashboardLink(model, service),
-    catalogFile: codeSpan(service.file),
+    // Relative to the catalog: the pack must not depend on where the catalog was read from.
+    catalogFile: codeSpan(`services/${basename(service.file)}`),
     dependencies: service.dependencies.map((d) => ({ name: d, runbook: runbookFile({ name: d }) })),
     dependents: dependentsOf(model, service.name).map((s) => ({ name: s.name, runbook: runbookFile(s) })),
     slis: service.slis.map((sli) => ({
