@@ -5,13 +5,13 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parser } from '@prometheus-io/lezer-promql';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { generatePack } from '../generators/emit/pack.js';
 import { CHECKS, lintDashboard, withVariablesResolved, type DashboardJson } from '../generators/lint/dashboard-lint.js';
 import type { Model } from '../generators/model/types.js';
 import { loadModel } from '../generators/pipeline.js';
+import { metricNamesRead } from '../generators/promql/parse.js';
 import { cli, copyCatalog, scratchDir } from './helpers/catalog.js';
 import { typeCheckDashboards } from './helpers/grafana-types.js';
 
@@ -20,19 +20,6 @@ const pack = await generatePack(model);
 const dashboards = new Map(
   [...pack.files].filter(([p]) => p.startsWith('grafana/dashboards/')).map(([p, text]) => [p.replace('grafana/dashboards/', ''), JSON.parse(text) as DashboardJson & Record<string, unknown>]),
 );
-
-function metricsIn(expr: string): string[] {
-  const names: string[] = [];
-  parser.parse(expr).iterate({
-    enter: (n) => {
-      if (n.name === 'VectorSelector') {
-        const id = n.node.getChild('Identifier');
-        if (id) names.push(expr.slice(id.from, id.to));
-      }
-    },
-  });
-  return names;
-}
 
 /** Raw metric names the catalog declares (selectors, histograms, raw expressions, version metrics). */
 function declaredMetrics(m: Model): Set<string> {
@@ -43,7 +30,7 @@ function declaredMetrics(m: Model): Set<string> {
       const ev = sli.events;
       if (ev.type === 'counters') [ev.bad, ev.good, ev.total].forEach((x) => x && out.add(x.metric));
       if (ev.type === 'histogram') ['_bucket', '_count'].forEach((suffix) => out.add(ev.histogram.metric + suffix));
-      if (ev.type === 'raw') [ev.badRate, ev.totalRate].forEach((e) => metricsIn(e.replaceAll('$window', '5m')).forEach((n) => out.add(n)));
+      if (ev.type === 'raw') [ev.badRate, ev.totalRate].forEach((e) => metricNamesRead(e.replaceAll('$window', '5m')).forEach((n) => out.add(n)));
     }
   }
   return out;
@@ -112,10 +99,10 @@ describe('the generated dashboards', () => {
     const known = new Set([...declaredMetrics(model), ...recordedMetrics()]);
     const queried = new Set<string>();
     for (const [, d] of dashboards) {
-      for (const p of panelsOf(d)) for (const t of p.targets ?? []) metricsIn(withVariablesResolved(t.expr!)).forEach((n) => queried.add(n));
+      for (const p of panelsOf(d)) for (const t of p.targets ?? []) metricNamesRead(withVariablesResolved(t.expr!)).forEach((n) => queried.add(n));
       for (const v of (d.templating?.list ?? []) as { query?: { query?: string } }[]) {
         const q = v.query?.query?.match(/^label_values\((.+), \w+\)$/)?.[1];
-        if (q) metricsIn(q).forEach((n) => queried.add(n));
+        if (q) metricNamesRead(q).forEach((n) => queried.add(n));
       }
     }
     expect(queried.size).toBeGreaterThan(20);

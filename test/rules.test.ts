@@ -6,6 +6,7 @@ import { MAX_RULES_PER_GROUP, serviceRules } from '../generators/emit/rule-group
 import { isAlert, type AlertingRule, type RecordingRule } from '../generators/emit/rule-types.js';
 import { planWindows } from '../generators/emit/window-plan.js';
 import { loadModel } from '../generators/pipeline.js';
+import { checkExpression, metricNamesRead } from '../generators/promql/parse.js';
 import { copyCatalog } from './helpers/catalog.js';
 
 const { model } = loadModel(copyCatalog());
@@ -14,26 +15,7 @@ const all = m.services.map((s) => ({ service: s, rules: serviceRules(m, s) }));
 const recording = all.flatMap((x) => x.rules.groups.flatMap((g) => g.rules.filter((r): r is RecordingRule => !isAlert(r))));
 const alerts = all.flatMap((x) => x.rules.groups.flatMap((g) => g.rules.filter(isAlert)));
 
-/** Metric names an expression reads; raw ones have no colon. */
-function metricsRead(expr: string): string[] {
-  const names: string[] = [];
-  const tree = parser.parse(expr);
-  tree.iterate({
-    enter: (n) => {
-      if (n.name === 'VectorSelector') {
-        const id = n.node.getChild('Identifier');
-        if (id) names.push(expr.slice(id.from, id.to));
-      }
-    },
-  });
-  return names;
-}
-
-function parses(expr: string): boolean {
-  let ok = true;
-  parser.parse(expr).iterate({ enter: (n) => { if (n.type.isError) ok = false; } });
-  return ok;
-}
+const parses = (expr: string) => checkExpression(expr).ok;
 
 describe('rule groups', () => {
   it('have unique names, an explicit interval and at most 20 rules', () => {
@@ -53,11 +35,11 @@ describe('rule groups', () => {
 
 describe('recording rules follow the SLO math', () => {
   it('read raw series only in the raw (5m) window', () => {
-    expect(recording.filter((r) => metricsRead(r.expr).some((n) => !n.includes(':'))).length).toBe(2 * 15);
+    expect(recording.filter((r) => metricNamesRead(r.expr).some((n) => !n.includes(':'))).length).toBe(2 * 15);
     for (const r of recording) {
-      const raw = metricsRead(r.expr).filter((n) => !n.includes(':'));
+      const raw = metricNamesRead(r.expr).filter((n) => !n.includes(':'));
       if (raw.length) expect(r.record, r.expr).toMatch(/^sli:events_(bad|total):rate5m$/);
-      else expect(metricsRead(r.expr).length, r.expr).toBeGreaterThan(r.expr.startsWith('vector(') ? -1 : 0);
+      else expect(metricNamesRead(r.expr).length, r.expr).toBeGreaterThan(r.expr.startsWith('vector(') ? -1 : 0);
     }
   });
 

@@ -13,10 +13,10 @@ import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { parser } from '@prometheus-io/lezer-promql';
 import { stringify } from 'yaml';
 import { isAlert, type RecordingRule, type RuleGroup } from '../../generators/emit/rule-types.js';
 import { parseDuration } from '../../generators/model/duration.js';
+import { metricNamesRead } from '../../generators/promql/parse.js';
 import type { RuleSet } from './rule-sets.js';
 
 const run = promisify(execFile);
@@ -35,19 +35,6 @@ export function intervalSeconds(group: RuleGroup): number {
   return parseDuration(group.interval)!.seconds;
 }
 
-/** Metric names an expression reads. */
-export function metricsRead(expr: string): string[] {
-  const names: string[] = [];
-  parser.parse(expr).iterate({
-    enter: (n) => {
-      if (n.name !== 'VectorSelector') return;
-      const id = n.node.getChild('Identifier');
-      if (id) names.push(expr.slice(id.from, id.to));
-    },
-  });
-  return names;
-}
-
 /** How far back an expression reads: its longest range or subquery, plus the instant lookback. */
 function reach(expr: string): number {
   let longest = 0;
@@ -59,7 +46,7 @@ function reach(expr: string): number {
 export function planBackfill(set: RuleSet, maxHistory: number, alertHistory = 0): PlannedRule[] {
   const entries = set.groups.flatMap((group) => group.rules.map((rule) => ({ group, rule })));
   const recorded = new Set(entries.flatMap((e) => (isAlert(e.rule) ? [] : [e.rule.record])));
-  const reads = entries.map((e) => metricsRead(e.rule.expr).filter((n) => recorded.has(n)));
+  const reads = entries.map((e) => metricNamesRead(e.rule.expr).filter((n) => recorded.has(n)));
   // Level: 0 for rules reading only raw series, else one above the highest rule they read.
   const level = new Map<string, number>();
   for (let changed = true; changed; ) {

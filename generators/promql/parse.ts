@@ -101,3 +101,16 @@ export function parseSelector(text: string, matchersOnly = false): ParseResult<S
   if (typeof matchers === 'string') return { ok: false, error: matchers, offset: 0 };
   return { ok: true, value: { metric: matchersOnly ? '' : source.slice(ident.from, ident.to), matchers } };
 }
+
+/** Metric names an expression reads, in order of appearance (raw ones have no colon). */
+export function metricNamesRead(expr: string): string[] {
+  const names: string[] = [];
+  parser.parse(expr).iterate({
+    enter: (n) => {
+      if (n.name !== 'VectorSelector') return;
+      const id = n.node.getChild('Identifier');
+      if (id) names.push(expr.slice(id.from, id.to));
+    },
+  });
+  return names;
+}
