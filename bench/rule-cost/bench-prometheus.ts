@@ -3,18 +3,10 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { inParallel } from '../../generators/in-parallel.js';
 import { startPrometheus, type Running } from '../../test/helpers/processes.js';
 
 const run = promisify(execFile);
-
-async function inParallel<T>(items: readonly T[], width: number, work: (item: T) => Promise<unknown>): Promise<void> {
-  const queue = [...items];
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
-    }),
-  );
-}
 
 /** Imports OpenMetrics files into `dataDir` with promtool, two at a time (one per core here). */
 export async function importOpenMetrics(files: readonly string[], dataDir: string): Promise<void> {

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { Jsonnet } from '@hanazuki/node-jsonnet';
 import type { Model } from '../../model/types.js';
 import { DASHBOARDS_DIR } from '../../paths.js';
+import { inParallel } from '../../in-parallel.js';
 import { dashboardViewModel } from './view-model.js';
 
 export class DashboardError extends Error {}
@@ -102,11 +103,6 @@ export async function streamDashboards(model: Model, overridesFile: string | und
       upgradePieces[piece] = out.upgradePanels ?? [];
     });
   }
-  const width = Math.max(1, Math.min(availableParallelism(), 4));
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      for (let job = jobs.shift(); job; job = jobs.shift()) await job();
-    }),
-  );
+  await inParallel(jobs, Math.min(availableParallelism(), 4), (job) => job());
   if (upgradesFrame) onDashboard(UPGRADES, { ...upgradesFrame, panels: stackPanels(upgradePieces) });
 }
