@@ -17,6 +17,7 @@ import { checkConformance, formatResults } from './conformance/check.js';
 import { preflightTable, runPreflight } from './preflight/preflight.js';
 import { PrometheusUnavailable } from './preflight/prometheus-api.js';
 import { checkOutputDir, diffOutput, OutputError, OutputWriter } from './write/output-dir.js';
+import { LockHeld } from './write/output-lock.js';
 import { SynthesisError } from './emit/promtool-tests/input-series.js';
 import { DashboardError } from './emit/dashboards/evaluate.js';
 import { RunbookTemplateError } from './emit/runbooks/render.js';
@@ -65,8 +66,13 @@ async function generate(opts: { catalog: string; out: string; check?: boolean; d
       `  dashboards: ${s.dashboards}   panels: ${s.panels}   runbooks: ${s.runbooks} with ${s.runbookSections} alert sections`,
       `  rules: ${join(opts.out, 'prometheus', 'rules')}/   tests: ${join(opts.out, 'prometheus', 'tests')}/   dashboards: ${join(opts.out, 'grafana', 'dashboards')}/`,
       ...(result.pruned.length ? [`  pruned stale files: ${result.pruned.join(', ')}`] : []),
+      ...(result.kept.length ? [`  kept ${result.kept.length} file(s) slokit did not write: ${listSome(result.kept)}`] : []),
     ].join('\n'),
   );
+}
+
+function listSome(items: readonly string[], max = 10): string {
+  return items.length > max ? `${items.slice(0, max).join(', ')} and ${items.length - max} more` : items.join(', ');
 }
 
 function test(opts: { out: string }): void {
@@ -225,7 +231,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`slokit: ${e.message}`);
       return e.code;
     }
-    if (e instanceof OutputError || e instanceof SynthesisError || e instanceof DashboardError || e instanceof RunbookTemplateError) {
+    if (e instanceof OutputError || e instanceof LockHeld || e instanceof SynthesisError || e instanceof DashboardError || e instanceof RunbookTemplateError) {
       console.error(`slokit: ${e.message}`);
       return 1;
     }

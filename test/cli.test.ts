@@ -1,18 +1,9 @@
 /** The command line as a user runs it: exit codes, messages, atomic and deterministic output. */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, copyCatalog, edit, scratchDir } from './helpers/catalog.js';
-
-function tree(dir: string, base = dir): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) Object.assign(out, tree(p, base));
-    else out[p.slice(base.length + 1)] = readFileSync(p, 'utf8');
-  }
-  return out;
-}
+import { packTree as tree } from './helpers/pack-tree.js';
 
 describe('slokit generate', () => {
   it('writes the pack, prints a summary, and is byte-identical on a second run', () => {
@@ -65,7 +56,8 @@ describe('slokit generate', () => {
     expect(r.stderr).toMatch(/2 problem\(s\)/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(tree(out)).toEqual(before);
-    expect(readdirSync(join(out, '..')).filter((f) => f.startsWith('.slokit-'))).toEqual([]);
+    expect(readdirSync(join(out, '.slokit')).sort(), 'no lock or half-written pack left behind').toEqual(['current', 'packs']);
+    expect(readdirSync(join(out, '.slokit', 'packs'))).toHaveLength(1);
   });
 
   it('prunes files it generated before but keeps files it did not write', () => {
@@ -73,6 +65,7 @@ describe('slokit generate', () => {
     const out = join(scratchDir(), 'out');
     expect(cli(['generate', '--catalog', catalog, '--out', out]).code).toBe(0);
     writeFileSync(join(out, 'NOTES.txt'), 'mine');
+    writeFileSync(join(out, 'prometheus', 'rules', 'local.yml'), 'groups: []\n'); // inside a generated folder
     rmSync(join(catalog, 'services', 'webhook-relay.yaml')); // nothing depends on it
     const r = cli(['generate', '--catalog', catalog, '--out', out]);
     expect(r.code, r.stderr).toBe(0);
@@ -87,6 +80,40 @@ describe('slokit generate', () => {
     expect(existsSync(join(out, 'prometheus', 'rules', 'webhook-relay.yml'))).toBe(false);
     expect(existsSync(join(out, 'prometheus', 'rules', 'registry.yml'))).toBe(true);
     expect(readFileSync(join(out, 'NOTES.txt'), 'utf8')).toBe('mine');
+    expect(readFileSync(join(out, 'prometheus', 'rules', 'local.yml'), 'utf8')).toBe('groups: []\n');
+    expect(r.stdout).toContain('kept 2 file(s) slokit did not write: NOTES.txt, prometheus/rules/local.yml');
+  });
+
+  it('takes over a pack written before out/ used links (real folders), keeping foreign files', () => {
+    const catalog = copyCatalog();
+    const out = join(scratchDir(), 'out');
+    expect(cli(['generate', '--catalog', catalog, '--out', out]).code).toBe(0);
+    const before = tree(out);
+    rmSync(out, { recursive: true });
+    for (const [path, text] of Object.entries(before)) {
+      mkdirSync(join(out, path, '..'), { recursive: true });
+      writeFileSync(join(out, path), text);
+    }
+    writeFileSync(join(out, 'grafana', 'mine.json'), '{}');
+    const r = cli(['generate', '--catalog', catalog, '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(tree(out)).toEqual({ ...before, 'grafana/mine.json': '{}' });
+    expect(lstatSync(join(out, 'prometheus')).isSymbolicLink()).toBe(true);
+    expect(readdirSync(join(out, '.slokit')).sort()).toEqual(['current', 'packs']);
+  });
+
+  it('refuses to run while another generate holds the output directory, and takes over a lock left by a killed run', () => {
+    const catalog = copyCatalog();
+    const out = join(scratchDir(), 'out');
+    mkdirSync(join(out, '.slokit'), { recursive: true });
+    writeFileSync(join(out, '.slokit', 'lock'), `${process.pid}\n`); // this test process is alive
+    const held = cli(['generate', '--catalog', catalog, '--out', out]);
+    expect(held.code).toBe(1);
+    expect(held.stderr).toMatch(/another slokit \(pid \d+\) is writing/);
+    writeFileSync(join(out, '.slokit', 'lock'), '999999999\n'); // no such process
+    const r = cli(['generate', '--catalog', catalog, '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(out, '.slokit', 'lock'))).toBe(false);
   });
 
   it('refuses an output directory that would overwrite the catalog or a directory it does not own', () => {

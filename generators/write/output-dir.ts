@@ -1,20 +1,36 @@
 /**
- * Writes the pack atomically: everything goes to a temporary directory beside out/, which
- * replaces out/ only when all of it was written. Files slokit did not generate are carried
- * over; files it generated before and no longer does are pruned. A directory that holds
- * other things and no manifest is never overwritten.
+ * Writes the pack into out/ so that readers never see half of it (see OutputWriter), keeps
+ * files slokit did not write, prunes files it wrote before and no longer does, and never
+ * overwrites a directory that holds other things and no manifest.
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
 import { outputPaths } from '../naming.js';
 import { buildManifest, manifestOf, parseManifest, sha256, type Manifest } from './manifest.js';
+import { takeLock } from './output-lock.js';
 
 export class OutputError extends Error {}
 
-function listFiles(dir: string, base = dir): string[] {
+/** out/.slokit holds the packs, the `current` link and the lock; nothing outside it is moved. */
+const STATE = '.slokit';
+const CURRENT = 'current';
+const PACKS = 'packs';
+
+/** Files of out/ as a reader sees them (through the links), without slokit's own state. */
+function listFiles(dir: string, prefix = ''): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true })
-    .flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name), base) : [relative(base, join(dir, e.name)).split(sep).join('/')]))
+  return readdirSync(dir)
+    .filter((name) => prefix !== '' || name !== STATE)
+    .flatMap((name) => {
+      const path = join(dir, name);
+      let isDir: boolean;
+      try {
+        isDir = statSync(path).isDirectory();
+      } catch {
+        return []; // a dangling link: a name the current pack does not have yet
+      }
+      return isDir ? listFiles(path, `${prefix}${name}/`) : [`${prefix}${name}`];
+    })
     .sort();
 }
 
@@ -45,65 +61,168 @@ export function validateRelativePath(path: string): string {
   return path;
 }
 
+/** What out/<name> points at for each top-level entry of the pack. */
+const linkTarget = (name: string) => `${STATE}/${CURRENT}/${name}`;
+
+function lstatOrUndefined(path: string) {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function currentPackId(out: string): string | undefined {
+  try {
+    return readlinkSync(join(out, STATE, CURRENT)).replace(`${PACKS}/`, '');
+  } catch {
+    return undefined;
+  }
+}
+
+export interface CommitResult {
+  readonly written: number;
+  /** Files slokit generated last time and no longer does. */
+  readonly pruned: string[];
+  /** Files in out/ that slokit did not write: left where they are (carried into the new pack when inside it). */
+  readonly kept: string[];
+}
+
 /**
- * Writes files into a temporary directory beside out/ as they are generated (so a large pack
- * is never held in memory whole), then swaps it in on commit(); abort() leaves out/ as it was.
+ * Writes the pack so that a reader of out/ sees either the old pack or the new one, whatever
+ * moment the process dies at (SIGKILL included). Files are written as they are generated into
+ * out/.slokit/tmp-*, which becomes out/.slokit/packs/<hash of the manifest>; the pack is swapped in
+ * by renaming a symlink over out/.slokit/current, the one atomic step. Each top-level entry of
+ * the pack (out/prometheus, out/manifest.json, ...) is a stable symlink through `current`: the
+ * scheme Kubernetes uses for ConfigMap volumes. abort() leaves out/ as it was.
  */
 export class OutputWriter {
   private readonly out: string;
+  private readonly state: string;
   private readonly tmp: string;
-  private readonly old: string;
+  private readonly createdOut: boolean;
+  private readonly createdState: boolean;
+  private readonly releaseLock: () => void;
   private readonly written = new Map<string, string>();
 
   constructor(outDir: string) {
     this.out = resolve(outDir);
-    const parent = dirname(this.out);
-    mkdirSync(parent, { recursive: true });
-    this.tmp = join(parent, `.slokit-tmp-${process.pid}-${Date.now()}`);
-    this.old = join(parent, `.slokit-old-${process.pid}-${Date.now()}`);
+    this.state = join(this.out, STATE);
+    this.createdOut = !existsSync(this.out);
+    this.createdState = !existsSync(this.state);
+    mkdirSync(join(this.state, PACKS), { recursive: true });
+    try {
+      this.releaseLock = takeLock(join(this.state, 'lock'), outDir);
+    } catch (e) {
+      this.removeWhatWeCreated();
+      throw e;
+    }
+    this.tmp = join(this.state, `tmp-${process.pid}-${Date.now()}`);
     mkdirSync(this.tmp);
   }
 
   add(path: string, text: string): void {
     if (this.written.has(path)) throw new OutputError(`two generators wrote ${path}`);
+    if (path.split('/')[0] === STATE) throw new OutputError(`refusing to write ${path}: ${STATE}/ is slokit's own state`);
     const target = join(this.tmp, validateRelativePath(path));
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, text);
     this.written.set(path, sha256(text));
   }
 
-  commit(): { written: number; pruned: string[] } {
+  commit(): CommitResult {
+    let swapped = false;
     try {
       const previous = readManifest(this.out);
       const previouslyGenerated = new Set(previous?.files.map((f) => f.path) ?? []);
-      writeFileSync(join(this.tmp, outputPaths.manifest), `${JSON.stringify(manifestOf(this.written), null, 2)}\n`);
+      const manifestText = `${JSON.stringify(manifestOf(this.written), null, 2)}\n`;
+      writeFileSync(join(this.tmp, outputPaths.manifest), manifestText);
+      const topNames = [...new Set([outputPaths.manifest, ...[...this.written.keys()].map((p) => p.split('/')[0]!)])].sort();
       const pruned: string[] = [];
+      const kept: string[] = [];
       for (const path of listFiles(this.out)) {
         if (path === outputPaths.manifest || this.written.has(path)) continue;
         if (previouslyGenerated.has(path)) {
           pruned.push(path);
           continue;
         }
-        mkdirSync(dirname(join(this.tmp, path)), { recursive: true });
-        cpSync(join(this.out, path), join(this.tmp, path));
+        kept.push(path);
+        // A file the user put inside a generated folder lives in the old pack: carry it over.
+        if (topNames.includes(path.split('/')[0]!)) {
+          mkdirSync(dirname(join(this.tmp, path)), { recursive: true });
+          cpSync(join(this.out, path), join(this.tmp, path));
+        }
       }
-      if (existsSync(this.out)) renameSync(this.out, this.old);
-      renameSync(this.tmp, this.out);
-      rmSync(this.old, { recursive: true, force: true });
-      return { written: this.written.size, pruned };
+      const id = sha256(manifestText).slice(0, 16);
+      if (currentPackId(this.out) !== id) {
+        const pack = join(this.state, PACKS, id);
+        rmSync(pack, { recursive: true, force: true }); // a complete copy left by a run killed before its swap
+        renameSync(this.tmp, pack);
+        this.linkTopLevel(topNames);
+        const next = join(this.state, `${CURRENT}.next-${process.pid}`);
+        rmSync(next, { force: true });
+        symlinkSync(`${PACKS}/${id}`, next);
+        renameSync(next, join(this.state, CURRENT));
+      }
+      swapped = true;
+      this.unlinkGone(topNames);
+      this.removeOtherPacks(id);
+      return { written: this.written.size, pruned, kept };
     } catch (e) {
-      this.abort();
-      if (!existsSync(this.out) && existsSync(this.old)) renameSync(this.old, this.out);
+      if (!swapped) this.abort();
       throw e;
+    } finally {
+      if (swapped) this.releaseLock();
     }
   }
 
   abort(): void {
     rmSync(this.tmp, { recursive: true, force: true });
+    this.releaseLock();
+    this.removeWhatWeCreated();
+  }
+
+  private removeWhatWeCreated(): void {
+    if (this.createdOut) rmSync(this.out, { recursive: true, force: true });
+    else if (this.createdState) rmSync(this.state, { recursive: true, force: true });
+  }
+
+  /**
+   * Makes out/<name> a link through `current` for every top-level name of the new pack. A new
+   * name dangles until the swap, so readers see only the old pack. A real file or folder in its
+   * place (a pack written before out/ used links) was copied into the new pack already; it is
+   * moved aside, which is the one moment a reader can miss it, once per upgrade of the layout.
+   */
+  private linkTopLevel(names: readonly string[]): void {
+    for (const name of names) {
+      const link = join(this.out, name);
+      const st = lstatOrUndefined(link);
+      if (st?.isSymbolicLink() && readlinkSync(link) === linkTarget(name)) continue;
+      if (st) renameSync(link, join(this.state, `old-${process.pid}-${name}`));
+      symlinkSync(linkTarget(name), link);
+    }
+  }
+
+  /** Links into the pack for names it no longer has (they dangle after the swap). */
+  private unlinkGone(names: readonly string[]): void {
+    for (const name of readdirSync(this.out)) {
+      const link = join(this.out, name);
+      if (!names.includes(name) && lstatOrUndefined(link)?.isSymbolicLink() && readlinkSync(link).startsWith(`${STATE}/${CURRENT}/`)) rmSync(link);
+    }
+  }
+
+  /** Old packs, and whatever killed runs left behind. */
+  private removeOtherPacks(id: string): void {
+    for (const name of readdirSync(this.state)) {
+      if (name !== CURRENT && name !== PACKS && name !== 'lock') rmSync(join(this.state, name), { recursive: true, force: true });
+    }
+    for (const name of readdirSync(join(this.state, PACKS))) {
+      if (name !== id) rmSync(join(this.state, PACKS, name), { recursive: true, force: true });
+    }
   }
 }
 
-export function writeOutput(outDir: string, files: ReadonlyMap<string, string>): { written: number; pruned: string[] } {
+export function writeOutput(outDir: string, files: ReadonlyMap<string, string>): CommitResult {
   const writer = new OutputWriter(outDir);
   try {
     for (const [path, text] of files) writer.add(path, text);
