@@ -71,9 +71,21 @@ describe('the model of the bundled catalog', () => {
 
   it('derives factors from a per-SLI period override', () => {
     const dir = copyCatalog();
-    edit(join(dir, 'services', 'redis.yaml'), (t) => t.replace('objective: 99.9', 'objective: 99.9\n    period: 28d'));
+    edit(join(dir, 'services', 'redis.yaml'), (t) => t.replace('objective: 99.9', 'objective: 99.9\n    period: 28d\n    alert_policy: four-weeks'));
     const s = loadModel(dir).model!.services.find((x) => x.name === 'redis')!.slis[0]!;
-    expect(s.alerts.map((a) => a.factor).slice(0, 3)).toEqual([13.44, 5.6, 2.8]);
+    expect(s.alerts.map((a) => a.factor)).toEqual([13.44, 5.6, 2.8, 1.02666666667]);
+  });
+
+  it('refuses a period that would make an alert fire while the objective is met (factor below 1)', () => {
+    const dir = copyCatalog();
+    edit(join(dir, 'defaults.yaml'), (t) => t.replace(/^period: 30d/m, 'period: 28d'));
+    const { model, problems } = loadModel(dir);
+    expect(model).toBeUndefined();
+    expect(problems, 'reported once, where the period is set, not once per SLI').toHaveLength(1);
+    expect(problems[0]!.file).toMatch(/defaults\.yaml$/);
+    expect(problems[0]!.line).toBe(3);
+    expect(problems[0]!.message).toMatch(/28d period the gradual alert .* fires at 0\.93x the sustainable burn rate/);
+    expect(problems[0]!.hint).toMatch(/at least 30d.*10\.72% of the budget.*four-weeks/);
   });
 });
 

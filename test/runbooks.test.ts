@@ -14,28 +14,11 @@ import { headingSlug } from '../generators/emit/runbooks/markdown.js';
 import { loadModel } from '../generators/pipeline.js';
 import { writeOutput } from '../generators/write/output-dir.js';
 import { copyCatalog, edit, ROOT, scratchDir } from './helpers/catalog.js';
+import { anchors, brokenRunbookLinks, renderedLinks } from './helpers/runbook-links.js';
 
 const model = loadModel(copyCatalog()).model!;
 const pack = await generatePack(model);
 const runbooks = new Map([...pack.files].filter(([p]) => p.startsWith('runbooks/')).map(([p, t]) => [p.replace('runbooks/', ''), t]));
-
-/** Heading anchors of a Markdown document, outside code blocks. */
-function anchors(md: string): Set<string> {
-  const out = new Set<string>();
-  let fence: string | undefined;
-  for (const line of md.split('\n')) {
-    const f = /^(`{3,})/.exec(line)?.[1];
-    if (f && (!fence || f.length >= fence.length)) {
-      fence = fence ? undefined : f;
-      continue;
-    }
-    if (!fence) {
-      const h = /^#{1,6} (.+)$/.exec(line);
-      if (h) out.add(headingSlug(h[1]!));
-    }
-  }
-  return out;
-}
 
 function alertsOf(service: string): { alert: string; sli: string; url: string }[] {
   const rules = parse(pack.files.get(`prometheus/rules/${service}.yml`)!) as { groups: { rules: { alert?: string; labels?: Record<string, string>; annotations?: Record<string, string> }[] }[] };
@@ -75,20 +58,17 @@ describe('runbooks', () => {
     expect(checked).toBe(pack.summary.alertRules);
   });
 
-  it('every relative link inside the runbooks resolves to a file and, when it has one, a heading', () => {
-    let links = 0;
-    for (const [file, md] of runbooks) {
-      for (const m of md.matchAll(/\]\(([^)\s]+)\)/g)) {
-        const target = m[1]!;
-        if (/^https?:/.test(target)) continue;
-        const [path, anchor] = target.split('#');
-        const doc = path ? runbooks.get(path) : md;
-        expect(doc, `${file}: ${target}`).toBeDefined();
-        if (anchor) expect(anchors(doc!).has(anchor), `${file}: ${target}`).toBe(true);
-        links++;
-      }
-    }
-    expect(links).toBeGreaterThan(20);
+  it('every link inside the runbooks resolves to a file and, when it has one, a heading; no raw HTML', () => {
+    expect(brokenRunbookLinks(pack.files, model.settings.runbookBaseUrl)).toEqual([]);
+    const relative = [...runbooks.values()].flatMap((md) => renderedLinks(md).hrefs).filter((h) => !/^https?:/.test(h));
+    expect(relative.length).toBeGreaterThan(20);
+  });
+
+  it('the link check has teeth: a dangling anchor, a missing file, a javascript: link and raw HTML are all reported', () => {
+    const broken = new Map(pack.files);
+    broken.set('runbooks/redis.md', `${runbooks.get('redis.md')!}\n[a](#no-such-heading) [b](nowhere.md) [c](javascript:alert(1)) <img src=x>\n`);
+    const found = brokenRunbookLinks(broken, model.settings.runbookBaseUrl);
+    expect(found).toEqual(['runbooks/redis.md: raw HTML <img>', 'runbooks/redis.md: #no-such-heading', 'runbooks/redis.md: nowhere.md', 'runbooks/redis.md: javascript:alert(1)']);
   });
 
   it('say what fired with the real numbers of the SLI', () => {

@@ -131,6 +131,21 @@ describe('bad input', () => {
     expect(one(raw, /PromQL does not parse/).file).toMatch(/postgres\.yaml$/);
   });
 
+  it('a raw SLI whose aggregation drops the environment or cluster label (its alerts could not be routed or linked)', () => {
+    const wrap = (inner: string) => (t: string) => t.replace(/bad_rate: (.*)\n/, (_, e: string) => `bad_rate: ${inner.replace('E', e)}\n`);
+    const summed = problemsAfter((d) => edit(svc(d, 'postgres'), wrap('sum(E)')));
+    const hit = one(summed, /bad_rate aggregates away env and cluster in "sum\(rate/);
+    expect(hit.hint).toMatch(/sum by \(env, cluster\)/);
+    expect(hit.line).toBe(14);
+    expect(one(problemsAfter((d) => edit(svc(d, 'postgres'), wrap('sum by (env) (E)'))), /aggregates away cluster in/)).toBeDefined();
+    expect(one(problemsAfter((d) => edit(svc(d, 'postgres'), wrap('sum without (cluster, datname) (E)'))), /aggregates away cluster in/)).toBeDefined();
+    for (const fine of ['sum by (env, cluster) (E)', 'sum without (datname) (E)', 'topk(5, E)']) {
+      const dir = copyCatalog();
+      edit(svc(dir, 'postgres'), wrap(fine));
+      expect(loadModel(dir).problems, fine).toEqual([]);
+    }
+  });
+
   it('names unsafe as label values or file names', () => {
     for (const bad of ['"re\\"g"', 'a/b', '"..\\u0000"', '../etc']) {
       const p = problemsAfter((d) => edit(svc(d, 'redis'), (t) => t.replace('name: commands', `name: ${bad}`)));
@@ -155,6 +170,19 @@ describe('bad input', () => {
   it('a file removed from the catalog is reported, not crashed on', () => {
     const p = problemsAfter((d) => rmSync(join(d, 'teams.yaml')));
     expect(one(p, /missing teams file/).file).toMatch(/teams\.yaml$/);
+  });
+
+  it('bytes that are not UTF-8, or a NUL, are located; U+FFFD and other unusual characters are text like any other', () => {
+    const at = (bytes: Buffer) => problemsAfter((d) => writeFileSync(svc(d, 'redis'), bytes));
+    const latin1 = one(at(Buffer.from('name: redis\ndescription: caf\xe9 ok\n', 'latin1')), /not UTF-8/);
+    expect([latin1.line, latin1.col]).toEqual([2, 17]);
+    const truncated = one(at(Buffer.concat([Buffer.from('name: redis\ndescription: caf'), Buffer.from([0xe2, 0x82]), Buffer.from('\n')])), /not UTF-8/);
+    expect([truncated.line, truncated.col]).toEqual([2, 17]);
+    const nul = one(at(Buffer.from('name: re\0dis\n')), /NUL byte/);
+    expect([nul.line, nul.col]).toEqual([1, 9]);
+    const dir = copyCatalog();
+    edit(svc(dir, 'redis'), (t) => t.replace(/^description: .*$/m, 'description: "\ufffd replacement, \u202e override, \u2028 separator"'));
+    expect(loadModel(dir).problems).toEqual([]);
   });
 
   it('an alias bomb is refused quickly instead of expanded', () => {

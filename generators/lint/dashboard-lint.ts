@@ -50,6 +50,28 @@ export function promqlError(expr: string): string | undefined {
   return at === undefined ? undefined : `does not parse near ${JSON.stringify(expr.slice(at, at + 30))}`;
 }
 
+/** Stands in for $__rate_interval so the parsed range still says whether it was used. */
+const RATE_INTERVAL_MARK = '7777777s';
+const RATE_FUNCTIONS = new Set(['rate', 'irate', 'increase']);
+
+/** The range of every rate(), irate() and increase() in a query, read from its syntax tree (so brackets inside label values do not count). */
+function rateRanges(expr: string): { fn: string; range: string }[] {
+  const text = withVariablesResolved(expr.replaceAll('$__rate_interval', RATE_INTERVAL_MARK));
+  const out: { fn: string; range: string }[] = [];
+  parser.parse(text).iterate({
+    enter: (n) => {
+      if (n.name !== 'FunctionCall') return;
+      const fnNode = n.node.getChild('FunctionIdentifier');
+      const fn = fnNode ? text.slice(fnNode.from, fnNode.to) : '';
+      if (!RATE_FUNCTIONS.has(fn)) return;
+      const arg = n.node.getChild('FunctionCallBody')?.firstChild;
+      const range = arg && (arg.name === 'MatrixSelector' || arg.name === 'SubqueryExpr') ? arg.getChild('DurationExpr') : null;
+      if (range) out.push({ fn, range: text.slice(range.from, range.to) });
+    },
+  });
+  return out;
+}
+
 export const CHECKS: Record<string, Check> = {
   'template-datasource': (d) => {
     const ds = (d.templating?.list ?? []).filter((v) => v.type === 'datasource');
@@ -61,10 +83,11 @@ export const CHECKS: Record<string, Check> = {
       .filter((p) => p.type !== 'text')
       .flatMap((p) => [p.datasource?.uid, ...(p.targets ?? []).map((t) => t.datasource?.uid)].filter((u) => u !== '${datasource}').map(() => ({ panel: p.title, message: 'uses a data source other than ${datasource}' }))),
   'target-rate-interval': (d) =>
-    targetsOf(d).flatMap(({ p, t }) => {
-      const ranges = [...(t.expr ?? '').matchAll(/\b(rate|irate|increase)\s*\([^[]*\[([^\]]+)\]/g)];
-      return ranges.filter((m) => m[2] !== '$__rate_interval').map((m) => ({ panel: p.title, message: `${m[1]}() over [${m[2]}]; use [$__rate_interval]` }));
-    }),
+    targetsOf(d).flatMap(({ p, t }) =>
+      rateRanges(t.expr ?? '')
+        .filter((r) => r.range !== RATE_INTERVAL_MARK)
+        .map((r) => ({ panel: p.title, message: `${r.fn}() over [${r.range}]; use [$__rate_interval]` })),
+    ),
   'target-promql': (d) =>
     targetsOf(d).flatMap(({ p, t }) => {
       const err = t.expr ? promqlError(withVariablesResolved(t.expr)) : 'has no expression';

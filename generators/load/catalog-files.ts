@@ -28,6 +28,38 @@ function yamlFilesIn(dir: string): string[] {
     .map((f) => join(dir, f));
 }
 
+/** Offset of the first NUL byte or invalid UTF-8 sequence, or undefined when the buffer is UTF-8 text. */
+function firstNonText(buf: Buffer): number | undefined {
+  const zero = buf.indexOf(0);
+  const limit = zero === -1 ? buf.length : zero;
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(0, limit));
+    return zero === -1 ? undefined : zero;
+  } catch {
+    // Bisect for the first byte that breaks decoding (a prefix decodes until it reaches it).
+    let lo = 0;
+    let hi = limit;
+    const decodes = (n: number, stream: boolean) => {
+      try {
+        new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(0, n), { stream });
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (decodes(mid, true)) lo = mid;
+      else hi = mid - 1;
+    }
+    if (decodes(lo, false)) return lo;
+    // The prefix ends inside a sequence that the next byte breaks: point at the sequence's first byte.
+    let start = lo;
+    while (start > 0 && (buf[start - 1]! & 0xc0) === 0x80) start--;
+    return start - 1;
+  }
+}
+
 function readSource(path: string, problems: Problem[]): SourceFile | undefined {
   const file = displayPath(path);
   const size = statSync(path).size;
@@ -36,11 +68,15 @@ function readSource(path: string, problems: Problem[]): SourceFile | undefined {
     return undefined;
   }
   const buf = readFileSync(path);
-  const text = buf.toString('utf8');
-  if (buf.includes(0) || text.includes('\uFFFD')) {
-    problems.push({ file, line: 1, col: 1, message: 'file is not UTF-8 text', hint: 'save it as UTF-8 YAML' });
+  const bad = firstNonText(buf);
+  if (bad !== undefined) {
+    const before = buf.subarray(0, bad);
+    const lineStart = before.lastIndexOf(0x0a) + 1;
+    const what = buf[bad] === 0 ? 'a NUL byte' : 'bytes that are not UTF-8';
+    problems.push({ file, line: before.filter((b) => b === 0x0a).length + 1, col: bad - lineStart + 1, message: `file has ${what} here`, hint: 'save it as UTF-8 text (U+FFFD and other characters are fine; broken encodings are not)' });
     return undefined;
   }
+  const text = buf.toString('utf8');
   const parsed = parseYamlSource(file, text);
   problems.push(...parsed.problems);
   return parsed.source;

@@ -12,7 +12,7 @@ import { checkDefaults, checkPolicy, checkService, checkTeams } from '../validat
 import { findCycles } from '../validate/dependencies.js';
 import type { Problem } from '../validate/problems.js';
 import { clean, formatNumber, formatPercent } from './decimal.js';
-import { parseDuration, type Duration } from './duration.js';
+import { formatSeconds, parseDuration, type Duration } from './duration.js';
 import { eventSource } from './events.js';
 import { parseSelector } from '../promql/parse.js';
 import { BUILD_INFO } from '../../sdk/src/contract.js';
@@ -78,7 +78,9 @@ interface ServiceDoc {
 class Collector {
   readonly problems: Problem[] = [];
   add(source: SourceFile, path: readonly PathSegment[], message: string, hint: string, key = false): void {
-    this.problems.push({ file: source.file, ...positionOf(source, path, key), message, hint });
+    const problem = { file: source.file, ...positionOf(source, path, key), message, hint };
+    // A catalog-wide setting that breaks every SLI is reported once, where it is set.
+    if (!this.problems.some((p) => p.file === problem.file && p.line === problem.line && p.col === problem.col && p.message === message)) this.problems.push(problem);
   }
 }
 
@@ -288,7 +290,7 @@ function buildSlis(
       }
       return;
     }
-    const events = eventSource(s, policy.evaluation.rawWindow.text, (p, m, h) => c.add(src, at(p), m, h));
+    const events = eventSource(s, policy.evaluation.rawWindow.text, settings.aggregationLabels, (p, m, h) => c.add(src, at(p), m, h));
     const objectivePercent = s.objective ?? tier.objective;
     const objective = clean(objectivePercent / 100);
     const errorBudget = clean((100 - objectivePercent) / 100);
@@ -303,6 +305,14 @@ function buildSlis(
           `raise the objective to at least ${formatNumber(clean(100 - 100 / a.factor))}% or use an alert policy without the ${a.long.text}/${a.short.text} window`,
         );
       }
+    }
+    for (const a of alerts.filter((x) => x.factor < 1)) {
+      const where: [SourceFile, PathSegment[]] = s.period ? [src, at(['period'])] : sources.defaults ? [sources.defaults, ['period']] : [src, at(['name'])];
+      c.add(
+        ...where,
+        `with a ${period.text} period the ${a.name} alert of policy "${policyName}" (${formatNumber(clean(a.budgetSpent * 100))}% of the budget in ${a.long.text}) fires at ${formatNumber(Math.round(a.factor * 100) / 100)}x the sustainable burn rate: it would fire while the objective is being met`,
+        `use a period of at least ${formatSeconds(Math.ceil(a.long.seconds / a.budgetSpent / 3600) * 3600)}, or an alert policy whose ${a.long.text} window spends at least ${formatNumber(Math.ceil((a.long.seconds / period.seconds) * 10_000) / 100)}% of the budget (for 28d: alert_policy: four-weeks)`,
+      );
     }
     const longest = Math.max(...alerts.map((a) => a.long.seconds));
     if (period.seconds < longest) {

@@ -1,6 +1,6 @@
 /** SLI kinds -> where their events come from (bad and total counters), checked as we go. */
 import { HTTP_LABEL, HTTP_SERVER_DURATION, HTTP_SERVER_ERROR_STATUS_REGEX, JOB_DURATION, JOB_LABEL, JOB_OUTCOME } from '../../sdk/src/contract.js';
-import { checkExpression, parseSelector } from '../promql/parse.js';
+import { aggregationDropping, checkExpression, parseSelector } from '../promql/parse.js';
 import type { EventSource, Selector } from './types.js';
 import { formatNumber } from './decimal.js';
 
@@ -46,7 +46,7 @@ function withMatchers(base: string, s: Selector, extra: Selector['matchers'] = [
   return { metric: base, matchers: [...s.matchers, ...extra] };
 }
 
-export function eventSource(doc: SliDoc, rawWindow: string, report: Report): EventSource | undefined {
+export function eventSource(doc: SliDoc, rawWindow: string, aggregationLabels: readonly string[], report: Report): EventSource | undefined {
   switch (doc.kind) {
     case 'error-ratio': {
       const hasBad = typeof doc.bad === 'string';
@@ -110,6 +110,14 @@ export function eventSource(doc: SliDoc, rawWindow: string, report: Report): Eve
         if (!r.ok) {
           ok = false;
           report([field], r.error, 'write a PromQL expression that returns a per-second rate, with [$window] as its range');
+          continue;
+        }
+        // Alerts, routes and dashboard links are per environment and cluster: an aggregation that drops them leaves every alert without them.
+        const drop = aggregationDropping(text, aggregationLabels);
+        if (drop) {
+          ok = false;
+          const grouping = aggregationLabels.join(', ');
+          report([field], `${field} aggregates away ${drop.dropped.join(' and ')} in ${JSON.stringify(drop.aggregation.slice(0, 60))}`, `keep them in every aggregation, e.g. sum by (${grouping}) (...), or leave the expression unaggregated`);
         }
       }
       const ts = doc.test_series as SliDoc;

@@ -33,6 +33,30 @@ export function checkExpression(text: string): ParseResult<string> {
   return { ok: true, value: text };
 }
 
+/** Aggregations that return input series rather than a new one, so they keep every label. */
+const SELECTING_AGGREGATIONS = new Set(['topk', 'bottomk', 'limitk', 'limit_ratio']);
+
+/**
+ * The first aggregation in `text` whose result no longer has all of `labels` (sum(...) with
+ * no `by`, a `by` that leaves one out, a `without` that names one), with what it drops.
+ */
+export function aggregationDropping(text: string, labels: readonly string[]): { aggregation: string; dropped: string[] } | undefined {
+  let found: { aggregation: string; dropped: string[] } | undefined;
+  parser.parse(text).iterate({
+    enter: (n) => {
+      if (found || n.name !== 'AggregateExpr') return;
+      const op = n.node.getChild('AggregateOp');
+      if (op && SELECTING_AGGREGATIONS.has(text.slice(op.from, op.to))) return;
+      const modifier = n.node.getChild('AggregateModifier');
+      const grouping = new Set(modifier?.getChild('GroupingLabels')?.getChildren('LabelName').map((l) => text.slice(l.from, l.to)) ?? []);
+      const without = modifier?.getChild('Without') !== null && modifier !== null;
+      const dropped = labels.filter((l) => (without ? grouping.has(l) : !grouping.has(l)));
+      if (dropped.length) found = { aggregation: text.slice(n.from, n.to), dropped };
+    },
+  });
+  return found;
+}
+
 /** Go-style unquoting of a PromQL string literal ('..', "..", or `..`). */
 export function unquote(literal: string): string {
   const q = literal[0];

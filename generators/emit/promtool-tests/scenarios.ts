@@ -13,7 +13,7 @@ import type { Model, Service, Sli } from '../../model/types.js';
 import { series } from '../../naming.js';
 import { seriesText } from '../../promql/escape.js';
 import { eventRates } from '../../promql/sli-events.js';
-import type { AlertDef } from '../alert-rules.js';
+import { LOW_TRAFFIC_MIN_BAD_EVENTS, type AlertDef } from '../alert-rules.js';
 import { sliMatchers, sliIdentity } from '../sli-selector.js';
 import { familyOf, planWindows } from '../window-plan.js';
 import { synthesize, toInputSeries, type FedSeries, type InputSeries, type Traffic } from './input-series.js';
@@ -245,7 +245,8 @@ function lowTraffic(ctx: Ctx): TestGroup | undefined {
   const length = Math.max(longest + steps(ctx, 3600), steps(ctx, 2 * 3600));
   const { input, labels } = feed(ctx, sparseFailures(length, every));
   const times = [1, 2, 3, 4].map((q) => Math.round((q * length) / 4));
-  const ticket = ctx.defs.find((d) => d.kind === 'low-traffic');
+  // The ticket needs LOW_TRAFFIC_MIN_BAD_EVENTS bad events in its window; a min_events this small leaves no room for that and the margin below it.
+  const ticket = target >= LOW_TRAFFIC_MIN_BAD_EVENTS ? ctx.defs.find((d) => d.kind === 'low-traffic') : undefined;
   return {
     name: `${ctx.service.name}/${ctx.sli.name}: every event failing but only one per ${formatSeconds(every * ctx.step)} (below ${ctx.sli.minEvents} events per window) never pages${ticket ? `, and opens ${ticket.rule.alert}` : ''}`,
     interval: formatSeconds(ctx.step),

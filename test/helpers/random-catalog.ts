@@ -1,0 +1,210 @@
+/**
+ * Random valid catalogs for property tests: 1 or 2 services with SLIs of every kind, 1 to 3
+ * teams, per-service and per-SLI overrides, and hostile text wherever the catalog takes free
+ * text or a label value (quotes, backslashes, newlines, Go template and Markdown syntax, `$`,
+ * unicode, control characters).
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import fc from 'fast-check';
+import { stringify } from 'yaml';
+import { HTTP_SERVER_DURATION, JOB_DURATION } from '../../sdk/src/contract.js';
+import { BUNDLED_CATALOG } from './catalog.js';
+
+/** Pieces that have broken a generator somewhere, combined at random. */
+const HOSTILE = [
+  '"', "'", '\\', '\\"', '\n', '\r\n', '\t', '{{', '}}', '{{ .Labels }}', '{{ $value }}', '$labels', '$value', '$1', '${x}',
+  '`', '<script>alert(1)</script>', '<b>', '&amp;', '[link](javascript:alert(1))', '![x](http://evil.example/x.png)', '|', '#', '# ', '\n## Heading\n',
+  '---', '...', '&anchor', '*alias', '<<: *x', ': ', '- ', '%', '@', '!tag', '~', '\u00e9', '\u00fc\u0308', '\u65e5\u672c', '\ud83d\udd25', '\u202e', '\u2028', '\ufeff',
+  '\u0001', '\u007f', '/', '../', '..', '?', '&', '=', ',', '}', '{', ')', '(', ']', '[', '*', 'a', 'Z', '0', ' ',
+];
+
+const hostileText = (minLength: number) =>
+  fc
+    .array(fc.oneof(fc.constantFrom(...HOSTILE), fc.string({ unit: 'grapheme', maxLength: 4 })), { minLength: 1, maxLength: 6 })
+    .map((parts) => parts.join(''))
+    .filter((s) => s.length >= minLength);
+
+/** A non-empty label value: empty would mean "label absent" in PromQL. */
+const labelValue = hostileText(1);
+
+const word = fc.constantFrom('api', 'git', 'blob', 'queue', 'auth', 'ci', 'pages', 'mail', 'search', 'lfs');
+const LABEL_NAMES = ['route', 'method', 'handler', 'tenant', 'path', 'shard'] as const;
+
+/** PromQL's double-quoted string is Go's: JSON's escapes are a subset of it. */
+const promqlString = (value: string) => JSON.stringify(value);
+
+interface Matcher {
+  readonly label: string;
+  readonly op: '=' | '!=';
+  readonly value: string;
+}
+
+const matchers = fc.uniqueArray(
+  fc.record({ label: fc.constantFrom(...LABEL_NAMES), op: fc.constantFrom('=' as const, '!=' as const), value: labelValue }),
+  { minLength: 0, maxLength: 2, selector: (m) => m.label },
+);
+
+const selectorText = (metric: string, ms: readonly Matcher[], extra: readonly string[] = []) => {
+  const parts = [...ms.map((m) => `${m.label}${m.op}${promqlString(m.value)}`), ...extra];
+  return parts.length ? `${metric}{${parts.join(',')}}` : metric;
+};
+
+const OBJECTIVES = [95, 98, 99, 99.5, 99.9, 99.95] as const;
+const STANDARD_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
+
+const runbook = fc.record(
+  {
+    steps: fc.array(hostileText(1), { maxLength: 3 }),
+    links: fc.array(fc.record({ title: hostileText(1), url: fc.oneof(fc.webUrl(), hostileText(1)) }), { maxLength: 2 }),
+    commands: fc.array(hostileText(1), { maxLength: 2 }),
+  },
+  { requiredKeys: [] },
+);
+
+/** A 28d period needs the four-weeks policy (the default one's 3d factor would fall below 1). */
+function fitPolicy<T extends { period?: string; alert_policy?: string }>(o: T): T {
+  return o.period === '28d' ? { ...o, alert_policy: 'four-weeks' } : o;
+}
+
+/** Fields every SLI may carry, each present or not. */
+const sliOverrides = (ms: readonly Matcher[]) =>
+  fc.record(
+    {
+      description: hostileText(1),
+      objective: fc.constantFrom(...OBJECTIVES),
+      period: fc.constantFrom('28d', '30d'),
+      alert_policy: fc.constantFrom('default', 'four-weeks'),
+      min_events: fc.integer({ min: 1, max: 100 }),
+      user_facing: fc.boolean(),
+      significant_labels: fc.constant(ms.map((m) => m.label)),
+      runbook: runbook,
+    },
+    { requiredKeys: [] },
+  );
+
+const sliKind = (metric: string) =>
+  matchers.chain((ms) =>
+    fc.oneof(
+      fc.record({
+        kind: fc.constant('error-ratio'),
+        total: fc.constant(selectorText(`${metric}_total`, ms)),
+        split: fc.oneof(
+          fc.constant({ bad: selectorText(`${metric}_total`, ms, ['code=~"5.."']) }),
+          fc.constant({ good: selectorText(`${metric}_total`, ms, ['outcome="ok"']) }),
+        ),
+      }).map(({ split, ...rest }) => ({ ...rest, ...split })),
+      fc.subarray([...STANDARD_BUCKETS], { minLength: 3 }).chain((buckets) =>
+        fc.record({
+          kind: fc.constant('latency'),
+          histogram: fc.constant(selectorText(`${metric}_duration_seconds`, ms)),
+          threshold: fc.constantFrom(...buckets.slice(0, -1)),
+          buckets: fc.constant(buckets),
+        }),
+      ),
+      fc.subarray([...STANDARD_BUCKETS], { minLength: 3 }).chain((buckets) =>
+        fc.integer({ min: 0, max: buckets.length - 3 }).chain((i) =>
+          fc.record({
+            kind: fc.constant('apdex'),
+            histogram: fc.constant(selectorText(`${metric}_duration_seconds`, ms)),
+            satisfied: fc.constant(buckets[i]!),
+            tolerated: fc.constantFrom(...buckets.slice(i + 1, -1)),
+            buckets: fc.constant(buckets),
+          }),
+        ),
+      ),
+      fc.oneof(
+        fc.record({ kind: fc.constant('http'), selector: labelValue.map((v) => `job=${promqlString(v)}`) }),
+        fc.record({
+          kind: fc.constant('http'),
+          selector: labelValue.map((v) => `job=${promqlString(v)}`),
+          measure: fc.constant('latency'),
+          threshold: fc.constantFrom(...HTTP_SERVER_DURATION.buckets.filter((b) => b > 0).slice(0, -1)),
+        }),
+      ),
+      fc.oneof(
+        fc.record({ kind: fc.constant('job'), selector: labelValue.map((v) => `queue=${promqlString(v)}`) }),
+        fc.record({
+          kind: fc.constant('job'),
+          selector: labelValue.map((v) => `queue=${promqlString(v)}`),
+          measure: fc.constant('latency'),
+          threshold: fc.constantFrom(...JOB_DURATION.buckets.slice(0, -1)),
+        }),
+      ),
+      fc.constantFrom((e: string) => e, (e: string) => `sum by (env, cluster) (${e})`, (e: string) => `sum without (${LABEL_NAMES[0]}) (${e})`).map((aggregate) => ({
+        kind: 'raw',
+        bad_rate: aggregate(`rate(${selectorText(`${metric}_failed_total`, ms)}[$window])`),
+        total_rate: aggregate(`rate(${selectorText(`${metric}_handled_total`, ms)}[$window])`),
+        test_series: { bad: selectorText(`${metric}_failed_total`, ms), total: selectorText(`${metric}_handled_total`, ms) },
+      })),
+    ).chain((source) => sliOverrides(ms).map((overrides) => ({ ...source, ...fitPolicy(overrides) }))),
+  );
+
+export interface RandomCatalog {
+  /** Catalog files by path relative to the catalog directory. */
+  readonly files: Record<string, string>;
+  readonly services: number;
+  readonly slis: number;
+  readonly kinds: readonly string[];
+}
+
+const team = (name: string) =>
+  fc.record(
+    { name: fc.constant(name), description: hostileText(1), chat: hostileText(1), pager: hostileText(1), escalation: hostileText(1), issue_tracker: hostileText(1) },
+    { requiredKeys: ['name', 'chat', 'pager', 'issue_tracker'] },
+  );
+
+export const randomCatalog: fc.Arbitrary<RandomCatalog> = fc
+  .record({
+    teamCount: fc.integer({ min: 1, max: 3 }),
+    serviceWords: fc.uniqueArray(word, { minLength: 1, maxLength: 2 }),
+    period: fc.constantFrom('30d', '35d'),
+    minEvents: fc.integer({ min: 1, max: 50 }),
+    prefix: fc.constantFrom('Slokit', 'Slo', 'GitLab2'),
+  })
+  .chain(({ teamCount, serviceWords, period, minEvents, prefix }) => {
+    const teamNames = Array.from({ length: teamCount }, (_, i) => `team-${i + 1}`);
+    const services = serviceWords.map((w, i) =>
+      fc.record(
+        {
+          name: fc.constant(`svc-${w}`),
+          description: hostileText(1),
+          team: fc.constantFrom(...teamNames),
+          tier: fc.integer({ min: 1, max: 3 }),
+          dependencies: fc.subarray(serviceWords.slice(0, i).map((d) => `svc-${d}`)),
+          min_events: fc.integer({ min: 1, max: 100 }),
+          runbook,
+          slis: fc.uniqueArray(fc.constantFrom('requests', 'latency', 'jobs', 'writes'), { minLength: 1, maxLength: 2 }).chain((names) =>
+            fc.tuple(...names.map((n, j) => sliKind(`${w}_${n}_${j}`).map((sli) => ({ name: n, ...sli })))),
+          ),
+        },
+        { requiredKeys: ['name', 'description', 'team', 'tier', 'slis'] },
+      ).map((s) => (s.dependencies && s.dependencies.length === 0 ? { ...s, dependencies: undefined } : s)),
+    );
+    return fc.record({
+      teams: fc.tuple(...teamNames.map(team)),
+      services: fc.tuple(...services),
+      defaults: fc.constant({ period, minEvents, prefix }),
+    });
+  })
+  .map(({ teams, services, defaults }) => {
+    const defaultsText = readFileSync(join(BUNDLED_CATALOG, 'defaults.yaml'), 'utf8')
+      .replace(/^period: \S+/m, `period: ${defaults.period}`)
+      .replace(/^min_events: \S+/m, `min_events: ${defaults.minEvents}`)
+      .replace(/^alert_prefix: \S+/m, `alert_prefix: ${defaults.prefix}`);
+    const files: Record<string, string> = {
+      'defaults.yaml': defaultsText,
+      'teams.yaml': stringify({ teams }),
+    };
+    for (const s of services) files[`services/${s.name}.yaml`] = stringify(JSON.parse(JSON.stringify(s)));
+    const slis = services.flatMap((s) => s.slis);
+    return { files, services: services.length, slis: slis.length, kinds: slis.map((s) => s.kind) };
+  });
+
+export function writeCatalog(dir: string, catalog: RandomCatalog): string {
+  for (const [path, text] of Object.entries(catalog.files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return dir;
+}

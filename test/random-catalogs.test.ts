@@ -1,0 +1,133 @@
+/**
+ * Property: every random valid catalog (see helpers/random-catalog.ts) generates a pack that
+ * the real promtool accepts and whose generated tests pass, whose dashboards pass every lint
+ * check and Grafana's dashboard model, and whose runbook links resolve.
+ *
+ * promtool's cost is the simulated time of each scenario (about 10 s per SLI for all six), so
+ * every catalog runs the full-outage scenario of every SLI (the one that checks the exact labels
+ * and annotations, and that selectors with hostile values match their series) and every
+ * FULL_EVERY-th catalog runs all of its tests. SLOKIT_CATALOG_RUNS sets how many catalogs,
+ * SLOKIT_CATALOG_SEED the seed; a failure names the catalog and keeps it on disk.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { toYaml } from '../generators/emit/yaml-text.js';
+import { generatePack } from '../generators/emit/pack.js';
+import { inParallel } from '../generators/in-parallel.js';
+import { lintDashboard, type DashboardJson } from '../generators/lint/dashboard-lint.js';
+import { loadModel } from '../generators/pipeline.js';
+import { PROMTOOL_MISSING, promtoolAvailable } from '../generators/promtool.js';
+import { formatProblem } from '../generators/validate/problems.js';
+import { writeOutput } from '../generators/write/output-dir.js';
+import { scratchDir } from './helpers/catalog.js';
+import { typeCheckDashboards } from './helpers/grafana-types.js';
+import { randomCatalog, writeCatalog, type RandomCatalog } from './helpers/random-catalog.js';
+import { brokenRunbookLinks } from './helpers/runbook-links.js';
+
+const RUNS = Number(process.env.SLOKIT_CATALOG_RUNS ?? 200);
+const SEED = Number(process.env.SLOKIT_CATALOG_SEED ?? 82026_1127);
+const FULL_EVERY = 25;
+
+function promtool(args: string[], cwd: string): Promise<{ ok: boolean; output: string }> {
+  return new Promise((done) => {
+    const p = spawn('promtool', args, { cwd });
+    let output = '';
+    p.stdout.on('data', (d) => (output += d));
+    p.stderr.on('data', (d) => (output += d));
+    p.on('close', (code) => done({ ok: code === 0, output }));
+  });
+}
+
+/** The generated test file cut down to its full-outage groups, next to the original. */
+function outageOnly(testFile: string): string {
+  const doc = parse(readFileSync(testFile, 'utf8')) as { rule_files: string[]; tests: { name: string }[] };
+  const tests = doc.tests.filter((t) => / full outage pages /.test(t.name));
+  const out = testFile.replace(/\.test\.yml$/, '.outage.yml');
+  // Our own writer: the yaml package leaves U+2028 unquoted, which promtool's YAML 1.1 reads as a line break.
+  writeFileSync(out, toYaml({ ...doc, tests }));
+  return out;
+}
+
+const phase = { generate: 0, lint: 0, promtoolFull: 0, promtoolOutage: 0 };
+
+interface Checked {
+  readonly dashboards: Record<string, unknown>;
+  readonly promtoolGroups: number;
+}
+
+async function checkCatalog(index: number, catalog: RandomCatalog, root: string): Promise<Checked> {
+  const dir = join(root, `catalog-${index}`);
+  writeCatalog(dir, catalog);
+  const { model, problems } = loadModel(dir);
+  if (!model) throw new Error(`not valid:\n${problems.map(formatProblem).join('\n')}`);
+  let t = performance.now();
+  const pack = await generatePack(model);
+  phase.generate += performance.now() - t;
+  t = performance.now();
+  const out = join(root, `out-${index}`);
+  writeOutput(out, pack.files);
+
+  const findings = [...pack.files]
+    .filter(([p]) => p.startsWith('grafana/dashboards/'))
+    .flatMap(([p, text]) => lintDashboard(JSON.parse(text) as DashboardJson).map((f) => `${p}: ${JSON.stringify(f)}`));
+  if (findings.length) throw new Error(`dashboard lint:\n${findings.join('\n')}`);
+  const broken = brokenRunbookLinks(pack.files, model.settings.runbookBaseUrl);
+  if (broken.length) throw new Error(`runbook links that do not resolve:\n${broken.join('\n')}`);
+
+  phase.lint += performance.now() - t;
+  t = performance.now();
+  const rulesDir = join(out, 'prometheus', 'rules');
+  const check = await promtool(['check', 'rules', ...readdirSync(rulesDir).sort()], rulesDir);
+  if (!check.ok || /warning/i.test(check.output)) throw new Error(`promtool check rules:\n${check.output}`);
+  const testsDir = resolve(out, 'prometheus', 'tests');
+  const testFiles = readdirSync(testsDir).filter((f) => f.endsWith('.test.yml')).sort().map((f) => join(testsDir, f));
+  const full = index % FULL_EVERY === 0;
+  const toRun = full ? testFiles : testFiles.map(outageOnly);
+  const test = await promtool(['test', 'rules', ...toRun], testsDir);
+  if (!test.ok) throw new Error(`promtool test rules:\n${test.output.slice(-4000)}`);
+  phase[full ? 'promtoolFull' : 'promtoolOutage'] += performance.now() - t;
+  const groups = toRun.reduce((n, f) => n + (parse(readFileSync(f, 'utf8')) as { tests: unknown[] }).tests.length, 0);
+  const dashboards = Object.fromEntries(
+    [...pack.files].filter(([p]) => p.startsWith('grafana/dashboards/')).map(([p, t]) => [`${index}/${p}`, JSON.parse(t) as unknown]),
+  );
+  return { dashboards, promtoolGroups: groups };
+}
+
+describe('random valid catalogs', () => {
+  it(`${RUNS} seeded catalogs generate packs that promtool, the dashboard checks and the runbook links accept`, async () => {
+    if (!promtoolAvailable()) throw new Error(PROMTOOL_MISSING);
+    const catalogs = fc.sample(randomCatalog, { seed: SEED, numRuns: RUNS });
+    const root = scratchDir('slokit-random-catalogs-');
+    mkdirSync(root, { recursive: true });
+    const failures: string[] = [];
+    const dashboards: Record<string, unknown> = {};
+    let groups = 0;
+    await inParallel(
+      catalogs.map((c, i) => [c, i] as const),
+      Math.min(availableParallelism(), 4),
+      async ([catalog, i]) => {
+        try {
+          const r = await checkCatalog(i, catalog, root);
+          Object.assign(dashboards, r.dashboards);
+          groups += r.promtoolGroups;
+        } catch (e) {
+          failures.push(`catalog ${i} (seed ${SEED}; kept in ${join(root, `catalog-${i}`)}): ${(e as Error).message}`);
+        }
+      },
+    );
+    expect(failures.slice(0, 3).join('\n\n'), `${failures.length} of ${RUNS} catalogs failed`).toBe('');
+    const typed = typeCheckDashboards(dashboards);
+    expect(typed.ok, typed.output.slice(0, 4000)).toBe(true);
+
+    console.log(`seconds spent (summed over workers): ${JSON.stringify(Object.fromEntries(Object.entries(phase).map(([k, v]) => [k, Math.round(v / 100) / 10])))}`);
+    const kinds = new Set(catalogs.flatMap((c) => c.kinds));
+    const slis = catalogs.reduce((n, c) => n + c.slis, 0);
+    console.log(`random catalogs: ${RUNS} (seed ${SEED}), ${slis} SLIs, kinds ${[...kinds].sort().join(', ')}; ${groups} promtool test groups passed; ${Object.keys(dashboards).length} dashboards type-checked`);
+    expect(kinds.size).toBe(6);
+  }, 1_200_000);
+});
