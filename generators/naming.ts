@@ -96,7 +96,11 @@ export function dashboardLabelVars(settings: CatalogSettings): { name: string; l
 }
 
 /** File names the platform dashboards use; no service may take them. */
-export const RESERVED_SERVICE_NAMES = ['slo-overview', 'upgrades'] as const;
+/** Names of the platform dashboards, and device names Windows will not create as files (a pack checked out there). */
+export const RESERVED_SERVICE_NAMES = [
+  'slo-overview', 'upgrades',
+  'con', 'prn', 'aux', 'nul', ...[1, 2, 3, 4, 5, 6, 7, 8, 9].flatMap((i) => [`com${i}`, `lpt${i}`]),
+] as const;
 
 export const dashboardPaths = {
   dashboard: (file: string) => `grafana/dashboards/${file}`,

@@ -5,6 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { isMap, isSeq, parseDocument, type Node } from 'yaml';
 import { generatePack } from '../generators/emit/pack.js';
 import { loadModel } from '../generators/pipeline.js';
+import { loadCatalogSources } from '../generators/load/catalog-files.js';
+import { buildModel } from '../generators/model/build.js';
+import { BUNDLED_POLICIES } from '../generators/paths.js';
 import { copyCatalog } from './helpers/catalog.js';
 
 function yamlFiles(dir: string): string[] {
@@ -42,5 +45,17 @@ describe('output determinism', () => {
     const b = await generatePack(loadModel(reordered).model!);
     expect([...b.files.keys()]).toEqual([...a.files.keys()]);
     for (const [path, text] of a.files) expect(b.files.get(path), path).toBe(text);
+  });
+
+  it('does not depend on the order the service files are read in (reversed, rotated)', async () => {
+    const { sources } = loadCatalogSources(copyCatalog(), BUNDLED_POLICIES);
+    const n = sources.services.length;
+    const orders = [sources.services, [...sources.services].reverse(), [...sources.services.slice(3), ...sources.services.slice(0, 3)]];
+    const packs = await Promise.all(orders.map(async (services) => (await generatePack(buildModel({ ...sources, services }).model!)).files));
+    expect(n).toBeGreaterThanOrEqual(7);
+    for (const other of packs.slice(1)) {
+      expect([...other.keys()]).toEqual([...packs[0]!.keys()]);
+      for (const [path, text] of packs[0]!) expect(other.get(path), path).toBe(text);
+    }
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Property: every random valid catalog (see helpers/random-catalog.ts) generates a pack that
  * the real promtool accepts and whose generated tests pass, whose dashboards pass every lint
- * check and Grafana's dashboard model, and whose runbook links resolve.
+ * check and Grafana's dashboard model, whose runbook links resolve, and whose annotations hold
+ * no Go template action but slokit's own.
  *
  * promtool's cost is the simulated time of each scenario (about 10 s per SLI for all six), so
  * every catalog runs the full-outage scenario of every SLI (the one that checks the exact labels
@@ -31,7 +32,7 @@ import { brokenRunbookLinks } from './helpers/runbook-links.js';
 
 const RUNS = Number(process.env.SLOKIT_CATALOG_RUNS ?? 200);
 const SEED = Number(process.env.SLOKIT_CATALOG_SEED ?? 82026_1127);
-const FULL_EVERY = 25;
+const FULL_EVERY = 40;
 
 function promtool(args: string[], cwd: string): Promise<{ ok: boolean; output: string }> {
   return new Promise((done) => {
@@ -76,6 +77,20 @@ async function checkCatalog(index: number, catalog: RandomCatalog, root: string)
     .filter(([p]) => p.startsWith('grafana/dashboards/'))
     .flatMap(([p, text]) => lintDashboard(JSON.parse(text) as DashboardJson).map((f) => `${p}: ${JSON.stringify(f)}`));
   if (findings.length) throw new Error(`dashboard lint:\n${findings.join('\n')}`);
+  // Prometheus renders alert labels and annotations as Go templates: only slokit's own actions may be in them.
+  const ownActions = new Set(['{{ $value | humanizePercentage }}', '{{ $labels.env | urlquery }}', '{{ $labels.cluster | urlquery }}']);
+  const foreignActions = [...pack.files]
+    .filter(([p]) => p.startsWith('prometheus/rules/'))
+    .flatMap(([p, text]) =>
+      (parse(text) as { groups: { rules: { alert?: string; labels?: Record<string, string>; annotations?: Record<string, string> }[] }[] }).groups
+        .flatMap((g) => g.rules)
+        .filter((r) => r.alert)
+        .flatMap((r) => [...Object.values(r.labels ?? {}), ...Object.values(r.annotations ?? {})])
+        .flatMap((v) => [...v.matchAll(/\{\{.*?\}\}/gs)].map((m) => m[0]))
+        .filter((a) => !ownActions.has(a))
+        .map((a) => `${p}: ${a}`),
+    );
+  if (foreignActions.length) throw new Error(`template actions from the catalog:\n${foreignActions.join('\n')}`);
   const broken = brokenRunbookLinks(pack.files, model.settings.runbookBaseUrl);
   if (broken.length) throw new Error(`runbook links that do not resolve:\n${broken.join('\n')}`);
 

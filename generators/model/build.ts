@@ -188,7 +188,7 @@ export function buildModel(sources: CatalogSources): { model?: Model; problems: 
     const first = byName.get(doc.name);
     if (first && first !== src) c.add(src, ['name'], `service "${doc.name}" is already declared in ${first.file}`, 'service names must be unique; rename one of them');
     if ((RESERVED_SERVICE_NAMES as readonly string[]).includes(doc.name)) {
-      c.add(src, ['name'], `service name "${doc.name}" is reserved for a platform dashboard`, 'choose another name');
+      c.add(src, ['name'], `service name "${doc.name}" is reserved (a platform dashboard, or a file name Windows refuses)`, 'choose another name');
     }
     const fileBase = basename(src.file).replace(/\.ya?ml$/, '');
     if (fileBase !== doc.name) c.add(src, ['name'], `service "${doc.name}" is in a file named "${basename(src.file)}"`, `rename the file to ${doc.name}.yaml so out/ files and catalog files match`);

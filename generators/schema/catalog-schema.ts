@@ -155,7 +155,7 @@ export const ServiceSchema = Type.Object(
     team: name('Owning team; must be listed in teams.yaml.'),
     tier: Type.Integer({ minimum: 1, maximum: 3, description: '1: user-facing, pages; 2: pages; 3: tickets only (see defaults.yaml).' }),
     component: Type.Optional(name('Default component for the service\'s SLIs.')),
-    dependencies: Type.Optional(Type.Array(name('A service this one needs.'), { description: 'Services this one depends on.' })),
+    dependencies: Type.Optional(Type.Array(name('A service this one needs.'), { maxItems: 100, description: 'Services this one depends on.' })),
     alert_policy: Type.Optional(name('Alert policy for every SLI of this service.')),
     min_events: Type.Optional(minEvents),
     runbook: Type.Optional(runbookSteps),
@@ -168,7 +168,7 @@ export const ServiceSchema = Type.Object(
         { additionalProperties: false, description: 'Where the upgrade dashboard reads the running version (defaults to the SDK build info metric for services on the SDK).' },
       ),
     ),
-    slis: Type.Array(Type.Union(Object.values(SLI_SCHEMAS)), { minItems: 1, description: 'Service level indicators.' }),
+    slis: Type.Array(Type.Union(Object.values(SLI_SCHEMAS)), { minItems: 1, maxItems: 100, description: 'Service level indicators (at most 100: each one is a dashboard row, a runbook section and five alerts).' }),
   },
   { additionalProperties: false, $id: 'service.schema.json', title: 'slokit service' },
 );
@@ -186,7 +186,7 @@ export const TeamSchema = Type.Object(
 );
 
 export const TeamsSchema = Type.Object(
-  { teams: Type.Array(TeamSchema, { minItems: 1 }) },
+  { teams: Type.Array(TeamSchema, { minItems: 1, maxItems: 1000 }) },
   { additionalProperties: false, $id: 'teams.schema.json', title: 'slokit teams' },
 );
 

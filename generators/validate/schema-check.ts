@@ -26,10 +26,10 @@ function validatorFor(schema: TSchema): ValidateFunction {
 const ServiceShell = Type.Object(
   {
     ...ServiceSchema.properties,
-    slis: Type.Array(
-      Type.Object({ kind: oneOf(SLI_KINDS, 'SLI kind.') }),
-      { minItems: 1 },
-    ),
+    slis: Type.Array(Type.Object({ kind: oneOf(SLI_KINDS, 'SLI kind.') }), {
+      minItems: ServiceSchema.properties.slis.minItems,
+      maxItems: ServiceSchema.properties.slis.maxItems,
+    }),
   },
   { additionalProperties: false },
 );
@@ -106,6 +106,10 @@ function toProblem(source: SourceFile, base: readonly PathSegment[], err: ErrorO
     }
     case 'minItems':
       return { ...at(path), message: `${where} must not be empty`, hint: 'add at least one entry' };
+    case 'maxItems': {
+      const found = (valueAt(source.data, path) as unknown[] | undefined)?.length;
+      return { ...at(path, true), message: `${where} has ${found} entries; at most ${(err.params as { limit: number }).limit} are allowed`, hint: 'split it (another service or team file) or remove entries' };
+    }
     case 'minLength':
       return { ...at(path), message: `${where} must not be empty`, hint: 'write a value' };
     case 'maxLength':
