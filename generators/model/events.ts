@@ -112,6 +112,11 @@ export function eventSource(doc: SliDoc, rawWindow: string, aggregationLabels: r
           report([field], r.error, 'write a PromQL expression that returns a per-second rate, with [$window] as its range');
           continue;
         }
+        if (text.includes('\ufffd')) {
+          ok = false;
+          report([field], `${field} holds U+FFFD, which Prometheus refuses inside a query ("invalid UTF-8 rune")`, 'write it as \\ufffd inside the string');
+          continue;
+        }
         // Alerts, routes and dashboard links are per environment and cluster: an aggregation that drops them leaves every alert without them.
         const drop = aggregationDropping(text, aggregationLabels);
         if (drop) {

@@ -1,9 +1,12 @@
 /** Safe PromQL text from values: the only way catalog values enter generated queries. */
 import type { Matcher, Selector } from '../model/types.js';
 
-/** A PromQL double-quoted string literal. JSON escaping is a subset of Go's, which PromQL uses. */
+/**
+ * A PromQL double-quoted string literal. JSON escaping is a subset of Go's, which PromQL uses.
+ * Prometheus's lexer refuses U+FFFD written as itself ("invalid UTF-8 rune"), so it is escaped.
+ */
 export function quote(value: string): string {
-  return JSON.stringify(value);
+  return JSON.stringify(value).replaceAll('\ufffd', '\\ufffd');
 }
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
