@@ -13,7 +13,7 @@ import { generatePack } from '../generators/emit/pack.js';
 import { MAX_SERVICE_FILES } from '../generators/load/catalog-files.js';
 import { loadModel } from '../generators/pipeline.js';
 import { PROMTOOL_MISSING, promtoolAvailable } from '../generators/promtool.js';
-import { unquote } from '../generators/promql/parse.js';
+import { unquotedStrings } from '../generators/promql/parse.js';
 import { OutputError, OutputWriter } from '../generators/write/output-dir.js';
 import { cli, copyCatalog, edit, scratchDir } from './helpers/catalog.js';
 
@@ -24,13 +24,6 @@ function shape(expr: string): string[] {
   const names: string[] = [];
   parser.parse(expr).iterate({ enter: (n) => void names.push(n.name) });
   return names;
-}
-
-/** The values of the string literals of a PromQL expression, unquoted. */
-function stringLiterals(expr: string): string[] {
-  const out: string[] = [];
-  parser.parse(expr).iterate({ enter: (n) => void (n.name === 'StringLiteral' && out.push(unquote(expr.slice(n.from, n.to)))) });
-  return out;
 }
 
 function ruleExprs(rulesYaml: string): string[] {
@@ -48,7 +41,7 @@ async function packWith(change: (dir: string) => void) {
 
 describe('PromQL boundary', () => {
   it('a label value cannot change the structure of any generated query', async () => {
-    const hostile = String.raw`"} or vector(1) or up{x="\\" # ${'$'}window [5m] ) by (le` + '\ufffd\u2028\u0001';
+    const hostile = String.raw`"} or vector(1) or up{x="\\" # ${'$'}window [5m] ) by (le` + '\u2028\u0001\u00e9';
     const withValue = (value: string) =>
       packWith((d) => edit(svc(d, 'registry'), (t) => t.replace('bad: registry_http_requests_total{code=~"5.."}', `bad: ${JSON.stringify(`registry_http_requests_total{code=~"5..", route!=${JSON.stringify(value)}}`)}`)));
     const benign = ruleExprs((await withValue('plain')).files.get('prometheus/rules/registry.yml')!);
@@ -60,16 +53,25 @@ describe('PromQL boundary', () => {
       if (expr.includes('route!=')) {
         carrying++;
         // Written back as a PromQL string that means exactly the catalog's value.
-        expect(stringLiterals(expr)).toContain(hostile);
+        expect(unquotedStrings(expr)).toContain(hostile);
       }
     });
     expect(carrying).toBeGreaterThan(0);
-    // And Prometheus reads it: U+FFFD written as itself is "invalid UTF-8 rune" to its lexer.
+    // And Prometheus reads it.
     if (!promtoolAvailable()) throw new Error(PROMTOOL_MISSING);
     const dir = scratchDir();
     writeFileSync(join(dir, 'registry.yml'), (await withValue(hostile)).files.get('prometheus/rules/registry.yml')!);
     const check = spawnSync('promtool', ['check', 'rules', 'registry.yml'], { cwd: dir, encoding: 'utf8' });
     expect(check.status, `${check.stdout}${check.stderr}`).toBe(0);
+  });
+
+  it('a label value holding U+FFFD, which no escaping gets through a Prometheus rule evaluation, is refused where it is written', () => {
+    const dir = copyCatalog();
+    edit(svc(dir, 'registry'), (t) => t.replace('bad: registry_http_requests_total{code=~"5.."}', 'bad: "registry_http_requests_total{code=~\\"5..\\", route=\\"a\\ufffdb\\"}"'));
+    const { problems } = loadModel(dir);
+    expect(problems.map((p) => `${p.file.replace(/.*\//, '')}:${p.line}: ${p.message}`)).toEqual([
+      expect.stringMatching(/^registry\.yaml:\d+: .*the value of route holds U\+FFFD, which Prometheus cannot evaluate in a rule/),
+    ]);
   });
 
   it('an expression where a selector belongs, or a selector with a function in it, is refused, not pasted', () => {

@@ -1,6 +1,6 @@
 /** SLI kinds -> where their events come from (bad and total counters), checked as we go. */
 import { HTTP_LABEL, HTTP_SERVER_DURATION, HTTP_SERVER_ERROR_STATUS_REGEX, JOB_DURATION, JOB_LABEL, JOB_OUTCOME } from '../../sdk/src/contract.js';
-import { aggregationDropping, checkExpression, parseSelector } from '../promql/parse.js';
+import { aggregationDropping, checkExpression, parseSelector, UNREADABLE_RUNE, UNREADABLE_WHY, unquotedStrings } from '../promql/parse.js';
 import type { EventSource, Selector } from './types.js';
 import { formatNumber } from './decimal.js';
 
@@ -112,9 +112,9 @@ export function eventSource(doc: SliDoc, rawWindow: string, aggregationLabels: r
           report([field], r.error, 'write a PromQL expression that returns a per-second rate, with [$window] as its range');
           continue;
         }
-        if (text.includes('\ufffd')) {
+        if (text.includes(UNREADABLE_RUNE) || unquotedStrings(text).some((v) => v.includes(UNREADABLE_RUNE))) {
           ok = false;
-          report([field], `${field} holds U+FFFD, which Prometheus refuses inside a query ("invalid UTF-8 rune")`, 'write it as \\ufffd inside the string');
+          report([field], `${field} holds U+FFFD, ${UNREADABLE_WHY}`, 'match it with a regular expression that leaves the character out, e.g. label=~"before.after"');
           continue;
         }
         // Alerts, routes and dashboard links are per environment and cluster: an aggregation that drops them leaves every alert without them.

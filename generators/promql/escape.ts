@@ -3,7 +3,8 @@ import type { Matcher, Selector } from '../model/types.js';
 
 /**
  * A PromQL double-quoted string literal. JSON escaping is a subset of Go's, which PromQL uses.
- * Prometheus's lexer refuses U+FFFD written as itself ("invalid UTF-8 rune"), so it is escaped.
+ * Prometheus's lexer refuses U+FFFD written as itself ("invalid UTF-8 rune"), so it is escaped
+ * (validation still refuses it in label values: see UNREADABLE_RUNE).
  */
 export function quote(value: string): string {
   return JSON.stringify(value).replaceAll('\ufffd', '\\ufffd');

@@ -108,6 +108,13 @@ function readMatchers(text: string, node: SyntaxNode): Matcher[] | string {
  * A series selector: `metric{a="b", c=~"d"}` and nothing else (no functions, offsets or
  * operators). With `matchersOnly`, the text is just the matchers (`job="x"` or `{job="x"}`).
  */
+/**
+ * U+FFFD: Prometheus evaluates a rule by printing its query and parsing it again, prints this
+ * character as itself, and its lexer then refuses it. No escaping survives that round trip.
+ */
+export const UNREADABLE_RUNE = '\ufffd';
+export const UNREADABLE_WHY = 'which Prometheus cannot evaluate in a rule (it prints the query back with the character and then refuses it as "invalid UTF-8 rune")';
+
 export function parseSelector(text: string, matchersOnly = false): ParseResult<Selector> {
   const trimmed = text.trim();
   const source = matchersOnly ? `__slokit__${trimmed.startsWith('{') ? trimmed : `{${trimmed}}`}` : trimmed;
@@ -123,7 +130,16 @@ export function parseSelector(text: string, matchersOnly = false): ParseResult<S
   const lm = top.getChild('LabelMatchers');
   const matchers = lm ? readMatchers(source, lm) : [];
   if (typeof matchers === 'string') return { ok: false, error: matchers, offset: 0 };
+  const unreadable = matchers.find((m) => m.value.includes(UNREADABLE_RUNE));
+  if (unreadable) return { ok: false, error: `the value of ${unreadable.label} holds U+FFFD, ${UNREADABLE_WHY}`, offset: 0 };
   return { ok: true, value: { metric: matchersOnly ? '' : source.slice(ident.from, ident.to), matchers } };
+}
+
+/** The values of every string literal in an expression. */
+export function unquotedStrings(expr: string): string[] {
+  const out: string[] = [];
+  parser.parse(expr).iterate({ enter: (n) => void (n.name === 'StringLiteral' && out.push(unquote(expr.slice(n.from, n.to)))) });
+  return out;
 }
 
 /** Metric names an expression reads, in order of appearance (raw ones have no colon). */
