@@ -72,6 +72,7 @@ describe('PromQL boundary', () => {
     expect(problems.map((p) => `${p.file.replace(/.*\//, '')}:${p.line}: ${p.message}`)).toEqual([
       expect.stringMatching(/^registry\.yaml:\d+: .*the value of route holds U\+FFFD, which Prometheus cannot evaluate in a rule/),
     ]);
+    expect(problems[0]!.hint).toMatch(/regular expression that leaves the character out/);
   });
 
   it('an expression where a selector belongs, or a selector with a function in it, is refused, not pasted', () => {

@@ -6,6 +6,8 @@ import { formatNumber } from './decimal.js';
 
 export type Report = (path: (string | number)[], message: string, hint: string) => void;
 
+const UNREADABLE_HINT = 'match it with a regular expression that leaves the character out, e.g. label=~"before.after"';
+
 type SliDoc = Record<string, unknown> & { kind: string };
 
 function selector(doc: SliDoc, field: string, report: Report, matchersOnly = false): Selector | undefined {
@@ -13,7 +15,12 @@ function selector(doc: SliDoc, field: string, report: Report, matchersOnly = fal
   if (typeof text !== 'string') return undefined;
   const r = parseSelector(text, matchersOnly);
   if (!r.ok) {
-    report([field], r.error, matchersOnly ? 'write label matchers such as job="my-service", route!~"/-/.*"' : 'write a series selector such as metric_total{label="value"}; use kind: raw for expressions');
+    const hint = r.error.includes('U+FFFD')
+      ? UNREADABLE_HINT
+      : matchersOnly
+        ? 'write label matchers such as job="my-service", route!~"/-/.*"'
+        : 'write a series selector such as metric_total{label="value"}; use kind: raw for expressions';
+    report([field], r.error, hint);
     return undefined;
   }
   return r.value;
@@ -114,7 +121,7 @@ export function eventSource(doc: SliDoc, rawWindow: string, aggregationLabels: r
         }
         if (text.includes(UNREADABLE_RUNE) || unquotedStrings(text).some((v) => v.includes(UNREADABLE_RUNE))) {
           ok = false;
-          report([field], `${field} holds U+FFFD, ${UNREADABLE_WHY}`, 'match it with a regular expression that leaves the character out, e.g. label=~"before.after"');
+          report([field], `${field} holds U+FFFD, ${UNREADABLE_WHY}`, UNREADABLE_HINT);
           continue;
         }
         // Alerts, routes and dashboard links are per environment and cluster: an aggregation that drops them leaves every alert without them.
