@@ -316,7 +316,7 @@ function buildSlis(
     }
     const longest = Math.max(...alerts.map((a) => a.long.seconds));
     if (period.seconds < longest) {
-      c.add(src, s.period ? at(['period']) : at(['name']), `period ${period.text} is shorter than the longest alert window`, 'use a period of at least the longest window (e.g. 28d or 30d)');
+      c.add(src, s.period ? at(['period']) : at(['name']), `period ${period.text} is shorter than the longest alert window`, 'use a period of at least the longest window (e.g. 30d)');
     }
     if (!events) return;
     slis.push({

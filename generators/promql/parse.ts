@@ -49,7 +49,7 @@ export function aggregationDropping(text: string, labels: readonly string[]): { 
       if (op && SELECTING_AGGREGATIONS.has(text.slice(op.from, op.to))) return;
       const modifier = n.node.getChild('AggregateModifier');
       const grouping = new Set(modifier?.getChild('GroupingLabels')?.getChildren('LabelName').map((l) => text.slice(l.from, l.to)) ?? []);
-      const without = modifier?.getChild('Without') !== null && modifier !== null;
+      const without = modifier?.getChild('Without') != null;
       const dropped = labels.filter((l) => (without ? grouping.has(l) : !grouping.has(l)));
       if (dropped.length) found = { aggregation: text.slice(n.from, n.to), dropped };
     },
@@ -105,16 +105,16 @@ function readMatchers(text: string, node: SyntaxNode): Matcher[] | string {
 }
 
 /**
- * A series selector: `metric{a="b", c=~"d"}` and nothing else (no functions, offsets or
- * operators). With `matchersOnly`, the text is just the matchers (`job="x"` or `{job="x"}`).
- */
-/**
  * U+FFFD: Prometheus evaluates a rule by printing its query and parsing it again, prints this
  * character as itself, and its lexer then refuses it. No escaping survives that round trip.
  */
 export const UNREADABLE_RUNE = '\ufffd';
 export const UNREADABLE_WHY = 'which Prometheus cannot evaluate in a rule (it prints the query back with the character and then refuses it as "invalid UTF-8 rune")';
 
+/**
+ * A series selector: `metric{a="b", c=~"d"}` and nothing else (no functions, offsets or
+ * operators). With `matchersOnly`, the text is just the matchers (`job="x"` or `{job="x"}`).
+ */
 export function parseSelector(text: string, matchersOnly = false): ParseResult<Selector> {
   const trimmed = text.trim();
   const source = matchersOnly ? `__slokit__${trimmed.startsWith('{') ? trimmed : `{${trimmed}}`}` : trimmed;
