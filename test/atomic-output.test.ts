@@ -76,8 +76,9 @@ describe('atomic output', () => {
     const stateNames = () => new Set([...readdirSync(join(out, '.slokit')), ...readdirSync(join(out, '.slokit', 'packs'))]);
     for (let k = 0; k < KILLS; k++) {
       const target = 1 - expected;
-      // Half the kills anywhere in the run, half in its last third, where the pack is committed.
-      const delay = (k % 2 ? next() : 0.67 + 0.5 * next()) * timed.ms;
+      // Half the kills anywhere in the run, half in its last third, where the pack is committed;
+      // every fifth one late enough that the run has normally swapped (a loaded machine is slower).
+      const delay = (k % 5 === 4 ? 3 : k % 2 ? next() : 0.67 + 0.5 * next()) * timed.ms;
       const before = stateNames();
       const run = await generateKilledAfter([a, b][target]!, out, delay);
       const seen = withoutForeign(packTree(out));
