@@ -108,6 +108,11 @@ export const dashboardPaths = {
   configMap: (file: string) => `kubernetes/dashboards/${file.replace(/\.json$/, '')}.yaml`,
 };
 
+export const kubernetesPaths = {
+  prometheusRule: (service: Pick<Service, 'name'>) => `kubernetes/prometheusrules/${service.name}.yaml`,
+  kustomization: 'kubernetes/kustomization.yaml',
+};
+
 export const alertmanagerPaths = {
   config: 'alertmanager/alertmanager.yml',
   routeTests: 'alertmanager/routes.test.yml',

@@ -73,6 +73,7 @@ describe('slokit generate', () => {
     expect(pruned.sort()).toEqual([
       'grafana/dashboards/webhook-relay.json',
       'kubernetes/dashboards/webhook-relay.yaml',
+      'kubernetes/prometheusrules/webhook-relay.yaml',
       'prometheus/rules/webhook-relay.yml',
       'prometheus/tests/webhook-relay.test.yml',
       'runbooks/webhook-relay.md',

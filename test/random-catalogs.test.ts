@@ -1,8 +1,8 @@
 /**
  * Property: every random valid catalog (see helpers/random-catalog.ts) generates a pack that
  * the real promtool accepts and whose generated tests pass, whose dashboards pass every lint
- * check and Grafana's dashboard model, whose runbook links resolve, and whose annotations hold
- * no Go template action but slokit's own.
+ * check and Grafana's dashboard model, whose PrometheusRules pass the Operator's CRD schema,
+ * whose runbook links resolve, and whose annotations hold no Go template action but slokit's own.
  *
  * promtool's cost is the simulated time of each scenario (about 10 s per SLI for all six), so
  * every catalog runs the full-outage scenario of every SLI (the one that checks the exact labels
@@ -15,6 +15,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
+import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -92,6 +93,13 @@ async function checkCatalog(index: number, catalog: RandomCatalog, root: string)
         .map((a) => `${p}: ${a}`),
     );
   if (foreignActions.length) throw new Error(`template actions from the catalog:\n${foreignActions.join('\n')}`);
+  for (const [p, text] of pack.files) {
+    if (!p.startsWith('kubernetes/prometheusrules/')) continue;
+    const doc = parse(text) as { spec: { groups: unknown[] } };
+    new PrometheusRule(doc as never).validate();
+    const rules = parse(pack.files.get(p.replace(/^kubernetes\/prometheusrules\/(.*)\.yaml$/, 'prometheus/rules/$1.yml'))!) as { groups: unknown[] };
+    if (JSON.stringify(doc.spec.groups) !== JSON.stringify(rules.groups)) throw new Error(`${p} does not hold the groups of its rule file`);
+  }
   const broken = brokenRunbookLinks(pack.files, model.settings.runbookBaseUrl);
   if (broken.length) throw new Error(`runbook links that do not resolve:\n${broken.join('\n')}`);
 

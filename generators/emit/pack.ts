@@ -3,12 +3,14 @@
  * model (and an optional dashboard override file) only, so output is byte-identical run to run.
  */
 import type { Model } from '../model/types.js';
-import { alertmanagerPaths, dashboardPaths, outputPaths, runbookPaths } from '../naming.js';
+import { alertmanagerPaths, dashboardPaths, kubernetesPaths, outputPaths, runbookPaths } from '../naming.js';
 import { alertmanagerYaml, routeCasesYaml } from './alertmanager/routing.js';
 import { runbookRenderer } from './runbooks/render.js';
 import { configMapYaml, dashboardFolderOf, dashboardFolders, provisioningYaml } from './dashboards/delivery.js';
 import { streamDashboards } from './dashboards/evaluate.js';
 import { serviceTestGroups, testFileText } from './promtool-tests/test-file.js';
+import { kustomizationYaml } from './kubernetes/kustomization.js';
+import { prometheusRuleYaml } from './kubernetes/prometheus-rule.js';
 import { ruleFileText } from './rule-file.js';
 import { serviceRules } from './rule-groups.js';
 import { isAlert } from './rule-types.js';
@@ -68,7 +70,7 @@ export async function emitPack(model: Model, options: PackOptions, sink: FileSin
   const dashboards = streamDashboards(model, options.dashboardOverrides, (file, dashboard) => {
     const json = `${JSON.stringify(dashboard, null, 2)}\n`;
     sink(dashboardPaths.dashboard(file), json);
-    sink(dashboardPaths.configMap(file), configMapYaml(file, folderOf(file), dashboard, json));
+    sink(dashboardPaths.configMap(file), configMapYaml(file, folderOf(file), dashboard, json, model.settings.kubernetes.namespace));
     dashboardFiles.push(file);
     summary.dashboards++;
     summary.panels += countPanels(dashboard);
@@ -78,6 +80,7 @@ export async function emitPack(model: Model, options: PackOptions, sink: FileSin
   for (const service of model.services) {
     const rules = serviceRules(model, service);
     sink(outputPaths.rules(service), ruleFileText(model, service, rules.groups));
+    sink(kubernetesPaths.prometheusRule(service), prometheusRuleYaml(model, service, rules.groups));
     const tests = serviceTestGroups(model, service, rules.alerts);
     sink(outputPaths.tests(service), testFileText(service, tests.step, tests.groups));
     summary.services++;
@@ -97,5 +100,7 @@ export async function emitPack(model: Model, options: PackOptions, sink: FileSin
   summary.runbookSections = summary.alertRules;
   await dashboards;
   sink(dashboardPaths.provisioning, provisioningYaml(dashboardFolders(model, dashboardFiles.sort())));
+  const kubernetesObjects = [...model.services.map((s) => kubernetesPaths.prometheusRule(s)), ...dashboardFiles.map((f) => dashboardPaths.configMap(f))];
+  sink(kubernetesPaths.kustomization, kustomizationYaml(kubernetesObjects, model.settings.kubernetes.namespace));
   return summary;
 }

@@ -3,7 +3,8 @@ import type { Model, Service } from '../model/types.js';
 import { isAlert, type RuleGroup } from './rule-types.js';
 import { GENERATED_HEADER, toYaml } from './yaml-text.js';
 
-function ruleObject(group: RuleGroup) {
+/** A rule group as Prometheus and the Prometheus Operator read it. */
+export function ruleObject(group: RuleGroup) {
   return {
     name: group.name,
     interval: group.interval,

@@ -28,6 +28,7 @@ interface DefaultsDoc {
   urls: { runbooks: string; grafana: string };
   labels: { environment?: string; cluster?: string };
   runbook_templates?: string;
+  kubernetes?: { namespace?: string; rule_labels?: Record<string, string> };
   alertmanager?: { receiver_url: string; group_wait?: string; group_interval?: string; repeat_interval?: string };
   tiers: Record<'1' | '2' | '3', { objective: number; page: boolean }>;
 }
@@ -105,6 +106,10 @@ function settingsFrom(d: DefaultsDoc, catalogDir: string): CatalogSettings {
     environmentLabel: d.labels.environment,
     clusterLabel: d.labels.cluster,
     runbookTemplateDir: d.runbook_templates ? resolve(catalogDir, d.runbook_templates) : undefined,
+    kubernetes: {
+      namespace: d.kubernetes?.namespace,
+      ruleLabels: d.kubernetes?.rule_labels ?? { release: 'kube-prometheus-stack' },
+    },
     alertmanager: {
       receiverUrl: d.alertmanager?.receiver_url ?? 'https://alerts.example.com/slokit/{team}/{kind}',
       groupWait: d.alertmanager?.group_wait ?? '30s',

@@ -151,6 +151,11 @@ export interface CatalogSettings {
     readonly groupInterval: string;
     readonly repeatInterval: string;
   };
+  readonly kubernetes: {
+    readonly namespace: string | undefined;
+    /** Labels the Prometheus Operator's ruleSelector matches on. */
+    readonly ruleLabels: Readonly<Record<string, string>>;
+  };
   /** Absolute folder of the catalog's own runbook templates, when it has one. */
   readonly runbookTemplateDir: string | undefined;
 }

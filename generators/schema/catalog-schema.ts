@@ -13,6 +13,9 @@ const SAFE_NAME = '^[a-z][a-z0-9]*(-[a-z0-9]+)*$';
 const LABEL_NAME = '^[a-zA-Z_][a-zA-Z0-9_]*$';
 const DURATION = '^[1-9][0-9]*(ms|s|m|h|d|w|y)$';
 const CAMEL = '^[A-Z][A-Za-z0-9]*$';
+const K8S_NAMESPACE = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+const K8S_LABEL_KEY = '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$';
+const K8S_LABEL_VALUE = '^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$';
 
 /** Human wording for patterns, so an error says what a value must look like. */
 export const PATTERN_HINTS: Record<string, string> = {
@@ -20,6 +23,9 @@ export const PATTERN_HINTS: Record<string, string> = {
   [LABEL_NAME]: 'a Prometheus label name: letters, digits and underscores, not starting with a digit',
   [DURATION]: 'a Prometheus duration with one unit, e.g. 5m, 1h, 30d',
   [CAMEL]: 'CamelCase letters and digits, starting with an upper-case letter',
+  [K8S_NAMESPACE]: 'a Kubernetes namespace: lower-case letters, digits and dashes, starting and ending with a letter or digit',
+  [K8S_LABEL_KEY]: 'a Kubernetes label key such as release or example.com/team',
+  [K8S_LABEL_VALUE]: 'a Kubernetes label value: letters, digits, dashes, underscores and dots, starting and ending with a letter or digit, at most 63 characters',
 };
 
 const name = (description: string, maxLength = 30) =>
@@ -223,6 +229,19 @@ export const DefaultsSchema = Type.Object(
           repeat_interval: Type.Optional(duration('How long before it repeats a notification (default 4h).')),
         },
         { additionalProperties: false, description: 'Generated Alertmanager routing.' },
+      ),
+    ),
+    kubernetes: Type.Optional(
+      Type.Object(
+        {
+          namespace: Type.Optional(Type.String({ pattern: K8S_NAMESPACE, maxLength: 63, description: 'Namespace of the generated PrometheusRules and ConfigMaps (default: none, so kubectl uses its current one).' })),
+          rule_labels: Type.Optional(
+            Type.Record(Type.String({ pattern: K8S_LABEL_KEY, maxLength: 253 }), Type.String({ pattern: K8S_LABEL_VALUE, maxLength: 63 }), {
+              description: 'Labels on every PrometheusRule, for the Prometheus ruleSelector. kube-prometheus-stack selects release: <its Helm release name> (default release: kube-prometheus-stack).',
+            }),
+          ),
+        },
+        { additionalProperties: false, description: 'Kubernetes delivery: out/kubernetes/.' },
       ),
     ),
     runbook_templates: Type.Optional(

@@ -49,7 +49,7 @@ export function provisioningYaml(folders: ReadonlyMap<string, string>): string {
   );
 }
 
-export function configMapYaml(file: string, folder: string, dashboard: Dashboard, json: string): string {
+export function configMapYaml(file: string, folder: string, dashboard: Dashboard, json: string, namespace?: string): string {
   const name = `slokit-dashboard-${file.replace(/\.json$/, '')}`;
   return toYaml(
     {
@@ -57,6 +57,7 @@ export function configMapYaml(file: string, folder: string, dashboard: Dashboard
       kind: 'ConfigMap',
       metadata: {
         name,
+        ...(namespace ? { namespace } : {}),
         labels: { grafana_dashboard: '1', 'app.kubernetes.io/managed-by': 'slokit' },
         annotations: { grafana_folder: folder, 'slokit.dev/dashboard-uid': dashboard.uid },
       },
