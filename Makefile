@@ -21,7 +21,7 @@ $(NODE_STAMP): package.json package-lock.json
 	@touch $(NODE_STAMP)
 
 tools:
-	@bash tools/ensure-prometheus-tools.sh
+	@bash tools/ensure-test-tools.sh
 
 schema: build
 	node dist/generators/cli.js schema

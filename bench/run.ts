@@ -49,7 +49,7 @@ const results: Results = {
   },
 };
 if ((wanted('rule-cost') || wanted('detection')) && [results.machine.prometheus, results.machine.promtool].includes('not installed')) {
-  console.error('the rule-cost and detection benchmarks run a real Prometheus: install it with tools/ensure-prometheus-tools.sh (make test does), then run again');
+  console.error('the rule-cost and detection benchmarks run a real Prometheus: install it with tools/ensure-test-tools.sh (make test does), then run again');
   process.exit(2);
 }
 if (wanted('rule-cost')) {

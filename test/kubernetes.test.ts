@@ -1,14 +1,17 @@
 /**
  * out/kubernetes/: a PrometheusRule per service (checked against the Prometheus Operator's CRD
  * schema from @kubernetes-models/prometheus-operator), the dashboard ConfigMaps, and a
- * kustomization that lists exactly these.
+ * kustomization that lists exactly these and that the real `kubectl kustomize` builds.
  */
 import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { parse, parseAllDocuments } from 'yaml';
 import { generatePack } from '../generators/emit/pack.js';
 import { loadModel } from '../generators/pipeline.js';
-import { copyCatalog, edit } from './helpers/catalog.js';
+import { writeOutput } from '../generators/write/output-dir.js';
+import { copyCatalog, edit, scratchDir } from './helpers/catalog.js';
 
 const model = loadModel(copyCatalog()).model!;
 const pack = await generatePack(model);
@@ -63,6 +66,21 @@ describe('Prometheus Operator', () => {
 });
 
 describe('kustomization', () => {
+  it('kubectl kustomize builds it: every ConfigMap and PrometheusRule, nothing else', () => {
+    if (spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status !== 0) {
+      throw new Error("kubectl not found on PATH. Install Debian's 'kubernetes-client' package (apt-get install kubernetes-client); make test does this.");
+    }
+    const out = join(scratchDir(), 'out');
+    writeOutput(out, pack.files);
+    const r = spawnSync('kubectl', ['kustomize', join(out, 'kubernetes')], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const docs = parseAllDocuments(r.stdout).map((d) => d.toJS() as { kind: string; metadata: { name: string } });
+    expect(docs.filter((d) => d.kind === 'PrometheusRule').map((d) => d.metadata.name).sort()).toEqual(model.services.map((s) => `slokit-${s.name}`).sort());
+    expect(docs.filter((d) => d.kind === 'ConfigMap')).toHaveLength(model.services.length + 2);
+    expect(docs).toHaveLength(2 * model.services.length + 2);
+  });
+
+
   it('lists exactly the Kubernetes objects of the pack, relative to its folder', () => {
     const k = parse(pack.files.get('kubernetes/kustomization.yaml')!) as { kind: string; resources: string[] };
     expect(k.kind).toBe('Kustomization');
