@@ -1,5 +1,5 @@
 /** Runs the real promtool on a generated pack. */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -18,6 +18,17 @@ export interface PromtoolRun {
 function run(args: string[], cwd: string): PromtoolRun {
   const r = spawnSync('promtool', args, { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   return { ok: r.status === 0, output: `${r.stdout ?? ''}${r.stderr ?? ''}` };
+}
+
+/** promtool without blocking the caller, for running several at once. */
+export function promtoolAsync(args: string[], cwd: string): Promise<PromtoolRun & { readonly code: number }> {
+  return new Promise((resolve) => {
+    const p = spawn('promtool', args, { cwd });
+    let output = '';
+    p.stdout.on('data', (d) => (output += d));
+    p.stderr.on('data', (d) => (output += d));
+    p.on('close', (code) => resolve({ ok: code === 0, code: code ?? -1, output }));
+  });
 }
 
 function yamlFiles(dir: string, suffix: string): string[] {

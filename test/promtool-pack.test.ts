@@ -3,26 +3,15 @@
  * warnings, and every generated unit test passes `promtool test rules`. Runs a file per test,
  * concurrently, since promtool is single-threaded per file.
  */
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { generatePack } from '../generators/emit/pack.js';
 import { loadModel } from '../generators/pipeline.js';
-import { PROMTOOL_MISSING, promtoolAvailable } from '../generators/promtool.js';
+import { PROMTOOL_MISSING, promtoolAsync, promtoolAvailable } from '../generators/promtool.js';
 import { writeOutput } from '../generators/write/output-dir.js';
 import { copyCatalog, scratchDir } from './helpers/catalog.js';
-
-function promtool(args: string[], cwd: string): Promise<{ code: number; output: string }> {
-  return new Promise((resolve) => {
-    const p = spawn('promtool', args, { cwd });
-    let output = '';
-    p.stdout.on('data', (d) => (output += d));
-    p.stderr.on('data', (d) => (output += d));
-    p.on('close', (code) => resolve({ code: code ?? -1, output }));
-  });
-}
 
 const out = join(scratchDir(), 'out');
 const { model } = loadModel(copyCatalog());
@@ -40,7 +29,7 @@ describe('promtool check rules', () => {
   it('passes on every rule file with no warnings', async () => {
     const files = readdirSync(rulesDir).sort();
     expect(files.length).toBe(model!.services.length);
-    const r = await promtool(['check', 'rules', ...files], rulesDir);
+    const r = await promtoolAsync(['check', 'rules', ...files], rulesDir);
     expect(r.output).not.toMatch(/warning|Might cause/i);
     expect(r.code, r.output).toBe(0);
     expect(r.output.match(/SUCCESS: \d+ rules found/g)).toHaveLength(files.length);
@@ -70,7 +59,7 @@ describe('generated tests cover every alert rule', () => {
 describe.concurrent('promtool test rules', () => {
   for (const file of testFiles) {
     it(`passes ${file}`, { timeout: 900_000 }, async () => {
-      const r = await promtool(['test', 'rules', file], testsDir);
+      const r = await promtoolAsync(['test', 'rules', file], testsDir);
       expect(r.code, r.output).toBe(0);
       expect(r.output).toMatch(/SUCCESS/);
     });

@@ -11,7 +11,6 @@
  * 25 s of promtool per catalog). SLOKIT_CATALOG_RUNS sets how many catalogs, SLOKIT_CATALOG_SEED
  * the seed; a failure names the catalog and keeps it on disk.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -24,7 +23,7 @@ import { generatePack } from '../generators/emit/pack.js';
 import { inParallel } from '../generators/in-parallel.js';
 import { lintDashboard, type DashboardJson } from '../generators/lint/dashboard-lint.js';
 import { loadModel } from '../generators/pipeline.js';
-import { PROMTOOL_MISSING, promtoolAvailable } from '../generators/promtool.js';
+import { PROMTOOL_MISSING, promtoolAsync, promtoolAvailable } from '../generators/promtool.js';
 import { formatProblem } from '../generators/validate/problems.js';
 import { writeOutput } from '../generators/write/output-dir.js';
 import { scratchDir } from './helpers/catalog.js';
@@ -35,16 +34,6 @@ import { brokenRunbookLinks } from './helpers/runbook-links.js';
 const RUNS = Number(process.env.SLOKIT_CATALOG_RUNS ?? 200);
 const SEED = Number(process.env.SLOKIT_CATALOG_SEED ?? 82026_1127);
 const FULL_EVERY = Number(process.env.SLOKIT_CATALOG_FULL_EVERY ?? 100);
-
-function promtool(args: string[], cwd: string): Promise<{ ok: boolean; output: string }> {
-  return new Promise((done) => {
-    const p = spawn('promtool', args, { cwd });
-    let output = '';
-    p.stdout.on('data', (d) => (output += d));
-    p.stderr.on('data', (d) => (output += d));
-    p.on('close', (code) => done({ ok: code === 0, output }));
-  });
-}
 
 /** The generated test file cut down to its full-outage groups, next to the original. */
 function outageOnly(testFile: string): string {
@@ -106,13 +95,13 @@ async function checkCatalog(index: number, catalog: RandomCatalog, root: string)
   phase.lint += performance.now() - t;
   t = performance.now();
   const rulesDir = join(out, 'prometheus', 'rules');
-  const check = await promtool(['check', 'rules', ...readdirSync(rulesDir).sort()], rulesDir);
+  const check = await promtoolAsync(['check', 'rules', ...readdirSync(rulesDir).sort()], rulesDir);
   if (!check.ok || /warning/i.test(check.output)) throw new Error(`promtool check rules:\n${check.output}`);
   const testsDir = resolve(out, 'prometheus', 'tests');
   const testFiles = readdirSync(testsDir).filter((f) => f.endsWith('.test.yml')).sort().map((f) => join(testsDir, f));
   const full = index % FULL_EVERY === 0;
   const toRun = full ? testFiles : testFiles.map(outageOnly);
-  const test = await promtool(['test', 'rules', ...toRun], testsDir);
+  const test = await promtoolAsync(['test', 'rules', ...toRun], testsDir);
   if (!test.ok) throw new Error(`promtool test rules:\n${test.output.slice(-4000)}`);
   phase[full ? 'promtoolFull' : 'promtoolOutage'] += performance.now() - t;
   const groups = toRun.reduce((n, f) => n + (parse(readFileSync(f, 'utf8')) as { tests: unknown[] }).tests.length, 0);

@@ -83,6 +83,18 @@ const sliOverrides = (ms: readonly Matcher[]) =>
     { requiredKeys: [] },
   );
 
+/** An http or job SLI over the SDK's metric contract: availability, or latency at one of its buckets. */
+const standardKind = (kind: 'http' | 'job', label: string, buckets: readonly number[]) =>
+  fc.oneof(
+    fc.record({ kind: fc.constant(kind), selector: labelValue.map((v) => `${label}=${promqlString(v)}`) }),
+    fc.record({
+      kind: fc.constant(kind),
+      selector: labelValue.map((v) => `${label}=${promqlString(v)}`),
+      measure: fc.constant('latency'),
+      threshold: fc.constantFrom(...buckets.filter((b) => b > 0).slice(0, -1)),
+    }),
+  );
+
 const sliKind = (metric: string) =>
   matchers.chain((ms) =>
     fc.oneof(
@@ -113,24 +125,8 @@ const sliKind = (metric: string) =>
           }),
         ),
       ),
-      fc.oneof(
-        fc.record({ kind: fc.constant('http'), selector: labelValue.map((v) => `job=${promqlString(v)}`) }),
-        fc.record({
-          kind: fc.constant('http'),
-          selector: labelValue.map((v) => `job=${promqlString(v)}`),
-          measure: fc.constant('latency'),
-          threshold: fc.constantFrom(...HTTP_SERVER_DURATION.buckets.filter((b) => b > 0).slice(0, -1)),
-        }),
-      ),
-      fc.oneof(
-        fc.record({ kind: fc.constant('job'), selector: labelValue.map((v) => `queue=${promqlString(v)}`) }),
-        fc.record({
-          kind: fc.constant('job'),
-          selector: labelValue.map((v) => `queue=${promqlString(v)}`),
-          measure: fc.constant('latency'),
-          threshold: fc.constantFrom(...JOB_DURATION.buckets.slice(0, -1)),
-        }),
-      ),
+      standardKind('http', 'job', HTTP_SERVER_DURATION.buckets),
+      standardKind('job', 'queue', JOB_DURATION.buckets),
       fc.constantFrom((e: string) => e, (e: string) => `sum by (env, cluster) (${e})`, (e: string) => `sum without (${LABEL_NAMES[0]}) (${e})`).map((aggregate) => ({
         kind: 'raw',
         bad_rate: aggregate(`rate(${selectorText(`${metric}_failed_total`, ms)}[$window])`),
