@@ -113,6 +113,14 @@ export const kubernetesPaths = {
   kustomization: 'kubernetes/kustomization.yaml',
 };
 
+export const mixinPaths = {
+  dir: 'mixin',
+  main: 'mixin/mixin.libsonnet',
+  config: 'mixin/config.libsonnet',
+  rules: (service: string) => `mixin/rules/${service}.json`,
+  dashboard: (file: string) => `mixin/dashboards/${file}`,
+};
+
 export const alertmanagerPaths = {
   config: 'alertmanager/alertmanager.yml',
   routeTests: 'alertmanager/routes.test.yml',
@@ -140,6 +148,6 @@ export function runbookFileUrl(settings: CatalogSettings, service: Pick<Service,
   return `${trimSlash(settings.runbookBaseUrl)}/${runbookFile(service)}`;
 }
 
-function trimSlash(url: string): string {
+export function trimSlash(url: string): string {
   return url.replace(/\/+$/, '');
 }

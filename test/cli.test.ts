@@ -74,6 +74,8 @@ describe('slokit generate', () => {
       'grafana/dashboards/webhook-relay.json',
       'kubernetes/dashboards/webhook-relay.yaml',
       'kubernetes/prometheusrules/webhook-relay.yaml',
+      'mixin/dashboards/webhook-relay.json',
+      'mixin/rules/webhook-relay.json',
       'prometheus/rules/webhook-relay.yml',
       'prometheus/tests/webhook-relay.test.yml',
       'runbooks/webhook-relay.md',

@@ -14,6 +14,8 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { evaluateMixin, mixinGroups, type MixinGroup } from './helpers/mixin.js';
 import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -88,6 +90,13 @@ async function checkCatalog(index: number, catalog: RandomCatalog, root: string)
     new PrometheusRule(doc as never).validate();
     const rules = parse(pack.files.get(p.replace(/^kubernetes\/prometheusrules\/(.*)\.yaml$/, 'prometheus/rules/$1.yml'))!) as { groups: unknown[] };
     if (JSON.stringify(doc.spec.groups) !== JSON.stringify(rules.groups)) throw new Error(`${p} does not hold the groups of its rule file`);
+  }
+  const mixin = mixinGroups(await evaluateMixin(out));
+  for (const [p, text] of pack.files) {
+    if (!p.startsWith('prometheus/rules/')) continue;
+    for (const g of (parse(text) as { groups: MixinGroup[] }).groups) {
+      if (!isDeepStrictEqual(mixin.get(g.name), g)) throw new Error(`the mixin's group ${g.name} differs from ${p}`);
+    }
   }
   const broken = brokenRunbookLinks(pack.files, model.settings.runbookBaseUrl);
   if (broken.length) throw new Error(`runbook links that do not resolve:\n${broken.join('\n')}`);

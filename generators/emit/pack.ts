@@ -3,7 +3,7 @@
  * model (and an optional dashboard override file) only, so output is byte-identical run to run.
  */
 import type { Model } from '../model/types.js';
-import { alertmanagerPaths, dashboardPaths, kubernetesPaths, outputPaths, runbookPaths } from '../naming.js';
+import { alertmanagerPaths, dashboardPaths, kubernetesPaths, mixinPaths, outputPaths, runbookPaths } from '../naming.js';
 import { alertmanagerYaml, routeCasesYaml } from './alertmanager/routing.js';
 import { runbookRenderer } from './runbooks/render.js';
 import { configMapYaml, dashboardFolderOf, dashboardFolders, provisioningYaml } from './dashboards/delivery.js';
@@ -11,6 +11,7 @@ import { streamDashboards } from './dashboards/evaluate.js';
 import { serviceTestGroups, testFileText } from './promtool-tests/test-file.js';
 import { kustomizationYaml } from './kubernetes/kustomization.js';
 import { prometheusRuleYaml } from './kubernetes/prometheus-rule.js';
+import { mixinConfig, mixinLibsonnet, mixinRulesJson } from './mixin/mixin.js';
 import { ruleFileText } from './rule-file.js';
 import { serviceRules } from './rule-groups.js';
 import { isAlert } from './rule-types.js';
@@ -71,6 +72,7 @@ export async function emitPack(model: Model, options: PackOptions, sink: FileSin
     const json = `${JSON.stringify(dashboard, null, 2)}\n`;
     sink(dashboardPaths.dashboard(file), json);
     sink(dashboardPaths.configMap(file), configMapYaml(file, folderOf(file), dashboard, json, model.settings.kubernetes.namespace));
+    sink(mixinPaths.dashboard(file), json);
     dashboardFiles.push(file);
     summary.dashboards++;
     summary.panels += countPanels(dashboard);
@@ -81,6 +83,7 @@ export async function emitPack(model: Model, options: PackOptions, sink: FileSin
     const rules = serviceRules(model, service);
     sink(outputPaths.rules(service), ruleFileText(model, service, rules.groups));
     sink(kubernetesPaths.prometheusRule(service), prometheusRuleYaml(model, service, rules.groups));
+    sink(mixinPaths.rules(service.name), mixinRulesJson(rules.groups));
     const tests = serviceTestGroups(model, service, rules.alerts);
     sink(outputPaths.tests(service), testFileText(service, tests.step, tests.groups));
     summary.services++;
@@ -102,5 +105,7 @@ export async function emitPack(model: Model, options: PackOptions, sink: FileSin
   sink(dashboardPaths.provisioning, provisioningYaml(dashboardFolders(model, dashboardFiles.sort())));
   const kubernetesObjects = [...model.services.map((s) => kubernetesPaths.prometheusRule(s)), ...dashboardFiles.map((f) => dashboardPaths.configMap(f))];
   sink(kubernetesPaths.kustomization, kustomizationYaml(kubernetesObjects, model.settings.kubernetes.namespace));
+  sink(mixinPaths.config, mixinConfig(model));
+  sink(mixinPaths.main, mixinLibsonnet(model, model.services.map((s) => s.name), dashboardFiles));
   return summary;
 }

@@ -1,0 +1,23 @@
+/** Evaluates a generated pack's out/mixin/ with real jsonnet, as a mixin user would. */
+import { Jsonnet } from '@hanazuki/node-jsonnet';
+import { join } from 'node:path';
+
+export interface MixinRule { alert?: string; record?: string; expr: string; labels?: Record<string, string>; annotations?: Record<string, string> }
+export interface MixinGroup { name: string; interval: string; rules: MixinRule[] }
+export interface Mixin {
+  prometheusRules: { groups: MixinGroup[] };
+  prometheusAlerts: { groups: MixinGroup[] };
+  grafanaDashboards: Record<string, { tags?: string[]; links?: { url?: string }[] }>;
+}
+
+/** `overrides` is jsonnet added to the mixin, e.g. `{ _config+:: { alertLabels: { a: 'b' } } }`. */
+export async function evaluateMixin(outDir: string, overrides = '{}'): Promise<Mixin> {
+  const snippet = `local m = (import 'mixin.libsonnet') + ${overrides};
+    { prometheusRules: m.prometheusRules, prometheusAlerts: m.prometheusAlerts, grafanaDashboards: m.grafanaDashboards }`;
+  return JSON.parse(await new Jsonnet().addJpath(join(outDir, 'mixin')).evaluateSnippet(snippet)) as Mixin;
+}
+
+/** Rule groups by name, from both halves of the mixin. */
+export function mixinGroups(mixin: Mixin): Map<string, MixinGroup> {
+  return new Map([...mixin.prometheusRules.groups, ...mixin.prometheusAlerts.groups].map((g) => [g.name, g]));
+}
