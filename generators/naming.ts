@@ -23,10 +23,20 @@ export const series = {
   budgetRemaining: 'slo:error_budget_remaining:ratio',
 } as const;
 
+/**
+ * What each Prometheus records from its own raw series when rules are split between it and a
+ * global ruler, which sums these over every Prometheus into the `series` names above. A
+ * different name, so the global store never holds a partial sum under the name of the whole.
+ */
+export const localSeries = {
+  badRate: (w: Duration) => `sli_local:events_bad:rate${w.text}`,
+  totalRate: (w: Duration) => `sli_local:events_total:rate${w.text}`,
+} as const;
+
 /** The window dashboards call "current"; every SLI records it (and its burn rate) whatever its policy. */
 export const CURRENT_WINDOW: Duration = { text: '1h', seconds: 3600 };
 
-export type RuleFamily = 'fast' | 'slow' | 'slo';
+export type RuleFamily = 'fast' | 'slow' | 'slo' | 'local';
 
 export function groupName(service: Service, family: RuleFamily | 'service', chunk: number): string {
   return `slokit:${service.name}:${family}${chunk > 0 ? `:${chunk + 1}` : ''}`;
@@ -111,6 +121,12 @@ export const dashboardPaths = {
 export const kubernetesPaths = {
   prometheusRule: (service: Pick<Service, 'name'>) => `kubernetes/prometheusrules/${service.name}.yaml`,
   kustomization: 'kubernetes/kustomization.yaml',
+};
+
+export const rulerPaths = {
+  local: (service: Pick<Service, 'name'>) => `prometheus/rulers/local/${service.name}.yml`,
+  mimir: (service: Pick<Service, 'name'>) => `prometheus/rulers/mimir/${service.name}.yml`,
+  thanos: (service: Pick<Service, 'name'>) => `prometheus/rulers/thanos/${service.name}.yml`,
 };
 
 export const mixinPaths = {

@@ -104,7 +104,17 @@ async function checkCatalog(index: number, catalog: RandomCatalog, root: string)
   phase.lint += performance.now() - t;
   t = performance.now();
   const rulesDir = join(out, 'prometheus', 'rules');
-  const check = await promtoolAsync(['check', 'rules', ...readdirSync(rulesDir).sort()], rulesDir);
+  // The split rulers' halves too (the bundled defaults split): local files, and the global half
+  // in plain Prometheus form (the Mimir file without its namespace).
+  const rulers = join(out, 'prometheus', 'rulers');
+  const globalDir = join(root, `global-${index}`);
+  mkdirSync(globalDir);
+  for (const f of readdirSync(join(rulers, 'mimir'))) {
+    const { namespace: _, ...plain } = parse(readFileSync(join(rulers, 'mimir', f), 'utf8')) as { namespace: string };
+    writeFileSync(join(globalDir, f), toYaml(plain));
+  }
+  const halves = [...readdirSync(join(rulers, 'local')).map((f) => join(rulers, 'local', f)), ...readdirSync(globalDir).map((f) => join(globalDir, f))];
+  const check = await promtoolAsync(['check', 'rules', ...readdirSync(rulesDir).sort(), ...halves], rulesDir);
   if (!check.ok || /warning/i.test(check.output)) throw new Error(`promtool check rules:\n${check.output}`);
   const testsDir = resolve(out, 'prometheus', 'tests');
   const testFiles = readdirSync(testsDir).filter((f) => f.endsWith('.test.yml')).sort().map((f) => join(testsDir, f));

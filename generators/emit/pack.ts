@@ -3,7 +3,7 @@
  * model (and an optional dashboard override file) only, so output is byte-identical run to run.
  */
 import type { Model } from '../model/types.js';
-import { alertmanagerPaths, dashboardPaths, kubernetesPaths, mixinPaths, outputPaths, runbookPaths } from '../naming.js';
+import { alertmanagerPaths, dashboardPaths, kubernetesPaths, mixinPaths, outputPaths, rulerPaths, runbookPaths } from '../naming.js';
 import { alertmanagerYaml, routeCasesYaml } from './alertmanager/routing.js';
 import { runbookRenderer } from './runbooks/render.js';
 import { configMapYaml, dashboardFolderOf, dashboardFolders, provisioningYaml } from './dashboards/delivery.js';
@@ -13,6 +13,8 @@ import { kustomizationYaml } from './kubernetes/kustomization.js';
 import { prometheusRuleYaml } from './kubernetes/prometheus-rule.js';
 import { mixinConfig, mixinLibsonnet, mixinRulesJson } from './mixin/mixin.js';
 import { ruleFileText } from './rule-file.js';
+import { localRulesText, mimirRulesText, thanosRulesText } from './rulers/files.js';
+import { splitServiceRules } from './rulers/split.js';
 import { serviceRules } from './rule-groups.js';
 import { isAlert } from './rule-types.js';
 
@@ -84,6 +86,12 @@ export async function emitPack(model: Model, options: PackOptions, sink: FileSin
     sink(outputPaths.rules(service), ruleFileText(model, service, rules.groups));
     sink(kubernetesPaths.prometheusRule(service), prometheusRuleYaml(model, service, rules.groups));
     sink(mixinPaths.rules(service.name), mixinRulesJson(rules.groups));
+    if (model.settings.splitRulers) {
+      const split = splitServiceRules(model, service);
+      sink(rulerPaths.local(service), localRulesText(service, split.local));
+      sink(rulerPaths.mimir(service), mimirRulesText(service, split.global));
+      sink(rulerPaths.thanos(service), thanosRulesText(service, split.global));
+    }
     const tests = serviceTestGroups(model, service, rules.alerts);
     sink(outputPaths.tests(service), testFileText(service, tests.step, tests.groups));
     summary.services++;

@@ -3,6 +3,7 @@
  * denominator recorded apart for every window, raw series read only by the raw window.
  */
 import { formatNumber } from '../model/decimal.js';
+import type { Duration } from '../model/duration.js';
 import type { Model, Service, Sli } from '../model/types.js';
 import { CURRENT_WINDOW, series } from '../naming.js';
 import { byClause } from '../promql/escape.js';
@@ -14,6 +15,27 @@ import { planWindows, type PlannedWindow } from './window-plan.js';
 function derivedRate(name: (w: PlannedWindow['window']) => string, sel: string, p: PlannedWindow, raw: PlannedWindow['window']): string {
   if (p.tile) return `avg_over_time(${name(p.tile.window)}${sel}[${p.window.text}:${p.tile.step.text}])`;
   return `avg_over_time(${name(raw)}${sel}[${p.span!.text}])`;
+}
+
+/** Names the raw-window rates are recorded under. */
+export interface RawRateNames {
+  readonly totalRate: (w: Duration) => string;
+  readonly badRate: (w: Duration) => string;
+}
+
+/** Total and bad rates over the raw window, the only rules that read raw series. */
+export function rawWindowRules(model: Model, service: Service, sli: Sli, names: RawRateNames): RecordingRule[] {
+  const w = sli.evaluation.rawWindow;
+  const sel = sliMatchers(service, sli);
+  const by = model.settings.aggregationLabels;
+  // Total before bad: the bad rule reads the total just recorded at the same timestamp.
+  const recordedTotal = `sum${byClause(by)} (${names.totalRate(w)}${sel})`;
+  const rates = eventRates(sli, w.text, by, [], recordedTotal);
+  const labels = sliIdentity(service, sli);
+  return [
+    { record: names.totalRate(w), expr: rates.total, labels },
+    { record: names.badRate(w), expr: rates.bad, labels },
+  ];
 }
 
 /** Rates and ratio for each window, in dependency order, grouped by family. */
@@ -28,13 +50,8 @@ export function sliRecordingRules(model: Model, service: Service, sli: Sli): { f
   for (const p of planWindows(sli)) {
     const out = p.family === 'slow' ? slow : fast;
     const w = p.window;
-    // Total before bad: the raw bad rule reads the total just recorded at the same timestamp.
     if (p.family === 'raw') {
-      const by = model.settings.aggregationLabels;
-      const recordedTotal = `sum${byClause(by)} (${series.totalRate(w)}${sel})`;
-      const rates = eventRates(sli, w.text, by, [], recordedTotal);
-      out.push({ record: series.totalRate(w), expr: rates.total, labels });
-      out.push({ record: series.badRate(w), expr: rates.bad, labels });
+      out.push(...rawWindowRules(model, service, sli, series));
     } else {
       out.push({ record: series.totalRate(w), expr: derivedRate(series.totalRate, sel, p, raw), labels });
       out.push({ record: series.badRate(w), expr: derivedRate(series.badRate, sel, p, raw), labels });

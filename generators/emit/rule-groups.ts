@@ -12,13 +12,13 @@ import { planWindows } from './window-plan.js';
 
 export const MAX_RULES_PER_GROUP = 20;
 
-interface Block {
+export interface Block {
   readonly interval: string;
   readonly rules: readonly Rule[];
 }
 
 /** Packs blocks into groups of at most MAX_RULES_PER_GROUP, splitting only blocks that are too big. */
-function pack(service: Service, family: RuleFamily | 'service', blocks: readonly Block[]): RuleGroup[] {
+export function packGroups(service: Service, family: RuleFamily | 'service', blocks: readonly Block[]): RuleGroup[] {
   const byInterval = new Map<string, Block[]>();
   for (const b of blocks) if (b.rules.length) byInterval.set(b.interval, [...(byInterval.get(b.interval) ?? []), b]);
   const groups: { interval: string; rules: Rule[] }[] = [];
@@ -65,10 +65,10 @@ export function serviceRules(model: Model, service: Service): ServiceRules {
   const rollupFast = serviceRollupRules(model, service, shared.filter((p) => p.family !== 'slow').map((p) => p.window));
   const rollupSlow = serviceRollupRules(model, service, shared.filter((p) => p.family === 'slow').map((p) => p.window));
   const groups = [
-    ...pack(service, 'fast', fast),
-    ...pack(service, 'slow', slow),
-    ...pack(service, 'slo', slo),
-    ...pack(service, 'service', [
+    ...packGroups(service, 'fast', fast),
+    ...packGroups(service, 'slow', slow),
+    ...packGroups(service, 'slo', slo),
+    ...packGroups(service, 'service', [
       { interval: first.evaluation.fastInterval.text, rules: rollupFast },
       { interval: first.evaluation.slowInterval.text, rules: rollupSlow },
     ]),

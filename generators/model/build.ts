@@ -29,6 +29,7 @@ interface DefaultsDoc {
   labels: { environment?: string; cluster?: string };
   runbook_templates?: string;
   kubernetes?: { namespace?: string; rule_labels?: Record<string, string> };
+  rulers?: { split?: boolean };
   alertmanager?: { receiver_url: string; group_wait?: string; group_interval?: string; repeat_interval?: string };
   tiers: Record<'1' | '2' | '3', { objective: number; page: boolean }>;
 }
@@ -106,6 +107,7 @@ function settingsFrom(d: DefaultsDoc, catalogDir: string): CatalogSettings {
     environmentLabel: d.labels.environment,
     clusterLabel: d.labels.cluster,
     runbookTemplateDir: d.runbook_templates ? resolve(catalogDir, d.runbook_templates) : undefined,
+    splitRulers: d.rulers?.split ?? false,
     kubernetes: {
       namespace: d.kubernetes?.namespace,
       ruleLabels: d.kubernetes?.rule_labels ?? { release: 'kube-prometheus-stack' },

@@ -156,6 +156,8 @@ export interface CatalogSettings {
     /** Labels the Prometheus Operator's ruleSelector matches on. */
     readonly ruleLabels: Readonly<Record<string, string>>;
   };
+  /** Also split each service's rules between every Prometheus and a global (Mimir or Thanos) ruler. */
+  readonly splitRulers: boolean;
   /** Absolute folder of the catalog's own runbook templates, when it has one. */
   readonly runbookTemplateDir: string | undefined;
 }

@@ -244,6 +244,19 @@ export const DefaultsSchema = Type.Object(
         { additionalProperties: false, description: 'Kubernetes delivery: out/kubernetes/.' },
       ),
     ),
+    rulers: Type.Optional(
+      Type.Object(
+        {
+          split: Type.Optional(
+            Type.Boolean({
+              description:
+                'Also write out/prometheus/rulers/: what each Prometheus evaluates over its raw series (local/) and what a Mimir or Thanos ruler evaluates over all of them (mimir/, thanos/). Default false.',
+            }),
+          ),
+        },
+        { additionalProperties: false, description: 'Distributed rule evaluation, for when one Prometheus no longer sees everything.' },
+      ),
+    ),
     runbook_templates: Type.Optional(
       Type.String({ pattern: '^[A-Za-z0-9_.][A-Za-z0-9_./-]*$', description: 'Folder (relative to the catalog) whose handlebars files replace the bundled runbook templates of the same name.' }),
     ),

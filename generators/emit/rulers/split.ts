@@ -1,0 +1,47 @@
+/**
+ * Rules split for distributed evaluation, when one Prometheus no longer sees every series of a
+ * service (a Prometheus per cluster, or shards): each Prometheus records the raw-window rates
+ * of its own raw series (local), and a Mimir or Thanos ruler sums those over every Prometheus
+ * and evaluates everything else, long windows and alerts included, over the whole (global).
+ *
+ * The global half is the single-Prometheus rule set with the raw-window rules replaced by sums
+ * of the local ones, so every other rule, alert and test is unchanged, and the union of both
+ * halves evaluated by one Prometheus behaves exactly like the single-Prometheus rules.
+ */
+import type { Model, Service } from '../../model/types.js';
+import { localSeries, series } from '../../naming.js';
+import { byClause } from '../../promql/escape.js';
+import { rawWindowRules } from '../recording-rules.js';
+import { packGroups, serviceRules } from '../rule-groups.js';
+import { isAlert, type RecordingRule, type RuleGroup } from '../rule-types.js';
+import { sliIdentity, sliMatchers } from '../sli-selector.js';
+
+export interface SplitRules {
+  /** For every Prometheus that scrapes the service. */
+  readonly local: readonly RuleGroup[];
+  /** For one global ruler that reads what every Prometheus recorded. */
+  readonly global: readonly RuleGroup[];
+}
+
+export function splitServiceRules(model: Model, service: Service): SplitRules {
+  const by = model.settings.aggregationLabels;
+  const local = packGroups(
+    service,
+    'local',
+    service.slis.map((sli) => ({ interval: sli.evaluation.fastInterval.text, rules: rawWindowRules(model, service, sli, localSeries) })),
+  );
+  // The global sum of each local rate, keyed by the single-Prometheus rule it replaces.
+  const sums = new Map<string, RecordingRule>();
+  for (const sli of service.slis) {
+    const w = sli.evaluation.rawWindow;
+    const sel = sliMatchers(service, sli);
+    for (const [name, localName] of [[series.totalRate, localSeries.totalRate], [series.badRate, localSeries.badRate]] as const) {
+      sums.set(`${sli.name}\0${name(w)}`, { record: name(w), expr: `sum${byClause(by)} (${localName(w)}${sel})`, labels: sliIdentity(service, sli) });
+    }
+  }
+  const global = serviceRules(model, service).groups.map((g) => ({
+    ...g,
+    rules: g.rules.map((r) => (isAlert(r) ? r : (sums.get(`${r.labels?.sli}\0${r.record}`) ?? r))),
+  }));
+  return { local, global };
+}

@@ -1,0 +1,158 @@
+/**
+ * Distributed rulers (out/prometheus/rulers/): each Prometheus records the raw-window rates of
+ * its own series, a Mimir or Thanos ruler sums them and evaluates the rest. The union of both
+ * halves must pass the very promtool tests of the single-Prometheus rules, and the global sum
+ * must add up what several Prometheus servers recorded.
+ */
+import { describe, expect, it } from 'vitest';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { generatePack } from '../generators/emit/pack.js';
+import { loadModel } from '../generators/pipeline.js';
+import { metricNamesRead } from '../generators/promql/parse.js';
+import { promtoolAsync, PROMTOOL_MISSING, promtoolAvailable } from '../generators/promtool.js';
+import { toYaml } from '../generators/emit/yaml-text.js';
+import { copyCatalog, edit, scratchDir } from './helpers/catalog.js';
+
+interface Rule { record?: string; alert?: string; expr: string; labels?: Record<string, string> }
+interface Group { name: string; interval: string; partial_response_strategy?: string; rules: Rule[] }
+
+const model = loadModel(copyCatalog()).model!;
+const pack = await generatePack(model);
+const services = model.services.map((s) => s.name);
+const groupsOf = (path: string) => (parse(pack.files.get(path)!) as { groups: Group[] }).groups;
+const isRaw = (name: string) => !name.includes(':');
+/**
+ * Services whose union runs every generated scenario; the others run the full-outage scenario
+ * of each SLI (promtool takes over 6 minutes for every scenario of every service). Together
+ * they cover every SLI kind of the bundled catalog. SLOKIT_RULERS_FULL=1 runs everything.
+ */
+const FULL = process.env.SLOKIT_RULERS_FULL === '1' ? services : ['postgres', 'redis', 'registry', 'workhorse'];
+
+/** The union of a service's halves, as one Prometheus would load it, next to its unchanged tests. */
+function writeUnion(dir: string, service: string, parts: { local: boolean; global: boolean }, outageOnly = false): string {
+  const files: string[] = [];
+  if (parts.local) {
+    writeFileSync(join(dir, `${service}.local.yml`), pack.files.get(`prometheus/rulers/local/${service}.yml`)!);
+    files.push(`${service}.local.yml`);
+  }
+  if (parts.global) {
+    // The Mimir file without its namespace is a plain Prometheus rule file.
+    const { namespace: _, ...plain } = parse(pack.files.get(`prometheus/rulers/mimir/${service}.yml`)!) as { namespace: string };
+    writeFileSync(join(dir, `${service}.global.yml`), toYaml(plain));
+    files.push(`${service}.global.yml`);
+  }
+  const tests = parse(pack.files.get(`prometheus/tests/${service}.test.yml`)!) as { rule_files: string[]; tests: { name: string }[] };
+  tests.rule_files = files;
+  if (outageOnly) tests.tests = tests.tests.filter((t) => / full outage pages /.test(t.name));
+  writeFileSync(join(dir, `${service}.test.yml`), toYaml(tests));
+  return `${service}.test.yml`;
+}
+
+describe('rules split between every Prometheus and a global ruler', () => {
+  it('local rules read only raw series; global rules read only recorded series', () => {
+    for (const service of services) {
+      const local = groupsOf(`prometheus/rulers/local/${service}.yml`).flatMap((g) => g.rules);
+      expect(local.length).toBe(2 * model.services.find((s) => s.name === service)!.slis.length);
+      for (const r of local) {
+        expect(r.record).toMatch(/^sli_local:events_(total|bad):rate5m$/);
+        // Raw series, and the local total just recorded (the fallback when no bad series exists yet).
+        expect(metricNamesRead(r.expr).filter((n) => !isRaw(n) && n !== 'sli_local:events_total:rate5m'), r.expr).toEqual([]);
+        expect(metricNamesRead(r.expr).some(isRaw), r.expr).toBe(true);
+      }
+      const global = groupsOf(`prometheus/rulers/mimir/${service}.yml`).flatMap((g) => g.rules);
+      for (const r of global) expect(metricNamesRead(r.expr).filter(isRaw), r.expr).toEqual([]);
+      // Every alert is evaluated globally, over every Prometheus' data.
+      const single = groupsOf(`prometheus/rules/${service}.yml`).flatMap((g) => g.rules);
+      expect(global.filter((r) => r.alert).length).toBe(single.filter((r) => r.alert).length);
+      expect(global.length).toBe(single.length);
+    }
+  });
+
+  it('the Mimir and Thanos files hold the same groups; Thanos aborts on partial responses; Mimir has a namespace per service', () => {
+    for (const service of services) {
+      const mimir = parse(pack.files.get(`prometheus/rulers/mimir/${service}.yml`)!) as { namespace: string; groups: Group[] };
+      const thanos = groupsOf(`prometheus/rulers/thanos/${service}.yml`);
+      expect(mimir.namespace).toBe(`slokit-${service}`);
+      expect(thanos.every((g) => g.partial_response_strategy === 'abort')).toBe(true);
+      expect(thanos.map(({ partial_response_strategy: _, ...g }) => g)).toEqual(mimir.groups);
+    }
+  });
+
+  it('the union of both halves passes the single-Prometheus promtool tests; either half alone fails them', { timeout: 900_000 }, async () => {
+    expect(promtoolAvailable(), PROMTOOL_MISSING).toBe(true);
+    const dir = scratchDir();
+    const union = services.map((s) => writeUnion(dir, s, { local: true, global: true }, !FULL.includes(s)));
+    const check = await promtoolAsync(['check', 'rules', ...services.flatMap((s) => [`${s}.local.yml`, `${s}.global.yml`])], dir);
+    expect(check.ok, check.output).toBe(true);
+    expect(check.output).not.toMatch(/warning/i);
+    const results = await Promise.all(union.map((f) => promtoolAsync(['test', 'rules', f], dir)));
+    results.forEach((r, i) => expect(r.ok, `${union[i]}:\n${r.output.slice(-3000)}`).toBe(true));
+    expect(results.map((r) => r.output).join('')).toMatch(/SUCCESS/);
+
+    // Teeth: without the local half there are no rates to sum, without the global half no alerts.
+    const alone = join(dir, 'alone');
+    mkdirSync(alone);
+    for (const parts of [{ local: false, global: true }, { local: true, global: false }]) {
+      const r = await promtoolAsync(['test', 'rules', writeUnion(alone, 'redis', parts, true)], alone);
+      expect(r.ok, JSON.stringify(parts)).toBe(false);
+    }
+  });
+
+  it('the global sum adds up the rates several Prometheus servers recorded, whatever labels identify them', async () => {
+    expect(promtoolAvailable(), PROMTOOL_MISSING).toBe(true);
+    const dir = scratchDir();
+    writeUnion(dir, 'redis', { local: false, global: true });
+    const sli = model.services.find((s) => s.name === 'redis')!.slis[0]!.name;
+    const id = `service="redis", sli="${sli}", component="redis"`;
+    const test = {
+      rule_files: ['redis.global.yml'],
+      evaluation_interval: '1m',
+      tests: [
+        {
+          interval: '1m',
+          input_series: [
+            // Two shards in one cluster, and a replica label the querier did not deduplicate.
+            { series: `sli_local:events_total:rate5m{${id}, env="production", cluster="a", prometheus="shard-0"}`, values: '10x10' },
+            { series: `sli_local:events_total:rate5m{${id}, env="production", cluster="a", prometheus="shard-1"}`, values: '30x10' },
+            { series: `sli_local:events_bad:rate5m{${id}, env="production", cluster="a", prometheus="shard-0"}`, values: '1x10' },
+            { series: `sli_local:events_bad:rate5m{${id}, env="production", cluster="a", prometheus="shard-1"}`, values: '3x10' },
+            { series: `sli_local:events_total:rate5m{${id}, env="production", cluster="b", prometheus="b"}`, values: '5x10' },
+            { series: `sli_local:events_bad:rate5m{${id}, env="production", cluster="b", prometheus="b"}`, values: '0x10' },
+          ],
+          promql_expr_test: [
+            {
+              expr: `sli:events_total:rate5m{service="redis", sli="${sli}"}`,
+              eval_time: '5m',
+              exp_samples: [
+                { labels: `sli:events_total:rate5m{${id}, env="production", cluster="a"}`, value: 40 },
+                { labels: `sli:events_total:rate5m{${id}, env="production", cluster="b"}`, value: 5 },
+              ],
+            },
+            {
+              expr: `sli:error:ratio_rate5m{service="redis", sli="${sli}"}`,
+              eval_time: '5m',
+              exp_samples: [
+                { labels: `sli:error:ratio_rate5m{${id}, env="production", cluster="a"}`, value: 0.1 },
+                { labels: `sli:error:ratio_rate5m{${id}, env="production", cluster="b"}`, value: 0 },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    writeFileSync(join(dir, 'sum.test.yml'), stringify(test));
+    const r = await promtoolAsync(['test', 'rules', 'sum.test.yml'], dir);
+    expect(r.ok, r.output).toBe(true);
+  });
+
+  it('is off unless the catalog asks for it', async () => {
+    const dir = copyCatalog();
+    edit(`${dir}/defaults.yaml`, (t) => t.replace('  split: true\n', '  split: false\n'));
+    const p = await generatePack(loadModel(dir).model!);
+    expect([...p.files.keys()].filter((f) => f.startsWith('prometheus/rulers/'))).toEqual([]);
+    expect([...pack.files.keys()].filter((f) => f.startsWith('prometheus/rulers/')).length).toBe(3 * services.length);
+    expect(readFileSync(`${dir}/defaults.yaml`, 'utf8')).toContain('split: false');
+  });
+});
