@@ -8,7 +8,7 @@ import { formatNumber, formatPercent } from '../model/decimal.js';
 import type { BurnAlert, Model, Service, Sli } from '../model/types.js';
 import { alertNames, dashboardLabelVars, dashboardUrl, runbookAnchors, runbookUrl, series } from '../naming.js';
 import { formatSeconds } from '../model/duration.js';
-import { goTemplate, renderedValues, type TemplateValues } from './annotation-values.js';
+import { goTemplate, renderedValues, templateText, type TemplateValues } from './annotation-values.js';
 import type { AlertingRule } from './rule-types.js';
 import { sliIdentity, sliMatchers } from './sli-selector.js';
 import { familyOf } from './window-plan.js';
@@ -72,16 +72,22 @@ function build(
       templatedVars: dashboardLabelVars(model.settings),
     }).replace(/\{\{ \$labels\.(\w+) \| urlquery \}\}/g, (_, name: string) => t.labelForUrl(name)),
   });
+  // The catalog's own labels and annotations: on every alert, then those for its severity.
+  const bySeverity = spec.labels.severity === 'critical' ? sli.alerting.page : sli.alerting.ticket;
+  const extras = {
+    labels: { ...sli.alerting.all.labels, ...bySeverity.labels },
+    annotations: { ...sli.alerting.all.annotations, ...bySeverity.annotations },
+  };
   return {
     kind: spec.kind,
     ...(spec.burn ? { burn: spec.burn } : {}),
     family: spec.family,
     anchor: spec.anchor,
-    rule: { alert: spec.name, expr: spec.expr, labels: spec.labels, annotations: annotations(goTemplate) },
-    expectedLabels: (seriesLabels) => ({ ...seriesLabels, ...spec.labels }),
+    rule: { alert: spec.name, expr: spec.expr, labels: { ...spec.labels, ...templateText(extras.labels) }, annotations: { ...annotations(goTemplate), ...templateText(extras.annotations) } },
+    expectedLabels: (seriesLabels) => ({ ...seriesLabels, ...spec.labels, ...extras.labels }),
     expected: (seriesLabels, value) => ({
-      labels: { ...seriesLabels, ...spec.labels },
-      annotations: annotations(renderedValues(value, seriesLabels)),
+      labels: { ...seriesLabels, ...spec.labels, ...extras.labels },
+      annotations: { ...annotations(renderedValues(value, seriesLabels)), ...extras.annotations },
     }),
   };
 }

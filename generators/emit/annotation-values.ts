@@ -10,6 +10,14 @@ export interface TemplateValues {
   labelForUrl(name: string): string;
 }
 
+/**
+ * Catalog text as a Go template that renders to exactly that text: Prometheus expands alert
+ * labels and annotations as templates, and only `{{` opens an action.
+ */
+export function templateText(values: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v.replaceAll('{{', '{{ "{{" }}')]));
+}
+
 export const goTemplate: TemplateValues = {
   percent: () => '{{ $value | humanizePercentage }}',
   labelForUrl: (name) => `{{ $labels.${name} | urlquery }}`,

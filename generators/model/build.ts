@@ -17,6 +17,7 @@ import { eventSource } from './events.js';
 import { parseSelector } from '../promql/parse.js';
 import { BUILD_INFO } from '../../sdk/src/contract.js';
 import { RESERVED_SERVICE_NAMES } from '../naming.js';
+import { alertExtras, type ExtrasDoc } from './alert-extras.js';
 import { burnAlerts, policyFromDoc, policyInconsistencies } from './policy.js';
 import type { AlertPolicy, CatalogSettings, Model, RunbookSteps, Service, Sli, Team } from './types.js';
 
@@ -61,6 +62,7 @@ interface SliDoc extends Record<string, unknown> {
   significant_labels?: string[];
   user_facing?: boolean;
   runbook?: RunbookDoc;
+  alerting?: ExtrasDoc;
 }
 
 interface ServiceDoc {
@@ -74,6 +76,7 @@ interface ServiceDoc {
   min_events?: number;
   runbook?: RunbookDoc;
   version_metric?: { selector: string; label: string };
+  alerting?: ExtrasDoc;
   slis: SliDoc[];
 }
 
@@ -343,6 +346,10 @@ function buildSlis(
       userFacing: s.user_facing ?? doc.tier === 1,
       events,
       runbook: runbookSteps(s.runbook),
+      alerting: alertExtras(settings, doc.alerting, s.alerting, {
+        service: (p, m, h) => c.add(src, p, m, h, true),
+        sli: (p, m, h) => c.add(src, at(p), m, h, true),
+      }),
     });
   });
   return slis;

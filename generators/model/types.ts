@@ -22,6 +22,13 @@ export interface RunbookSteps {
 
 export type Severity = 'critical' | 'warning';
 
+/** Labels and annotations added to alerts: on all of an SLI's alerts, on pages, on tickets. */
+export interface AlertExtras {
+  readonly all: { readonly labels: Readonly<Record<string, string>>; readonly annotations: Readonly<Record<string, string>> };
+  readonly page: { readonly labels: Readonly<Record<string, string>>; readonly annotations: Readonly<Record<string, string>> };
+  readonly ticket: { readonly labels: Readonly<Record<string, string>>; readonly annotations: Readonly<Record<string, string>> };
+}
+
 /** One row of an alert policy, with its numbers worked out for one SLI. */
 export interface BurnAlert {
   /** Row name from the policy, e.g. "page-fast". */
@@ -119,6 +126,7 @@ export interface Sli {
   readonly userFacing: boolean;
   readonly events: EventSource;
   readonly runbook: RunbookSteps;
+  readonly alerting: AlertExtras;
 }
 
 export interface Service {

@@ -58,6 +58,28 @@ const runbookSteps = Type.Object(
   { additionalProperties: false, description: 'What the team wants a responder to do.' },
 );
 
+const alertLabelMap = (description: string) =>
+  Type.Record(Type.String({ pattern: LABEL_NAME, maxLength: 100 }), Type.String({ maxLength: 1000 }), { description });
+const alertExtras = (description: string) =>
+  Type.Object(
+    {
+      labels: Type.Optional(alertLabelMap('Labels added to these alerts, e.g. for Alertmanager routes.')),
+      annotations: Type.Optional(alertLabelMap('Annotations added to these alerts.')),
+    },
+    { additionalProperties: false, description },
+  );
+
+/** Extra labels and annotations on generated alerts; slokit's own (severity, team, summary, ...) cannot be replaced. */
+const alerting = Type.Object(
+  {
+    labels: Type.Optional(alertLabelMap('Labels added to every alert.')),
+    annotations: Type.Optional(alertLabelMap('Annotations added to every alert.')),
+    page: Type.Optional(alertExtras('Added to alerts with severity critical (they page where the tier pages).')),
+    ticket: Type.Optional(alertExtras('Added to alerts with severity warning (tickets).')),
+  },
+  { additionalProperties: false, description: 'Extra labels and annotations on generated alerts (text, never templates).' },
+);
+
 /** Fields every SLI has, whatever its kind. */
 const sliCommon = {
   name: name('SLI name, unique within the service.'),
@@ -72,6 +94,7 @@ const sliCommon = {
   ),
   user_facing: Type.Optional(Type.Boolean({ description: 'Whether users see failures of this SLI directly.' })),
   runbook: Type.Optional(runbookSteps),
+  alerting: Type.Optional(alerting),
 };
 
 export const SLI_KINDS = ['error-ratio', 'latency', 'apdex', 'http', 'job', 'raw'] as const;
@@ -165,6 +188,7 @@ export const ServiceSchema = Type.Object(
     alert_policy: Type.Optional(name('Alert policy for every SLI of this service.')),
     min_events: Type.Optional(minEvents),
     runbook: Type.Optional(runbookSteps),
+    alerting: Type.Optional(alerting),
     version_metric: Type.Optional(
       Type.Object(
         {
