@@ -21,6 +21,12 @@ import { LockHeld } from './write/output-lock.js';
 import { SynthesisError } from './emit/promtool-tests/input-series.js';
 import { DashboardError } from './emit/dashboards/evaluate.js';
 import { RunbookTemplateError } from './emit/runbooks/render.js';
+import { formatFinding, sortFindings } from './import/draft.js';
+import { readSpecs } from './import/read-specs.js';
+import { importSloth } from './import/sloth.js';
+import { CatalogTargetError, importContext, writeImported } from './import/write-catalog.js';
+
+const IMPORTERS = { sloth: importSloth, openslo: importSloth };
 
 class ExitError extends Error {
   constructor(message: string, readonly code: number) {
@@ -146,6 +152,29 @@ function newService(name: string, opts: { catalog: string; team: string }): void
   console.log(`wrote ${path}; fill in the TODOs, then run: slokit validate --catalog ${opts.catalog}`);
 }
 
+function importSpecs(tool: 'sloth' | 'openslo', files: string[], opts: { catalog: string; team?: string; skipUnsupported?: boolean }): void {
+  const read = readSpecs(files);
+  if (read.problems.length) throw new ExitError(`${read.problems.map(formatProblem).join('\n')}\n\nnothing was imported.`, 1);
+  let ctx;
+  try {
+    ctx = importContext(opts.catalog, opts.team);
+  } catch (e) {
+    if (e instanceof CatalogTargetError) throw new ExitError(e.message, 1);
+    throw e;
+  }
+  const result = IMPORTERS[tool](read.sources, ctx);
+  for (const f of sortFindings(result.findings)) console.error(formatFinding(f));
+  const errors = result.findings.filter((f) => f.level === 'error').length;
+  const unsupported = result.findings.filter((f) => f.level === 'unsupported').length;
+  if (errors) throw new ExitError(`${errors} error(s) in the ${tool} specs; nothing was imported.`, 1);
+  if (unsupported && !opts.skipUnsupported) throw new ExitError(`${unsupported} part(s) cannot be converted (listed above); nothing was imported. Pass --skip-unsupported to import the rest.`, 1);
+  if (!result.services.length) throw new ExitError('no service could be converted; nothing was imported.', 1);
+  const written = writeImported(opts.catalog, result.services, tool);
+  if (written.problems.length) throw new ExitError(`${written.problems.map((p) => ('level' in p ? formatFinding(p) : formatProblem(p))).join('\n')}\n\nnothing was imported.`, 1);
+  const slis = result.services.reduce((n, s) => n + s.slis.length, 0);
+  console.log(`slokit: imported ${result.services.length} service(s) with ${slis} SLI(s) into ${opts.catalog}${unsupported ? ` (${unsupported} part(s) skipped, listed above)` : ''}:\n${written.written.map((w) => `  ${w}`).join('\n')}`);
+}
+
 function schema(opts: { check?: boolean }): void {
   const files = jsonSchemaFiles();
   const stale = [...files].filter(([name, text]) => !existsSync(join(SCHEMA_DIR, name)) || readFileSync(join(SCHEMA_DIR, name), 'utf8') !== text);
@@ -206,6 +235,17 @@ export function program(): Command {
     .addOption(catalogOpt())
     .option('--team <team>', 'owning team (must be in teams.yaml)', 'TODO-team')
     .action((name: string, o) => newService(name, o));
+  const importCmd = p.command('import').description('convert SLO specs of other tools into catalog files');
+  for (const [tool, what] of [['sloth', 'Sloth prometheus/v1 specs (and PrometheusServiceLevel objects)'], ['openslo', 'OpenSLO v1 Service, SLO and SLI documents']] as const) {
+    importCmd
+      .command(tool)
+      .description(`add ${what} to a catalog (a new catalog is made from the bundled defaults); every part that cannot be converted is reported with its location`)
+      .argument('<files...>', 'spec files (several documents per file are fine)')
+      .addOption(catalogOpt())
+      .option('--team <team>', 'team of every imported service (must be in teams.yaml of an existing catalog)')
+      .option('--skip-unsupported', 'import what converts, listing the rest, instead of importing nothing')
+      .action((files: string[], o) => importSpecs(tool, files, o));
+  }
   p.command('schema')
     .description('write catalog/schema/*.json from the schema source (for editors)')
     .option('--check', 'exit 1 when the committed JSON Schema is out of date')

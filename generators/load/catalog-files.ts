@@ -62,7 +62,8 @@ function firstNonText(buf: Buffer): number | undefined {
   }
 }
 
-function readSource(path: string, problems: Problem[]): SourceFile | undefined {
+/** A file's text, refused (with a located problem) when it is too big, not UTF-8 or holds NUL. */
+export function readText(path: string, problems: Problem[]): { file: string; text: string } | undefined {
   const file = displayPath(path);
   const size = statSync(path).size;
   if (size > MAX_FILE_BYTES) {
@@ -78,8 +79,13 @@ function readSource(path: string, problems: Problem[]): SourceFile | undefined {
     problems.push({ file, line: before.filter((b) => b === 0x0a).length + 1, col: bad - lineStart + 1, message: `file has ${what} here`, hint: 'save it as UTF-8 text (U+FFFD and other characters are fine; broken encodings are not)' });
     return undefined;
   }
-  const text = buf.toString('utf8');
-  const parsed = parseYamlSource(file, text);
+  return { file, text: buf.toString('utf8') };
+}
+
+function readSource(path: string, problems: Problem[]): SourceFile | undefined {
+  const read = readText(path, problems);
+  if (!read) return undefined;
+  const parsed = parseYamlSource(read.file, read.text);
   problems.push(...parsed.problems);
   return parsed.source;
 }

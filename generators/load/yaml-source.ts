@@ -2,7 +2,7 @@
  * Parses one YAML file and keeps every node's position, so any later check can say
  * file:line:col. Aliases are bounded so an alias bomb is refused instead of expanded.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, type Document, type Node } from 'yaml';
 import type { Problem } from '../validate/problems.js';
 
 export interface SourceFile {
@@ -19,17 +19,33 @@ const MAX_ALIAS_COUNT = 50;
 
 export function parseYamlSource(file: string, text: string): { source: SourceFile; problems: Problem[] } {
   const lines = new LineCounter();
+  const doc = parseDocument(text, { ...PARSE_OPTIONS, lineCounter: lines });
+  const { data, problems } = documentData(file, doc, lines);
+  return { source: { file, text, data, doc: problems.length === 0 ? doc : undefined, lines }, problems };
+}
+
+/** Every document of a multi-document file (`---` between them), each located in the one file. */
+export function parseYamlDocuments(file: string, text: string): { sources: SourceFile[]; problems: Problem[] } {
+  const lines = new LineCounter();
+  const parsed = parseAllDocuments(text, { ...PARSE_OPTIONS, lineCounter: lines });
+  const docs = Array.isArray(parsed) ? parsed : [];
   const problems: Problem[] = [];
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: false, strict: true });
+  const sources: SourceFile[] = [];
+  for (const doc of docs) {
+    const r = documentData(file, doc, lines);
+    problems.push(...r.problems);
+    if (!r.problems.length && r.data != null) sources.push({ file, text, data: r.data, doc, lines });
+  }
+  return { sources, problems };
+}
+
+const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: true, merge: false, strict: true } as const;
+
+function documentData(file: string, doc: Document.Parsed, lines: LineCounter): { data: unknown; problems: Problem[] } {
+  const problems: Problem[] = [];
   for (const err of doc.errors) {
     const pos = lines.linePos(err.pos[0]);
-    problems.push({
-      file,
-      line: pos.line,
-      col: pos.col,
-      message: yamlMessage(err.code, err.message),
-      hint: yamlHint(err.code),
-    });
+    problems.push({ file, line: pos.line, col: pos.col, message: yamlMessage(err.code, err.message), hint: yamlHint(err.code) });
   }
   let data: unknown;
   if (problems.length === 0) {
@@ -45,7 +61,7 @@ export function parseYamlSource(file: string, text: string): { source: SourceFil
       });
     }
   }
-  return { source: { file, text, data, doc: problems.length === 0 ? doc : undefined, lines }, problems };
+  return { data, problems };
 }
 
 function yamlMessage(code: string, message: string): string {

@@ -1,0 +1,76 @@
+/**
+ * What an importer produces: catalog service documents (in the catalog's own YAML shape) and
+ * findings, each located in the file it came from. Nothing here reads or writes files.
+ */
+import { positionOf, type PathSegment, type SourceFile } from '../load/yaml-source.js';
+import type { ExtrasDoc } from '../model/alert-extras.js';
+
+export interface SliDraft {
+  name: string;
+  description?: string;
+  kind: 'error-ratio' | 'latency';
+  objective: number;
+  period?: string;
+  bad?: string;
+  good?: string;
+  total?: string;
+  histogram?: string;
+  threshold?: number;
+  alerting?: ExtrasDoc;
+}
+
+export interface ServiceDraft {
+  name: string;
+  description: string;
+  team: string;
+  tier: 1 | 2 | 3;
+  alerting?: ExtrasDoc;
+  slis: SliDraft[];
+  /** Where it came from, for the file header and messages. */
+  readonly from: string;
+}
+
+export type FindingLevel = 'unsupported' | 'note' | 'error';
+
+export interface Finding {
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+  readonly level: FindingLevel;
+  readonly message: string;
+  readonly hint?: string;
+}
+
+export function formatFinding(f: Finding): string {
+  return `${f.file}:${f.line}:${f.col}: ${f.level}: ${f.message}${f.hint ? `\n  hint: ${f.hint}` : ''}`;
+}
+
+/** In file order: file, line, column. */
+export function sortFindings(findings: readonly Finding[]): Finding[] {
+  return [...findings].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.col - b.col));
+}
+
+/** Collects findings located in one source document. */
+export class FindingSink {
+  readonly findings: Finding[] = [];
+  add(source: SourceFile, path: readonly PathSegment[], level: FindingLevel, message: string, hint?: string): void {
+    this.findings.push({ file: source.file, ...positionOf(source, path), level, message, ...(hint ? { hint } : {}) });
+  }
+}
+
+/**
+ * A slokit name (lower-case letters, digits, single dashes, starting with a letter, at most
+ * `max` characters) from another tool's name; undefined when nothing usable is left.
+ */
+export function safeName(text: string, max = 30): string | undefined {
+  let name = text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  if (name && !/^[a-z]/.test(name)) name = `x-${name}`;
+  name = name.slice(0, max).replace(/-+$/, '');
+  return name || undefined;
+}
+
+/** An OpenSLO or Sloth objective as slokit's percent, when it is one slokit can hold (0 < p < 100). */
+export function objectivePercent(ratio: number): number | undefined {
+  const percent = Number((ratio * 100).toPrecision(12));
+  return percent > 0 && percent < 100 ? percent : undefined;
+}

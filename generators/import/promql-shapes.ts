@@ -1,0 +1,101 @@
+/**
+ * Recognises the PromQL shapes other SLO tools write, so an imported SLI becomes a slokit kind
+ * (counters or a histogram) whose rules, dashboards and tests slokit builds itself, rather than
+ * an opaque expression. Read with the Prometheus grammar, never with regular expressions.
+ */
+import { parser } from '@prometheus-io/lezer-promql';
+import type { SyntaxNode } from '@lezer/common';
+import { matchersText } from '../promql/escape.js';
+import { parseSelector } from '../promql/parse.js';
+import type { Selector } from '../model/types.js';
+
+/** A counter read as a rate: `sum [by (...)] (rate|increase(SELECTOR[range]))`, `rate(...)`, or a bare selector (OpenSLO counters). */
+export interface CounterRate {
+  readonly selector: Selector;
+  /** Labels of a `by` grouping (slokit groups by environment and cluster instead). */
+  readonly grouping: readonly string[];
+}
+
+/** Strips parentheses around the whole expression. */
+function unwrap(node: SyntaxNode | null): SyntaxNode | null {
+  while (node?.name === 'ParenExpr') node = node.firstChild;
+  return node;
+}
+
+function selectorAt(text: string, node: SyntaxNode): Selector | undefined {
+  const parsed = parseSelector(text.slice(node.from, node.to));
+  return parsed.ok ? parsed.value : undefined;
+}
+
+function counterAt(text: string, node: SyntaxNode | null): CounterRate | undefined {
+  node = unwrap(node);
+  if (!node) return undefined;
+  let grouping: string[] = [];
+  if (node.name === 'AggregateExpr') {
+    const op = node.getChild('AggregateOp');
+    if (!op || text.slice(op.from, op.to) !== 'sum') return undefined;
+    const modifier = node.getChild('AggregateModifier');
+    if (modifier?.getChild('Without')) return undefined;
+    grouping = modifier?.getChild('GroupingLabels')?.getChildren('LabelName').map((l) => text.slice(l.from, l.to)) ?? [];
+    const body = node.getChild('FunctionCallBody');
+    const inner = body?.firstChild;
+    if (!inner || inner.nextSibling) return undefined;
+    node = unwrap(inner);
+    if (!node) return undefined;
+  }
+  if (node.name === 'VectorSelector') {
+    const selector = selectorAt(text, node);
+    return selector && { selector, grouping };
+  }
+  if (node.name !== 'FunctionCall') return undefined;
+  const fn = node.getChild('FunctionIdentifier');
+  if (!fn || !['rate', 'increase'].includes(text.slice(fn.from, fn.to))) return undefined;
+  const arg = node.getChild('FunctionCallBody')?.firstChild;
+  if (!arg || arg.name !== 'MatrixSelector' || arg.nextSibling) return undefined;
+  const vs = arg.getChild('VectorSelector');
+  const selector = vs ? selectorAt(text, vs) : undefined;
+  return selector && { selector, grouping };
+}
+
+/** `query` as one counter rate, or undefined. */
+export function counterRate(query: string): CounterRate | undefined {
+  const top = parser.parse(query).topNode;
+  let error = false;
+  top.cursor().iterate((n) => {
+    if (n.type.isError) error = true;
+  });
+  if (error) return undefined;
+  const expr = top.firstChild;
+  return expr && !expr.nextSibling ? counterAt(query, expr) : undefined;
+}
+
+/** `A - B` of two counter rates (Sloth's "total minus good"), or undefined. */
+export function counterDifference(query: string): { minuend: CounterRate; subtrahend: CounterRate } | undefined {
+  const top = unwrap(parser.parse(query).topNode.firstChild);
+  if (!top || top.name !== 'BinaryExpr') return undefined;
+  const [left, op, right] = [top.firstChild, top.firstChild?.nextSibling, top.lastChild];
+  if (!left || !op || !right || op.name !== 'Sub' || op.nextSibling?.from !== right.from) return undefined;
+  const minuend = counterAt(query, left);
+  const subtrahend = counterAt(query, right);
+  return minuend && subtrahend ? { minuend, subtrahend } : undefined;
+}
+
+function sameMatchers(a: Selector, b: Selector, except: string): boolean {
+  const key = (s: Selector) => matchersText(s.matchers.filter((m) => m.label !== except).slice().sort((x, y) => (x.label < y.label ? -1 : x.label > y.label ? 1 : 0)));
+  return key(a) === key(b);
+}
+
+/**
+ * A histogram threshold: `good` is `H_bucket{M, le="T"}` and `total` is `H_count{M}` with the
+ * same matchers M. Returns the histogram `H{M}` and T.
+ */
+export function histogramThreshold(good: Selector, total: Selector): { histogram: Selector; threshold: number } | undefined {
+  if (!good.metric.endsWith('_bucket') || !total.metric.endsWith('_count')) return undefined;
+  const base = good.metric.slice(0, -'_bucket'.length);
+  if (total.metric.slice(0, -'_count'.length) !== base) return undefined;
+  const le = good.matchers.filter((m) => m.label === 'le');
+  if (le.length !== 1 || le[0]!.op !== '=') return undefined;
+  const threshold = Number(le[0]!.value);
+  if (!Number.isFinite(threshold) || threshold <= 0 || !sameMatchers(good, total, 'le')) return undefined;
+  return { histogram: { metric: base, matchers: total.matchers }, threshold };
+}

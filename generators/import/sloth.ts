@@ -1,0 +1,182 @@
+/**
+ * `slokit import sloth`: Sloth `prometheus/v1` specs (and the same spec as a Kubernetes
+ * `PrometheusServiceLevel`) to catalog services. Event SLIs over counters and histograms become
+ * error-ratio and latency SLIs, so slokit builds their rules, alerts, tests and dashboards;
+ * everything it cannot carry over is reported where it is written.
+ */
+import type { PathSegment, SourceFile } from '../load/yaml-source.js';
+import type { ExtrasDoc } from '../model/alert-extras.js';
+import { FindingSink, objectivePercent, safeName, type ServiceDraft, type SliDraft } from './draft.js';
+import { carriedValues, type ImportContext } from './extras.js';
+import { sliShape } from './sli-shape.js';
+
+const WINDOW = /\{\{\s*\.window\s*\}\}/g;
+/** Any duration: the queries are only read for their shape, never evaluated. */
+const withWindow = (query: string) => query.replace(WINDOW, '5m');
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export interface ImportResult {
+  readonly services: ServiceDraft[];
+  readonly findings: FindingSink['findings'];
+}
+
+export function importSloth(sources: readonly SourceFile[], ctx: ImportContext): ImportResult {
+  const sink = new FindingSink();
+  const services: ServiceDraft[] = [];
+  for (const source of sources) {
+    const d = source.data;
+    if (!isObj(d)) {
+      sink.add(source, [], 'error', 'not a Sloth spec: expected a mapping with version: prometheus/v1');
+      continue;
+    }
+    if (d.version === 'prometheus/v1') {
+      const s = service(sink, source, [], d, ctx);
+      if (s) services.push(s);
+    } else if (d.apiVersion === 'sloth.slok.dev/v1' && d.kind === 'PrometheusServiceLevel') {
+      const s = isObj(d.spec) ? service(sink, source, ['spec'], d.spec, ctx) : undefined;
+      if (!isObj(d.spec)) sink.add(source, ['spec'], 'error', 'PrometheusServiceLevel has no spec');
+      if (s) services.push(s);
+    } else if (d.apiVersion === 'sloth.slok.dev/v1' && d.kind === 'AlertWindows') {
+      sink.add(source, ['kind'], 'unsupported', 'Sloth AlertWindows are not converted', 'write them as a slokit alert policy (alerts/policies/default.yaml shows the format: windows with budget_spent, long and short) and set alert_policy');
+    } else if (typeof d.apiVersion === 'string' && d.apiVersion.startsWith('openslo/')) {
+      sink.add(source, ['apiVersion'], 'unsupported', `this is an OpenSLO ${String(d.kind ?? '')} document, not a Sloth spec`, 'import it with: slokit import openslo FILE');
+    } else {
+      sink.add(source, d.version !== undefined ? ['version'] : [], 'error', `not a Sloth spec: version ${JSON.stringify(d.version ?? d.apiVersion ?? null)}`, 'Sloth specs start with version: "prometheus/v1"');
+    }
+  }
+  const seen = new Set<string>();
+  for (const s of services) {
+    if (seen.has(s.name)) sink.findings.push({ file: s.from, line: 1, col: 1, level: 'error', message: `service ${s.name} is defined twice in the imported files`, hint: 'put all its SLOs in one spec' });
+    seen.add(s.name);
+  }
+  return { services, findings: sink.findings };
+}
+
+function service(sink: FindingSink, source: SourceFile, base: PathSegment[], spec: Obj, ctx: ImportContext): ServiceDraft | undefined {
+  const at = (...p: PathSegment[]) => [...base, ...p];
+  if (typeof spec.service !== 'string') {
+    sink.add(source, at('service'), 'error', 'service is missing or not text');
+    return undefined;
+  }
+  const name = safeName(spec.service);
+  if (!name) {
+    sink.add(source, at('service'), 'error', `service ${JSON.stringify(spec.service)} has no letters or digits to make a name from`);
+    return undefined;
+  }
+  if (name !== spec.service) sink.add(source, at('service'), 'note', `service ${JSON.stringify(spec.service)} is named ${name} in the catalog`, 'slokit names are lower-case letters, digits and dashes, at most 30 characters');
+  const labels = isObj(spec.labels) ? { ...spec.labels } : {};
+  const owner = typeof labels.owner === 'string' ? safeName(labels.owner) : undefined;
+  delete labels.owner;
+  const team = ctx.teamOverrides ? ctx.team : (owner ?? ctx.team);
+  if (!team) {
+    sink.add(source, at('labels'), 'error', `service ${name} has no owner label to take its team from`, 'add labels: { owner: TEAM } to the spec, or pass --team TEAM');
+    return undefined;
+  }
+  let tier: 1 | 2 | 3 = 2;
+  if (labels.tier !== undefined) {
+    const t = String(labels.tier);
+    if (t === '1' || t === '2' || t === '3') tier = Number(t) as 1 | 2 | 3;
+    else sink.add(source, at('labels', 'tier'), 'note', `tier ${JSON.stringify(labels.tier)} is not a slokit tier (1, 2 or 3); the service gets tier 2`);
+    delete labels.tier;
+  }
+  const serviceLabels = carriedValues(sink, source, at('labels'), labels, 'label', ctx, 'the service\'s other labels go on every alert');
+  if (!Array.isArray(spec.slos) || spec.slos.length === 0) {
+    sink.add(source, at('slos'), 'error', 'slos is missing or empty');
+    return undefined;
+  }
+  const slis: SliDraft[] = [];
+  let pagesDisabled = 0;
+  spec.slos.forEach((slo, i) => {
+    const r = sli(sink, source, at('slos', i), slo, ctx);
+    if (!r) return;
+    if (r.pageDisabled) pagesDisabled++;
+    slis.push(r.sli);
+  });
+  if (!slis.length) return undefined;
+  if (pagesDisabled === slis.length) {
+    tier = 3;
+    sink.add(source, at('slos'), 'note', `every SLO of ${name} disables its page alerts, so the service gets tier 3 (tickets only)`);
+  } else if (pagesDisabled) {
+    sink.add(source, at('slos'), 'note', `some SLOs of ${name} disable page alerts; slokit decides paging per service (tier ${tier} pages), so they page too`, 'give the service tier 3 for tickets only');
+  }
+  return {
+    name,
+    description: `${spec.service} (imported from Sloth).`,
+    team,
+    tier,
+    ...(serviceLabels ? { alerting: { labels: serviceLabels } } : {}),
+    slis,
+    from: source.file,
+  };
+}
+
+function sli(sink: FindingSink, source: SourceFile, base: PathSegment[], slo: unknown, ctx: ImportContext): { sli: SliDraft; pageDisabled: boolean } | undefined {
+  const at = (...p: PathSegment[]) => [...base, ...p];
+  if (!isObj(slo)) {
+    sink.add(source, base, 'error', 'an SLO must be a mapping');
+    return undefined;
+  }
+  const name = typeof slo.name === 'string' ? safeName(slo.name) : undefined;
+  if (!name) {
+    sink.add(source, at('name'), 'error', 'the SLO has no usable name');
+    return undefined;
+  }
+  if (name !== slo.name) sink.add(source, at('name'), 'note', `SLO ${JSON.stringify(slo.name)} is named ${name} in the catalog`);
+  const objective = typeof slo.objective === 'number' ? objectivePercent(slo.objective / 100) : undefined;
+  if (objective === undefined) {
+    sink.add(source, at('objective'), 'error', `objective ${JSON.stringify(slo.objective ?? null)} is not a percentage between 0 and 100 (exclusive)`);
+    return undefined;
+  }
+  const spec = isObj(slo.sli) ? slo.sli : {};
+  let shapeFields: Omit<SliDraft, 'name' | 'objective'> | undefined;
+  if (isObj(spec.events)) {
+    const bad = spec.events.error_query;
+    const total = spec.events.total_query;
+    if (typeof bad !== 'string' || typeof total !== 'string') {
+      sink.add(source, at('sli', 'events'), 'error', 'events needs error_query and total_query');
+      return undefined;
+    }
+    const shape = sliShape({ bad: withWindow(bad), total: withWindow(total) });
+    if (!shape.ok) {
+      sink.add(source, at('sli', 'events', shape.query === 'total' ? 'total_query' : 'error_query'), 'unsupported', `SLO ${name}: ${shape.why}`, 'add it to the catalog by hand as a raw SLI (bad_rate, total_rate with [$window], test_series)');
+      return undefined;
+    }
+    if (shape.grouping.length) sink.add(source, at('sli', 'events'), 'note', `SLO ${name}: the grouping by (${shape.grouping.join(', ')}) is not kept; slokit sums by the catalog's environment and cluster labels`);
+    shapeFields = shape.fields;
+  } else if (isObj(spec.raw)) {
+    sink.add(source, at('sli', 'raw'), 'unsupported', `SLO ${name}: a raw SLI gives an error ratio, not events; slokit's windows, budgets and generated tests are built on bad and total event rates`, 'rewrite it as events (error_query and total_query over counters), or add it by hand as a raw SLI with bad_rate and total_rate');
+    return undefined;
+  } else if (isObj(spec.plugin)) {
+    sink.add(source, at('sli', 'plugin'), 'unsupported', `SLO ${name}: Sloth SLI plugins are Go code that slokit cannot run`, 'write the queries the plugin produces as events');
+    return undefined;
+  } else {
+    sink.add(source, at('sli'), 'error', `SLO ${name} has no events, raw or plugin SLI`);
+    return undefined;
+  }
+  const alerting: ExtrasDoc = {};
+  const labels = { ...carriedValues(sink, source, at('labels'), slo.labels, 'label', ctx, 'the SLO\'s labels go on its alerts (not on recorded series)') };
+  const a = isObj(slo.alerting) ? slo.alerting : {};
+  if (typeof a.name === 'string') sink.add(source, at('alerting', 'name'), 'note', `alert name ${a.name} is not kept: slokit names its alerts by what fired (e.g. SlokitErrorBudgetBurnFast) and labels them with service and sli`);
+  Object.assign(labels, carriedValues(sink, source, at('alerting', 'labels'), a.labels, 'label', ctx, 'slokit derives its own from the catalog'));
+  const annotations = carriedValues(sink, source, at('alerting', 'annotations'), a.annotations, 'annotation', ctx, 'slokit writes its own from the catalog');
+  if (Object.keys(labels).length) alerting.labels = labels;
+  if (annotations) alerting.annotations = annotations;
+  let pageDisabled = false;
+  for (const [key, kind] of [['page_alert', 'page'], ['ticket_alert', 'ticket']] as const) {
+    const part = isObj(a[key]) ? a[key] : {};
+    if (part.disable === true) {
+      if (kind === 'page') pageDisabled = true;
+      else sink.add(source, at('alerting', key, 'disable'), 'note', `SLO ${name}: ticket alerts cannot be disabled; slokit always opens a ticket on a slow burn`);
+    }
+    const l = carriedValues(sink, source, at('alerting', key, 'labels'), part.labels, 'label', ctx, `slokit's severity is critical for pages and warning for tickets; route on another label`);
+    const n = carriedValues(sink, source, at('alerting', key, 'annotations'), part.annotations, 'annotation', ctx, 'slokit writes its own from the catalog');
+    if (l || n) alerting[kind] = { ...(l ? { labels: l } : {}), ...(n ? { annotations: n } : {}) };
+  }
+  const description = typeof slo.description === 'string' && slo.description.trim() ? slo.description.trim() : undefined;
+  return {
+    sli: { name, ...(description ? { description } : {}), ...shapeFields, objective, ...(Object.keys(alerting).length ? { alerting } : {}) } as SliDraft,
+    pageDisabled,
+  };
+}

@@ -1,0 +1,183 @@
+/**
+ * slokit import sloth: Sloth's published examples (../shared/reference/sloth/in, when present)
+ * and our own specs. What converts must generate a pack that promtool accepts; what does not
+ * must be reported at its line and column, and a refused import writes nothing.
+ */
+import { describe, expect, it } from 'vitest';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { generatePack } from '../generators/emit/pack.js';
+import { formatFinding, type Finding } from '../generators/import/draft.js';
+import { readSpecs } from '../generators/import/read-specs.js';
+import { importSloth } from '../generators/import/sloth.js';
+import { importContext } from '../generators/import/write-catalog.js';
+import { loadModel } from '../generators/pipeline.js';
+import { promtoolAsync, PROMTOOL_MISSING, promtoolAvailable } from '../generators/promtool.js';
+import { writeOutput } from '../generators/write/output-dir.js';
+import { cli, copyCatalog, ROOT, scratchDir } from './helpers/catalog.js';
+
+const REFERENCE = join(ROOT, '..', 'shared', 'reference', 'sloth', 'in');
+const FIXTURES = join(ROOT, 'test', 'fixtures', 'sloth');
+const ctx = importContext(join(scratchDir(), 'new'), undefined);
+
+function run(file: string, team?: string) {
+  const read = readSpecs([file]);
+  expect(read.problems).toEqual([]);
+  return importSloth(read.sources, team ? { ...ctx, team, teamOverrides: true } : ctx);
+}
+const located = (findings: readonly Finding[], level: Finding['level']) => findings.filter((f) => f.level === level).map((f) => `${f.line}:${f.col} ${f.message}`);
+
+interface SliDoc { name: string; kind: string; bad?: string; good?: string; total?: string; histogram?: string; threshold?: number; objective: number }
+interface ServiceDoc { name: string; team: string; tier: number; alerting?: { labels?: Record<string, string> }; slis: (SliDoc & { alerting?: Record<string, { labels?: Record<string, string>; annotations?: Record<string, string> } & Record<string, unknown>> })[] }
+
+/** Imports through the CLI into a new catalog; returns its service documents. */
+function importNew(files: string[], extra: string[] = []): { code: number; stderr: string; stdout: string; catalog: string; services: ServiceDoc[] } {
+  const catalog = join(scratchDir(), 'catalog');
+  const r = cli(['import', 'sloth', ...files, '--catalog', catalog, ...extra]);
+  const dir = join(catalog, 'services');
+  const services = existsSync(dir) ? readdirSync(dir).sort().map((f) => parse(readFileSync(join(dir, f), 'utf8')) as ServiceDoc) : [];
+  return { ...r, catalog, services };
+}
+
+async function promtoolPasses(catalog: string): Promise<string> {
+  expect(promtoolAvailable(), PROMTOOL_MISSING).toBe(true);
+  const { model, problems } = loadModel(catalog);
+  expect(problems).toEqual([]);
+  const out = scratchDir();
+  writeOutput(out, (await generatePack(model!)).files);
+  const tests = join(out, 'prometheus', 'tests');
+  const r = await promtoolAsync(['test', 'rules', ...readdirSync(tests).sort()], tests);
+  expect(r.ok, r.output.slice(-3000)).toBe(true);
+  return r.output;
+}
+
+describe.runIf(existsSync(REFERENCE))("Sloth's published examples", () => {
+  it('getting-started: one error-ratio SLI; labels, alert labels and annotations kept or reported', () => {
+    const r = run(join(REFERENCE, 'getting-started.yml'));
+    expect(r.services).toHaveLength(1);
+    const s = r.services[0]!;
+    expect(s).toMatchObject({ name: 'myservice', team: 'myteam', tier: 2, alerting: { labels: { repo: 'myorg/myservice' } } });
+    expect(s.slis).toEqual([
+      {
+        name: 'requests-availability',
+        description: 'Common SLO based on availability for HTTP request responses.',
+        kind: 'error-ratio',
+        bad: 'http_request_duration_seconds_count{job="myservice", code=~"(5..|429)"}',
+        total: 'http_request_duration_seconds_count{job="myservice"}',
+        objective: 99.9,
+        alerting: { labels: { category: 'availability' }, page: { labels: { routing_key: 'myteam' } }, ticket: { labels: { slack_channel: '#alerts-myteam' } } },
+      },
+    ]);
+    expect(located(r.findings, 'note')).toEqual([
+      expect.stringMatching(/^17:13 alert name MyServiceHighErrorRate is not kept/),
+      expect.stringMatching(/^22:18 annotation summary is not kept/),
+      expect.stringMatching(/^25:21 label severity is not kept/),
+      expect.stringMatching(/^29:21 label severity is not kept/),
+    ]);
+    expect(located(r.findings, 'unsupported')).toEqual([]);
+  });
+
+  it('kubernetes-apiserver: availability and a latency histogram (total minus good bucket) convert, and the pack passes promtool', async () => {
+    const r = importNew([join(REFERENCE, 'kubernetes-apiserver.yml')], ['--team', 'platform']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.services.map((s) => s.slis.map((x) => [x.name, x.kind, x.histogram ?? x.bad, x.threshold ?? x.total, x.objective]))).toEqual([
+      [
+        ['requests-availability', 'error-ratio', 'apiserver_request_total{code=~"(5..|429)"}', 'apiserver_request_total', 99.9],
+        ['requests-latency', 'latency', 'apiserver_request_duration_seconds{verb!="WATCH"}', 0.4, 99],
+      ],
+    ]);
+    // Sloth's labels cluster and component are slokit's own: reported, not silently dropped.
+    expect(r.stderr).toMatch(/kubernetes-apiserver\.yml:23:12: note: label cluster is not kept/);
+    expect(r.stderr).toMatch(/kubernetes-apiserver\.yml:24:14: note: label component is not kept/);
+    const output = await promtoolPasses(r.catalog);
+    expect(output).toMatch(/k8s-apiserver\.test\.yml\s+SUCCESS/);
+  }, 300_000);
+
+  it('multifile: two services from one file; no-alerts: pages disabled gives tier 3', () => {
+    expect(run(join(REFERENCE, 'multifile.yml')).services.map((s) => [s.name, s.team, s.tier, s.slis[0]!.objective])).toEqual([
+      ['myservice', 'myteam', 2, 99.9],
+      ['myservice2', 'myteam2', 1, 99.99],
+    ]);
+    const noAlerts = run(join(REFERENCE, 'no-alerts.yml'));
+    expect(noAlerts.services[0]!.tier).toBe(3);
+    expect(located(noAlerts.findings, 'note').join('\n')).toMatch(/ticket alerts cannot be disabled/);
+  });
+
+  it('home-wifi (gauges), raw-home-wifi (a ratio), windows-7d and the OpenSLO files are refused where they are written', () => {
+    expect(located(run(join(REFERENCE, 'home-wifi.yml'), 'platform').findings, 'unsupported')).toEqual([
+      expect.stringMatching(/^35:22 SLO good-wifi-client-satisfaction: the total query is not a counter/),
+      expect.stringMatching(/^51:22 SLO risk-wifi-client-satisfaction: the total query is not a counter/),
+    ]);
+    expect(located(run(join(REFERENCE, 'raw-home-wifi.yml'), 'platform').findings, 'unsupported')).toEqual([expect.stringMatching(/^28:9 SLO wifi-client-satisfaction: a raw SLI gives an error ratio/)]);
+    expect(located(run(join(REFERENCE, 'windows-7d.yaml')).findings, 'unsupported')).toEqual([expect.stringMatching(/^2:7 Sloth AlertWindows are not converted/)]);
+    const openslo = run(join(REFERENCE, 'openslo-kubernetes-apiserver.yml'));
+    expect(openslo.services).toEqual([]);
+    expect(openslo.findings.map(formatFinding).join('\n')).toMatch(/this is an OpenSLO SLO document[\s\S]*slokit import openslo/);
+  });
+});
+
+describe('our own Sloth specs', () => {
+  it('a PrometheusServiceLevel object: total minus good counters, increase(), grouping, template-looking text; the pack passes promtool', async () => {
+    const r = importNew([join(FIXTURES, 'service-level-crd.yml')]);
+    expect(r.code, r.stderr).toBe(0);
+    const [s] = r.services;
+    expect(s).toMatchObject({ name: 'checkout-api', team: 'payments', tier: 1 });
+    expect(s!.slis.map((x) => [x.name, x.kind, x.good ?? x.histogram, x.total ?? x.threshold])).toEqual([
+      ['requests-availability', 'error-ratio', 'checkout_requests_total{code!~"5.."}', 'checkout_requests_total'],
+      ['latency', 'latency', 'checkout_duration_seconds{route="/pay"}', 0.5],
+    ]);
+    expect(r.stderr).toMatch(/service-level-crd\.yml:19:11: note: SLO requests-availability: the grouping by \(code\) is not kept/);
+    const output = await promtoolPasses(r.catalog);
+    expect(output).toMatch(/SUCCESS/);
+    // The annotation that looks like a template reaches the alert as text (the generated tests expect it verbatim).
+    const rules = readFileSync(join(r.catalog, 'services', 'checkout-api.yaml'), 'utf8');
+    expect(rules).toContain("note: '{{ $labels.instance }} is not a template here'");
+  }, 300_000);
+
+  it('refused SLOs (a ratio, a plugin, gauges) are each located; by default nothing is written, and exit is 1', () => {
+    const r = importNew([join(FIXTURES, 'refused.yml')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/refused\.yml:11:9: unsupported: SLO ratio: a raw SLI gives an error ratio/);
+    expect(r.stderr).toMatch(/refused\.yml:16:9: unsupported: SLO plugin: Sloth SLI plugins are Go code/);
+    expect(r.stderr).toMatch(/refused\.yml:22:22: unsupported: SLO gauges: the total query is not a counter/);
+    expect(r.stderr).toMatch(/nothing was imported/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(r.catalog)).toBe(false);
+  });
+
+  it('a broken spec is an error with its location, even with --skip-unsupported', () => {
+    const r = importNew([join(FIXTURES, 'broken.yml')], ['--skip-unsupported']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/broken\.yml:2:1: error: service is missing or not text/);
+    expect(existsSync(r.catalog)).toBe(false);
+  });
+
+  it('names become slokit names, two services come from one file, and --skip-unsupported imports the rest of a mixed batch', () => {
+    const r = importNew([join(FIXTURES, 'odd-names.yml'), join(FIXTURES, 'refused.yml')], ['--skip-unsupported']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.services.map((s) => [s.name, s.team, s.tier, s.slis.map((x) => x.name)])).toEqual([
+      ['search-api', 'search-team', 2, ['queries']],
+      ['search-indexer-eu', 'search-team', 2, ['docs-indexed-ok']],
+    ]);
+    expect(r.stderr).toMatch(/odd-names\.yml:3:10: note: service "Search\.Indexer \(EU\)" is named search-indexer-eu/);
+    expect(r.stderr).toMatch(/odd-names\.yml:18:9: note: tier "5" is not a slokit tier/);
+    expect(r.stdout).toMatch(/imported 2 service\(s\) with 2 SLI\(s\) .*\(3 part\(s\) skipped/);
+    const teams = parse(readFileSync(join(r.catalog, 'teams.yaml'), 'utf8')) as { teams: { name: string; chat: string }[] };
+    expect(teams.teams.map((t) => t.name)).toEqual(['search-team']);
+    expect(loadModel(r.catalog).problems).toEqual([]);
+  });
+
+  it('into an existing catalog: the team must be listed there, and no service file is replaced', () => {
+    const catalog = copyCatalog();
+    const missingTeam = cli(['import', 'sloth', join(FIXTURES, 'odd-names.yml'), '--catalog', catalog]);
+    expect(missingTeam.code).toBe(1);
+    expect(missingTeam.stderr).toMatch(/team search-team of service search-api is not in .*teams\.yaml/);
+    const ok = cli(['import', 'sloth', join(FIXTURES, 'odd-names.yml'), '--catalog', catalog, '--team', 'data-stores']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(loadModel(catalog).model!.services.map((s) => s.name)).toContain('search-indexer-eu');
+    const again = cli(['import', 'sloth', join(FIXTURES, 'odd-names.yml'), '--catalog', catalog, '--team', 'data-stores']);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/services\/search-api\.yaml already exists/);
+  });
+});
