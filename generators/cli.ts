@@ -3,7 +3,7 @@
  * slokit command line. Exit codes: 0 ok, 1 catalog or test failure, 2 usage error.
  * Errors are messages, never stack traces.
  */
-import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { emitPack, generatePack, type PackSummary } from './emit/pack.js';
@@ -21,12 +21,14 @@ import { LockHeld } from './write/output-lock.js';
 import { SynthesisError } from './emit/promtool-tests/input-series.js';
 import { DashboardError } from './emit/dashboards/evaluate.js';
 import { RunbookTemplateError } from './emit/runbooks/render.js';
+import { exportOpenSlo } from './export/openslo.js';
 import { formatFinding, sortFindings } from './import/draft.js';
 import { readSpecs } from './import/read-specs.js';
+import { importOpenSlo } from './import/openslo.js';
 import { importSloth } from './import/sloth.js';
 import { CatalogTargetError, importContext, writeImported } from './import/write-catalog.js';
 
-const IMPORTERS = { sloth: importSloth, openslo: importSloth };
+const IMPORTERS = { sloth: importSloth, openslo: importOpenSlo };
 
 class ExitError extends Error {
   constructor(message: string, readonly code: number) {
@@ -175,6 +177,20 @@ function importSpecs(tool: 'sloth' | 'openslo', files: string[], opts: { catalog
   console.log(`slokit: imported ${result.services.length} service(s) with ${slis} SLI(s) into ${opts.catalog}${unsupported ? ` (${unsupported} part(s) skipped, listed above)` : ''}:\n${written.written.map((w) => `  ${w}`).join('\n')}`);
 }
 
+function exportSpecs(opts: { catalog: string; out?: string }): void {
+  const model = modelOrExit(opts.catalog);
+  const result = exportOpenSlo(model);
+  for (const s of result.skipped) console.error(`slokit: not exported (OpenSLO cannot express it): ${s}`);
+  if (!opts.out || opts.out === '-') {
+    process.stdout.write(result.text);
+    return;
+  }
+  const tmp = `${opts.out}.tmp-${process.pid}`;
+  writeFileSync(tmp, result.text);
+  renameSync(tmp, opts.out);
+  console.log(`slokit: wrote ${result.documents} OpenSLO documents to ${opts.out}${result.skipped.length ? ` (${result.skipped.length} SLI(s) not exported, listed above)` : ''}`);
+}
+
 function schema(opts: { check?: boolean }): void {
   const files = jsonSchemaFiles();
   const stale = [...files].filter(([name, text]) => !existsSync(join(SCHEMA_DIR, name)) || readFileSync(join(SCHEMA_DIR, name), 'utf8') !== text);
@@ -246,6 +262,13 @@ export function program(): Command {
       .option('--skip-unsupported', 'import what converts, listing the rest, instead of importing nothing')
       .action((files: string[], o) => importSpecs(tool, files, o));
   }
+  p.command('export')
+    .description('write the catalog in another format')
+    .command('openslo')
+    .description('write the catalog as OpenSLO v1 documents (a Service per service, an SLO per SLI); SLIs OpenSLO cannot express are listed')
+    .addOption(catalogOpt())
+    .option('--out <file>', 'file to write (default: standard output)')
+    .action((o) => exportSpecs(o));
   p.command('schema')
     .description('write catalog/schema/*.json from the schema source (for editors)')
     .option('--check', 'exit 1 when the committed JSON Schema is out of date')

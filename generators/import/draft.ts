@@ -11,6 +11,7 @@ export interface SliDraft {
   kind: 'error-ratio' | 'latency';
   objective: number;
   period?: string;
+  alert_policy?: string;
   bad?: string;
   good?: string;
   total?: string;
@@ -27,7 +28,7 @@ export interface ServiceDraft {
   alerting?: ExtrasDoc;
   slis: SliDraft[];
   /** Where it came from, for the file header and messages. */
-  readonly from: string;
+  from: string;
 }
 
 export type FindingLevel = 'unsupported' | 'note' | 'error';

@@ -1,0 +1,81 @@
+/**
+ * `slokit export openslo`: the catalog as OpenSLO v1 documents, a Service per service and an SLO
+ * per SLI with its indicator inline. What OpenSLO can express survives `slokit import openslo`:
+ * names, descriptions, team and tier (as labels), objectives, rolling periods, and the events
+ * (counters, or a histogram's bucket over its count). SLIs OpenSLO cannot express (apdex
+ * counts tolerated events as half; raw SLIs are expressions, not series) are reported, not
+ * exported.
+ */
+import { formatNumber } from '../model/decimal.js';
+import type { Model, Selector, Sli } from '../model/types.js';
+import { selectorText } from '../promql/escape.js';
+import { GENERATED_HEADER } from '../emit/yaml-text.js';
+import { toYaml } from '../emit/yaml-text.js';
+
+/** The annotation that carries a slokit SLI name (OpenSLO SLO names are unique catalog-wide). */
+export const SLI_NAME_ANNOTATION = 'slokit.dev/sli';
+
+export interface OpenSloExport {
+  readonly text: string;
+  readonly documents: number;
+  /** `service/sli: why` for each SLI left out. */
+  readonly skipped: readonly string[];
+}
+
+const prometheus = (query: string) => ({ metricSource: { type: 'Prometheus', spec: { query } } });
+
+function ratioMetric(sli: Sli): object | string {
+  const ev = sli.events;
+  switch (ev.type) {
+    case 'counters':
+      return {
+        counter: true,
+        ...(ev.bad ? { bad: prometheus(selectorText(ev.bad)) } : { good: prometheus(selectorText(ev.good!)) }),
+        total: prometheus(selectorText(ev.total)),
+      };
+    case 'histogram': {
+      if (ev.tolerated !== undefined) return 'apdex counts tolerated events as half an event, which an OpenSLO ratio cannot say';
+      const le = { label: 'le', op: '=' as const, value: formatNumber(ev.satisfied) };
+      const h: Selector = ev.histogram;
+      return { counter: true, good: prometheus(selectorText(h, [le], '_bucket')), total: prometheus(selectorText(h, [], '_count')) };
+    }
+    case 'raw':
+      return 'a raw SLI is a pair of rate expressions, not series an OpenSLO metric source names';
+  }
+}
+
+export function exportOpenSlo(model: Model): OpenSloExport {
+  const docs: object[] = [];
+  const skipped: string[] = [];
+  for (const service of model.services) {
+    docs.push({
+      apiVersion: 'openslo/v1',
+      kind: 'Service',
+      metadata: { name: service.name, labels: { team: [service.team.name], tier: [String(service.tier)] } },
+      spec: { description: service.description },
+    });
+    for (const sli of service.slis) {
+      const ratio = ratioMetric(sli);
+      if (typeof ratio === 'string') {
+        skipped.push(`${service.name}/${sli.name}: ${ratio}`);
+        continue;
+      }
+      const name = `${service.name}-${sli.name}`;
+      docs.push({
+        apiVersion: 'openslo/v1',
+        kind: 'SLO',
+        metadata: { name, annotations: { [SLI_NAME_ANNOTATION]: sli.name } },
+        spec: {
+          description: sli.description,
+          service: service.name,
+          indicator: { metadata: { name }, spec: { ratioMetric: ratio } },
+          timeWindow: [{ duration: sli.period.text, isRolling: true }],
+          budgetingMethod: 'Occurrences',
+          objectives: [{ displayName: sli.name, target: Number((sli.objective).toPrecision(12)) }],
+        },
+      });
+    }
+  }
+  const text = docs.map((d, i) => (i === 0 ? toYaml(d, `${GENERATED_HEADER}\nOpenSLO v1: a Service per service, an SLO per SLI. Import back with: slokit import openslo FILE`) : `---\n${toYaml(d)}`)).join('');
+  return { text, documents: docs.length, skipped };
+}

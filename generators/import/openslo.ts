@@ -1,0 +1,296 @@
+/**
+ * `slokit import openslo`: OpenSLO v1 Service, SLO and SLI documents (and the v1alpha SLOs Sloth
+ * reads) to catalog services. Rolling windows and occurrence budgeting over Prometheus counters
+ * and histograms convert; calendar windows, timeslices and other sources are reported where
+ * they are written.
+ */
+import type { PathSegment, SourceFile } from '../load/yaml-source.js';
+import { parseDuration } from '../model/duration.js';
+import { parseSelector } from '../promql/parse.js';
+import { selectorText } from '../promql/escape.js';
+import { SLI_NAME_ANNOTATION } from '../export/openslo.js';
+import { FindingSink, objectivePercent, safeName, type ServiceDraft, type SliDraft } from './draft.js';
+import type { ImportContext } from './extras.js';
+import type { ImportResult } from './sloth.js';
+import { sliShape } from './sli-shape.js';
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const text = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
+/** OpenSLO label values are text or lists of text. */
+const labelValue = (v: unknown) => text(Array.isArray(v) ? v[0] : v);
+
+interface Doc {
+  readonly source: SourceFile;
+  readonly data: Obj;
+}
+
+/** A metric query located in its document, once its source is known to be Prometheus. */
+interface Query {
+  readonly query: string;
+  readonly path: PathSegment[];
+}
+
+/** The windows OpenSLO's duration shorthand shares with Prometheus durations. */
+const ROLLING = /^([1-9][0-9]*)(m|h|d|w)$/;
+/** OpenSLO v1alpha: { count: 30, unit: Day }. */
+const ALPHA_UNITS: Record<string, string> = { Minute: 'm', Hour: 'h', Day: 'd', Week: 'w' };
+
+export function importOpenSlo(sources: readonly SourceFile[], ctx: ImportContext): ImportResult {
+  const sink = new FindingSink();
+  const byKind = new Map<string, Doc[]>();
+  for (const source of sources) {
+    const d = source.data;
+    if (!isObj(d) || typeof d.apiVersion !== 'string' || !d.apiVersion.startsWith('openslo/')) {
+      sink.add(source, isObj(d) && d.apiVersion !== undefined ? ['apiVersion'] : [], 'error', 'not an OpenSLO document: expected apiVersion: openslo/v1', d && isObj(d) && d.version === 'prometheus/v1' ? 'this is a Sloth spec: slokit import sloth FILE' : undefined);
+      continue;
+    }
+    if (d.apiVersion !== 'openslo/v1' && !(d.apiVersion === 'openslo/v1alpha' && d.kind === 'SLO')) {
+      sink.add(source, ['apiVersion'], 'unsupported', `${d.apiVersion} ${String(d.kind)} is not read; slokit reads openslo/v1 (and v1alpha SLOs)`);
+      continue;
+    }
+    const kind = String(d.kind);
+    byKind.set(kind, [...(byKind.get(kind) ?? []), { source, data: d }]);
+  }
+  const named = (kind: string) => new Map((byKind.get(kind) ?? []).map((doc) => [String((doc.data.metadata as Obj | undefined)?.name), doc]));
+  const serviceDocs = named('Service');
+  const sliDocs = named('SLI');
+  const dataSources = named('DataSource');
+  for (const kind of ['AlertPolicy', 'AlertCondition', 'AlertNotificationTarget']) {
+    for (const doc of byKind.get(kind) ?? []) sink.add(doc.source, ['kind'], 'note', `${kind} is not converted: slokit generates multi-window burn-rate alerts from each SLO and routes them per team`);
+  }
+  for (const [kind, docs] of byKind) {
+    if (['Service', 'SLO', 'SLI', 'DataSource', 'AlertPolicy', 'AlertCondition', 'AlertNotificationTarget'].includes(kind)) continue;
+    for (const doc of docs) sink.add(doc.source, ['kind'], 'unsupported', `OpenSLO kind ${kind} is not converted`);
+  }
+
+  const services = new Map<string, ServiceDraft>();
+  const serviceOf = (name: string, doc: Doc | undefined): ServiceDraft | undefined => {
+    const id = safeName(name);
+    if (!id) return undefined;
+    let s = services.get(id);
+    if (s) return s;
+    const meta = (doc?.data.metadata ?? {}) as Obj;
+    const spec = (doc?.data.spec ?? {}) as Obj;
+    const labels = isObj(meta.labels) ? meta.labels : {};
+    const team = ctx.teamOverrides ? ctx.team : (safeName(labelValue(labels.team) ?? labelValue(labels.owner) ?? '') ?? ctx.team);
+    if (!team) return undefined;
+    const tierText = labelValue(labels.tier);
+    const tier = tierText === '1' || tierText === '2' || tierText === '3' ? (Number(tierText) as 1 | 2 | 3) : 2;
+    s = { name: id, description: text(spec.description) ?? text(meta.displayName) ?? `${name} (imported from OpenSLO).`, team, tier, slis: [], from: doc?.source.file ?? '' };
+    services.set(id, s);
+    return s;
+  };
+
+  for (const doc of byKind.get('SLO') ?? []) {
+    const { source, data } = doc;
+    const alpha = data.apiVersion === 'openslo/v1alpha';
+    const meta = (isObj(data.metadata) ? data.metadata : {}) as Obj;
+    const spec = (isObj(data.spec) ? data.spec : {}) as Obj;
+    // slokit's own export names the SLI in an annotation (SLO names are unique catalog-wide).
+    const sloName = (isObj(meta.annotations) ? text(meta.annotations[SLI_NAME_ANNOTATION]) : undefined) ?? text(meta.name);
+    const name = sloName ? safeName(sloName) : undefined;
+    if (!name) {
+      sink.add(source, ['metadata', 'name'], 'error', 'the SLO has no usable metadata.name');
+      continue;
+    }
+    if (name !== sloName) sink.add(source, ['metadata', 'name'], 'note', `SLO ${JSON.stringify(sloName)} is named ${name} in the catalog`);
+    const serviceName = text(spec.service);
+    if (!serviceName) {
+      sink.add(source, ['spec', 'service'], 'error', `SLO ${name} names no service`);
+      continue;
+    }
+    const service = serviceOf(serviceName, serviceDocs.get(serviceName));
+    if (!service) {
+      sink.add(source, ['spec', 'service'], 'error', `service ${JSON.stringify(serviceName)} has no team`, 'give its Service document a team label (metadata.labels.team), or pass --team TEAM');
+      continue;
+    }
+    if (!service.from) service.from = source.file;
+
+    const period = window(sink, source, spec, alpha);
+    if (period === null) continue;
+    const method = spec.budgetingMethod ?? 'Occurrences';
+    if (method !== 'Occurrences') {
+      sink.add(source, ['spec', 'budgetingMethod'], 'unsupported', `SLO ${name}: budgeting method ${String(method)} is not supported; slokit budgets occurrences (bad events over all events)`, 'use budgetingMethod: Occurrences');
+      continue;
+    }
+    if (spec.alertPolicies !== undefined) sink.add(source, ['spec', 'alertPolicies'], 'note', `SLO ${name}: alert policies are not converted; slokit generates multi-window burn-rate alerts`);
+    const objectives = Array.isArray(spec.objectives) ? spec.objectives : [];
+    if (!objectives.length) {
+      sink.add(source, ['spec', 'objectives'], 'error', `SLO ${name} has no objectives`);
+      continue;
+    }
+    objectives.forEach((o: unknown, i: number) => {
+      const at: PathSegment[] = ['spec', 'objectives', i];
+      if (!isObj(o)) return sink.add(source, at, 'error', 'an objective must be a mapping');
+      const target = typeof o.target === 'number' ? objectivePercent(o.target) : typeof o.targetPercent === 'number' ? objectivePercent(o.targetPercent / 100) : undefined;
+      if (target === undefined) return sink.add(source, [...at, o.target !== undefined ? 'target' : 'targetPercent'], 'error', `objective target ${JSON.stringify(o.target ?? o.targetPercent ?? null)} is not a share between 0 and 1 (exclusive)`);
+      if (o.timeSliceTarget !== undefined || o.timeSliceWindow !== undefined) return sink.add(source, [...at, o.timeSliceTarget !== undefined ? 'timeSliceTarget' : 'timeSliceWindow'], 'unsupported', 'timeslice objectives are not supported; slokit budgets occurrences');
+      const sliName = objectives.length === 1 ? name : `${name.slice(0, 26)}-${safeName(text(o.displayName) ?? '')?.slice(0, 20) ?? i + 1}`.slice(0, 30).replace(/-+$/, '');
+      const fields = alpha ? alphaIndicator(sink, source, at, o) : indicator(sink, source, spec, o, at, sliDocs, dataSources, name);
+      if (!fields) return;
+      const sloDescription = text(spec.description);
+      service.slis.push({ name: safeName(sliName) ?? name, ...(sloDescription ? { description: sloDescription } : fields.description ? { description: fields.description } : {}), ...fields.shape, objective: target, ...(period ? { period } : {}), ...(period === '28d' ? { alert_policy: 'four-weeks' } : {}) } as SliDraft);
+    });
+  }
+  for (const [name, doc] of serviceDocs) {
+    if (!services.get(safeName(name) ?? '')?.slis.length) sink.add(doc.source, ['metadata', 'name'], 'note', `service ${name} is not imported: none of its SLOs converted (a slokit service needs at least one SLI)`);
+  }
+  return { services: [...services.values()].filter((s) => s.slis.length), findings: sink.findings };
+}
+
+/** The SLO's rolling window as a catalog period; undefined keeps the catalog's; null is refused. */
+function window(sink: FindingSink, source: SourceFile, spec: Obj, alpha: boolean): string | undefined | null {
+  const key = alpha ? 'timeWindows' : 'timeWindow';
+  const list = spec[key];
+  if (list === undefined) return undefined;
+  const w = Array.isArray(list) && list.length === 1 && isObj(list[0]) ? list[0] : undefined;
+  if (!w) {
+    sink.add(source, ['spec', key], 'unsupported', `${key} must hold exactly one window`);
+    return null;
+  }
+  if (w.calendar !== undefined || w.isRolling === false) {
+    sink.add(source, ['spec', key, 0, w.calendar !== undefined ? 'calendar' : 'isRolling'], 'unsupported', 'calendar-aligned windows are not supported; slokit SLOs roll', 'use a rolling window (isRolling: true) such as duration: 28d');
+    return null;
+  }
+  const duration = alpha ? `${String(w.count)}${ALPHA_UNITS[String(w.unit)] ?? '?'}` : String(w.duration);
+  if (!ROLLING.test(duration) || !parseDuration(duration)) {
+    sink.add(source, ['spec', key, 0, alpha ? 'unit' : 'duration'], 'unsupported', `window ${duration} is not supported; slokit windows are minutes, hours, days or weeks (e.g. 28d)`);
+    return null;
+  }
+  return duration;
+}
+
+interface Converted {
+  readonly shape: Pick<SliDraft, 'kind' | 'bad' | 'good' | 'total' | 'histogram' | 'threshold'>;
+  readonly description?: string;
+}
+
+/** An objective's SLI: inline on the objective or the SLO, or a reference to an SLI document. */
+function indicator(sink: FindingSink, source: SourceFile, spec: Obj, objective: Obj, at: PathSegment[], sliDocs: Map<string, Doc>, dataSources: Map<string, Doc>, name: string): Converted | undefined {
+  let where: { source: SourceFile; path: PathSegment[]; spec: Obj } | undefined;
+  for (const [holder, base] of [[objective, at], [spec, ['spec']]] as const) {
+    if (isObj(holder.indicator) && isObj(holder.indicator.spec)) where = { source, path: [...base, 'indicator', 'spec'], spec: holder.indicator.spec };
+    else if (typeof holder.indicatorRef === 'string') {
+      const ref = sliDocs.get(holder.indicatorRef);
+      if (!ref) {
+        sink.add(source, [...base, 'indicatorRef'], 'error', `SLI ${holder.indicatorRef} is not among the imported documents`, 'pass the file that defines it too');
+        return undefined;
+      }
+      where = { source: ref.source, path: ['spec'], spec: isObj(ref.data.spec) ? ref.data.spec : {} };
+    }
+    if (where) break;
+  }
+  if (!where) {
+    sink.add(source, at, 'error', `SLO ${name} has no indicator or indicatorRef`);
+    return undefined;
+  }
+  const description = text(where.spec.description);
+  const query = (metric: unknown, path: PathSegment[]): Query | undefined => {
+    const ms = isObj(metric) && isObj(metric.metricSource) ? metric.metricSource : undefined;
+    if (!ms) {
+      sink.add(where!.source, path, 'error', 'expected a metricSource');
+      return undefined;
+    }
+    const ref = typeof ms.metricSourceRef === 'string' ? dataSources.get(ms.metricSourceRef) : undefined;
+    const type = String(ms.type ?? (ref && isObj(ref.data.spec) ? ref.data.spec.type : undefined) ?? '');
+    if (type.toLowerCase() !== 'prometheus') {
+      sink.add(where!.source, [...path, 'metricSource', ms.type !== undefined ? 'type' : 'metricSourceRef'], 'unsupported', `metric source ${JSON.stringify(type || ms.metricSourceRef || 'unknown')} is not Prometheus; slokit generates Prometheus rules`);
+      return undefined;
+    }
+    const q = isObj(ms.spec) ? text(ms.spec.query) ?? text(ms.spec.promql) : undefined;
+    if (!q) {
+      sink.add(where!.source, [...path, 'metricSource', 'spec'], 'error', 'the Prometheus metric source has no query');
+      return undefined;
+    }
+    return { query: q, path: [...path, 'metricSource', 'spec', 'query'] };
+  };
+  const ratio = where.spec.ratioMetric;
+  if (isObj(ratio)) {
+    const base = [...where.path, 'ratioMetric'];
+    if (ratio.raw !== undefined) {
+      sink.add(where.source, [...base, 'raw'], 'unsupported', `SLO ${name}: a raw ratio is not events; slokit's windows, budgets and tests are built on bad and total event rates`, 'give good or bad, and total');
+      return undefined;
+    }
+    const total = query(ratio.total, [...base, 'total']);
+    const good = ratio.good !== undefined ? query(ratio.good, [...base, 'good']) : undefined;
+    const bad = ratio.bad !== undefined ? query(ratio.bad, [...base, 'bad']) : undefined;
+    if (!total || (!good && !bad)) return undefined;
+    const shape = sliShape({ total: total.query, ...(bad ? { bad: bad.query } : { good: good!.query }) });
+    if (!shape.ok) {
+      const q = shape.query === 'total' ? total : shape.query === 'bad' ? bad! : good!;
+      sink.add(where.source, q.path, 'unsupported', `SLO ${name}: ${shape.why}`, 'add it to the catalog by hand as a raw SLI (bad_rate, total_rate with [$window], test_series)');
+      return undefined;
+    }
+    if (shape.grouping.length) sink.add(where.source, base, 'note', `SLO ${name}: the grouping by (${shape.grouping.join(', ')}) is not kept; slokit sums by the catalog's environment and cluster labels`);
+    return { shape: shape.fields, ...(description ? { description } : {}) };
+  }
+  const threshold = where.spec.thresholdMetric;
+  if (isObj(threshold)) {
+    const q = query(threshold, [...where.path, 'thresholdMetric']);
+    if (!q) return undefined;
+    return thresholdShape(sink, where.source, q, objective, at, name, description);
+  }
+  sink.add(where.source, where.path, 'error', `SLO ${name}: the indicator has neither ratioMetric nor thresholdMetric`);
+  return undefined;
+}
+
+/**
+ * A threshold on a histogram maps: with occurrence budgeting, each observation is an
+ * occurrence, good when at most the threshold, which is slokit's latency SLI. A threshold on
+ * anything else (a gauge, a quantile) counts points in time, not events.
+ */
+function thresholdShape(sink: FindingSink, source: SourceFile, q: Query, objective: Obj, at: PathSegment[], name: string, description: string | undefined): Converted | undefined {
+  const parsed = parseSelector(q.query);
+  const histogram = parsed.ok && parsed.value.metric.endsWith('_bucket') ? { ...parsed.value, metric: parsed.value.metric.slice(0, -'_bucket'.length) } : undefined;
+  if (!histogram) {
+    sink.add(source, q.path, 'unsupported', `SLO ${name}: a threshold on this query counts points in time, not events`, 'slokit converts a threshold on a histogram: write the query as the histogram\'s _bucket series, e.g. http_request_duration_seconds_bucket{job="x"}');
+    return undefined;
+  }
+  if (objective.op !== 'lte' && objective.op !== 'lt') {
+    sink.add(source, [...at, 'op'], 'unsupported', `SLO ${name}: op ${JSON.stringify(objective.op ?? null)} is not supported on a histogram; slokit counts observations at most the threshold as good`, 'use op: lte');
+    return undefined;
+  }
+  if (typeof objective.value !== 'number' || objective.value <= 0) {
+    sink.add(source, [...at, 'value'], 'error', `SLO ${name}: the threshold value must be a number above 0`);
+    return undefined;
+  }
+  if (histogram.matchers.some((m) => m.label === 'le')) {
+    sink.add(source, q.path, 'unsupported', `SLO ${name}: the histogram query already picks a bucket (le); the objective's value is the threshold`);
+    return undefined;
+  }
+  return { shape: { kind: 'latency', histogram: selectorText(histogram), threshold: objective.value }, ...(description ? { description } : {}) };
+}
+
+/** v1alpha (what Sloth reads): objectives[].ratioMetrics { good|bad, total: { source, queryType, query } }. */
+function alphaIndicator(sink: FindingSink, source: SourceFile, at: PathSegment[], objective: Obj): Converted | undefined {
+  const r = objective.ratioMetrics;
+  if (!isObj(r)) {
+    sink.add(source, at, 'unsupported', 'v1alpha objectives are converted only with ratioMetrics');
+    return undefined;
+  }
+  const q = (key: string): Query | undefined => {
+    const m = r[key];
+    if (!isObj(m)) return undefined;
+    if (String(m.source).toLowerCase() !== 'prometheus') {
+      sink.add(source, [...at, 'ratioMetrics', key, 'source'], 'unsupported', `metric source ${JSON.stringify(m.source)} is not Prometheus`);
+      return undefined;
+    }
+    const query = text(m.query);
+    return query ? { query: query.replace(/\{\{\s*\.window\s*\}\}/g, '5m'), path: [...at, 'ratioMetrics', key, 'query'] } : undefined;
+  };
+  const total = q('total');
+  const good = q('good');
+  const bad = q('bad');
+  if (!total || (!good && !bad)) {
+    sink.add(source, [...at, 'ratioMetrics'], 'error', 'ratioMetrics needs total and good or bad, each with a Prometheus query');
+    return undefined;
+  }
+  const shape = sliShape({ total: total.query, ...(bad ? { bad: bad.query } : { good: good!.query }) });
+  if (!shape.ok) {
+    const where = shape.query === 'total' ? total : shape.query === 'bad' ? bad! : good!;
+    sink.add(source, where.path, 'unsupported', shape.why, 'add it to the catalog by hand as a raw SLI');
+    return undefined;
+  }
+  return { shape: shape.fields };
+}

@@ -1,0 +1,157 @@
+/**
+ * slokit import openslo and slokit export openslo: OpenSLO v1 documents (and the v1alpha SLOs of
+ * Sloth's examples) into the catalog, every part not converted reported where it is written,
+ * and a round trip of the bundled catalog that keeps what OpenSLO can express, down to the
+ * recording rules generated from it.
+ */
+import { describe, expect, it } from 'vitest';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, parseAllDocuments } from 'yaml';
+import { generatePack } from '../generators/emit/pack.js';
+import { exportOpenSlo } from '../generators/export/openslo.js';
+import type { Finding } from '../generators/import/draft.js';
+import { importOpenSlo } from '../generators/import/openslo.js';
+import { readSpecs } from '../generators/import/read-specs.js';
+import { importContext } from '../generators/import/write-catalog.js';
+import { loadModel } from '../generators/pipeline.js';
+import { promtoolAsync, PROMTOOL_MISSING, promtoolAvailable } from '../generators/promtool.js';
+import { writeOutput } from '../generators/write/output-dir.js';
+import { cli, copyCatalog, ROOT, scratchDir } from './helpers/catalog.js';
+
+const REFERENCE = join(ROOT, '..', 'shared', 'reference', 'sloth', 'in');
+const FIXTURES = join(ROOT, 'test', 'fixtures', 'openslo');
+const ctx = importContext(join(scratchDir(), 'new'), undefined);
+
+function run(file: string, team?: string) {
+  const read = readSpecs([file]);
+  expect(read.problems).toEqual([]);
+  return importOpenSlo(read.sources, team ? { ...ctx, team, teamOverrides: true } : ctx);
+}
+const located = (findings: readonly Finding[], level: Finding['level']) => findings.filter((f) => f.level === level).map((f) => `${f.line}:${f.col} ${f.message}`);
+
+interface SliDoc { name: string; description?: string; kind: string; bad?: string; good?: string; total?: string; histogram?: string; threshold?: number; objective: number; period?: string; alert_policy?: string }
+interface ServiceDoc { name: string; description: string; team: string; tier: number; slis: SliDoc[] }
+
+function importNew(files: string[], extra: string[] = []) {
+  const catalog = join(scratchDir(), 'catalog');
+  const r = cli(['import', 'openslo', ...files, '--catalog', catalog, ...extra]);
+  const dir = join(catalog, 'services');
+  const services = existsSync(dir) ? readdirSync(dir).sort().map((f) => parse(readFileSync(join(dir, f), 'utf8')) as ServiceDoc) : [];
+  return { ...r, catalog, services };
+}
+
+describe.runIf(existsSync(REFERENCE))("the OpenSLO (v1alpha) files of Sloth's examples", () => {
+  it('convert: availability over good events, and two latency objectives of one SLO as two SLIs', () => {
+    const r = run(join(REFERENCE, 'openslo-kubernetes-apiserver.yml'), 'platform');
+    expect(located(r.findings, 'unsupported')).toEqual([]);
+    expect(r.services.map((s) => s.slis.map((x) => [x.name, x.kind, x.good ?? x.histogram, x.total ?? x.threshold, x.objective, x.period]))).toEqual([
+      [
+        ['requests-availability-openslo', 'error-ratio', 'apiserver_request_total{code!~"(5..|429)"}', 'apiserver_request_total', 99.9, '30d'],
+        ['requests-latency-openslo-1', 'latency', 'apiserver_request_duration_seconds{verb!="WATCH"}', 0.4, 99, '30d'],
+        ['requests-latency-openslo-2', 'latency', 'apiserver_request_duration_seconds{verb!="WATCH"}', 5, 99.9, '30d'],
+      ],
+    ]);
+    const gs = run(join(REFERENCE, 'openslo-getting-started.yml'), 'platform');
+    expect(gs.services.map((s) => [s.name, s.slis.length, s.slis[0]!.kind])).toEqual([['my-service', 1, 'error-ratio']]);
+  });
+});
+
+describe('our own OpenSLO v1 documents', () => {
+  it('Service, DataSource, SLI and SLO documents convert (team and tier labels, 28d with the four-weeks policy, a histogram threshold); the pack passes promtool', async () => {
+    const r = importNew([join(FIXTURES, 'checkout.yaml')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.services).toEqual([
+      {
+        name: 'checkout',
+        description: 'Checkout API that takes payments.',
+        team: 'payments',
+        tier: 1,
+        slis: [
+          { name: 'availability', description: 'Checkout requests that did not fail.', kind: 'error-ratio', good: 'checkout_requests_total{code!~"5.."}', total: 'checkout_requests_total', objective: 99.95, period: '28d', alert_policy: 'four-weeks' },
+          { name: 'latency', description: 'Payments answered within 300 ms.', kind: 'latency', histogram: 'checkout_duration_seconds{route="/pay"}', threshold: 0.3, objective: 99, period: '30d' },
+        ],
+      },
+    ]);
+    expect(r.stderr).toMatch(/checkout\.yaml:80:18: note: SLO latency: alert policies are not converted/);
+    expect(r.stderr).toMatch(/checkout\.yaml:83:7: note: AlertPolicy is not converted/);
+    expect(promtoolAvailable(), PROMTOOL_MISSING).toBe(true);
+    const out = scratchDir();
+    writeOutput(out, (await generatePack(loadModel(r.catalog).model!)).files);
+    const tests = join(out, 'prometheus', 'tests');
+    const t = await promtoolAsync(['test', 'rules', 'checkout.test.yml'], tests);
+    expect(t.ok, t.output.slice(-3000)).toBe(true);
+  }, 300_000);
+
+  it('calendar windows, timeslices, other sources and thresholds on gauges are refused where they are written', () => {
+    const r = importNew([join(FIXTURES, 'refused.yaml')], ['--team', 'ledger']);
+    expect(r.code).toBe(1);
+    const lines = r.stderr.split('\n').filter((l) => l.includes('unsupported:'));
+    expect(lines).toEqual([
+      expect.stringMatching(/refused\.yaml:18:9: unsupported: calendar-aligned windows are not supported/),
+      expect.stringMatching(/refused\.yaml:38:20: unsupported: SLO timeslices: budgeting method Timeslices is not supported/),
+      expect.stringMatching(/refused\.yaml:57:39: unsupported: metric source "Datadog" is not Prometheus/),
+      expect.stringMatching(/refused\.yaml:58:40: unsupported: metric source "Datadog" is not Prometheus/),
+      expect.stringMatching(/refused\.yaml:76:58: unsupported: SLO gauge-threshold: a threshold on this query counts points in time, not events/),
+    ]);
+    expect(existsSync(r.catalog)).toBe(false);
+  });
+
+  it('broken documents are errors with their location; nothing is written', () => {
+    const r = importNew([join(FIXTURES, 'broken.yaml')], ['--team', 'ledger', '--skip-unsupported']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/broken\.yaml:7:3: error: SLO orphan names no service/);
+    expect(r.stderr).toMatch(/broken\.yaml:25:15: error: objective target 1\.5 is not a share between 0 and 1/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(r.catalog)).toBe(false);
+  });
+
+  it('a Sloth spec given to the OpenSLO importer is an error that names the right command', () => {
+    const r = importNew([join(ROOT, 'test', 'fixtures', 'sloth', 'odd-names.yml')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/odd-names\.yml:2:1: error: not an OpenSLO document[\s\S]*slokit import sloth/);
+  });
+});
+
+describe('export openslo, and back', () => {
+  const original = loadModel(copyCatalog()).model!;
+  const exported = exportOpenSlo(original);
+
+  it('writes a Service per service and an SLO per expressible SLI, and lists the rest', () => {
+    const docs = parseAllDocuments(exported.text).map((d) => d.toJS() as { kind: string });
+    expect(docs.filter((d) => d.kind === 'Service').length).toBe(original.services.length);
+    expect(docs.filter((d) => d.kind === 'SLO').length).toBe(original.services.reduce((n, s) => n + s.slis.length, 0) - 2);
+    expect(exported.skipped).toEqual([
+      expect.stringMatching(/^postgres\/transactions: a raw SLI/),
+      expect.stringMatching(/^workhorse\/request-apdex: apdex counts tolerated events as half/),
+    ]);
+    const stdout = cli(['export', 'openslo']);
+    expect(stdout.code).toBe(0);
+    expect(stdout.stdout).toBe(exported.text);
+  });
+
+  it('round trip: names, descriptions, team, tier, objectives, periods and the generated raw-window rules survive', async () => {
+    const file = join(scratchDir(), 'exported.yaml');
+    expect(cli(['export', 'openslo', '--out', file]).code).toBe(0);
+    const r = importNew([file]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/note: service postgres is not imported: none of its SLOs converted/);
+    const back = loadModel(r.catalog).model!;
+    const expressible = original.services
+      .map((s) => ({ ...s, slis: s.slis.filter((x) => x.events.type !== 'raw' && !(x.events.type === 'histogram' && x.events.tolerated !== undefined)) }))
+      .filter((s) => s.slis.length);
+    expect(back.services.map((s) => s.name)).toEqual(expressible.map((s) => s.name));
+    const pick = (m: typeof original.services) =>
+      m.map((s) => ({ name: s.name, description: s.description, team: s.team.name, tier: s.tier, slis: s.slis.map((x) => ({ name: x.name, description: x.description, objective: x.objective, period: x.period.text, events: x.events })) }));
+    expect(pick(back.services)).toEqual(pick(expressible));
+    // What slokit generates from the events is the same, rule for rule.
+    const rawRules = async (model: typeof original, names: Set<string>) => {
+      const pack = await generatePack(model);
+      return [...pack.files].filter(([p]) => p.startsWith('prometheus/rules/') && names.has(p.replace(/.*\/|\.yml$/g, ''))).map(([p, t]) => [p, (parse(t) as { groups: { rules: { record?: string; expr: string; labels?: { sli?: string } }[] }[] }).groups.flatMap((g) => g.rules).filter((x) => x.record === 'sli:events_total:rate5m' || x.record === 'sli:events_bad:rate5m').filter((x) => expressible.some((s) => s.slis.some((y) => y.name === x.labels?.sli))).map((x) => x.expr)]);
+    };
+    const names = new Set(expressible.map((s) => s.name));
+    const before = await rawRules(original, names);
+    expect(before.flatMap(([, exprs]) => exprs as string[]).length).toBe(2 * expressible.reduce((n, x) => n + x.slis.length, 0));
+    expect(await rawRules(back, names)).toEqual(before);
+  });
+});
