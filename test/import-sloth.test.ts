@@ -104,12 +104,12 @@ describe.runIf(existsSync(REFERENCE))("Sloth's published examples", () => {
     expect(located(noAlerts.findings, 'note').join('\n')).toMatch(/ticket alerts cannot be disabled/);
   });
 
-  it('home-wifi (gauges), raw-home-wifi (a ratio), windows-7d and the OpenSLO files are refused where they are written', () => {
+  it('home-wifi (gauges), raw-home-wifi (an average of a gauge), windows-7d and the OpenSLO files are refused where they are written', () => {
     expect(located(run(join(REFERENCE, 'home-wifi.yml'), 'platform').findings, 'unsupported')).toEqual([
       expect.stringMatching(/^35:22 SLO good-wifi-client-satisfaction: the total query is not a counter/),
       expect.stringMatching(/^51:22 SLO risk-wifi-client-satisfaction: the total query is not a counter/),
     ]);
-    expect(located(run(join(REFERENCE, 'raw-home-wifi.yml'), 'platform').findings, 'unsupported')).toEqual([expect.stringMatching(/^28:9 SLO wifi-client-satisfaction: a raw SLI gives an error ratio/)]);
+    expect(located(run(join(REFERENCE, 'raw-home-wifi.yml'), 'platform').findings, 'unsupported')).toEqual([expect.stringMatching(/^28:28 SLO wifi-client-satisfaction: this raw SLI's error ratio is not a ratio of counter rates/)]);
     expect(located(run(join(REFERENCE, 'windows-7d.yaml')).findings, 'unsupported')).toEqual([expect.stringMatching(/^2:7 Sloth AlertWindows are not converted/)]);
     const openslo = run(join(REFERENCE, 'openslo-kubernetes-apiserver.yml'));
     expect(openslo.services).toEqual([]);
@@ -135,15 +135,24 @@ describe('our own Sloth specs', () => {
     expect(rules).toContain("note: '{{ $labels.instance }} is not a template here'");
   }, 300_000);
 
-  it('refused SLOs (a ratio, a plugin, gauges) are each located; by default nothing is written, and exit is 1', () => {
+  it('refused SLOs (an average of a gauge, a plugin, gauges) are each located; by default nothing is written, and exit is 1', () => {
     const r = importNew([join(FIXTURES, 'refused.yml')]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/refused\.yml:11:9: unsupported: SLO ratio: a raw SLI gives an error ratio/);
+    expect(r.stderr).toMatch(/refused\.yml:11:28: unsupported: SLO ratio: this raw SLI's error ratio is not a ratio of counter rates/);
     expect(r.stderr).toMatch(/refused\.yml:16:9: unsupported: SLO plugin: Sloth SLI plugins are Go code/);
     expect(r.stderr).toMatch(/refused\.yml:22:22: unsupported: SLO gauges: the total query is not a counter/);
     expect(r.stderr).toMatch(/nothing was imported/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(existsSync(r.catalog)).toBe(false);
+  });
+
+  it('raw SLIs that divide counter rates convert (bad over total, 1 - good over total, a histogram bucket over its count); an average of a gauge does not', () => {
+    const r = run(join(FIXTURES, 'raw-ratios.yml'));
+    expect(r.services[0]!.slis.map((x) => [x.name, x.kind, x.bad ?? x.histogram, x.total ?? x.threshold])).toEqual([
+      ['failures', 'error-ratio', 'upload_failures_total{bucket="media"}', 'uploads_total{bucket="media"}'],
+      ['fast', 'latency', 'upload_seconds', 2],
+    ]);
+    expect(located(r.findings, 'unsupported')).toEqual([expect.stringMatching(/^24:28 SLO average: this raw SLI's error ratio is not a ratio of counter rates/)]);
   });
 
   it('a broken spec is an error with its location, even with --skip-unsupported', () => {

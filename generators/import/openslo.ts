@@ -12,7 +12,7 @@ import { SLI_NAME_ANNOTATION } from '../export/openslo.js';
 import { FindingSink, objectivePercent, safeName, type ServiceDraft, type SliDraft } from './draft.js';
 import type { ImportContext } from './extras.js';
 import type { ImportResult } from './sloth.js';
-import { sliShape } from './sli-shape.js';
+import { ratioShape, sliShape } from './sli-shape.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -209,8 +209,15 @@ function indicator(sink: FindingSink, source: SourceFile, spec: Obj, objective: 
   if (isObj(ratio)) {
     const base = [...where.path, 'ratioMetric'];
     if (ratio.raw !== undefined) {
-      sink.add(where.source, [...base, 'raw'], 'unsupported', `SLO ${name}: a raw ratio is not events; slokit's windows, budgets and tests are built on bad and total event rates`, 'give good or bad, and total');
-      return undefined;
+      // A ratio converts when it divides counter rates: those are the events.
+      const raw = query(ratio.raw, [...base, 'raw']);
+      if (!raw) return undefined;
+      const shape = ratioShape(ratio.rawType === 'success' ? `1 - (${raw.query})` : raw.query);
+      if (!shape?.ok) {
+        sink.add(where.source, raw.path, 'unsupported', `SLO ${name}: this raw ratio is not a ratio of counter rates, so slokit cannot count its events; its windows, budgets and tests are built on bad and total event rates`, 'give good or bad, and total');
+        return undefined;
+      }
+      return { shape: shape.fields, ...(description ? { description } : {}) };
     }
     const total = query(ratio.total, [...base, 'total']);
     const good = ratio.good !== undefined ? query(ratio.good, [...base, 'good']) : undefined;

@@ -99,3 +99,30 @@ export function histogramThreshold(good: Selector, total: Selector): { histogram
   if (!Number.isFinite(threshold) || threshold <= 0 || !sameMatchers(good, total, 'le')) return undefined;
   return { histogram: { metric: base, matchers: total.matchers }, threshold };
 }
+
+/**
+ * An error ratio written as a ratio of counter rates: `bad / total`, or `1 - good / total`.
+ * Returns the two rates and which kind of events the numerator counts.
+ */
+export function counterRatio(query: string): { numerator: CounterRate; denominator: CounterRate; counts: 'bad' | 'good' } | undefined {
+  const top = unwrap(parser.parse(query).topNode.firstChild);
+  if (!top || top.name !== 'BinaryExpr') return undefined;
+  const op = top.firstChild?.nextSibling;
+  const division = (node: SyntaxNode | null) => {
+    node = unwrap(node);
+    if (!node || node.name !== 'BinaryExpr' || node.firstChild?.nextSibling?.name !== 'Div') return undefined;
+    const numerator = counterAt(query, node.firstChild);
+    const denominator = counterAt(query, node.lastChild);
+    return numerator && denominator ? { numerator, denominator } : undefined;
+  };
+  if (op?.name === 'Div') {
+    const d = division(top);
+    return d && { ...d, counts: 'bad' };
+  }
+  const one = unwrap(top.firstChild);
+  if (op?.name === 'Sub' && one?.name === 'NumberDurationLiteral' && Number(query.slice(one.from, one.to)) === 1) {
+    const d = division(top.lastChild);
+    return d && { ...d, counts: 'good' };
+  }
+  return undefined;
+}

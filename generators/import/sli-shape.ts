@@ -5,7 +5,7 @@
  */
 import { selectorText } from '../promql/escape.js';
 import type { Selector } from '../model/types.js';
-import { counterDifference, counterRate, histogramThreshold, type CounterRate } from './promql-shapes.js';
+import { counterDifference, counterRate, counterRatio, histogramThreshold, type CounterRate } from './promql-shapes.js';
 import type { SliDraft } from './draft.js';
 
 export interface EventQueries {
@@ -24,6 +24,24 @@ const same = (a: Selector, b: Selector) => selectorText(a) === selectorText(b);
 
 function ok(fields: Extract<SliShape, { ok: true }>['fields'], ...rates: CounterRate[]): SliShape {
   return { ok: true, fields, grouping: [...new Set(rates.flatMap((r) => r.grouping))] };
+}
+
+/**
+ * An error-ratio query (Sloth's raw SLI, OpenSLO's raw ratio) that is a ratio of counter rates,
+ * as the events it divides; undefined for any other ratio (an average of a gauge, say), whose
+ * events slokit cannot count.
+ */
+export function ratioShape(query: string): SliShape | undefined {
+  const r = counterRatio(query);
+  if (!r) return undefined;
+  const num = selectorText(r.numerator.selector);
+  const total = selectorText(r.denominator.selector);
+  if (r.counts === 'good') {
+    const h = histogramThreshold(r.numerator.selector, r.denominator.selector);
+    if (h) return ok({ kind: 'latency', histogram: selectorText(h.histogram), threshold: h.threshold }, r.numerator, r.denominator);
+    return ok({ kind: 'error-ratio', good: num, total }, r.numerator, r.denominator);
+  }
+  return ok({ kind: 'error-ratio', bad: num, total }, r.numerator, r.denominator);
 }
 
 export function sliShape(q: EventQueries): SliShape {

@@ -8,7 +8,7 @@ import type { PathSegment, SourceFile } from '../load/yaml-source.js';
 import type { ExtrasDoc } from '../model/alert-extras.js';
 import { FindingSink, objectivePercent, safeName, type ServiceDraft, type SliDraft } from './draft.js';
 import { carriedValues, type ImportContext } from './extras.js';
-import { sliShape } from './sli-shape.js';
+import { ratioShape, sliShape } from './sli-shape.js';
 
 const WINDOW = /\{\{\s*\.window\s*\}\}/g;
 /** Any duration: the queries are only read for their shape, never evaluated. */
@@ -146,8 +146,15 @@ function sli(sink: FindingSink, source: SourceFile, base: PathSegment[], slo: un
     if (shape.grouping.length) sink.add(source, at('sli', 'events'), 'note', `SLO ${name}: the grouping by (${shape.grouping.join(', ')}) is not kept; slokit sums by the catalog's environment and cluster labels`);
     shapeFields = shape.fields;
   } else if (isObj(spec.raw)) {
-    sink.add(source, at('sli', 'raw'), 'unsupported', `SLO ${name}: a raw SLI gives an error ratio, not events; slokit's windows, budgets and generated tests are built on bad and total event rates`, 'rewrite it as events (error_query and total_query over counters), or add it by hand as a raw SLI with bad_rate and total_rate');
-    return undefined;
+    // A ratio converts when it divides counter rates: those are the events.
+    const query = spec.raw.error_ratio_query;
+    const shape = typeof query === 'string' ? ratioShape(withWindow(query)) : undefined;
+    if (!shape?.ok) {
+      sink.add(source, at('sli', 'raw', 'error_ratio_query'), 'unsupported', `SLO ${name}: this raw SLI's error ratio is not a ratio of counter rates, so slokit cannot count its events; its windows, budgets and generated tests are built on bad and total event rates`, 'rewrite it as events (error_query and total_query over counters), or add it by hand as a raw SLI with bad_rate, total_rate and test_series');
+      return undefined;
+    }
+    if (shape.grouping.length) sink.add(source, at('sli', 'raw'), 'note', `SLO ${name}: the grouping by (${shape.grouping.join(', ')}) is not kept; slokit sums by the catalog's environment and cluster labels`);
+    shapeFields = shape.fields;
   } else if (isObj(spec.plugin)) {
     sink.add(source, at('sli', 'plugin'), 'unsupported', `SLO ${name}: Sloth SLI plugins are Go code that slokit cannot run`, 'write the queries the plugin produces as events');
     return undefined;
