@@ -110,7 +110,8 @@ describe.runIf(existsSync(REFERENCE))("Sloth's published examples", () => {
       expect.stringMatching(/^51:22 SLO risk-wifi-client-satisfaction: the total query is not a counter/),
     ]);
     expect(located(run(join(REFERENCE, 'raw-home-wifi.yml'), 'platform').findings, 'unsupported')).toEqual([expect.stringMatching(/^28:28 SLO wifi-client-satisfaction: this raw SLI's error ratio is not a ratio of counter rates/)]);
-    expect(located(run(join(REFERENCE, 'windows-7d.yaml')).findings, 'unsupported')).toEqual([expect.stringMatching(/^2:7 Sloth AlertWindows are not converted/)]);
+    // Sloth's own 7d windows ticket at 0.98x the sustainable burn rate, which slokit refuses.
+    expect(located(run(join(REFERENCE, 'windows-7d.yaml')).findings, 'unsupported')).toEqual([expect.stringMatching(/^20:27 ticket\.slow \(42% of the 7d budget in 3d\) fires at 0\.98x the sustainable burn rate/)]);
     const openslo = run(join(REFERENCE, 'openslo-kubernetes-apiserver.yml'));
     expect(openslo.services).toEqual([]);
     expect(openslo.findings.map(formatFinding).join('\n')).toMatch(/this is an OpenSLO SLO document[\s\S]*slokit import openslo/);
@@ -153,6 +154,21 @@ describe('our own Sloth specs', () => {
       ['fast', 'latency', 'upload_seconds', 2],
     ]);
     expect(located(r.findings, 'unsupported')).toEqual([expect.stringMatching(/^24:28 SLO average: this raw SLI's error ratio is not a ratio of counter rates/)]);
+  });
+
+  it('AlertWindows become an alert policy in the catalog that every SLO of the import uses', () => {
+    const r = importNew([join(FIXTURES, 'odd-names.yml'), join(FIXTURES, 'windows-30d.yaml')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/windows-30d\.yaml:1:1: note: every imported SLO gets period 30d and alert policy sloth-30d/);
+    const policy = parse(readFileSync(join(r.catalog, 'policies', 'sloth-30d.yaml'), 'utf8')) as { windows: { name: string; severity: string; budget_spent: number; long: string; short: string }[] };
+    expect(policy.windows.map((w) => [w.name, w.severity, w.budget_spent, w.long, w.short])).toEqual([
+      ['page-quick', 'critical', 0.02, '1h', '5m'],
+      ['page-slow', 'critical', 0.05, '6h', '30m'],
+      ['ticket-quick', 'warning', 0.1, '1d', '2h'],
+      ['ticket-slow', 'warning', 0.1, '3d', '6h'],
+    ]);
+    const model = loadModel(r.catalog).model!;
+    for (const s of model.services) for (const x of s.slis) expect([x.policyName, x.period.text, x.alerts.map((a) => a.name)]).toEqual(['sloth-30d', '30d', ['page-quick', 'page-slow', 'ticket-quick', 'ticket-slow']]);
   });
 
   it('a broken spec is an error with its location, even with --skip-unsupported', () => {

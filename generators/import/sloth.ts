@@ -9,6 +9,7 @@ import type { ExtrasDoc } from '../model/alert-extras.js';
 import { FindingSink, objectivePercent, safeName, type ServiceDraft, type SliDraft } from './draft.js';
 import { carriedValues, type ImportContext } from './extras.js';
 import { ratioShape, sliShape } from './sli-shape.js';
+import { slothWindowsPolicy, type PolicyDraft } from './sloth-windows.js';
 
 const WINDOW = /\{\{\s*\.window\s*\}\}/g;
 /** Any duration: the queries are only read for their shape, never evaluated. */
@@ -19,12 +20,14 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 
 export interface ImportResult {
   readonly services: ServiceDraft[];
+  readonly policies?: readonly PolicyDraft[];
   readonly findings: FindingSink['findings'];
 }
 
 export function importSloth(sources: readonly SourceFile[], ctx: ImportContext): ImportResult {
   const sink = new FindingSink();
   const services: ServiceDraft[] = [];
+  const policies: PolicyDraft[] = [];
   for (const source of sources) {
     const d = source.data;
     if (!isObj(d)) {
@@ -39,19 +42,28 @@ export function importSloth(sources: readonly SourceFile[], ctx: ImportContext):
       if (!isObj(d.spec)) sink.add(source, ['spec'], 'error', 'PrometheusServiceLevel has no spec');
       if (s) services.push(s);
     } else if (d.apiVersion === 'sloth.slok.dev/v1' && d.kind === 'AlertWindows') {
-      sink.add(source, ['kind'], 'unsupported', 'Sloth AlertWindows are not converted', 'write them as a slokit alert policy (alerts/policies/default.yaml shows the format: windows with budget_spent, long and short) and set alert_policy');
+      const policy = slothWindowsPolicy(sink, source, d);
+      if (policy) policies.push(policy);
     } else if (typeof d.apiVersion === 'string' && d.apiVersion.startsWith('openslo/')) {
       sink.add(source, ['apiVersion'], 'unsupported', `this is an OpenSLO ${String(d.kind ?? '')} document, not a Sloth spec`, 'import it with: slokit import openslo FILE');
     } else {
       sink.add(source, d.version !== undefined ? ['version'] : [], 'error', `not a Sloth spec: version ${JSON.stringify(d.version ?? d.apiVersion ?? null)}`, 'Sloth specs start with version: "prometheus/v1"');
     }
   }
+  // As `sloth generate --slo-period-windows-path`: one set of windows applies to every SLO.
+  if (policies.length === 1) {
+    const [policy] = policies;
+    for (const s of services) for (const x of s.slis) Object.assign(x, { period: policy!.period, alert_policy: policy!.name });
+    if (services.length) sink.findings.push({ file: policy!.from, line: 1, col: 1, level: 'note', message: `every imported SLO gets period ${policy!.period} and alert policy ${policy!.name} (policies/${policy!.name}.yaml)` });
+  } else if (policies.length > 1) {
+    for (const p of policies) sink.findings.push({ file: p.from, line: 1, col: 1, level: 'note', message: `alert policy ${p.name} is written to policies/${p.name}.yaml; with several, set alert_policy and period on the SLIs yourself` });
+  }
   const seen = new Set<string>();
   for (const s of services) {
     if (seen.has(s.name)) sink.findings.push({ file: s.from, line: 1, col: 1, level: 'error', message: `service ${s.name} is defined twice in the imported files`, hint: 'put all its SLOs in one spec' });
     seen.add(s.name);
   }
-  return { services, findings: sink.findings };
+  return { services, policies, findings: sink.findings };
 }
 
 function service(sink: FindingSink, source: SourceFile, base: PathSegment[], spec: Obj, ctx: ImportContext): ServiceDraft | undefined {

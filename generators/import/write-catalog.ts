@@ -15,6 +15,7 @@ import { loadModel } from '../pipeline.js';
 import type { Problem } from '../validate/problems.js';
 import type { Finding, ServiceDraft } from './draft.js';
 import type { ImportContext } from './extras.js';
+import type { PolicyDraft } from './sloth-windows.js';
 
 export class CatalogTargetError extends Error {}
 
@@ -44,12 +45,13 @@ export interface ImportWrite {
   readonly problems: readonly (Problem | Finding)[];
 }
 
-export function writeImported(catalogDir: string, drafts: readonly ServiceDraft[], tool: string): ImportWrite {
+export function writeImported(catalogDir: string, drafts: readonly ServiceDraft[], tool: string, policies: readonly PolicyDraft[] = []): ImportWrite {
   const target = resolve(catalogDir);
   const fresh = !existsSync(target);
   const files = new Map<string, string>();
   const problems: Finding[] = [];
   for (const d of drafts) files.set(`services/${d.name}.yaml`, serviceFileText(d, tool));
+  for (const p of policies) files.set(`policies/${p.name}.yaml`, p.text);
   if (fresh) {
     const teams = [...new Set(drafts.map((d) => d.team))].sort();
     files.set('teams.yaml', teamsText(teams));
@@ -59,8 +61,8 @@ export function writeImported(catalogDir: string, drafts: readonly ServiceDraft[
     for (const d of drafts) {
       if (!known.has(d.team)) problems.push({ file: d.from, line: 1, col: 1, level: 'error', message: `team ${d.team} of service ${d.name} is not in ${relative(process.cwd(), teamsFile) || teamsFile}`, hint: `add it there, or pass --team with a team that is` });
     }
-    for (const d of drafts) {
-      if (existsSync(join(target, 'services', `${d.name}.yaml`))) problems.push({ file: d.from, line: 1, col: 1, level: 'error', message: `services/${d.name}.yaml already exists in ${catalogDir}`, hint: 'slokit import never replaces a service; remove or rename the existing one first' });
+    for (const d of [...drafts.map((x) => ({ path: `services/${x.name}.yaml`, from: x.from })), ...policies.map((x) => ({ path: `policies/${x.name}.yaml`, from: x.from }))]) {
+      if (existsSync(join(target, d.path))) problems.push({ file: d.from, line: 1, col: 1, level: 'error', message: `${d.path} already exists in ${catalogDir}`, hint: 'slokit import never replaces a file; remove or rename the existing one first' });
     }
   }
   if (problems.length) return { written: [], problems };
@@ -77,6 +79,7 @@ export function writeImported(catalogDir: string, drafts: readonly ServiceDraft[
       cpSync(target, staged, { recursive: true });
     }
     mkdirSync(join(staged, 'services'), { recursive: true });
+    if (policies.length) mkdirSync(join(staged, 'policies'), { recursive: true });
     for (const [path, text] of files) {
       writeFileSync(join(staged, path), text, { flag: 'wx' });
     }
@@ -84,7 +87,10 @@ export function writeImported(catalogDir: string, drafts: readonly ServiceDraft[
     const shown = displayPath(staged);
     if (invalid.length) return { written: [], problems: invalid.map((p) => ({ ...p, file: p.file.startsWith(shown) ? join(catalogDir, p.file.slice(shown.length)) : p.file })) };
     if (fresh) renameSync(staged, target);
-    else for (const path of files.keys()) renameSync(join(staged, path), join(target, path));
+    else {
+      if (policies.length) mkdirSync(join(target, 'policies'), { recursive: true });
+      for (const path of files.keys()) renameSync(join(staged, path), join(target, path));
+    }
     return { written: [...files.keys()].map((p) => join(catalogDir, p)), problems: [] };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
