@@ -15,6 +15,8 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
+import { openSloRoundTripDifferences } from './helpers/openslo-round-trip.js';
+import { outageOnly } from './helpers/outage-scenario.js';
 import { evaluateMixin, mixinGroups, type MixinGroup } from './helpers/mixin.js';
 import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import fc from 'fast-check';
@@ -36,16 +38,6 @@ import { brokenRunbookLinks } from './helpers/runbook-links.js';
 const RUNS = Number(process.env.SLOKIT_CATALOG_RUNS ?? 200);
 const SEED = Number(process.env.SLOKIT_CATALOG_SEED ?? 82026_1127);
 const FULL_EVERY = Number(process.env.SLOKIT_CATALOG_FULL_EVERY ?? 100);
-
-/** The generated test file cut down to its full-outage groups, next to the original. */
-function outageOnly(testFile: string): string {
-  const doc = parse(readFileSync(testFile, 'utf8')) as { rule_files: string[]; tests: { name: string }[] };
-  const tests = doc.tests.filter((t) => / full outage pages /.test(t.name));
-  const out = testFile.replace(/\.test\.yml$/, '.outage.yml');
-  // Our own writer: the yaml package leaves U+2028 unquoted, which promtool's YAML 1.1 reads as a line break.
-  writeFileSync(out, toYaml({ ...doc, tests }));
-  return out;
-}
 
 const phase = { generate: 0, lint: 0, promtoolFull: 0, promtoolOutage: 0 };
 
@@ -98,6 +90,8 @@ async function checkCatalog(index: number, catalog: RandomCatalog, root: string)
       if (!isDeepStrictEqual(mixin.get(g.name), g)) throw new Error(`the mixin's group ${g.name} differs from ${p}`);
     }
   }
+  const lost = openSloRoundTripDifferences(model);
+  if (lost.length) throw new Error(`OpenSLO export and import lost:\n${lost.join('\n')}`);
   const broken = brokenRunbookLinks(pack.files, model.settings.runbookBaseUrl);
   if (broken.length) throw new Error(`runbook links that do not resolve:\n${broken.join('\n')}`);
 

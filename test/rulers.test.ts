@@ -13,6 +13,7 @@ import { loadModel } from '../generators/pipeline.js';
 import { metricNamesRead } from '../generators/promql/parse.js';
 import { promtoolAsync, PROMTOOL_MISSING, promtoolAvailable } from '../generators/promtool.js';
 import { toYaml } from '../generators/emit/yaml-text.js';
+import { isOutageScenario } from './helpers/outage-scenario.js';
 import { copyCatalog, edit, scratchDir } from './helpers/catalog.js';
 
 interface Rule { record?: string; alert?: string; expr: string; labels?: Record<string, string> }
@@ -45,7 +46,7 @@ function writeUnion(dir: string, service: string, parts: { local: boolean; globa
   }
   const tests = parse(pack.files.get(`prometheus/tests/${service}.test.yml`)!) as { rule_files: string[]; tests: { name: string }[] };
   tests.rule_files = files;
-  if (outageOnly) tests.tests = tests.tests.filter((t) => / full outage pages /.test(t.name));
+  if (outageOnly) tests.tests = tests.tests.filter(isOutageScenario);
   writeFileSync(join(dir, `${service}.test.yml`), toYaml(tests));
   return `${service}.test.yml`;
 }

@@ -17,6 +17,8 @@ import { ratioShape, sliShape } from './sli-shape.js';
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const text = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
+/** Free text kept exactly as written (a round trip must not change it), when it says anything. */
+const prose = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
 /** OpenSLO label values are text or lists of text. */
 const labelValue = (v: unknown) => text(Array.isArray(v) ? v[0] : v);
 
@@ -77,7 +79,7 @@ export function importOpenSlo(sources: readonly SourceFile[], ctx: ImportContext
     if (!team) return undefined;
     const tierText = labelValue(labels.tier);
     const tier = tierText === '1' || tierText === '2' || tierText === '3' ? (Number(tierText) as 1 | 2 | 3) : 2;
-    s = { name: id, description: text(spec.description) ?? text(meta.displayName) ?? `${name} (imported from OpenSLO).`, team, tier, slis: [], from: doc?.source.file ?? '' };
+    s = { name: id, description: prose(spec.description) ?? text(meta.displayName) ?? `${name} (imported from OpenSLO).`, team, tier, slis: [], from: doc?.source.file ?? '' };
     services.set(id, s);
     return s;
   };
@@ -129,7 +131,7 @@ export function importOpenSlo(sources: readonly SourceFile[], ctx: ImportContext
       const sliName = objectives.length === 1 ? name : `${name.slice(0, 26)}-${safeName(text(o.displayName) ?? '')?.slice(0, 20) ?? i + 1}`.slice(0, 30).replace(/-+$/, '');
       const fields = alpha ? alphaIndicator(sink, source, at, o) : indicator(sink, source, spec, o, at, sliDocs, dataSources, name);
       if (!fields) return;
-      const sloDescription = text(spec.description);
+      const sloDescription = prose(spec.description);
       service.slis.push({ name: safeName(sliName) ?? name, ...(sloDescription ? { description: sloDescription } : fields.description ? { description: fields.description } : {}), ...fields.shape, objective: target, ...(period ? { period } : {}), ...(period === '28d' ? { alert_policy: 'four-weeks' } : {}) } as SliDraft);
     });
   }
@@ -185,7 +187,7 @@ function indicator(sink: FindingSink, source: SourceFile, spec: Obj, objective: 
     sink.add(source, at, 'error', `SLO ${name} has no indicator or indicatorRef`);
     return undefined;
   }
-  const description = text(where.spec.description);
+  const description = prose(where.spec.description);
   const query = (metric: unknown, path: PathSegment[]): Query | undefined => {
     const ms = isObj(metric) && isObj(metric.metricSource) ? metric.metricSource : undefined;
     if (!ms) {

@@ -193,7 +193,7 @@ function sli(sink: FindingSink, source: SourceFile, base: PathSegment[], slo: un
     const n = carriedValues(sink, source, at('alerting', key, 'annotations'), part.annotations, 'annotation', ctx, 'slokit writes its own from the catalog');
     if (l || n) alerting[kind] = { ...(l ? { labels: l } : {}), ...(n ? { annotations: n } : {}) };
   }
-  const description = typeof slo.description === 'string' && slo.description.trim() ? slo.description.trim() : undefined;
+  const description = typeof slo.description === 'string' && slo.description.trim() ? slo.description : undefined;
   return {
     sli: { name, ...(description ? { description } : {}), ...shapeFields, objective, ...(Object.keys(alerting).length ? { alerting } : {}) } as SliDraft,
     pageDisabled,

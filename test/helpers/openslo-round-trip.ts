@@ -1,0 +1,47 @@
+/**
+ * Exports a model to OpenSLO and imports it back in memory; returns what did not survive of
+ * what OpenSLO can express (services, teams, tiers, SLI names, descriptions, objectives,
+ * periods, events), one line per difference.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { exportOpenSlo } from '../../generators/export/openslo.js';
+import { parseYamlDocuments } from '../../generators/load/yaml-source.js';
+import { ownAlertLabels } from '../../generators/model/alert-extras.js';
+import type { Model } from '../../generators/model/types.js';
+import { importOpenSlo } from '../../generators/import/openslo.js';
+import { parseSelector } from '../../generators/promql/parse.js';
+
+export function openSloRoundTripDifferences(model: Model): string[] {
+  const exported = exportOpenSlo(model);
+  const parsed = parseYamlDocuments('exported.yaml', exported.text);
+  if (parsed.problems.length) return parsed.problems.map((p) => `export does not parse: ${p.line}:${p.col} ${p.message}`);
+  const result = importOpenSlo(parsed.sources, { ownLabels: new Set(ownAlertLabels(model.settings)) });
+  const problems = result.findings.filter((f) => f.level !== 'note').map((f) => `import: ${f.line}:${f.col} ${f.level}: ${f.message}`);
+  const diffs: string[] = [...problems];
+  for (const service of model.services) {
+    const back = result.services.find((s) => s.name === service.name);
+    const slis = service.slis.filter((x) => x.events.type !== 'raw' && !(x.events.type === 'histogram' && x.events.tolerated !== undefined));
+    if (!slis.length) continue;
+    if (!back) {
+      diffs.push(`${service.name}: not imported back`);
+      continue;
+    }
+    const same = (what: string, a: unknown, b: unknown) => !isDeepStrictEqual(a, b) && diffs.push(`${service.name}: ${what}: ${JSON.stringify(a)} came back as ${JSON.stringify(b)}`);
+    same('description', service.description, back.description);
+    same('team', service.team.name, back.team);
+    same('tier', service.tier, back.tier);
+    same('SLIs', slis.map((x) => x.name), back.slis.map((x) => x.name));
+    for (const sli of slis) {
+      const b = back.slis.find((x) => x.name === sli.name);
+      if (!b) continue;
+      same(`${sli.name} description`, sli.description, b.description);
+      same(`${sli.name} objective`, Number((sli.objective * 100).toPrecision(12)), b.objective);
+      same(`${sli.name} period`, sli.period.text, b.period);
+      const sel = (t: string | undefined) => (t === undefined ? undefined : (parseSelector(t) as { ok: true; value: unknown }).value);
+      const ev = sli.events;
+      if (ev.type === 'counters') same(`${sli.name} events`, { bad: ev.bad, good: ev.good, total: ev.total }, { bad: sel(b.bad), good: sel(b.good), total: sel(b.total) });
+      else if (ev.type === 'histogram') same(`${sli.name} events`, { histogram: ev.histogram, threshold: ev.satisfied }, { histogram: sel(b.histogram), threshold: b.threshold });
+    }
+  }
+  return diffs;
+}
