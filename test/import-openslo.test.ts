@@ -5,46 +5,29 @@
  * recording rules generated from it.
  */
 import { describe, expect, it } from 'vitest';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { generatePack } from '../generators/emit/pack.js';
 import { exportOpenSlo } from '../generators/export/openslo.js';
-import type { Finding } from '../generators/import/draft.js';
 import { importOpenSlo } from '../generators/import/openslo.js';
-import { readSpecs } from '../generators/import/read-specs.js';
-import { importContext } from '../generators/import/write-catalog.js';
 import { loadModel } from '../generators/pipeline.js';
 import { promtoolAsync, PROMTOOL_MISSING, promtoolAvailable } from '../generators/promtool.js';
 import { writeOutput } from '../generators/write/output-dir.js';
 import { cli, copyCatalog, ROOT, scratchDir } from './helpers/catalog.js';
+import { FIXTURES as FIXTURE_ROOT, importFile, importWithCli, located, SLOTH_EXAMPLES } from './helpers/import.js';
 import { outageOnly } from './helpers/outage-scenario.js';
 
-const REFERENCE = join(ROOT, '..', 'shared', 'reference', 'sloth', 'in');
-const FIXTURES = join(ROOT, 'test', 'fixtures', 'openslo');
-const ctx = importContext(join(scratchDir(), 'new'), undefined);
+const FIXTURES = join(FIXTURE_ROOT, 'openslo');
 
-function run(file: string, team?: string) {
-  const read = readSpecs([file]);
-  expect(read.problems).toEqual([]);
-  return importOpenSlo(read.sources, team ? { ...ctx, team, teamOverrides: true } : ctx);
-}
-const located = (findings: readonly Finding[], level: Finding['level']) => findings.filter((f) => f.level === level).map((f) => `${f.line}:${f.col} ${f.message}`);
 
 interface SliDoc { name: string; description?: string; kind: string; bad?: string; good?: string; total?: string; histogram?: string; threshold?: number; objective: number; period?: string; alert_policy?: string }
 interface ServiceDoc { name: string; description: string; team: string; tier: number; slis: SliDoc[] }
 
-function importNew(files: string[], extra: string[] = []) {
-  const catalog = join(scratchDir(), 'catalog');
-  const r = cli(['import', 'openslo', ...files, '--catalog', catalog, ...extra]);
-  const dir = join(catalog, 'services');
-  const services = existsSync(dir) ? readdirSync(dir).sort().map((f) => parse(readFileSync(join(dir, f), 'utf8')) as ServiceDoc) : [];
-  return { ...r, catalog, services };
-}
 
-describe.runIf(existsSync(REFERENCE))("the OpenSLO (v1alpha) files of Sloth's examples", () => {
+describe.runIf(existsSync(SLOTH_EXAMPLES))("the OpenSLO (v1alpha) files of Sloth's examples", () => {
   it('convert: availability over good events, and two latency objectives of one SLO as two SLIs', () => {
-    const r = run(join(REFERENCE, 'openslo-kubernetes-apiserver.yml'), 'platform');
+    const r = importFile(importOpenSlo, join(SLOTH_EXAMPLES, 'openslo-kubernetes-apiserver.yml'), 'platform');
     expect(located(r.findings, 'unsupported')).toEqual([]);
     expect(r.services.map((s) => s.slis.map((x) => [x.name, x.kind, x.good ?? x.histogram, x.total ?? x.threshold, x.objective, x.period]))).toEqual([
       [
@@ -53,14 +36,14 @@ describe.runIf(existsSync(REFERENCE))("the OpenSLO (v1alpha) files of Sloth's ex
         ['requests-latency-openslo-2', 'latency', 'apiserver_request_duration_seconds{verb!="WATCH"}', 5, 99.9, '30d'],
       ],
     ]);
-    const gs = run(join(REFERENCE, 'openslo-getting-started.yml'), 'platform');
+    const gs = importFile(importOpenSlo, join(SLOTH_EXAMPLES, 'openslo-getting-started.yml'), 'platform');
     expect(gs.services.map((s) => [s.name, s.slis.length, s.slis[0]!.kind])).toEqual([['my-service', 1, 'error-ratio']]);
   });
 });
 
 describe('our own OpenSLO v1 documents', () => {
   it('Service, DataSource, SLI and SLO documents convert (team and tier labels, 28d with the four-weeks policy, a histogram threshold); the generated full-outage tests pass promtool', async () => {
-    const r = importNew([join(FIXTURES, 'checkout.yaml')]);
+    const r = importWithCli<ServiceDoc>('openslo', [join(FIXTURES, 'checkout.yaml')]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.services).toEqual([
       {
@@ -85,7 +68,7 @@ describe('our own OpenSLO v1 documents', () => {
   }, 300_000);
 
   it('calendar windows, timeslices, other sources and thresholds on gauges are refused where they are written', () => {
-    const r = importNew([join(FIXTURES, 'refused.yaml')], ['--team', 'ledger']);
+    const r = importWithCli<ServiceDoc>('openslo', [join(FIXTURES, 'refused.yaml')], ['--team', 'ledger']);
     expect(r.code).toBe(1);
     const lines = r.stderr.split('\n').filter((l) => l.includes('unsupported:'));
     expect(lines).toEqual([
@@ -99,7 +82,7 @@ describe('our own OpenSLO v1 documents', () => {
   });
 
   it('broken documents are errors with their location; nothing is written', () => {
-    const r = importNew([join(FIXTURES, 'broken.yaml')], ['--team', 'ledger', '--skip-unsupported']);
+    const r = importWithCli<ServiceDoc>('openslo', [join(FIXTURES, 'broken.yaml')], ['--team', 'ledger', '--skip-unsupported']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/broken\.yaml:7:3: error: SLO orphan names no service/);
     expect(r.stderr).toMatch(/broken\.yaml:25:15: error: objective target 1\.5 is not a share between 0 and 1/);
@@ -108,7 +91,7 @@ describe('our own OpenSLO v1 documents', () => {
   });
 
   it('a Sloth spec given to the OpenSLO importer is an error that names the right command', () => {
-    const r = importNew([join(ROOT, 'test', 'fixtures', 'sloth', 'odd-names.yml')]);
+    const r = importWithCli<ServiceDoc>('openslo', [join(ROOT, 'test', 'fixtures', 'sloth', 'odd-names.yml')]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/odd-names\.yml:2:1: error: not an OpenSLO document[\s\S]*slokit import sloth/);
   });
@@ -134,7 +117,7 @@ describe('export openslo, and back', () => {
   it('round trip: names, descriptions, team, tier, objectives, periods and the generated raw-window rules survive', async () => {
     const file = join(scratchDir(), 'exported.yaml');
     expect(cli(['export', 'openslo', '--out', file]).code).toBe(0);
-    const r = importNew([file]);
+    const r = importWithCli<ServiceDoc>('openslo', [file]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/note: service postgres is not imported: none of its SLOs converted/);
     const back = loadModel(r.catalog).model!;

@@ -8,38 +8,21 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { generatePack } from '../generators/emit/pack.js';
-import { formatFinding, type Finding } from '../generators/import/draft.js';
-import { readSpecs } from '../generators/import/read-specs.js';
+import { formatFinding } from '../generators/import/draft.js';
 import { importSloth } from '../generators/import/sloth.js';
-import { importContext } from '../generators/import/write-catalog.js';
 import { loadModel } from '../generators/pipeline.js';
 import { promtoolAsync, PROMTOOL_MISSING, promtoolAvailable } from '../generators/promtool.js';
 import { writeOutput } from '../generators/write/output-dir.js';
-import { cli, copyCatalog, ROOT, scratchDir } from './helpers/catalog.js';
+import { cli, copyCatalog, scratchDir } from './helpers/catalog.js';
+import { FIXTURES as FIXTURE_ROOT, importFile, importWithCli, located, SLOTH_EXAMPLES } from './helpers/import.js';
 import { outageOnly } from './helpers/outage-scenario.js';
 
-const REFERENCE = join(ROOT, '..', 'shared', 'reference', 'sloth', 'in');
-const FIXTURES = join(ROOT, 'test', 'fixtures', 'sloth');
-const ctx = importContext(join(scratchDir(), 'new'), undefined);
+const FIXTURES = join(FIXTURE_ROOT, 'sloth');
 
-function run(file: string, team?: string) {
-  const read = readSpecs([file]);
-  expect(read.problems).toEqual([]);
-  return importSloth(read.sources, team ? { ...ctx, team, teamOverrides: true } : ctx);
-}
-const located = (findings: readonly Finding[], level: Finding['level']) => findings.filter((f) => f.level === level).map((f) => `${f.line}:${f.col} ${f.message}`);
 
 interface SliDoc { name: string; kind: string; bad?: string; good?: string; total?: string; histogram?: string; threshold?: number; objective: number }
 interface ServiceDoc { name: string; team: string; tier: number; alerting?: { labels?: Record<string, string> }; slis: (SliDoc & { alerting?: Record<string, { labels?: Record<string, string>; annotations?: Record<string, string> } & Record<string, unknown>> })[] }
 
-/** Imports through the CLI into a new catalog; returns its service documents. */
-function importNew(files: string[], extra: string[] = []): { code: number; stderr: string; stdout: string; catalog: string; services: ServiceDoc[] } {
-  const catalog = join(scratchDir(), 'catalog');
-  const r = cli(['import', 'sloth', ...files, '--catalog', catalog, ...extra]);
-  const dir = join(catalog, 'services');
-  const services = existsSync(dir) ? readdirSync(dir).sort().map((f) => parse(readFileSync(join(dir, f), 'utf8')) as ServiceDoc) : [];
-  return { ...r, catalog, services };
-}
 
 async function promtoolPasses(catalog: string): Promise<string> {
   expect(promtoolAvailable(), PROMTOOL_MISSING).toBe(true);
@@ -54,9 +37,9 @@ async function promtoolPasses(catalog: string): Promise<string> {
   return r.output;
 }
 
-describe.runIf(existsSync(REFERENCE))("Sloth's published examples", () => {
+describe.runIf(existsSync(SLOTH_EXAMPLES))("Sloth's published examples", () => {
   it('getting-started: one error-ratio SLI; labels, alert labels and annotations kept or reported', () => {
-    const r = run(join(REFERENCE, 'getting-started.yml'));
+    const r = importFile(importSloth, join(SLOTH_EXAMPLES, 'getting-started.yml'));
     expect(r.services).toHaveLength(1);
     const s = r.services[0]!;
     expect(s).toMatchObject({ name: 'myservice', team: 'myteam', tier: 2, alerting: { labels: { repo: 'myorg/myservice' } } });
@@ -81,7 +64,7 @@ describe.runIf(existsSync(REFERENCE))("Sloth's published examples", () => {
   });
 
   it('kubernetes-apiserver: availability and a latency histogram (total minus good bucket) convert, and the generated full-outage tests pass promtool', async () => {
-    const r = importNew([join(REFERENCE, 'kubernetes-apiserver.yml')], ['--team', 'platform']);
+    const r = importWithCli<ServiceDoc>('sloth', [join(SLOTH_EXAMPLES, 'kubernetes-apiserver.yml')], ['--team', 'platform']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.services.map((s) => s.slis.map((x) => [x.name, x.kind, x.histogram ?? x.bad, x.threshold ?? x.total, x.objective]))).toEqual([
       [
@@ -97,24 +80,24 @@ describe.runIf(existsSync(REFERENCE))("Sloth's published examples", () => {
   }, 300_000);
 
   it('multifile: two services from one file; no-alerts: pages disabled gives tier 3', () => {
-    expect(run(join(REFERENCE, 'multifile.yml')).services.map((s) => [s.name, s.team, s.tier, s.slis[0]!.objective])).toEqual([
+    expect(importFile(importSloth, join(SLOTH_EXAMPLES, 'multifile.yml')).services.map((s) => [s.name, s.team, s.tier, s.slis[0]!.objective])).toEqual([
       ['myservice', 'myteam', 2, 99.9],
       ['myservice2', 'myteam2', 1, 99.99],
     ]);
-    const noAlerts = run(join(REFERENCE, 'no-alerts.yml'));
+    const noAlerts = importFile(importSloth, join(SLOTH_EXAMPLES, 'no-alerts.yml'));
     expect(noAlerts.services[0]!.tier).toBe(3);
     expect(located(noAlerts.findings, 'note').join('\n')).toMatch(/ticket alerts cannot be disabled/);
   });
 
   it('home-wifi (gauges), raw-home-wifi (an average of a gauge), windows-7d and the OpenSLO files are refused where they are written', () => {
-    expect(located(run(join(REFERENCE, 'home-wifi.yml'), 'platform').findings, 'unsupported')).toEqual([
+    expect(located(importFile(importSloth, join(SLOTH_EXAMPLES, 'home-wifi.yml'), 'platform').findings, 'unsupported')).toEqual([
       expect.stringMatching(/^35:22 SLO good-wifi-client-satisfaction: the total query is not a counter/),
       expect.stringMatching(/^51:22 SLO risk-wifi-client-satisfaction: the total query is not a counter/),
     ]);
-    expect(located(run(join(REFERENCE, 'raw-home-wifi.yml'), 'platform').findings, 'unsupported')).toEqual([expect.stringMatching(/^28:28 SLO wifi-client-satisfaction: this raw SLI's error ratio is not a ratio of counter rates/)]);
+    expect(located(importFile(importSloth, join(SLOTH_EXAMPLES, 'raw-home-wifi.yml'), 'platform').findings, 'unsupported')).toEqual([expect.stringMatching(/^28:28 SLO wifi-client-satisfaction: this raw SLI's error ratio is not a ratio of counter rates/)]);
     // Sloth's own 7d windows ticket at 0.98x the sustainable burn rate, which slokit refuses.
-    expect(located(run(join(REFERENCE, 'windows-7d.yaml')).findings, 'unsupported')).toEqual([expect.stringMatching(/^20:27 ticket\.slow \(42% of the 7d budget in 3d\) fires at 0\.98x the sustainable burn rate/)]);
-    const openslo = run(join(REFERENCE, 'openslo-kubernetes-apiserver.yml'));
+    expect(located(importFile(importSloth, join(SLOTH_EXAMPLES, 'windows-7d.yaml')).findings, 'unsupported')).toEqual([expect.stringMatching(/^20:27 ticket\.slow \(42% of the 7d budget in 3d\) fires at 0\.98x the sustainable burn rate/)]);
+    const openslo = importFile(importSloth, join(SLOTH_EXAMPLES, 'openslo-kubernetes-apiserver.yml'));
     expect(openslo.services).toEqual([]);
     expect(openslo.findings.map(formatFinding).join('\n')).toMatch(/this is an OpenSLO SLO document[\s\S]*slokit import openslo/);
   });
@@ -122,7 +105,7 @@ describe.runIf(existsSync(REFERENCE))("Sloth's published examples", () => {
 
 describe('our own Sloth specs', () => {
   it('a PrometheusServiceLevel object: total minus good counters, increase(), grouping, template-looking text; the generated full-outage tests pass promtool', async () => {
-    const r = importNew([join(FIXTURES, 'service-level-crd.yml')]);
+    const r = importWithCli<ServiceDoc>('sloth', [join(FIXTURES, 'service-level-crd.yml')]);
     expect(r.code, r.stderr).toBe(0);
     const [s] = r.services;
     expect(s).toMatchObject({ name: 'checkout-api', team: 'payments', tier: 1 });
@@ -139,7 +122,7 @@ describe('our own Sloth specs', () => {
   }, 300_000);
 
   it('refused SLOs (an average of a gauge, a plugin, gauges) are each located; by default nothing is written, and exit is 1', () => {
-    const r = importNew([join(FIXTURES, 'refused.yml')]);
+    const r = importWithCli<ServiceDoc>('sloth', [join(FIXTURES, 'refused.yml')]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/refused\.yml:11:28: unsupported: SLO ratio: this raw SLI's error ratio is not a ratio of counter rates/);
     expect(r.stderr).toMatch(/refused\.yml:16:9: unsupported: SLO plugin: Sloth SLI plugins are Go code/);
@@ -150,7 +133,7 @@ describe('our own Sloth specs', () => {
   });
 
   it('raw SLIs that divide counter rates convert (bad over total, 1 - good over total, a histogram bucket over its count); an average of a gauge does not', () => {
-    const r = run(join(FIXTURES, 'raw-ratios.yml'));
+    const r = importFile(importSloth, join(FIXTURES, 'raw-ratios.yml'));
     expect(r.services[0]!.slis.map((x) => [x.name, x.kind, x.bad ?? x.histogram, x.total ?? x.threshold])).toEqual([
       ['failures', 'error-ratio', 'upload_failures_total{bucket="media"}', 'uploads_total{bucket="media"}'],
       ['fast', 'latency', 'upload_seconds', 2],
@@ -159,7 +142,7 @@ describe('our own Sloth specs', () => {
   });
 
   it('AlertWindows become an alert policy in the catalog that every SLO of the import uses', () => {
-    const r = importNew([join(FIXTURES, 'odd-names.yml'), join(FIXTURES, 'windows-30d.yaml')]);
+    const r = importWithCli<ServiceDoc>('sloth', [join(FIXTURES, 'odd-names.yml'), join(FIXTURES, 'windows-30d.yaml')]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/windows-30d\.yaml:1:1: note: every imported SLO gets period 30d and alert policy sloth-30d/);
     const policy = parse(readFileSync(join(r.catalog, 'policies', 'sloth-30d.yaml'), 'utf8')) as { windows: { name: string; severity: string; budget_spent: number; long: string; short: string }[] };
@@ -174,14 +157,14 @@ describe('our own Sloth specs', () => {
   });
 
   it('a broken spec is an error with its location, even with --skip-unsupported', () => {
-    const r = importNew([join(FIXTURES, 'broken.yml')], ['--skip-unsupported']);
+    const r = importWithCli<ServiceDoc>('sloth', [join(FIXTURES, 'broken.yml')], ['--skip-unsupported']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/broken\.yml:2:1: error: service is missing or not text/);
     expect(existsSync(r.catalog)).toBe(false);
   });
 
   it('names become slokit names, two services come from one file, and --skip-unsupported imports the rest of a mixed batch', () => {
-    const r = importNew([join(FIXTURES, 'odd-names.yml'), join(FIXTURES, 'refused.yml')], ['--skip-unsupported']);
+    const r = importWithCli<ServiceDoc>('sloth', [join(FIXTURES, 'odd-names.yml'), join(FIXTURES, 'refused.yml')], ['--skip-unsupported']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.services.map((s) => [s.name, s.team, s.tier, s.slis.map((x) => x.name)])).toEqual([
       ['search-api', 'search-team', 2, ['queries']],

@@ -1,0 +1,37 @@
+/** Running the importers in tests: in memory on one file, or through the CLI into a new catalog. */
+import { expect } from 'vitest';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import type { Finding } from '../../generators/import/draft.js';
+import type { ImportContext } from '../../generators/import/extras.js';
+import { readSpecs } from '../../generators/import/read-specs.js';
+import type { ImportResult } from '../../generators/import/sloth.js';
+import { importContext } from '../../generators/import/write-catalog.js';
+import { cli, ROOT, scratchDir, type CliRun } from './catalog.js';
+
+export const SLOTH_EXAMPLES = join(ROOT, '..', 'shared', 'reference', 'sloth', 'in');
+export const FIXTURES = join(ROOT, 'test', 'fixtures');
+
+/** What importing into a new catalog (the bundled defaults) sees. */
+const newCatalog = importContext(join(scratchDir(), 'new'), undefined);
+
+export function importFile(importer: (sources: ReturnType<typeof readSpecs>['sources'], ctx: ImportContext) => ImportResult, file: string, team?: string): ImportResult {
+  const read = readSpecs([file]);
+  expect(read.problems).toEqual([]);
+  return importer(read.sources, team ? { ...newCatalog, team, teamOverrides: true } : newCatalog);
+}
+
+/** `line:col message` of the findings of one level. */
+export function located(findings: readonly Finding[], level: Finding['level']): string[] {
+  return findings.filter((f) => f.level === level).map((f) => `${f.line}:${f.col} ${f.message}`);
+}
+
+/** `slokit import TOOL FILES --catalog <new dir>`; the service documents it wrote, by file name. */
+export function importWithCli<T>(tool: 'sloth' | 'openslo', files: string[], extra: string[] = []): CliRun & { catalog: string; services: T[] } {
+  const catalog = join(scratchDir(), 'catalog');
+  const r = cli(['import', tool, ...files, '--catalog', catalog, ...extra]);
+  const dir = join(catalog, 'services');
+  const services = existsSync(dir) ? readdirSync(dir).sort().map((f) => parse(readFileSync(join(dir, f), 'utf8')) as T) : [];
+  return { ...r, catalog, services };
+}
