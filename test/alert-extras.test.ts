@@ -62,11 +62,14 @@ describe('alerting: extra labels and annotations', () => {
     expect(raw.output).toMatch(/template/);
   }, 120_000);
 
-  it('may not replace labels or annotations slokit sets itself (located errors)', () => {
+  it('may not replace labels or annotations slokit sets itself, nor give a label no text (located errors)', () => {
     const dir = withAlerting(`alerting:\n  page:\n    labels: { severity: page }\n`, `    alerting:\n      labels: { env: prod }\n      annotations: { runbook_url: https://x }\n`);
     const problems = loadModel(dir).problems.map(formatProblem).join('\n');
     expect(problems).toMatch(/services\/redis\.yaml:\d+:\d+: error: label "severity" is one slokit sets on every alert/);
     expect(problems).toMatch(/redis\.yaml:\d+:\d+: error: label "env" is one slokit sets/);
     expect(problems).toMatch(/redis\.yaml:\d+:\d+: error: annotation "runbook_url" is one slokit writes/);
+    // Prometheus has no empty labels: the alert would lack the label the generated tests expect.
+    const empty = withAlerting('', `    alerting:\n      labels: { empty: "" }\n      annotations: { empty: "" }\n`);
+    expect(loadModel(empty).problems.map(formatProblem)).toEqual([expect.stringMatching(/redis\.yaml:19:24: error: slis\[0\]\.alerting\.labels\.empty must not be empty/)]);
   });
 });

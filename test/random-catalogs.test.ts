@@ -63,7 +63,8 @@ async function checkCatalog(index: number, catalog: RandomCatalog, root: string)
     .flatMap(([p, text]) => lintDashboard(JSON.parse(text) as DashboardJson).map((f) => `${p}: ${JSON.stringify(f)}`));
   if (findings.length) throw new Error(`dashboard lint:\n${findings.join('\n')}`);
   // Prometheus renders alert labels and annotations as Go templates: only slokit's own actions may be in them.
-  const ownActions = new Set(['{{ $value | humanizePercentage }}', '{{ $labels.env | urlquery }}', '{{ $labels.cluster | urlquery }}']);
+  // ('{{ "{{" }}' is slokit's escape of catalog text that holds '{{'.)
+  const ownActions = new Set(['{{ $value | humanizePercentage }}', '{{ $labels.env | urlquery }}', '{{ $labels.cluster | urlquery }}', '{{ "{{" }}']);
   const foreignActions = [...pack.files]
     .filter(([p]) => p.startsWith('prometheus/rules/'))
     .flatMap(([p, text]) =>

@@ -35,6 +35,8 @@ export function carriedValues(
       sink.add(source, [...path, k], 'note', `${kind} ${k} is not kept: slokit sets its own ${k} on every alert`, why);
     } else if (kind === 'label' && !LABEL_NAME.test(k)) {
       sink.add(source, [...path, k], 'unsupported', `label name ${JSON.stringify(k)} is not a Prometheus label name`, 'use letters, digits and underscores');
+    } else if (kind === 'label' && v === '') {
+      sink.add(source, [...path, k], 'note', `label ${k} is empty and not kept: Prometheus has no empty labels`);
     } else if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
       sink.add(source, [...path, k], 'error', `${kind} ${k} must be text`);
     } else out[k] = String(v);

@@ -58,13 +58,16 @@ const runbookSteps = Type.Object(
   { additionalProperties: false, description: 'What the team wants a responder to do.' },
 );
 
+// An empty label value is no label at all in Prometheus, so a label needs text; an annotation may be empty.
 const alertLabelMap = (description: string) =>
+  Type.Record(Type.String({ pattern: LABEL_NAME, maxLength: 100 }), Type.String({ minLength: 1, maxLength: 1000 }), { description });
+const alertAnnotationMap = (description: string) =>
   Type.Record(Type.String({ pattern: LABEL_NAME, maxLength: 100 }), Type.String({ maxLength: 1000 }), { description });
 const alertExtras = (description: string) =>
   Type.Object(
     {
       labels: Type.Optional(alertLabelMap('Labels added to these alerts, e.g. for Alertmanager routes.')),
-      annotations: Type.Optional(alertLabelMap('Annotations added to these alerts.')),
+      annotations: Type.Optional(alertAnnotationMap('Annotations added to these alerts.')),
     },
     { additionalProperties: false, description },
   );
@@ -73,7 +76,7 @@ const alertExtras = (description: string) =>
 const alerting = Type.Object(
   {
     labels: Type.Optional(alertLabelMap('Labels added to every alert.')),
-    annotations: Type.Optional(alertLabelMap('Annotations added to every alert.')),
+    annotations: Type.Optional(alertAnnotationMap('Annotations added to every alert.')),
     page: Type.Optional(alertExtras('Added to alerts with severity critical (they page where the tier pages).')),
     ticket: Type.Optional(alertExtras('Added to alerts with severity warning (tickets).')),
   },

@@ -1,6 +1,6 @@
 /**
  * Random valid catalogs for property tests: 1 or 2 services with SLIs of every kind, 1 to 3
- * teams, per-service and per-SLI overrides, and hostile text wherever the catalog takes free
+ * teams, per-service and per-SLI overrides (extra alert labels and annotations too), and hostile text wherever the catalog takes free
  * text or a label value (quotes, backslashes, newlines, Go template and Markdown syntax, `$`,
  * unicode, control characters).
  */
@@ -62,6 +62,20 @@ const runbook = fc.record(
   { requiredKeys: [] },
 );
 
+/** Extra alert labels and annotations (`alerting:`): their values are text that must reach the alert verbatim. */
+const extraKeys = fc.constantFrom('category', 'owner', 'routing_key', 'slack_channel', 'x_1');
+const extraLabels = fc.dictionary(extraKeys, hostileText(1), { maxKeys: 2 });
+const extraAnnotations = fc.dictionary(extraKeys, hostileText(0), { maxKeys: 2 });
+const alerting = fc.record(
+  {
+    labels: extraLabels,
+    annotations: extraAnnotations,
+    page: fc.record({ labels: extraLabels, annotations: extraAnnotations }, { requiredKeys: [] }),
+    ticket: fc.record({ labels: extraLabels, annotations: extraAnnotations }, { requiredKeys: [] }),
+  },
+  { requiredKeys: [] },
+);
+
 /** A 28d period needs the four-weeks policy (the default one's 3d factor would fall below 1). */
 function fitPolicy<T extends { period?: string; alert_policy?: string }>(o: T): T {
   return o.period === '28d' ? { ...o, alert_policy: 'four-weeks' } : o;
@@ -79,6 +93,7 @@ const sliOverrides = (ms: readonly Matcher[]) =>
       user_facing: fc.boolean(),
       significant_labels: fc.constant(ms.map((m) => m.label)),
       runbook: runbook,
+      alerting,
     },
     { requiredKeys: [] },
   );
@@ -170,6 +185,7 @@ export const randomCatalog: fc.Arbitrary<RandomCatalog> = fc
           dependencies: fc.subarray(serviceWords.slice(0, i).map((d) => `svc-${d}`)),
           min_events: fc.integer({ min: 1, max: 100 }),
           runbook,
+          alerting,
           slis: fc.uniqueArray(fc.constantFrom('requests', 'latency', 'jobs', 'writes'), { minLength: 1, maxLength: 2 }).chain((names) =>
             fc.tuple(...names.map((n, j) => sliKind(`${w}_${n}_${j}`).map((sli) => ({ name: n, ...sli })))),
           ),
