@@ -178,6 +178,13 @@ describe('our own Sloth specs', () => {
     expect(loadModel(r.catalog).problems).toEqual([]);
   });
 
+  it('a new catalog may be in a folder that does not exist yet', () => {
+    const catalog = join(scratchDir(), 'teams', 'search', 'catalog');
+    const r = cli(['import', 'sloth', join(FIXTURES, 'odd-names.yml'), '--catalog', catalog]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(loadModel(catalog).model!.services.map((s) => s.name)).toEqual(['search-api', 'search-indexer-eu']);
+  });
+
   it('into an existing catalog: the team must be listed there, and no service file is replaced', () => {
     const catalog = copyCatalog();
     const missingTeam = cli(['import', 'sloth', join(FIXTURES, 'odd-names.yml'), '--catalog', catalog]);

@@ -69,6 +69,7 @@ export function writeImported(catalogDir: string, drafts: readonly ServiceDraft[
 
   // The catalog as it will be, in a scratch folder next to the target (same file system).
   const parent = dirname(target);
+  mkdirSync(parent, { recursive: true });
   const scratch = mkdtempSync(join(parent, '.slokit-import-'));
   const staged = join(scratch, 'catalog');
   try {
@@ -88,6 +89,7 @@ export function writeImported(catalogDir: string, drafts: readonly ServiceDraft[
     if (invalid.length) return { written: [], problems: invalid.map((p) => ({ ...p, file: p.file.startsWith(shown) ? join(catalogDir, p.file.slice(shown.length)) : p.file })) };
     if (fresh) renameSync(staged, target);
     else {
+      mkdirSync(join(target, 'services'), { recursive: true });
       if (policies.length) mkdirSync(join(target, 'policies'), { recursive: true });
       for (const path of files.keys()) renameSync(join(staged, path), join(target, path));
     }
