@@ -4,6 +4,7 @@
  */
 import { positionOf, type PathSegment, type SourceFile } from '../load/yaml-source.js';
 import type { ExtrasDoc } from '../model/alert-extras.js';
+import type { PolicyDraft } from './sloth-windows.js';
 
 export interface SliDraft {
   name: string;
@@ -29,6 +30,25 @@ export interface ServiceDraft {
   slis: SliDraft[];
   /** Where it came from, for the file header and messages. */
   from: string;
+}
+
+/** A YAML mapping as plain data. */
+export type Obj = Record<string, unknown>;
+export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Sloth's range placeholder (`[{{.window}}]`, also in the OpenSLO files Sloth reads), replaced by
+ * a duration: the queries are only read for their shape, never evaluated.
+ */
+export function withWindow(query: string): string {
+  return query.replace(/\{\{\s*\.window\s*\}\}/g, '5m');
+}
+
+/** What an importer gives back: services, alert policies (Sloth's AlertWindows) and findings. */
+export interface ImportResult {
+  readonly services: ServiceDraft[];
+  readonly policies?: readonly PolicyDraft[];
+  readonly findings: readonly Finding[];
 }
 
 export type FindingLevel = 'unsupported' | 'note' | 'error';

@@ -9,13 +9,10 @@ import { parseDuration } from '../model/duration.js';
 import { parseSelector } from '../promql/parse.js';
 import { selectorText } from '../promql/escape.js';
 import { SLI_NAME_ANNOTATION } from '../export/openslo.js';
-import { FindingSink, objectivePercent, safeName, type ServiceDraft, type SliDraft } from './draft.js';
+import { FindingSink, isObj, objectivePercent, safeName, withWindow, type ImportResult, type Obj, type ServiceDraft, type SliDraft } from './draft.js';
 import type { ImportContext } from './extras.js';
-import type { ImportResult } from './sloth.js';
 import { ratioShape, sliShape } from './sli-shape.js';
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const text = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
 /** Free text kept exactly as written (a round trip must not change it), when it says anything. */
 const prose = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -286,7 +283,7 @@ function alphaIndicator(sink: FindingSink, source: SourceFile, at: PathSegment[]
       return undefined;
     }
     const query = text(m.query);
-    return query ? { query: query.replace(/\{\{\s*\.window\s*\}\}/g, '5m'), path: [...at, 'ratioMetrics', key, 'query'] } : undefined;
+    return query ? { query: withWindow(query), path: [...at, 'ratioMetrics', key, 'query'] } : undefined;
   };
   const total = q('total');
   const good = q('good');

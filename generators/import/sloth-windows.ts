@@ -11,7 +11,7 @@ import type { PathSegment, SourceFile } from '../load/yaml-source.js';
 import { parseDuration } from '../model/duration.js';
 import { BUNDLED_POLICIES } from '../paths.js';
 import { toYaml } from '../emit/yaml-text.js';
-import { FindingSink, safeName } from './draft.js';
+import { FindingSink, isObj, safeName, type Obj } from './draft.js';
 
 export interface PolicyDraft {
   readonly name: string;
@@ -20,8 +20,6 @@ export interface PolicyDraft {
   readonly from: string;
 }
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const ROWS = [
   ['page', 'quick', 'critical'],

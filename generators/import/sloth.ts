@@ -6,23 +6,12 @@
  */
 import type { PathSegment, SourceFile } from '../load/yaml-source.js';
 import type { ExtrasDoc } from '../model/alert-extras.js';
-import { FindingSink, objectivePercent, safeName, type ServiceDraft, type SliDraft } from './draft.js';
+import { FindingSink, isObj, objectivePercent, safeName, withWindow, type ImportResult, type Obj, type ServiceDraft, type SliDraft } from './draft.js';
 import { carriedValues, type ImportContext } from './extras.js';
 import { ratioShape, sliShape } from './sli-shape.js';
 import { slothWindowsPolicy, type PolicyDraft } from './sloth-windows.js';
 
-const WINDOW = /\{\{\s*\.window\s*\}\}/g;
-/** Any duration: the queries are only read for their shape, never evaluated. */
-const withWindow = (query: string) => query.replace(WINDOW, '5m');
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-export interface ImportResult {
-  readonly services: ServiceDraft[];
-  readonly policies?: readonly PolicyDraft[];
-  readonly findings: FindingSink['findings'];
-}
 
 export function importSloth(sources: readonly SourceFile[], ctx: ImportContext): ImportResult {
   const sink = new FindingSink();

@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import type { Finding } from '../../generators/import/draft.js';
 import type { ImportContext } from '../../generators/import/extras.js';
 import { readSpecs } from '../../generators/import/read-specs.js';
-import type { ImportResult } from '../../generators/import/sloth.js';
+import type { ImportResult } from '../../generators/import/draft.js';
 import { importContext } from '../../generators/import/write-catalog.js';
 import { cli, ROOT, scratchDir, type CliRun } from './catalog.js';
 
