@@ -7,6 +7,7 @@ run: build
 	node dist/generators/cli.js generate
 
 test: build tools
+	npx tsc -p tsconfig.test.json
 	node dist/generators/cli.js schema --check
 	npx vitest run
 

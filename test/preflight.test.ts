@@ -96,7 +96,7 @@ describe('slokit preflight', () => {
   it('budget exhausted: exit 1, in JSON too', () => {
     const r = run('--services', 'redis', '--format', 'json');
     expect(r.code).toBe(1);
-    const out = JSON.parse(r.stdout) as { safe: boolean; services: { service: string; reasons: string[]; budgetRemaining: { value: number }[] }[] };
+    const out = JSON.parse(r.stdout) as { safe: boolean; services: { service: string; reasons: string[]; budgetRemaining: { value: number }[]; burnRates: unknown[] }[] };
     expect(out.safe).toBe(false);
     expect(out.services[0]!.budgetRemaining[0]!.value).toBe(-0.4);
     expect(out.services[0]!.burnRates).toEqual([{ sli: 'commands', window: '1h', value: 0.9 }]);

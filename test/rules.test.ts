@@ -165,7 +165,7 @@ describe('alerts', () => {
 
   it('annotations render for tests exactly as Prometheus would', () => {
     const e = defs[0]!.expected({ env: 'prod uction', cluster: 'a&b' }, 0.0045);
-    expect(e.annotations.description.startsWith('0.45% of requests events were bad (failed) over the last 5m')).toBe(true);
+    expect(e.annotations.description!.startsWith('0.45% of requests events were bad (failed) over the last 5m')).toBe(true);
     expect(e.annotations.dashboard_url).toMatch(/var-environment=prod\+uction&var-cluster=a%26b$/);
     expect(e.labels).toMatchObject({ env: 'prod uction', severity: 'critical', long: '1h' });
   });
