@@ -20,8 +20,6 @@ export function ownAlertLabels(settings: CatalogSettings): string[] {
   return ['alertname', 'severity', 'team', 'service', 'sli', 'component', 'long', 'short', ...settings.aggregationLabels];
 }
 
-export const NO_EXTRAS: AlertExtras = { all: { labels: {}, annotations: {} }, page: { labels: {}, annotations: {} }, ticket: { labels: {}, annotations: {} } };
-
 type Report = (path: PathSegment[], message: string, hint: string) => void;
 
 /** Reports every reserved key at `base` (the path of the `alerting` block) and merges the rest. */
