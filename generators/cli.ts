@@ -68,7 +68,7 @@ async function generate(opts: { catalog: string; out: string; check?: boolean; d
   console.log(
     [
       `slokit: generated ${result.written} files into ${opts.out}/`,
-      `  services: ${s.services}   SLIs: ${s.slis}`,
+      `  services: ${s.services}   SLIs: ${s.slis}   saturation resources: ${s.saturationResources}`,
       `  recording rules: ${s.recordingRules}   alert rules: ${s.alertRules}   rule groups: ${s.ruleGroups}`,
       `  promtool test groups: ${s.testGroups}   test cases: ${s.testCases}`,
       `  dashboards: ${s.dashboards}   panels: ${s.panels}   runbooks: ${s.runbooks} with ${s.runbookSections} alert sections`,

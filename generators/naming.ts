@@ -3,7 +3,7 @@
  * runbook anchors, dashboard uids and the URLs that join them. Other modules never spell
  * these out themselves, so an alert's runbook_url and the runbook's heading cannot drift.
  */
-import type { BurnAlert, CatalogSettings, Service, Sli } from './model/types.js';
+import type { BurnAlert, CatalogSettings, SaturationResource, Service, Sli } from './model/types.js';
 import type { Duration } from './model/duration.js';
 
 /** Labels every recorded SLI series carries (plus the catalog's aggregation labels). */
@@ -21,7 +21,12 @@ export const series = {
   errorBudget: 'slo:error_budget:ratio',
   burnRate: (w: Duration) => `slo:burn_rate:rate${w.text}`,
   budgetRemaining: 'slo:error_budget_remaining:ratio',
+  /** Utilisation of a saturation resource, 0–1, its worst instance. */
+  saturation: 'saturation:utilisation:ratio',
 } as const;
+
+/** Labels of the recorded saturation series (plus the catalog's aggregation labels). */
+export const SATURATION_LABELS = { service: 'service', resource: 'resource' } as const;
 
 /**
  * What each Prometheus records from its own raw series when rules are split between it and a
@@ -36,7 +41,7 @@ export const localSeries = {
 /** The window dashboards call "current"; every SLI records it (and its burn rate) whatever its policy. */
 export const CURRENT_WINDOW: Duration = { text: '1h', seconds: 3600 };
 
-export type RuleFamily = 'fast' | 'slow' | 'slo' | 'local';
+export type RuleFamily = 'fast' | 'slow' | 'slo' | 'local' | 'saturation';
 
 export function groupName(service: Service, family: RuleFamily | 'service', chunk: number): string {
   return `slokit:${service.name}:${family}${chunk > 0 ? `:${chunk + 1}` : ''}`;
@@ -55,7 +60,11 @@ export const alertNames = {
   trafficCessation: (settings: CatalogSettings) => `${settings.alertPrefix}TrafficCessation`,
   budgetExhausted: (settings: CatalogSettings) => `${settings.alertPrefix}ErrorBudgetExhausted`,
   lowTraffic: (settings: CatalogSettings) => `${settings.alertPrefix}ErrorBudgetBurnLowTraffic`,
+  saturation: (settings: CatalogSettings, level: SaturationLevel) => `${settings.alertPrefix}${SATURATION_ALERT_SUFFIX[level]}`,
 };
+
+export type SaturationLevel = 'high' | 'critical' | 'forecast';
+const SATURATION_ALERT_SUFFIX: Record<SaturationLevel, string> = { high: 'SaturationHigh', critical: 'SaturationCritical', forecast: 'CapacityForecast' };
 
 /** Heading anchors in out/runbooks/<service>.md; GitHub/GitLab-style slugs of the heading text. */
 export const runbookAnchors = {
@@ -63,6 +72,7 @@ export const runbookAnchors = {
   trafficCessation: (sli: Sli) => `${sli.name}-traffic-cessation`,
   budgetExhausted: (sli: Sli) => `${sli.name}-budget-exhausted`,
   lowTraffic: (sli: Sli) => `${sli.name}-low-traffic`,
+  saturation: (resource: Pick<SaturationResource, 'name'>, level: SaturationLevel) => `saturation-${resource.name}-${level}`,
 };
 
 export function runbookFile(service: Pick<Service, 'name'>): string {
@@ -149,6 +159,8 @@ export const runbookPaths = {
 export const outputPaths = {
   rules: (service: Pick<Service, 'name'>) => `prometheus/rules/${service.name}.yml`,
   tests: (service: Pick<Service, 'name'>) => `prometheus/tests/${service.name}.test.yml`,
+  /** Saturation tests run at a coarser step than the SLO tests (a forecast needs days of data); service names hold no dots. */
+  saturationTests: (service: Pick<Service, 'name'>) => `prometheus/tests/${service.name}.saturation.test.yml`,
   /** Rule file path as the test file refers to it (tests sit next to rules/). */
   rulesFromTests: (service: Pick<Service, 'name'>) => `../rules/${service.name}.yml`,
   manifest: 'manifest.json',

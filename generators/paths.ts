@@ -15,6 +15,7 @@ function findRoot(start: string): string {
 
 export const PROJECT_ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
 export const BUNDLED_POLICIES = join(PROJECT_ROOT, 'alerts', 'policies');
+export const BUNDLED_RESOURCES = join(PROJECT_ROOT, 'alerts', 'resources');
 export const BUNDLED_CATALOG = join(PROJECT_ROOT, 'catalog');
 export const DASHBOARDS_DIR = join(PROJECT_ROOT, 'dashboards');
 export const RUNBOOK_TEMPLATES_DIR = join(PROJECT_ROOT, 'runbooks');

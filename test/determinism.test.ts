@@ -7,7 +7,7 @@ import { generatePack } from '../generators/emit/pack.js';
 import { loadModel } from '../generators/pipeline.js';
 import { loadCatalogSources } from '../generators/load/catalog-files.js';
 import { buildModel } from '../generators/model/build.js';
-import { BUNDLED_POLICIES } from '../generators/paths.js';
+import { BUNDLED_POLICIES, BUNDLED_RESOURCES } from '../generators/paths.js';
 import { copyCatalog } from './helpers/catalog.js';
 
 function yamlFiles(dir: string): string[] {
@@ -48,7 +48,7 @@ describe('output determinism', () => {
   });
 
   it('does not depend on the order the service files are read in (reversed, rotated)', async () => {
-    const { sources } = loadCatalogSources(copyCatalog(), BUNDLED_POLICIES);
+    const { sources } = loadCatalogSources(copyCatalog(), BUNDLED_POLICIES, BUNDLED_RESOURCES);
     const n = sources.services.length;
     const orders = [sources.services, [...sources.services].reverse(), [...sources.services.slice(3), ...sources.services.slice(0, 3)]];
     const packs = await Promise.all(orders.map(async (services) => (await generatePack(buildModel({ ...sources, services }).model!)).files));

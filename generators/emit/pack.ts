@@ -9,6 +9,7 @@ import { runbookRenderer } from './runbooks/render.js';
 import { configMapYaml, dashboardFolderOf, dashboardFolders, provisioningYaml } from './dashboards/delivery.js';
 import { streamDashboards } from './dashboards/evaluate.js';
 import { serviceTestGroups, testFileText } from './promtool-tests/test-file.js';
+import { saturationTestFileText, saturationTestGroups } from './promtool-tests/saturation.js';
 import { kustomizationYaml } from './kubernetes/kustomization.js';
 import { prometheusRuleYaml } from './kubernetes/prometheus-rule.js';
 import { mixinConfig, mixinLibsonnet, mixinRulesJson } from './mixin/mixin.js';
@@ -21,6 +22,7 @@ import { isAlert } from './rule-types.js';
 export interface PackSummary {
   services: number;
   slis: number;
+  saturationResources: number;
   recordingRules: number;
   alertRules: number;
   ruleGroups: number;
@@ -66,7 +68,7 @@ export async function generatePack(model: Model, options: PackOptions = {}): Pro
  * and runbook, and each dashboard is written as soon as its piece is done.
  */
 export async function emitPack(model: Model, options: PackOptions, sink: FileSink): Promise<PackSummary> {
-  const summary: PackSummary = { services: 0, slis: 0, recordingRules: 0, alertRules: 0, ruleGroups: 0, testGroups: 0, testCases: 0, dashboards: 0, panels: 0, runbooks: 0, runbookSections: 0 };
+  const summary: PackSummary = { services: 0, slis: 0, saturationResources: 0, recordingRules: 0, alertRules: 0, ruleGroups: 0, testGroups: 0, testCases: 0, dashboards: 0, panels: 0, runbooks: 0, runbookSections: 0 };
   const folderOf = dashboardFolderOf(model);
   const runbooks = runbookRenderer(model);
   const dashboardFiles: string[] = [];
@@ -94,12 +96,15 @@ export async function emitPack(model: Model, options: PackOptions, sink: FileSin
     }
     const tests = serviceTestGroups(model, service, rules.alerts);
     sink(outputPaths.tests(service), testFileText(service, tests.step, tests.groups));
+    const saturationTests = saturationTestGroups(model, service, rules.saturationAlerts);
+    if (saturationTests.length) sink(outputPaths.saturationTests(service), saturationTestFileText(service, rules.groups.map((g) => g.name), saturationTests));
     summary.services++;
     summary.slis += service.slis.length;
     summary.ruleGroups += rules.groups.length;
     for (const g of rules.groups) for (const r of g.rules) isAlert(r) ? summary.alertRules++ : summary.recordingRules++;
-    summary.testGroups += tests.groups.length;
-    summary.testCases += tests.groups.reduce((n, g) => n + (g.alert_rule_test?.length ?? 0) + (g.promql_expr_test?.length ?? 0), 0);
+    summary.saturationResources += service.saturation.length;
+    summary.testGroups += tests.groups.length + saturationTests.length;
+    summary.testCases += [...tests.groups, ...saturationTests].reduce((n, g) => n + (g.alert_rule_test?.length ?? 0) + (g.promql_expr_test?.length ?? 0), 0);
     sink(...runbookPath(runbooks.service(service)));
     summary.runbooks++;
     // Let finished dashboard pieces be written and new ones start.

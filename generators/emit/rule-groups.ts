@@ -9,6 +9,7 @@ import { alertDefs, type AlertDef } from './alert-rules.js';
 import { serviceRollupRules, sliRecordingRules, sloRecordingRules } from './recording-rules.js';
 import type { Rule, RuleGroup } from './rule-types.js';
 import { planWindows } from './window-plan.js';
+import { saturationBlocks, type SaturationAlertDef } from './saturation-rules.js';
 
 export const MAX_RULES_PER_GROUP = 20;
 
@@ -43,6 +44,7 @@ export function packGroups(service: Service, family: RuleFamily | 'service', blo
 export interface ServiceRules {
   readonly groups: readonly RuleGroup[];
   readonly alerts: readonly { readonly sliName: string; readonly def: AlertDef }[];
+  readonly saturationAlerts: readonly SaturationAlertDef[];
 }
 
 export function serviceRules(model: Model, service: Service): ServiceRules {
@@ -59,6 +61,7 @@ export function serviceRules(model: Model, service: Service): ServiceRules {
     slow.push({ interval: ev.slowInterval.text, rules: [...rec.slow, ...defs.filter((d) => d.family === 'slow').map((d) => d.rule)] });
     slo.push({ interval: ev.fastInterval.text, rules: sloRecordingRules(service, sli) });
   }
+  const saturation = saturationBlocks(model, service);
   // Roll up the windows every SLI of the service records, each at its own family's pace.
   const first = service.slis[0]!;
   const shared = planWindows(first).filter((p) => service.slis.every((s) => planWindows(s).some((q) => q.window.seconds === p.window.seconds)));
@@ -72,6 +75,7 @@ export function serviceRules(model: Model, service: Service): ServiceRules {
       { interval: first.evaluation.fastInterval.text, rules: rollupFast },
       { interval: first.evaluation.slowInterval.text, rules: rollupSlow },
     ]),
+    ...packGroups(service, 'saturation', saturation.blocks),
   ];
-  return { groups, alerts };
+  return { groups, alerts, saturationAlerts: saturation.alerts };
 }

@@ -11,7 +11,15 @@ export interface CatalogSources {
   readonly services: readonly SourceFile[];
   /** Policies by file name (without .yaml); the catalog's own shadow the bundled ones. */
   readonly policies: ReadonlyMap<string, SourceFile>;
+  /** Saturation resources by file name; the catalog's own shadow the bundled ones. */
+  readonly resources: ReadonlyMap<string, SourceFile>;
+  /** Deployment scales (catalog/scales/), by file name. */
+  readonly scales: ReadonlyMap<string, SourceFile>;
+  /** catalog/maturity.yaml, when the catalog has one. */
+  readonly maturity: SourceFile | undefined;
 }
+
+const NO_SOURCES = (dir: string): CatalogSources => ({ dir, defaults: undefined, teams: undefined, services: [], policies: new Map(), resources: new Map(), scales: new Map(), maturity: undefined });
 
 const MAX_FILE_BYTES = 1024 * 1024;
 /** Twice the largest catalog benchmarked (5,000 services in about 2 minutes and 1.5 GiB); more is a mistake, not a platform. */
@@ -98,11 +106,11 @@ function required(path: string, what: string, problems: Problem[]): SourceFile |
   return readSource(path, problems);
 }
 
-export function loadCatalogSources(catalogDir: string, bundledPolicyDir: string): { sources: CatalogSources; problems: Problem[] } {
+export function loadCatalogSources(catalogDir: string, bundledPolicyDir: string, bundledResourceDir: string): { sources: CatalogSources; problems: Problem[] } {
   const problems: Problem[] = [];
   if (!existsSync(catalogDir) || !statSync(catalogDir).isDirectory()) {
     problems.push({ file: displayPath(catalogDir), line: 1, col: 1, message: 'catalog directory not found', hint: 'pass --catalog DIR pointing at a folder with defaults.yaml, teams.yaml and services/' });
-    return { sources: { dir: catalogDir, defaults: undefined, teams: undefined, services: [], policies: new Map() }, problems };
+    return { sources: NO_SOURCES(catalogDir), problems };
   }
   const defaults = required(join(catalogDir, 'defaults.yaml'), 'catalog defaults file', problems);
   const teams = required(join(catalogDir, 'teams.yaml'), 'teams file', problems);
@@ -112,14 +120,21 @@ export function loadCatalogSources(catalogDir: string, bundledPolicyDir: string)
   }
   if (serviceFiles.length > MAX_SERVICE_FILES) {
     problems.push({ file: displayPath(join(catalogDir, 'services')), line: 1, col: 1, message: `services/ holds ${serviceFiles.length} files; the limit is ${MAX_SERVICE_FILES}`, hint: 'split the platform into several catalogs, or remove generated or copied files from services/' });
-    return { sources: { dir: catalogDir, defaults: undefined, teams: undefined, services: [], policies: new Map() }, problems };
+    return { sources: NO_SOURCES(catalogDir), problems };
   }
   const services = serviceFiles.map((f) => readSource(f, problems)).filter((s): s is SourceFile => s !== undefined);
-  const policies = new Map<string, SourceFile>();
-  for (const f of [...yamlFilesIn(bundledPolicyDir), ...yamlFilesIn(join(catalogDir, 'policies'))]) {
-    const src = readSource(f, problems);
-    const key = f.replace(/^.*[\\/]/, '').replace(/\.ya?ml$/, '');
-    if (src) policies.set(key, src);
-  }
-  return { sources: { dir: catalogDir, defaults, teams, services, policies }, problems };
+  const byFileName = (files: string[]) => {
+    const out = new Map<string, SourceFile>();
+    for (const f of files) {
+      const src = readSource(f, problems);
+      if (src) out.set(f.replace(/^.*[\\/]/, '').replace(/\.ya?ml$/, ''), src);
+    }
+    return out;
+  };
+  const policies = byFileName([...yamlFilesIn(bundledPolicyDir), ...yamlFilesIn(join(catalogDir, 'policies'))]);
+  const resources = byFileName([...yamlFilesIn(bundledResourceDir), ...yamlFilesIn(join(catalogDir, 'resources'))]);
+  const scales = byFileName(yamlFilesIn(join(catalogDir, 'scales')));
+  const maturityFile = join(catalogDir, 'maturity.yaml');
+  const maturity = existsSync(maturityFile) ? readSource(maturityFile, problems) : undefined;
+  return { sources: { dir: catalogDir, defaults, teams, services, policies, resources, scales, maturity }, problems };
 }

@@ -8,7 +8,10 @@ import { basename, resolve, sep } from 'node:path';
 import { closest, distance } from 'fastest-levenshtein';
 import type { CatalogSources } from '../load/catalog-files.js';
 import { positionOf, type PathSegment, type SourceFile } from '../load/yaml-source.js';
-import { checkDefaults, checkPolicy, checkService, checkTeams } from '../validate/schema-check.js';
+import { checkDefaults, checkMaturity, checkPolicy, checkResource, checkScale, checkService, checkTeams } from '../validate/schema-check.js';
+import { MATURITY_CRITERIA } from '../schema/catalog-schema.js';
+import { libraryResources, saturationSettings, serviceResources, type SaturationDefaultsDoc, type SaturationEntryDoc } from './saturation.js';
+import { checkScaleReferences, scaleFromDoc, type ScaleDoc } from './scales.js';
 import { findCycles } from '../validate/dependencies.js';
 import type { Problem } from '../validate/problems.js';
 import { clean, formatNumber, formatPercent } from './decimal.js';
@@ -19,7 +22,7 @@ import { BUILD_INFO } from '../../sdk/src/contract.js';
 import { RESERVED_SERVICE_NAMES } from '../naming.js';
 import { alertExtras, type ExtrasDoc } from './alert-extras.js';
 import { burnAlerts, policyFromDoc, policyInconsistencies } from './policy.js';
-import type { AlertPolicy, CatalogSettings, Model, RunbookSteps, Service, Sli, Team } from './types.js';
+import type { AlertPolicy, CatalogSettings, MaturityLevel, Model, RunbookSteps, Service, Sli, Team } from './types.js';
 
 interface DefaultsDoc {
   period: string;
@@ -32,6 +35,7 @@ interface DefaultsDoc {
   kubernetes?: { namespace?: string; rule_labels?: Record<string, string> };
   rulers?: { split?: boolean };
   alertmanager?: { receiver_url: string; group_wait?: string; group_interval?: string; repeat_interval?: string };
+  saturation?: SaturationDefaultsDoc;
   tiers: Record<'1' | '2' | '3', { objective: number; page: boolean }>;
 }
 
@@ -77,7 +81,14 @@ interface ServiceDoc {
   runbook?: RunbookDoc;
   version_metric?: { selector: string; label: string };
   alerting?: ExtrasDoc;
+  saturation?: SaturationEntryDoc[];
+  maturity?: { skip: Record<string, string> };
   slis: SliDoc[];
+}
+
+export interface BuildOptions {
+  /** Generate for this deployment scale (a file in catalog/scales/): its thresholds and objectives apply. */
+  readonly scale?: string;
 }
 
 class Collector {
@@ -111,6 +122,7 @@ function settingsFrom(d: DefaultsDoc, catalogDir: string): CatalogSettings {
     clusterLabel: d.labels.cluster,
     runbookTemplateDir: d.runbook_templates ? resolve(catalogDir, d.runbook_templates) : undefined,
     splitRulers: d.rulers?.split ?? false,
+    saturation: saturationSettings(d.saturation),
     kubernetes: {
       namespace: d.kubernetes?.namespace,
       ruleLabels: d.kubernetes?.rule_labels ?? { release: 'kube-prometheus-stack' },
@@ -155,14 +167,49 @@ function loadTeams(src: SourceFile, c: Collector): Map<string, Team> {
       chat: t.chat,
       pager: t.pager,
       escalation: t.escalation ?? t.pager,
+      escalationDeclared: t.escalation !== undefined && t.escalation.trim() !== '',
       issueTracker: t.issue_tracker,
     });
   });
   return teams;
 }
 
-export function buildModel(sources: CatalogSources): { model?: Model; problems: Problem[] } {
+function loadScales(sources: CatalogSources, c: Collector): Map<string, { src: SourceFile; doc: ScaleDoc }> {
+  const scales = new Map<string, { src: SourceFile; doc: ScaleDoc }>();
+  for (const [fileKey, src] of [...sources.scales.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    if (!pushAll(c, checkScale(src))) continue;
+    const doc = src.data as ScaleDoc;
+    if (doc.name !== fileKey) c.add(src, ['name'], `scale name "${doc.name}" does not match its file name "${fileKey}"`, `rename the file to ${doc.name}.yaml or set name: ${fileKey}`);
+    else scales.set(doc.name, { src, doc });
+  }
+  return scales;
+}
+
+function loadMaturity(src: SourceFile | undefined, c: Collector): MaturityLevel[] {
+  if (!src || !pushAll(c, checkMaturity(src))) return [];
+  const doc = src.data as { levels: { level: number; name: string; description?: string; criteria: MaturityLevel['criteria'] }[] };
+  const levels: MaturityLevel[] = [];
+  doc.levels.forEach((l, i) => {
+    if (l.level !== i + 1) c.add(src, ['levels', i, 'level'], `level ${l.level} is in position ${i + 1}`, 'number the levels 1, 2, 3, ... in order; each level includes the ones below it');
+    const seen = doc.levels.slice(0, i).flatMap((x) => x.criteria);
+    l.criteria.forEach((cr, j) => {
+      if (seen.includes(cr) || l.criteria.indexOf(cr) !== j) c.add(src, ['levels', i, 'criteria', j], `criterion "${cr}" is listed twice`, 'levels are cumulative: list each criterion once, at the lowest level that needs it');
+    });
+    levels.push({ level: l.level, name: l.name, description: l.description ?? '', criteria: l.criteria });
+  });
+  return levels;
+}
+
+export function buildModel(sources: CatalogSources, options: BuildOptions = {}): { model?: Model; problems: Problem[] } {
   const c = new Collector();
+  const scales = loadScales(sources, c);
+  const scale = options.scale !== undefined ? scales.get(options.scale) : undefined;
+  if (options.scale !== undefined && !scale && ![...sources.scales.keys()].includes(options.scale)) {
+    c.problems.push({ file: `${sources.dir}/scales`, line: 1, col: 1, message: `scale "${options.scale}" not found`, hint: sources.scales.size ? `${suggestion(options.scale, [...sources.scales.keys()])}scales of this catalog: ${[...sources.scales.keys()].join(', ')}` : 'this catalog has no scales/ folder; add scales/NAME.yaml' });
+  }
+  const resourceFiles = new Map([...sources.resources].filter(([, src]) => pushAll(c, checkResource(src))));
+  const library = libraryResources(resourceFiles, (src, p, m, h) => c.add(src, p, m, h));
+  const maturity = loadMaturity(sources.maturity, c);
   const defaultsOk = sources.defaults && pushAll(c, checkDefaults(sources.defaults));
   const teamsOk = sources.teams && pushAll(c, checkTeams(sources.teams));
   const policies = loadPolicies(sources, c);
@@ -217,12 +264,22 @@ export function buildModel(sources: CatalogSources): { model?: Model; problems: 
       if (deps.indexOf(dep) !== i) c.add(src, ['dependencies', i], `dependency "${dep}" is listed twice`, 'list each dependency once');
     });
     if (!defaults || !settings) continue;
+    const scaled = scale?.doc.services[doc.name];
     if (!team) {
       // Still check the SLIs, so every problem of the run is reported together.
-      buildSlis(src, doc, invalidSlis, defaults, settings, policies, sources, c);
+      buildSlis(src, doc, invalidSlis, defaults, settings, policies, sources, c, scaled);
       continue;
     }
-    const slis = buildSlis(src, doc, invalidSlis, defaults, settings, policies, sources, c);
+    const slis = buildSlis(src, doc, invalidSlis, defaults, settings, policies, sources, c, scaled);
+    const servicePolicy = policies.get(doc.alert_policy ?? defaults.alert_policy);
+    const saturation = servicePolicy
+      ? serviceResources({ src, entries: doc.saturation ?? [], library, settings: settings.saturation, evaluation: servicePolicy.evaluation, scale: scaled?.saturation, report: (s, p, m, h) => c.add(s, p, m, h) })
+      : [];
+    for (const [criterion, reason] of Object.entries(doc.maturity?.skip ?? {})) {
+      if (!(MATURITY_CRITERIA as readonly string[]).includes(criterion)) {
+        c.add(src, ['maturity', 'skip', criterion], `"${criterion}" is not a maturity criterion`, `${suggestion(criterion, MATURITY_CRITERIA)}criteria: ${MATURITY_CRITERIA.join(', ')}`, true);
+      } else if (!reason.trim()) c.add(src, ['maturity', 'skip', criterion], 'skipping a criterion needs a written reason', 'say why this criterion does not apply to the service');
+    }
     services.push({
       name: doc.name,
       description: doc.description,
@@ -233,6 +290,14 @@ export function buildModel(sources: CatalogSources): { model?: Model; problems: 
       slis,
       runbook: runbookSteps(doc.runbook),
       versionMetric: versionMetric(src, doc, slis, c),
+      saturation,
+      alerting: alertExtras(settings, doc.alerting, undefined, { service: (p, m, h) => c.add(src, p, m, h, true), sli: () => undefined }),
+      maturitySkips: doc.maturity?.skip ?? {},
+      declared: {
+        dependencies: doc.dependencies !== undefined,
+        escalation: team.escalationDeclared,
+        objectives: doc.slis.filter((s) => s.objective !== undefined || scaled?.slis?.[s.name]?.objective !== undefined).map((s) => s.name),
+      },
       file: src.file,
     });
   }
@@ -245,9 +310,22 @@ export function buildModel(sources: CatalogSources): { model?: Model; problems: 
     c.add(src, ['dependencies', (doc.dependencies ?? []).indexOf(cycle[1]!)], `dependency cycle: ${cycle.join(' -> ')}`, 'dependencies must form a tree; remove the edge that points back');
   }
 
+  for (const { src, doc } of scales.values()) checkScaleReferences(src, doc, services, (s, p, m, h, key) => c.add(s, p, m, h, key));
+
   if (c.problems.length || !settings) return { problems: c.problems };
   services.sort((a, b) => a.name.localeCompare(b.name));
-  return { model: { settings, teams: [...teams.values()].sort((a, b) => a.name.localeCompare(b.name)), services }, problems: [] };
+  const allScales = [...scales.values()].map((s) => scaleFromDoc(s.doc)).sort((a, b) => a.users - b.users || a.name.localeCompare(b.name));
+  return {
+    model: {
+      settings,
+      teams: [...teams.values()].sort((a, b) => a.name.localeCompare(b.name)),
+      services,
+      scales: allScales,
+      scale: scale ? allScales.find((s) => s.name === scale.doc.name) : undefined,
+      maturity,
+    },
+    problems: [],
+  };
 }
 
 /** The declared version series, or the SDK's build info for services built on the SDK. */
@@ -280,6 +358,7 @@ function buildSlis(
   policies: ReadonlyMap<string, AlertPolicy>,
   sources: CatalogSources,
   c: Collector,
+  scaled: ScaleDoc['services'][string] | undefined,
 ): Sli[] {
   const slis: Sli[] = [];
   const names = new Set<string>();
@@ -301,7 +380,7 @@ function buildSlis(
       return;
     }
     const events = eventSource(s, policy.evaluation.rawWindow.text, settings.aggregationLabels, (p, m, h) => c.add(src, at(p), m, h));
-    const objectivePercent = s.objective ?? tier.objective;
+    const objectivePercent = scaled?.slis?.[s.name]?.objective ?? s.objective ?? tier.objective;
     const objective = clean(objectivePercent / 100);
     const errorBudget = clean((100 - objectivePercent) / 100);
     const period: Duration = s.period ? parseDuration(s.period)! : settings.period;

@@ -3,7 +3,8 @@
  * functions of it.
  */
 import type { Duration } from './duration.js';
-import type { SliKind } from '../schema/catalog-schema.js';
+import type { SaturationSettings } from './saturation.js';
+import type { MaturityCriterion, SliKind } from '../schema/catalog-schema.js';
 
 export interface Team {
   readonly name: string;
@@ -11,6 +12,8 @@ export interface Team {
   readonly chat: string;
   readonly pager: string;
   readonly escalation: string;
+  /** Whether teams.yaml names an escalation (otherwise it falls back to the pager). */
+  readonly escalationDeclared: boolean;
   readonly issueTracker: string;
 }
 
@@ -129,6 +132,44 @@ export interface Sli {
   readonly alerting: AlertExtras;
 }
 
+/** How a resource's capacity is read: a fixed number, or series (their sum, rate, or count). */
+export type Capacity =
+  | { readonly type: 'number'; readonly value: number }
+  | { readonly type: 'gauge' | 'counter' | 'count'; readonly selector: Selector };
+
+/**
+ * A saturation resource of one service, every default and scale override applied:
+ * utilisation = usage / (capacity × scale) per instance (1 − that for free usage), worst
+ * instance, clamped to 0–1.
+ */
+export interface SaturationResource {
+  /** Unique within the service; the `resource` label. */
+  readonly name: string;
+  /** The bundled or catalog resource it is an instance of, when it is one. */
+  readonly library: string | undefined;
+  readonly title: string;
+  readonly description: string;
+  readonly source: string;
+  readonly usage: Selector;
+  readonly usageType: 'gauge' | 'counter';
+  readonly measures: 'used' | 'free';
+  readonly capacity: Capacity;
+  readonly capacityScale: number;
+  /** Labels that tell instances apart. */
+  readonly by: readonly string[];
+  readonly soft: number;
+  readonly hard: number;
+  /** Window of rate() for counter usage or capacity. */
+  readonly rateWindow: Duration;
+  readonly warnAfter: Duration;
+  readonly pageAfter: Duration;
+  readonly forecast: Duration;
+  readonly forecastLookback: Duration;
+  readonly evaluation: Evaluation;
+  readonly addCapacity: readonly string[];
+  readonly runbook: RunbookSteps;
+}
+
 export interface Service {
   readonly name: string;
   readonly description: string;
@@ -140,8 +181,44 @@ export interface Service {
   readonly runbook: RunbookSteps;
   /** Series and label that say which version runs, when known. */
   readonly versionMetric: { readonly selector: Selector; readonly label: string } | undefined;
+  readonly saturation: readonly SaturationResource[];
+  /** The service's own alert labels and annotations (its SLIs' add to these), for saturation alerts. */
+  readonly alerting: AlertExtras;
+  /** Maturity criteria this service skips, with the team's reason. */
+  readonly maturitySkips: Readonly<Record<string, string>>;
+  /** What the catalog said itself (not a default), for the maturity scorecard. */
+  readonly declared: {
+    readonly dependencies: boolean;
+    readonly escalation: boolean;
+    /** SLI names whose objective is written in the catalog (or set by the scale). */
+    readonly objectives: readonly string[];
+  };
   /** Catalog file it came from (for messages and the runbook's "edit this" link). */
   readonly file: string;
+}
+
+/** A reference architecture: a named size with its expected load and overrides. */
+export interface Scale {
+  readonly name: string;
+  readonly description: string;
+  readonly users: number;
+  readonly services: Readonly<
+    Record<
+      string,
+      {
+        readonly requestsPerSecond: number | undefined;
+        /** Expected peak utilisation per resource name. */
+        readonly expected: Readonly<Record<string, number>>;
+      }
+    >
+  >;
+}
+
+export interface MaturityLevel {
+  readonly level: number;
+  readonly name: string;
+  readonly description: string;
+  readonly criteria: readonly MaturityCriterion[];
 }
 
 export interface CatalogSettings {
@@ -166,6 +243,7 @@ export interface CatalogSettings {
   };
   /** Also split each service's rules between every Prometheus and a global (Mimir or Thanos) ruler. */
   readonly splitRulers: boolean;
+  readonly saturation: SaturationSettings;
   /** Absolute folder of the catalog's own runbook templates, when it has one. */
   readonly runbookTemplateDir: string | undefined;
 }
@@ -175,4 +253,10 @@ export interface Model {
   readonly teams: readonly Team[];
   /** Sorted by name. */
   readonly services: readonly Service[];
+  /** Every scale of the catalog, sorted by users. */
+  readonly scales: readonly Scale[];
+  /** The scale this model was built for (its thresholds and objectives applied), if any. */
+  readonly scale: Scale | undefined;
+  /** Levels from catalog/maturity.yaml (sorted), or none. */
+  readonly maturity: readonly MaturityLevel[];
 }

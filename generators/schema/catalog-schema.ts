@@ -180,6 +180,67 @@ export const SLI_SCHEMAS: Record<SliKind, TObject> = {
   ),
 };
 
+const ratio = (description: string) => Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, description });
+
+/**
+ * How a resource's utilisation is measured: usage over capacity per instance, both read with
+ * the service's selector. The same fields describe a bundled resource and a custom one.
+ */
+const resourceMeasure = {
+  title: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Short human name, e.g. "Node CPU".' })),
+  description: Type.Optional(Type.String({ minLength: 1, maxLength: 1000, description: 'What the resource is, in a sentence or two (shown in runbooks and dashboards).' })),
+  source: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Exporter that exposes the series, e.g. node_exporter.' })),
+  usage: Type.Optional(promql('Series selector of what is used (or free, with measures: free), e.g. process_open_fds.')),
+  usage_type: Type.Optional(oneOf(['gauge', 'counter'] as const, 'gauge (default) or counter (its per-second rate is the usage, e.g. CPU seconds).')),
+  measures: Type.Optional(oneOf(['used', 'free'] as const, 'used (default): utilisation = usage / capacity; free: utilisation = 1 - usage / capacity.')),
+  capacity: Type.Optional(
+    Type.Union([promql('Series selector of the capacity, e.g. process_max_fds.'), Type.Number({ exclusiveMinimum: 0 })], {
+      description: 'Series selector of the capacity, or a fixed number in the usage\'s unit.',
+    }),
+  ),
+  capacity_type: Type.Optional(oneOf(['gauge', 'counter', 'count'] as const, 'gauge (default); counter: its rate; count: the number of matching series (e.g. CPU cores).')),
+  capacity_scale: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'Multiplies the capacity, e.g. a target in seconds for a queue-latency resource.' })),
+  by: Type.Optional(Type.Array(labelName, { minItems: 1, maxItems: 10, description: 'Labels that tell instances apart (e.g. [instance]); usage and capacity are summed by them, and the worst instance counts.' })),
+  add_capacity: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'Runbook steps: how to add capacity for this resource.' })),
+};
+
+/** Thresholds and timings; a service entry and a scale may override the resource's own. */
+const resourceThresholds = {
+  soft: Type.Optional(ratio('Utilisation above this, sustained, opens a ticket (0-1).')),
+  hard: Type.Optional(ratio('Utilisation above this pages (0-1); the capacity forecast aims at it.')),
+  forecast: Type.Optional(duration('Warn when last week\'s trend crosses the hard threshold within this horizon (default from defaults.yaml, 14d).')),
+};
+
+export const ResourceSchema = Type.Object(
+  {
+    name: name('Resource name; the file is <name>.yaml, and services name it in saturation:.'),
+    ...resourceMeasure,
+    ...resourceThresholds,
+  },
+  { additionalProperties: false, $id: 'resource.schema.json', title: 'slokit saturation resource' },
+);
+
+const saturationEntry = Type.Object(
+  {
+    resource: Type.Optional(name('A bundled resource (alerts/resources/) or one of the catalog\'s resources/.')),
+    name: Type.Optional(name('Name of a custom resource (give usage and capacity too), or a second use of a bundled one.')),
+    selector: Type.Optional(promql('Label matchers added to usage and capacity, e.g. job="gitaly" or instance=~"db-.*".')),
+    ...resourceMeasure,
+    ...resourceThresholds,
+    runbook: Type.Optional(runbookSteps),
+  },
+  { additionalProperties: false, description: 'A saturation resource of this service: a bundled one by name, or a custom one.' },
+);
+
+const maturitySkips = Type.Object(
+  {
+    skip: Type.Record(Type.String({ pattern: SAFE_NAME }), Type.String({ minLength: 10, maxLength: 1000 }), {
+      description: 'Criteria of catalog/maturity.yaml this service does not have to meet, each with the reason (shown in the scorecard).',
+    }),
+  },
+  { additionalProperties: false, description: 'Operational maturity scorecard settings.' },
+);
+
 export const ServiceSchema = Type.Object(
   {
     name: name('Service name: unique, used in labels, file names and URLs.'),
@@ -201,6 +262,8 @@ export const ServiceSchema = Type.Object(
         { additionalProperties: false, description: 'Where the upgrade dashboard reads the running version (defaults to the SDK build info metric for services on the SDK).' },
       ),
     ),
+    saturation: Type.Optional(Type.Array(saturationEntry, { maxItems: 50, description: 'Resources whose exhaustion hurts this service: CPU, memory, disk, connections, queues.' })),
+    maturity: Type.Optional(maturitySkips),
     slis: Type.Array(Type.Union(Object.values(SLI_SCHEMAS)), { minItems: 1, maxItems: 100, description: 'Service level indicators (at most 100: each one is a dashboard row, a runbook section and five alerts).' }),
   },
   { additionalProperties: false, $id: 'service.schema.json', title: 'slokit service' },
@@ -284,6 +347,17 @@ export const DefaultsSchema = Type.Object(
         { additionalProperties: false, description: 'Distributed rule evaluation, for when one Prometheus no longer sees everything.' },
       ),
     ),
+    saturation: Type.Optional(
+      Type.Object(
+        {
+          warn_after: Type.Optional(duration('How long utilisation stays above soft before the ticket (default 30m).')),
+          page_after: Type.Optional(duration('How long utilisation stays above hard before the page (default 5m).')),
+          forecast: Type.Optional(duration('Default forecast horizon (default 14d).')),
+          forecast_lookback: Type.Optional(duration('Trend window of the forecast (default 1w).')),
+        },
+        { additionalProperties: false, description: 'Saturation alert timings.' },
+      ),
+    ),
     runbook_templates: Type.Optional(
       Type.String({ pattern: '^[A-Za-z0-9_.][A-Za-z0-9_./-]*$', description: 'Folder (relative to the catalog) whose handlebars files replace the bundled runbook templates of the same name.' }),
     ),
@@ -339,9 +413,68 @@ export const PolicySchema = Type.Object(
   { additionalProperties: false, $id: 'policy.schema.json', title: 'slokit alert policy' },
 );
 
+const scaleService = Type.Object(
+  {
+    requests_per_second: Type.Optional(Type.Number({ minimum: 0, description: 'Expected request (event) rate of the service at this size, summed over its SLIs\' events.' })),
+    saturation: Type.Optional(
+      Type.Record(
+        Type.String({ pattern: SAFE_NAME }),
+        Type.Object(
+          {
+            ...resourceThresholds,
+            expected: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'Utilisation the reference architecture expects at peak (0-1).' })),
+          },
+          { additionalProperties: false },
+        ),
+        { description: 'Per resource (by its name in the service): thresholds and expected peak utilisation at this size.' },
+      ),
+    ),
+    slis: Type.Optional(
+      Type.Record(Type.String({ pattern: SAFE_NAME }), Type.Object({ objective: Type.Optional(objective) }, { additionalProperties: false }), {
+        description: 'Per SLI: the objective at this size, where it differs.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const ScaleSchema = Type.Object(
+  {
+    name: Type.String({ pattern: '^[a-z0-9][a-z0-9-]*$', maxLength: 30, description: 'Scale name, e.g. 10k; the file is <name>.yaml and slokit generate --scale takes it.' }),
+    description: Type.String({ minLength: 1, description: 'The reference architecture, in a sentence.' }),
+    users: Type.Integer({ minimum: 1, description: 'Users the size is built for.' }),
+    services: Type.Record(Type.String({ pattern: SAFE_NAME }), scaleService, { description: 'Per service: expected load and the thresholds and objectives that differ at this size.' }),
+  },
+  { additionalProperties: false, $id: 'scale.schema.json', title: 'slokit deployment scale' },
+);
+
+export const MATURITY_CRITERIA = ['owner', 'escalation', 'objectives', 'availability-and-latency', 'runbook-steps', 'saturation', 'dependencies', 'sdk', 'alert-tests', 'dashboards-linked'] as const;
+export type MaturityCriterion = (typeof MATURITY_CRITERIA)[number];
+
+export const MaturitySchema = Type.Object(
+  {
+    levels: Type.Array(
+      Type.Object(
+        {
+          level: Type.Integer({ minimum: 1, maximum: 10, description: 'Level number; levels are cumulative.' }),
+          name: Type.String({ minLength: 1, maxLength: 50 }),
+          description: Type.Optional(Type.String()),
+          criteria: Type.Array(oneOf(MATURITY_CRITERIA, 'A criterion slokit can check from the catalog and the generated pack.'), { minItems: 1 }),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 10 },
+    ),
+  },
+  { additionalProperties: false, $id: 'maturity.schema.json', title: 'slokit operational maturity levels' },
+);
+
 export const CATALOG_SCHEMAS: Record<string, TSchema> = {
   'service.schema.json': ServiceSchema,
   'teams.schema.json': TeamsSchema,
   'defaults.schema.json': DefaultsSchema,
   'policy.schema.json': PolicySchema,
+  'resource.schema.json': ResourceSchema,
+  'scale.schema.json': ScaleSchema,
+  'maturity.schema.json': MaturitySchema,
 };

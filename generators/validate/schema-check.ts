@@ -6,7 +6,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { Type, type TSchema } from '@sinclair/typebox';
 import { closest, distance } from 'fastest-levenshtein';
 import { positionOf, type PathSegment, type SourceFile } from '../load/yaml-source.js';
-import { DefaultsSchema, PATTERN_HINTS, PolicySchema, ServiceSchema, oneOf, SLI_KINDS, SLI_SCHEMAS, TeamsSchema, type SliKind } from '../schema/catalog-schema.js';
+import { DefaultsSchema, MaturitySchema, PATTERN_HINTS, PolicySchema, ResourceSchema, ScaleSchema, ServiceSchema, oneOf, SLI_KINDS, SLI_SCHEMAS, TeamsSchema, type SliKind } from '../schema/catalog-schema.js';
 import type { Problem } from './problems.js';
 
 const ajv = new Ajv({ allErrors: true, strict: false });
@@ -163,6 +163,18 @@ export function checkTeams(source: SourceFile): Problem[] {
 
 export function checkPolicy(source: SourceFile): Problem[] {
   return check(source, PolicySchema, source.data);
+}
+
+export function checkResource(source: SourceFile): Problem[] {
+  return check(source, ResourceSchema, source.data);
+}
+
+export function checkScale(source: SourceFile): Problem[] {
+  return check(source, ScaleSchema, source.data);
+}
+
+export function checkMaturity(source: SourceFile): Problem[] {
+  return check(source, MaturitySchema, source.data);
 }
 
 export interface ServiceCheck {

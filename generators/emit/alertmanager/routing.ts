@@ -28,7 +28,7 @@ export function alertmanagerConfig(model: Model) {
   return {
     route: {
       receiver: UNROUTED_RECEIVER,
-      group_by: ['alertname', 'service', 'sli'],
+      group_by: ['alertname', 'service', 'sli', 'resource'],
       group_wait: am.groupWait,
       group_interval: am.groupInterval,
       repeat_interval: am.repeatInterval,
@@ -40,10 +40,10 @@ export function alertmanagerConfig(model: Model) {
     },
     inhibit_rules: [
       {
-        // A page already has someone on it: the tickets of the same SLI would only add noise.
+        // A page already has someone on it: the tickets of the same SLI (or saturation resource) would only add noise.
         source_matchers: ['severity="critical"'],
         target_matchers: ['severity="warning"'],
-        equal: ['service', 'sli'],
+        equal: ['service', 'sli', 'resource'],
       },
     ],
     receivers: [

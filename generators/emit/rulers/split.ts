@@ -6,10 +6,11 @@
  *
  * The global half is the single-Prometheus rule set with the raw-window rules replaced by sums
  * of the local ones, so every other rule, alert and test is unchanged, and the union of both
- * halves evaluated by one Prometheus behaves exactly like the single-Prometheus rules.
+ * halves evaluated by one Prometheus behaves exactly like the single-Prometheus rules. The
+ * saturation groups move whole to the local half: they judge instances, which each Prometheus sees.
  */
 import type { Model, Service } from '../../model/types.js';
-import { localSeries, series } from '../../naming.js';
+import { groupName, localSeries, series } from '../../naming.js';
 import { byClause } from '../../promql/escape.js';
 import { rawWindowRules } from '../recording-rules.js';
 import { packGroups, serviceRules } from '../rule-groups.js';
@@ -39,9 +40,13 @@ export function splitServiceRules(model: Model, service: Service): SplitRules {
       sums.set(`${sli.name}\0${name(w)}`, { record: name(w), expr: `sum${byClause(by)} (${localName(w)}${sel})`, labels: sliIdentity(service, sli) });
     }
   }
-  const global = serviceRules(model, service).groups.map((g) => ({
+  // Saturation is per instance: each Prometheus judges the instances it scrapes, so its rules
+  // (recording and alerts) stay with the raw series instead of waiting on the global ruler.
+  const all = serviceRules(model, service).groups;
+  const isSaturation = (g: RuleGroup) => g.name.startsWith(groupName(service, 'saturation', 0));
+  const global = all.filter((g) => !isSaturation(g)).map((g) => ({
     ...g,
     rules: g.rules.map((r) => (isAlert(r) ? r : (sums.get(`${r.labels?.sli}\0${r.record}`) ?? r))),
   }));
-  return { local, global };
+  return { local: [...local, ...all.filter(isSaturation)], global };
 }
