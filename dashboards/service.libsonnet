@@ -100,6 +100,31 @@ local sliRow(svc, sli) =
     ),
   ];
 
+// One panel per saturation resource: the worst instance against the soft and hard thresholds,
+// and where last week's trend leads (the capacity forecast alert fires when it crosses hard).
+local saturation(vm, svc) =
+  if std.length(svc.saturation) == 0 then [] else [
+    p.row('Saturation'),
+  ] + [
+    p.timeseries(
+      r.title + ' (' + r.name + ')',
+      r.description,
+      'percentunit',
+      p.targets([[r.worst, 'worst ' + vm.legend], [r.forecast, r.forecastLegend + ' ' + vm.legend]]),
+      p.thresholds('green', [[r.soft, 'orange'], [r.hard, 'red']]),
+      showThresholds=true,
+      min=0,
+      max=1,
+      w=12,
+    ) + {
+      fieldConfig+: { overrides: [{
+        matcher: { id: 'byRegexp', options: '^trend.*' },
+        properties: [{ id: 'custom.lineStyle', value: { fill: 'dash', dash: [10, 10] } }],
+      }] },
+    }
+    for r in svc.saturation
+  ];
+
 local dependencies(svc) =
   if std.length(svc.dependencies) == 0 then [] else [
     p.row('Dependencies'),
@@ -132,6 +157,7 @@ function(vm, svc)
       ),
     ]
     + std.flattenArrays([sliRow(svc, sli) for sli in svc.slis])
+    + saturation(vm, svc)
     + dependencies(svc),
     [
       d.link('Runbook', svc.runbookUrl, 'Runbook of ' + svc.name),

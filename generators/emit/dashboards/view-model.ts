@@ -3,9 +3,10 @@
  * built (by the same builders as the rules, so escaping lives in one place) and every
  * link already resolved. The templates only lay panels out.
  */
-import { formatNumber } from '../../model/decimal.js';
+import { formatNumber, formatPercent } from '../../model/decimal.js';
 import type { Duration } from '../../model/duration.js';
-import type { Matcher, Model, Service, Sli } from '../../model/types.js';
+import type { Matcher, Model, SaturationResource, Service, Sli } from '../../model/types.js';
+import { saturationIdentity } from '../saturation-rules.js';
 import { alertNames, CURRENT_WINDOW, dashboardLabelVars, dashboardUid, runbookFileUrl, series, SLI_LABELS } from '../../naming.js';
 import { matchersText, selectorText } from '../../promql/escape.js';
 import { eventRates } from '../../promql/sli-events.js';
@@ -117,6 +118,24 @@ function serviceView(model: Model, service: Service) {
         }
       : null,
     slis: service.slis.map((sli) => sliView(model, service, sli)),
+    saturation: service.saturation.map((r) => saturationView(model, service, r)),
+  };
+}
+
+function saturationView(model: Model, service: Service, r: SaturationResource) {
+  const worst = `${series.saturation}${matchersText([
+    ...Object.entries(saturationIdentity(service, r)).map(([label, value]) => ({ label, op: '=' as const, value })),
+    ...variableMatchers(model),
+  ])}`;
+  return {
+    name: r.name,
+    title: r.title,
+    description: `${r.description} Source: ${r.source}. Ticket above ${formatPercent(r.soft)} for ${r.warnAfter.text}, page above ${formatPercent(r.hard)} for ${r.pageAfter.text}; the dashed line is last ${r.forecastLookback.text}'s trend ${r.forecast.text} ahead.`,
+    soft: r.soft,
+    hard: r.hard,
+    worst,
+    forecast: `clamp(predict_linear(${worst}[${r.forecastLookback.text}], ${r.forecast.seconds}), 0, 1)`,
+    forecastLegend: `trend in ${r.forecast.text}`,
   };
 }
 

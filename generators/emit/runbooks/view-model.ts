@@ -6,7 +6,8 @@
 import { basename } from 'node:path';
 import { formatNumber, formatPercent } from '../../model/decimal.js';
 import { dependentsOf, serviceNamed } from '../../model/lookup.js';
-import type { Model, Service, Sli } from '../../model/types.js';
+import type { Model, SaturationResource, Service, Sli } from '../../model/types.js';
+import { instanceUtilisation, saturationSelector, type SaturationAlertDef } from '../saturation-rules.js';
 import { dashboardUid, grafanaUrl, runbookFile, series, SLI_LABELS } from '../../naming.js';
 import { matchersText, selectorText } from '../../promql/escape.js';
 import { eventRates } from '../../promql/sli-events.js';
@@ -121,8 +122,52 @@ function alertView(model: Model, service: Service, sli: Sli, def: AlertDef) {
   return base;
 }
 
+function saturationView(model: Model, service: Service, r: SaturationResource, defs: readonly SaturationAlertDef[]) {
+  const instances = `topk(5,\n${instanceUtilisation(model, r)}\n)`;
+  const remediation = {
+    steps: [...r.runbook.steps, ...r.addCapacity].map(mdText),
+    links: r.runbook.links.map((l) => mdLink(l.title, l.url)),
+    commands: r.runbook.commands.map((c) => codeBlock(c, 'sh')),
+  };
+  return {
+    name: r.name,
+    title: mdText(r.title),
+    description: mdText(r.description),
+    source: mdText(r.source),
+    soft: formatPercent(r.soft),
+    hard: formatPercent(r.hard),
+    forecast: r.forecast.text,
+    alerts: defs.map((d) => ({
+      kind: 'saturation',
+      level: d.level,
+      heading: d.anchor.replace(/-/g, ' ').replace(new RegExp(`^saturation ${r.name.replace(/-/g, ' ')}`), `saturation ${r.name}`),
+      anchor: d.anchor,
+      alertname: d.rule.alert,
+      severity: d.rule.labels.severity!,
+      pages: d.rule.labels.severity === 'critical',
+      labels: Object.entries(d.rule.labels).map(([k, v]) => codeSpan(`${k}=${v}`)).join(' '),
+      whatFired: {
+        high: `${mdText(r.title)} has been above its soft threshold of ${formatPercent(r.soft)} for ${r.warnAfter.text} on the busiest instance. Nothing fails yet; this is the time to add capacity calmly.`,
+        critical: `${mdText(r.title)} has been above its hard threshold of ${formatPercent(r.hard)} for ${r.pageAfter.text} on the busiest instance. Requests queue, slow down or fail when it runs out.`,
+        forecast: `At the trend of the last ${r.forecastLookback.text}, ${mdText(r.title)} reaches its hard threshold of ${formatPercent(r.hard)} within ${r.forecast.text}. Nothing is wrong today; plan the capacity before it is.`,
+      }[d.level],
+      description: mdText(r.description),
+      source: mdText(r.source),
+      dashboard: dashboardLink(model, service),
+      queries: [
+        query(model, 'Utilisation of the five busiest instances', instances),
+        query(model, `Where last ${r.forecastLookback.text}'s trend leads in ${r.forecast.text}`, `predict_linear(${saturationSelector(service, r)}[${r.forecastLookback.text}], ${r.forecast.seconds})`),
+      ],
+      remediation,
+      silence: codeBlock(`amtool silence add 'alertname=${d.rule.alert}' 'service=${service.name}' 'resource=${r.name}' \\\n  --duration=2h --comment='Adding capacity: <link to the change>'`, 'sh'),
+      escalation: { pager: mdText(service.team.pager), escalation: mdText(service.team.escalation), chat: mdText(service.team.chat), team: service.team.name },
+    })),
+  };
+}
+
 export function serviceRunbookView(model: Model, service: Service) {
-  const alerts = serviceRules(model, service).alerts;
+  const rules = serviceRules(model, service);
+  const alerts = rules.alerts;
   const team = service.team;
   return {
     name: service.name,
@@ -151,6 +196,7 @@ export function serviceRunbookView(model: Model, service: Service) {
       significantLabels: sli.significantLabels.map((l) => codeSpan(l)).join(', '),
     })),
     alerts: service.slis.flatMap((sli) => alerts.filter((a) => a.sliName === sli.name).map((a) => alertView(model, service, sli, a.def))),
+    saturation: service.saturation.map((r) => saturationView(model, service, r, rules.saturationAlerts.filter((d) => d.resource.name === r.name))),
   };
 }
 
