@@ -16,6 +16,7 @@ import { formatProblem } from './validate/problems.js';
 import { checkConformance, formatResults } from './conformance/check.js';
 import { preflightTable, runPreflight } from './preflight/preflight.js';
 import { PrometheusUnavailable } from './preflight/prometheus-api.js';
+import { capacityMarkdown, capacityReport, capacityTable } from './capacity/capacity.js';
 import { checkOutputDir, diffOutput, OutputError, OutputWriter } from './write/output-dir.js';
 import { LockHeld } from './write/output-lock.js';
 import { SynthesisError } from './emit/promtool-tests/input-series.js';
@@ -36,16 +37,16 @@ class ExitError extends Error {
   }
 }
 
-function modelOrExit(catalog: string) {
-  const { model, problems } = loadModel(catalog);
+function modelOrExit(catalog: string, scale?: string) {
+  const { model, problems } = loadModel(catalog, { scale });
   if (!model) {
     throw new ExitError(`${problems.map(formatProblem).join('\n')}\n\n${problems.length} problem(s) in ${catalog}; nothing was written.`, 1);
   }
   return model;
 }
 
-async function generate(opts: { catalog: string; out: string; check?: boolean; dashboardOverrides?: string }): Promise<void> {
-  const model = modelOrExit(opts.catalog);
+async function generate(opts: { catalog: string; out: string; check?: boolean; dashboardOverrides?: string; scale?: string }): Promise<void> {
+  const model = modelOrExit(opts.catalog, opts.scale);
   if (opts.dashboardOverrides && !existsSync(opts.dashboardOverrides)) throw new ExitError(`dashboard overrides file ${opts.dashboardOverrides} not found`, 2);
   const options = { dashboardOverrides: opts.dashboardOverrides };
   if (opts.check) {
@@ -67,7 +68,7 @@ async function generate(opts: { catalog: string; out: string; check?: boolean; d
   const result = writer.commit();
   console.log(
     [
-      `slokit: generated ${result.written} files into ${opts.out}/`,
+      `slokit: generated ${result.written} files into ${opts.out}/${model.scale ? ` for scale ${model.scale.name} (${model.scale.users.toLocaleString('en-US')} users)` : ''}`,
       `  services: ${s.services}   SLIs: ${s.slis}   saturation resources: ${s.saturationResources}`,
       `  recording rules: ${s.recordingRules}   alert rules: ${s.alertRules}   rule groups: ${s.ruleGroups}`,
       `  promtool test groups: ${s.testGroups}   test cases: ${s.testCases}`,
@@ -140,6 +141,24 @@ async function preflight(opts: { catalog: string; prometheus: string; services?:
   console.log(opts.format === 'json' ? JSON.stringify({ safe: verdicts.every((v) => v.safe), services: verdicts }, null, 2) : preflightTable(verdicts));
   const blocked = verdicts.filter((v) => !v.safe);
   if (blocked.length) throw new ExitError(`not safe to upgrade: ${blocked.map((v) => v.service).join(', ')}`, 1);
+}
+
+async function capacity(opts: { catalog: string; scale: string; prometheus?: string; format: string; timeout: string }): Promise<void> {
+  if (!['table', 'markdown', 'json'].includes(opts.format)) throw new ExitError('--format is table, markdown or json', 2);
+  const timeoutMs = Number(opts.timeout.replace(/s$/, '')) * 1000;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new ExitError('--timeout takes seconds, e.g. 10s', 2);
+  const model = modelOrExit(opts.catalog, opts.scale);
+  let report;
+  try {
+    report = await capacityReport(model, { prometheusUrl: opts.prometheus, timeoutMs });
+  } catch (e) {
+    if (e instanceof PrometheusUnavailable) throw new ExitError(e.message, 2);
+    throw e;
+  }
+  const next = model.scales.find((s) => s.users > model.scale!.users);
+  if (opts.format === 'json') console.log(JSON.stringify(report, null, 2));
+  else if (opts.format === 'markdown') process.stdout.write(capacityMarkdown(report, next));
+  else console.log(capacityTable(report));
 }
 
 function newService(name: string, opts: { catalog: string; team: string }): void {
@@ -216,6 +235,7 @@ export function program(): Command {
     .addOption(catalogOpt())
     .addOption(outOpt())
     .option('--check', 'write nothing; exit 1 and list files when the output directory is not what the catalog generates')
+    .option('--scale <name>', 'generate for a deployment scale of catalog/scales/ (its thresholds and objectives apply)')
     .option('--dashboard-overrides <file>', 'jsonnet file merged onto the dashboards, e.g. { grafanaDashboards+: { \'registry.json\'+: { refresh: \'30s\' } } }')
     .action((o) => generate(o));
   p.command('validate')
@@ -245,6 +265,14 @@ export function program(): Command {
     .option('--timeout <seconds>', 'per query', '10s')
     .addOption(catalogOpt())
     .action((o) => preflight(o));
+  p.command('capacity')
+    .description('per service and saturation resource: utilisation (expected by the scale, or measured), headroom and when the trend reaches the hard threshold')
+    .requiredOption('--scale <name>', 'deployment scale of catalog/scales/, e.g. 10k')
+    .option('--prometheus <url>', 'Prometheus base URL for measured utilisation and forecasts')
+    .option('--format <format>', 'table, markdown (capacity planning guidance) or json', 'table')
+    .option('--timeout <seconds>', 'per query', '10s')
+    .addOption(catalogOpt())
+    .action((o) => capacity(o));
   p.command('new-service')
     .description('write a commented catalog entry for a new service')
     .argument('<name>', 'service name (lower-case, dashes)')

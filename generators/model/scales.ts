@@ -2,6 +2,7 @@
  * Deployment scales (catalog/scales/): reference architectures as data. Every scale is checked
  * against the catalog (its services, SLIs and resources must exist), whichever one is generated.
  */
+import { distance } from 'fastest-levenshtein';
 import type { PathSegment, SourceFile } from '../load/yaml-source.js';
 import type { Scale, Service } from './types.js';
 import type { ScaleResourceOverride } from './saturation.js';
@@ -32,12 +33,15 @@ export function scaleFromDoc(doc: ScaleDoc): Scale {
   return { name: doc.name, description: doc.description, users: doc.users, services };
 }
 
-/** Every name a scale mentions must be in the catalog, or the override would silently do nothing. */
+/** Every SLI and resource a scale mentions must exist, or its override would silently do nothing. */
 export function checkScaleReferences(src: SourceFile, doc: ScaleDoc, services: readonly Service[], report: Report): void {
   for (const [name, s] of Object.entries(doc.services)) {
     const service = services.find((x) => x.name === name);
     if (!service) {
-      report(src, ['services', name], `scale "${doc.name}" names service "${name}", which is not in the catalog`, 'remove it or fix the name', true);
+      // A reference architecture covers the whole platform; an install may leave a service out.
+      // A name one typo away from a real service is a mistake, though.
+      const near = services.map((x) => x.name).find((x) => distance(x, name) <= 2);
+      if (near) report(src, ['services', name], `scale "${doc.name}" names service "${name}", which is not in the catalog`, `did you mean "${near}"?`, true);
       continue;
     }
     for (const r of Object.keys(s.saturation ?? {})) {

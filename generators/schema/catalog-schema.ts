@@ -415,7 +415,7 @@ export const PolicySchema = Type.Object(
 
 const scaleService = Type.Object(
   {
-    requests_per_second: Type.Optional(Type.Number({ minimum: 0, description: 'Expected request (event) rate of the service at this size, summed over its SLIs\' events.' })),
+    requests_per_second: Type.Optional(Type.Number({ minimum: 0, description: 'Expected peak request (event) rate of the service at this size: the event rate of its busiest SLI.' })),
     saturation: Type.Optional(
       Type.Record(
         Type.String({ pattern: SAFE_NAME }),
