@@ -17,6 +17,7 @@ import { checkConformance, formatResults } from './conformance/check.js';
 import { preflightTable, runPreflight } from './preflight/preflight.js';
 import { PrometheusUnavailable } from './preflight/prometheus-api.js';
 import { capacityMarkdown, capacityReport, capacityTable } from './capacity/capacity.js';
+import { scorecard, scorecardMarkdown, scorecardTable } from './maturity/scorecard.js';
 import { checkOutputDir, diffOutput, OutputError, OutputWriter } from './write/output-dir.js';
 import { LockHeld } from './write/output-lock.js';
 import { SynthesisError } from './emit/promtool-tests/input-series.js';
@@ -161,6 +162,22 @@ async function capacity(opts: { catalog: string; scale: string; prometheus?: str
   else console.log(capacityTable(report));
 }
 
+async function scorecardCommand(opts: { catalog: string; format: string; minLevel?: string; alertTests: boolean }): Promise<void> {
+  if (!['table', 'markdown', 'json'].includes(opts.format)) throw new ExitError('--format is table, markdown or json', 2);
+  const min = opts.minLevel === undefined ? undefined : Number(opts.minLevel);
+  if (min !== undefined && (!Number.isInteger(min) || min < 0)) throw new ExitError('--min-level takes a whole number, e.g. 2', 2);
+  const model = modelOrExit(opts.catalog);
+  if (!model.maturity.length) throw new ExitError(`${join(opts.catalog, 'maturity.yaml')} does not exist; copy the bundled catalog/maturity.yaml and adjust its levels`, 1);
+  const top = model.maturity.length;
+  if (min !== undefined && min > top) throw new ExitError(`--min-level ${min} is above the highest level (${top}) of maturity.yaml`, 2);
+  const scores = await scorecard(model, await generatePack(model), { alertTests: opts.alertTests });
+  if (opts.format === 'json') console.log(JSON.stringify({ levels: model.maturity, services: scores }, null, 2));
+  else if (opts.format === 'markdown') process.stdout.write(scorecardMarkdown(model, scores));
+  else console.log(scorecardTable(model, scores));
+  const below = min === undefined ? [] : scores.filter((s) => s.level < min);
+  if (below.length) throw new ExitError(`below level ${min}: ${below.map((s) => `${s.service} (level ${s.level})`).join(', ')}`, 1);
+}
+
 function newService(name: string, opts: { catalog: string; team: string }): void {
   if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(name) || name.length > 30) {
     throw new ExitError(`invalid service name ${JSON.stringify(name)}: use lower-case letters, digits and single dashes, starting with a letter, at most 30 characters`, 2);
@@ -273,6 +290,13 @@ export function program(): Command {
     .option('--timeout <seconds>', 'per query', '10s')
     .addOption(catalogOpt())
     .action((o) => capacity(o));
+  p.command('scorecard')
+    .description("each service's operational maturity level (catalog/maturity.yaml) and exactly what it misses, with how to fix it; exit 1 when a service is below --min-level")
+    .option('--format <format>', 'table, markdown or json', 'table')
+    .option('--min-level <n>', 'exit 1 when a service is below this level (for CI of a catalog repository)')
+    .option('--no-alert-tests', 'do not run the generated alert tests (the alert-tests criterion then counts as missing)')
+    .addOption(catalogOpt())
+    .action((o) => scorecardCommand(o));
   p.command('new-service')
     .description('write a commented catalog entry for a new service')
     .argument('<name>', 'service name (lower-case, dashes)')

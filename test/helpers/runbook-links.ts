@@ -2,25 +2,9 @@
 import { micromark } from 'micromark';
 import { gfm, gfmHtml } from 'micromark-extension-gfm';
 import { parse } from 'yaml';
-import { headingSlug } from '../../generators/emit/runbooks/markdown.js';
+import { anchors } from '../../generators/emit/runbooks/markdown.js';
 
-/** Heading anchors of a Markdown document, outside code blocks. */
-export function anchors(md: string): Set<string> {
-  const out = new Set<string>();
-  let fence: string | undefined;
-  for (const line of md.split('\n')) {
-    const f = /^(`{3,})/.exec(line)?.[1];
-    if (f && (!fence || f.length >= fence.length)) {
-      fence = fence ? undefined : f;
-      continue;
-    }
-    if (!fence) {
-      const h = /^#{1,6} (.+)$/.exec(line);
-      if (h) out.add(headingSlug(h[1]!));
-    }
-  }
-  return out;
-}
+export { anchors };
 
 /** Elements that Markdown itself produces; anything else in the HTML came from raw HTML in the text. */
 const MARKDOWN_ELEMENTS = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'p', 'a', 'code', 'pre', 'em', 'strong', 'del', 'ul', 'ol', 'li', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'blockquote', 'hr', 'br']);

@@ -57,3 +57,21 @@ export function headingSlug(heading: string): string {
     .replace(/[^\p{L}\p{N}\s_-]/gu, '')
     .replace(/\s/g, '-');
 }
+
+/** Heading anchors of a Markdown document, outside code blocks. */
+export function anchors(md: string): Set<string> {
+  const out = new Set<string>();
+  let fence: string | undefined;
+  for (const line of md.split('\n')) {
+    const f = /^(`{3,})/.exec(line)?.[1];
+    if (f && (!fence || f.length >= fence.length)) {
+      fence = fence ? undefined : f;
+      continue;
+    }
+    if (!fence) {
+      const h = /^#{1,6} (.+)$/.exec(line);
+      if (h) out.add(headingSlug(h[1]!));
+    }
+  }
+  return out;
+}
