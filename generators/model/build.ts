@@ -86,6 +86,9 @@ interface ServiceDoc {
   slis: SliDoc[];
 }
 
+/** A reason shorter than this is a placeholder ("n/a", "later"), not a reason. */
+const MIN_SKIP_REASON = 10;
+
 export interface BuildOptions {
   /** Generate for this deployment scale (a file in catalog/scales/): its thresholds and objectives apply. */
   readonly scale?: string;
@@ -278,7 +281,9 @@ export function buildModel(sources: CatalogSources, options: BuildOptions = {}):
     for (const [criterion, reason] of Object.entries(doc.maturity?.skip ?? {})) {
       if (!(MATURITY_CRITERIA as readonly string[]).includes(criterion)) {
         c.add(src, ['maturity', 'skip', criterion], `"${criterion}" is not a maturity criterion`, `${suggestion(criterion, MATURITY_CRITERIA)}criteria: ${MATURITY_CRITERIA.join(', ')}`, true);
-      } else if (!reason.trim()) c.add(src, ['maturity', 'skip', criterion], 'skipping a criterion needs a written reason', 'say why this criterion does not apply to the service');
+      } else if (reason.trim().length < MIN_SKIP_REASON) {
+        c.add(src, ['maturity', 'skip', criterion], `skipping "${criterion}" needs a written reason (at least ${MIN_SKIP_REASON} characters); the scorecard shows it`, 'say in a sentence why this criterion does not apply to the service');
+      }
     }
     services.push({
       name: doc.name,

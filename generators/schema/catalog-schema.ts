@@ -234,7 +234,7 @@ const saturationEntry = Type.Object(
 
 const maturitySkips = Type.Object(
   {
-    skip: Type.Record(Type.String({ pattern: SAFE_NAME }), Type.String({ minLength: 10, maxLength: 1000 }), {
+    skip: Type.Record(Type.String({ pattern: SAFE_NAME }), Type.String({ maxLength: 1000 }), {
       description: 'Criteria of catalog/maturity.yaml this service does not have to meet, each with the reason (shown in the scorecard).',
     }),
   },
