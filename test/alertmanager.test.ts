@@ -41,14 +41,14 @@ describe('alertmanager.yml', () => {
     expect(wrong.code).not.toBe(0);
   });
 
-  it('groups by service and SLI, and a page inhibits the tickets of the same SLI', () => {
+  it('groups by service and SLI (or resource), and a page inhibits the tickets of the same SLI or saturation resource', () => {
     const c = parse(pack.files.get('alertmanager/alertmanager.yml')!) as {
       route: { group_by: string[] };
       inhibit_rules: { source_matchers: string[]; target_matchers: string[]; equal: string[] }[];
       receivers: { name: string; webhook_configs?: { url: string; send_resolved: boolean }[] }[];
     };
-    expect(c.route.group_by).toEqual(['alertname', 'service', 'sli']);
-    expect(c.inhibit_rules).toEqual([{ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ['service', 'sli'] }]);
+    expect(c.route.group_by).toEqual(['alertname', 'service', 'sli', 'resource']);
+    expect(c.inhibit_rules).toEqual([{ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ['service', 'sli', 'resource'] }]);
     const page = c.receivers.find((r) => r.name === 'package-page')!;
     expect(page.webhook_configs).toEqual([{ url: 'https://alerts.example.com/slokit/package/page', send_resolved: true }]);
   });

@@ -96,7 +96,7 @@ describe('bad input', () => {
   });
 
   it('dependency cycle, with the path', () => {
-    const p = problemsAfter((d) => edit(svc(d, 'postgres'), (t) => t.replace('tier: 1', 'tier: 1\ndependencies: [web]')));
+    const p = problemsAfter((d) => edit(svc(d, 'postgres'), (t) => t.replace('dependencies: []', 'dependencies: [web]')));
     expect(one(p, /dependency cycle: postgres -> web -> postgres/).file).toMatch(/postgres\.yaml$/);
   });
 
@@ -142,7 +142,7 @@ describe('bad input', () => {
     const summed = problemsAfter((d) => edit(svc(d, 'postgres'), wrap('sum(E)')));
     const hit = one(summed, /bad_rate aggregates away env and cluster in "sum\(rate/);
     expect(hit.hint).toMatch(/sum by \(env, cluster\)/);
-    expect(hit.line).toBe(14);
+    expect(hit.line).toBe(26);
     expect(one(problemsAfter((d) => edit(svc(d, 'postgres'), wrap('sum by (env) (E)'))), /aggregates away cluster in/)).toBeDefined();
     expect(one(problemsAfter((d) => edit(svc(d, 'postgres'), wrap('sum without (cluster, datname) (E)'))), /aggregates away cluster in/)).toBeDefined();
     for (const fine of ['sum by (env, cluster) (E)', 'sum without (datname) (E)', 'topk(5, E)']) {

@@ -274,7 +274,8 @@ export function buildModel(sources: CatalogSources, options: BuildOptions = {}):
       continue;
     }
     const slis = buildSlis(src, doc, invalidSlis, defaults, settings, policies, sources, c, scaled);
-    const servicePolicy = policies.get(doc.alert_policy ?? defaults.alert_policy);
+    // Saturation only needs the evaluation intervals; an unknown policy is reported with the SLIs.
+    const servicePolicy = policies.get(doc.alert_policy ?? defaults.alert_policy) ?? policies.get(defaults.alert_policy);
     const saturation = servicePolicy
       ? serviceResources({ src, entries: doc.saturation ?? [], library, settings: settings.saturation, evaluation: servicePolicy.evaluation, scale: scaled?.saturation, report: (s, p, m, h) => c.add(s, p, m, h) })
       : [];
