@@ -115,6 +115,13 @@ async function conformance(opts: { catalog: string; service: string; url: string
   console.log(`${opts.service} conforms to its catalog entry (${results.length} checks).`);
 }
 
+/** --timeout in seconds ("10s" or "10") as milliseconds. */
+function timeoutOption(text: string): number {
+  const ms = Number(text.replace(/s$/, '')) * 1000;
+  if (!Number.isFinite(ms) || ms <= 0) throw new ExitError('--timeout takes seconds, e.g. 10s', 2);
+  return ms;
+}
+
 function parseShare(text: string): number | undefined {
   const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(text.trim());
   if (!m) return undefined;
@@ -127,8 +134,7 @@ async function preflight(opts: { catalog: string; prometheus: string; services?:
   const minBudget = parseShare(opts.minBudget);
   if (minBudget === undefined) throw new ExitError(`--min-budget takes a share such as 25% or 0.25, not ${JSON.stringify(opts.minBudget)}`, 2);
   if (opts.format !== 'table' && opts.format !== 'json') throw new ExitError('--format is table or json', 2);
-  const timeoutMs = Number(opts.timeout.replace(/s$/, '')) * 1000;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new ExitError('--timeout takes seconds, e.g. 10s', 2);
+  const timeoutMs = timeoutOption(opts.timeout);
   const services = opts.services ? opts.services.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
   const unknown = (services ?? []).filter((s) => !model.services.some((x) => x.name === s));
   if (unknown.length) throw new ExitError(`not in the catalog: ${unknown.join(', ')}`, 2);
@@ -146,8 +152,7 @@ async function preflight(opts: { catalog: string; prometheus: string; services?:
 
 async function capacity(opts: { catalog: string; scale: string; prometheus?: string; format: string; timeout: string }): Promise<void> {
   if (!['table', 'markdown', 'json'].includes(opts.format)) throw new ExitError('--format is table, markdown or json', 2);
-  const timeoutMs = Number(opts.timeout.replace(/s$/, '')) * 1000;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new ExitError('--timeout takes seconds, e.g. 10s', 2);
+  const timeoutMs = timeoutOption(opts.timeout);
   const model = modelOrExit(opts.catalog, opts.scale);
   let report;
   try {

@@ -37,14 +37,22 @@ describe('promtool check rules', () => {
 });
 
 describe('generated tests cover every alert rule', () => {
+  type Fired = { alertname: string; exp_labels: Record<string, string>; exp_annotations: Record<string, string> };
+  const firedIn = (file: string): Fired[] => {
+    const tests = parse(readFileSync(join(testsDir, file), 'utf8')) as {
+      tests: { alert_rule_test?: { alertname: string; exp_alerts: { exp_labels: Record<string, string>; exp_annotations: Record<string, string> }[] }[] }[];
+    };
+    return tests.tests.flatMap((t) => t.alert_rule_test ?? []).flatMap((c) => c.exp_alerts.map((a) => ({ alertname: c.alertname, ...a })));
+  };
+  const alertsOf = (service: string) =>
+    (parse(readFileSync(join(rulesDir, `${service}.yml`), 'utf8')) as { groups: { rules: { alert?: string; expr: string; labels?: Record<string, string>; annotations?: Record<string, string> }[] }[] }).groups
+      .flatMap((g) => g.rules)
+      .filter((r) => r.alert);
+
   it('each alert rule of each SLI is expected to fire, with exact labels and annotations, in some test', () => {
     for (const service of model!.services) {
-      const rules = parse(readFileSync(join(rulesDir, `${service.name}.yml`), 'utf8')) as { groups: { rules: { alert?: string; labels?: Record<string, string>; annotations?: Record<string, string> }[] }[] };
-      const tests = parse(readFileSync(join(testsDir, `${service.name}.test.yml`), 'utf8')) as {
-        tests: { alert_rule_test?: { alertname: string; exp_alerts: { exp_labels: Record<string, string>; exp_annotations: Record<string, string> }[] }[] }[];
-      };
-      const fired = tests.tests.flatMap((t) => t.alert_rule_test ?? []).flatMap((c) => c.exp_alerts.map((a) => ({ alertname: c.alertname, ...a })));
-      for (const rule of rules.groups.flatMap((g) => g.rules).filter((r) => r.alert)) {
+      const fired = firedIn(`${service.name}.test.yml`);
+      for (const rule of alertsOf(service.name).filter((r) => r.labels!.sli !== undefined)) {
         const hit = fired.find((f) => f.alertname === rule.alert && f.exp_labels.sli === rule.labels!.sli);
         expect(hit, `${service.name}: ${rule.alert} for SLI ${rule.labels!.sli} is never expected to fire`).toBeDefined();
         expect(hit!.exp_annotations.runbook_url).toBe(rule.annotations!.runbook_url);
@@ -53,6 +61,24 @@ describe('generated tests cover every alert rule', () => {
         for (const label of ['severity', 'team', 'service', 'component', 'sli', 'long', 'short']) expect(hit!.exp_labels[label]).toBe(rule.labels![label]);
       }
     }
+  });
+
+  it('each saturation alert of each resource is expected to fire, with exact labels and annotations, in its saturation tests', () => {
+    let checked = 0;
+    for (const service of model!.services) {
+      const rules = alertsOf(service.name).filter((r) => r.labels!.resource !== undefined);
+      expect(rules.length, service.name).toBe(3 * service.saturation.length);
+      const fired = firedIn(`${service.name}.saturation.test.yml`);
+      for (const rule of rules) {
+        const hit = fired.find((f) => f.alertname === rule.alert && f.exp_labels.resource === rule.labels!.resource);
+        expect(hit, `${service.name}: ${rule.alert} for resource ${rule.labels!.resource} is never expected to fire`).toBeDefined();
+        expect(hit!.exp_annotations.runbook_url).toBe(rule.annotations!.runbook_url);
+        expect(hit!.exp_annotations.summary).toBe(rule.annotations!.summary);
+        for (const label of ['severity', 'team', 'service', 'resource']) expect(hit!.exp_labels[label]).toBe(rule.labels![label]);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(3 * model!.services.length);
   });
 });
 

@@ -35,9 +35,11 @@ import { typeCheckDashboards } from './helpers/grafana-types.js';
 import { randomCatalog, writeCatalog, type RandomCatalog } from './helpers/random-catalog.js';
 import { brokenRunbookLinks } from './helpers/runbook-links.js';
 
-const RUNS = Number(process.env.SLOKIT_CATALOG_RUNS ?? 200);
+const RUNS = Number(process.env.SLOKIT_CATALOG_RUNS ?? 150);
 const SEED = Number(process.env.SLOKIT_CATALOG_SEED ?? 82026_1127);
 const FULL_EVERY = Number(process.env.SLOKIT_CATALOG_FULL_EVERY ?? 100);
+/** Saturation tests simulate 30 hours per resource: run them for every SATURATION_EVERY-th catalog. */
+const SATURATION_EVERY = Number(process.env.SLOKIT_CATALOG_SATURATION_EVERY ?? 10);
 
 const phase = { generate: 0, lint: 0, promtoolFull: 0, promtoolOutage: 0 };
 
@@ -114,7 +116,9 @@ async function checkCatalog(index: number, catalog: RandomCatalog, root: string)
   const testsDir = resolve(out, 'prometheus', 'tests');
   const testFiles = readdirSync(testsDir).filter((f) => f.endsWith('.test.yml')).sort().map((f) => join(testsDir, f));
   const full = index % FULL_EVERY === 0;
-  const toRun = full ? testFiles : testFiles.map(outageOnly);
+  const saturationFiles = index % SATURATION_EVERY === 0 ? testFiles.filter((f) => f.endsWith('.saturation.test.yml')) : [];
+  const sloFiles = testFiles.filter((f) => !f.endsWith('.saturation.test.yml'));
+  const toRun = [...(full ? sloFiles : sloFiles.map(outageOnly)), ...saturationFiles];
   const test = await promtoolAsync(['test', 'rules', ...toRun], testsDir);
   if (!test.ok) throw new Error(`promtool test rules:\n${test.output.slice(-4000)}`);
   phase[full ? 'promtoolFull' : 'promtoolOutage'] += performance.now() - t;
@@ -156,5 +160,8 @@ describe('random valid catalogs', () => {
     const slis = catalogs.reduce((n, c) => n + c.slis, 0);
     console.log(`random catalogs: ${RUNS} (seed ${SEED}), ${slis} SLIs, kinds ${[...kinds].sort().join(', ')}; ${groups} promtool test groups passed; ${Object.keys(dashboards).length} dashboards type-checked`);
     expect(kinds.size).toBe(6);
+    const resources = catalogs.reduce((n, c) => n + c.resources, 0);
+    console.log(`saturation resources: ${resources}; their promtool tests ran for every ${SATURATION_EVERY}th catalog`);
+    expect(resources).toBeGreaterThan(RUNS / 2);
   }, 1_200_000);
 });

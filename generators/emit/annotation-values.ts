@@ -8,6 +8,8 @@ export interface TemplateValues {
   percent(): string;
   /** `$labels.NAME | urlquery` */
   labelForUrl(name: string): string;
+  /** Catalog text that must come out exactly as written (escaped in the template). */
+  literal(text: string): string;
 }
 
 /**
@@ -15,12 +17,17 @@ export interface TemplateValues {
  * labels and annotations as templates, and only `{{` opens an action.
  */
 export function templateText(values: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v.replaceAll('{{', '{{ "{{" }}')]));
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, templateLiteral(v)]));
+}
+
+export function templateLiteral(text: string): string {
+  return text.replaceAll('{{', '{{ "{{" }}');
 }
 
 export const goTemplate: TemplateValues = {
   percent: () => '{{ $value | humanizePercentage }}',
   labelForUrl: (name) => `{{ $labels.${name} | urlquery }}`,
+  literal: templateLiteral,
 };
 
 /** What Prometheus renders, for a known value and labels. */
@@ -31,6 +38,7 @@ export function renderedValues(value: number | undefined, labels: Readonly<Recor
       return `${goFormatG(value * 100, 4)}%`;
     },
     labelForUrl: (name) => goQueryEscape(labels[name] ?? ''),
+    literal: (text) => text,
   };
 }
 

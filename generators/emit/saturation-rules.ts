@@ -70,7 +70,7 @@ interface Spec {
   readonly expr: string;
   readonly for: string;
   readonly dashboardFrom: string;
-  readonly summary: string;
+  readonly summary: (t: TemplateValues) => string;
   readonly description: (t: TemplateValues) => string;
 }
 
@@ -83,7 +83,7 @@ function build(model: Model, service: Service, r: SaturationResource, spec: Spec
     annotations: { ...service.alerting.all.annotations, ...bySeverity.annotations },
   };
   const annotations = (t: TemplateValues) => ({
-    summary: spec.summary,
+    summary: spec.summary(t),
     description: spec.description(t),
     runbook_url: runbookUrl(model.settings, service, anchor),
     dashboard_url: dashboardUrl(model.settings, service, { from: spec.dashboardFrom, templatedVars: dashboardLabelVars(model.settings) }).replace(
@@ -122,9 +122,9 @@ export function saturationAlertDefs(model: Model, service: Service, r: Saturatio
       expr: `${sel} > ${formatNumber(r.soft)}`,
       for: r.warnAfter.text,
       dashboardFrom: 'now-6h',
-      summary: `Saturation of ${r.title} in ${service.name} is above its soft threshold of ${formatPercent(r.soft)}.`,
+      summary: (v) => `Saturation of ${v.literal(r.title)} in ${service.name} is above its soft threshold of ${formatPercent(r.soft)}.`,
       description: (v) =>
-        `${r.title} (${r.name}) is at ${v.percent()} on the busiest instance of ${service.name}, above ${formatPercent(r.soft)} for ${r.warnAfter.text}. ` +
+        `${v.literal(r.title)} (${r.name}) is at ${v.percent()} on the busiest instance of ${service.name}, above ${formatPercent(r.soft)} for ${r.warnAfter.text}. ` +
         `It pages at ${formatPercent(r.hard)}; plan capacity now, while there is time.`,
     }),
     build(model, service, r, {
@@ -134,9 +134,9 @@ export function saturationAlertDefs(model: Model, service: Service, r: Saturatio
       expr: `${sel} > ${formatNumber(r.hard)}`,
       for: r.pageAfter.text,
       dashboardFrom: 'now-6h',
-      summary: `Saturation of ${r.title} in ${service.name} is above its hard threshold of ${formatPercent(r.hard)}.`,
+      summary: (v) => `Saturation of ${v.literal(r.title)} in ${service.name} is above its hard threshold of ${formatPercent(r.hard)}.`,
       description: (v) =>
-        `${r.title} (${r.name}) is at ${v.percent()} on the busiest instance of ${service.name}, above ${formatPercent(r.hard)} for ${r.pageAfter.text}. ` +
+        `${v.literal(r.title)} (${r.name}) is at ${v.percent()} on the busiest instance of ${service.name}, above ${formatPercent(r.hard)} for ${r.pageAfter.text}. ` +
         'Requests fail or slow down when it runs out; add capacity or shed load now.',
     }),
     build(model, service, r, {
@@ -153,10 +153,10 @@ export function saturationAlertDefs(model: Model, service: Service, r: Saturatio
       ].join('\n'),
       for: FORECAST_FOR,
       dashboardFrom: `now-${r.forecastLookback.text}`,
-      summary: `Saturation of ${r.title} in ${service.name} is on course to reach its hard threshold within ${r.forecast.text}.`,
+      summary: (v) => `Saturation of ${v.literal(r.title)} in ${service.name} is on course to reach its hard threshold within ${r.forecast.text}.`,
       // No $value: the forecast value is a projection, and the threshold and horizon say what matters.
-      description: () =>
-        `At the trend of the last ${r.forecastLookback.text}, ${r.title} (${r.name}) on the busiest instance of ${service.name} reaches ${formatPercent(r.hard)} within ${r.forecast.text}. ` +
+      description: (v) =>
+        `At the trend of the last ${r.forecastLookback.text}, ${v.literal(r.title)} (${r.name}) on the busiest instance of ${service.name} reaches ${formatPercent(r.hard)} within ${r.forecast.text}. ` +
         'Add capacity in the next maintenance window; see the runbook for how.',
     }),
   ];

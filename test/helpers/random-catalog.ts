@@ -157,7 +157,39 @@ export interface RandomCatalog {
   readonly services: number;
   readonly slis: number;
   readonly kinds: readonly string[];
+  readonly resources: number;
 }
+
+/** Saturation entries: bundled resources with hostile selector values, and custom ones with hostile text. */
+const thresholds = fc.record({ soft: fc.constantFrom(0.3, 0.5, 0.7), hard: fc.constantFrom(0.8, 0.9, 0.95) });
+const matchersOnly = (ms: readonly Matcher[]) => ms.map((m) => `${m.label}${m.op}${promqlString(m.value)}`).join(', ');
+const bundledResource = fc
+  .record({ resource: fc.constantFrom('node-cpu', 'node-disk', 'open-fds', 'redis-memory', 'job-workers', 'job-queue-latency'), ms: matchers, t: fc.option(thresholds, { nil: undefined }) })
+  .map(({ resource, ms, t }) => ({ resource, ...(ms.length ? { selector: matchersOnly(ms) } : {}), ...(t ?? {}), ...(resource === 'job-workers' ? { capacity: 8 } : {}) }));
+const customResource = (metric: string) =>
+  fc
+    .record({
+      title: hostileText(1),
+      description: hostileText(1),
+      source: hostileText(1),
+      usageMatchers: matchers,
+      usage_type: fc.constantFrom('gauge' as const, 'counter' as const),
+      measures: fc.constantFrom('used' as const, 'free' as const),
+      capacity: fc.oneof(fc.constantFrom(10, 250, 0.5), fc.constant('series')),
+      capacity_type: fc.constantFrom('gauge' as const, 'count' as const, 'counter' as const),
+      by: fc.constantFrom(['instance'], ['shard'], ['instance', 'shard']),
+      t: thresholds,
+      add_capacity: fc.array(hostileText(1), { maxLength: 2 }),
+    })
+    .map(({ usageMatchers, capacity, capacity_type, t, ...rest }) => ({
+      name: `${metric.replace(/_/g, '-')}-pool`,
+      ...rest,
+      usage: selectorText(`${metric}_in_use`, usageMatchers),
+      ...(capacity === 'series' ? { capacity: selectorText(`${metric}_capacity`, usageMatchers), capacity_type } : { capacity }),
+      ...t,
+    }));
+const saturation = (w: string) =>
+  fc.tuple(fc.option(bundledResource, { nil: undefined }), fc.option(customResource(`${w}_pool`), { nil: undefined })).map((entries) => entries.filter((e) => e !== undefined));
 
 const team = (name: string) =>
   fc.record(
@@ -186,12 +218,13 @@ export const randomCatalog: fc.Arbitrary<RandomCatalog> = fc
           min_events: fc.integer({ min: 1, max: 100 }),
           runbook,
           alerting,
+          saturation: saturation(w),
           slis: fc.uniqueArray(fc.constantFrom('requests', 'latency', 'jobs', 'writes'), { minLength: 1, maxLength: 2 }).chain((names) =>
             fc.tuple(...names.map((n, j) => sliKind(`${w}_${n}_${j}`).map((sli) => ({ name: n, ...sli })))),
           ),
         },
         { requiredKeys: ['name', 'description', 'team', 'tier', 'slis'] },
-      ).map((s) => (s.dependencies && s.dependencies.length === 0 ? { ...s, dependencies: undefined } : s)),
+      ).map((s) => ({ ...s, dependencies: s.dependencies?.length ? s.dependencies : undefined, saturation: s.saturation?.length ? s.saturation : undefined })),
     );
     return fc.record({
       teams: fc.tuple(...teamNames.map(team)),
@@ -211,7 +244,7 @@ export const randomCatalog: fc.Arbitrary<RandomCatalog> = fc
     };
     for (const s of services) files[`services/${s.name}.yaml`] = stringify(JSON.parse(JSON.stringify(s)), { lineWidth: 0 });
     const slis = services.flatMap((s) => s.slis);
-    return { files, services: services.length, slis: slis.length, kinds: slis.map((s) => s.kind) };
+    return { files, services: services.length, slis: slis.length, kinds: slis.map((s) => s.kind), resources: services.reduce((n, s) => n + (s.saturation?.length ?? 0), 0) };
   });
 
 export function writeCatalog(dir: string, catalog: RandomCatalog): string {
