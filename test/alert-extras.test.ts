@@ -34,8 +34,18 @@ describe('alerting: extra labels and annotations', () => {
     const { model, problems } = loadModel(dir);
     expect(problems.map(formatProblem)).toEqual([]);
     const pack = await generatePack(model!);
-    const alerts = (parse(pack.files.get('prometheus/rules/redis.yml')!) as { groups: { rules: Alert[] }[] }).groups.flatMap((g) => g.rules).filter((r) => r.alert);
+    const all = (parse(pack.files.get('prometheus/rules/redis.yml')!) as { groups: { rules: Alert[] }[] }).groups.flatMap((g) => g.rules).filter((r) => r.alert);
+    const alerts = all.filter((a) => a.labels.sli !== undefined);
     expect(alerts.length).toBe(7);
+    // Saturation alerts belong to the service: its extras, not the SLI's.
+    const saturation = all.filter((a) => a.labels.resource !== undefined);
+    expect(saturation.length).toBe(6);
+    for (const a of saturation) {
+      expect(a.labels).toMatchObject({ category: 'availability', owner: 'service-level' });
+      expect(a.labels.routing_key !== undefined).toBe(a.labels.severity === 'critical');
+      expect(a.labels.slack_channel !== undefined).toBe(a.labels.severity === 'warning');
+      expect(a.annotations.note).toBeUndefined();
+    }
     for (const a of alerts) {
       expect(a.labels).toMatchObject({ category: 'availability', owner: 'sli-level', team: 'data-stores', service: 'redis' });
       if (a.labels.severity === 'critical') expect(a.labels).toMatchObject({ routing_key: 'data-stores' });
@@ -70,6 +80,6 @@ describe('alerting: extra labels and annotations', () => {
     expect(problems).toMatch(/redis\.yaml:\d+:\d+: error: annotation "runbook_url" is one slokit writes/);
     // Prometheus has no empty labels: the alert would lack the label the generated tests expect.
     const empty = withAlerting('', `    alerting:\n      labels: { empty: "" }\n      annotations: { empty: "" }\n`);
-    expect(loadModel(empty).problems.map(formatProblem)).toEqual([expect.stringMatching(/redis\.yaml:19:24: error: slis\[0\]\.alerting\.labels\.empty must not be empty/)]);
+    expect(loadModel(empty).problems.map(formatProblem)).toEqual([expect.stringMatching(/redis\.yaml:28:24: error: slis\[0\]\.alerting\.labels\.empty must not be empty/)]);
   });
 });

@@ -17,7 +17,7 @@ export interface ExtrasDoc {
 export const OWN_ANNOTATIONS = ['summary', 'description', 'runbook_url', 'dashboard_url'] as const;
 
 export function ownAlertLabels(settings: CatalogSettings): string[] {
-  return ['alertname', 'severity', 'team', 'service', 'sli', 'component', 'long', 'short', ...settings.aggregationLabels];
+  return ['alertname', 'severity', 'team', 'service', 'sli', 'component', 'long', 'short', 'resource', ...settings.aggregationLabels];
 }
 
 type Report = (path: PathSegment[], message: string, hint: string) => void;
