@@ -7,6 +7,14 @@ description: TODO one sentence on what ${name} does for its users.
 team: ${team}             # must be listed in catalog/teams.yaml
 tier: 2                   # 1: user-facing, pages; 2: pages; 3: tickets only (objectives default per tier)
 dependencies: []          # other catalog services this one needs, e.g. [postgres, redis]
+runbook:
+  steps:
+    - TODO what a responder should check or do first when ${name} burns its budget.
+saturation:               # what runs out before users notice; bundled resources are in alerts/resources/
+  - resource: open-fds
+    selector: job="${name}"
+  - resource: node-cpu
+    selector: job="node", instance=~"TODO-${name}-.*"
 slis:
   # Services that use @slokit/sdk get the standard metrics; an http SLI needs only a selector.
   - name: requests
