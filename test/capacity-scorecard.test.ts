@@ -23,7 +23,7 @@ describe('deployment scales', () => {
     expect(web).toMatch(/record: slo:objective:ratio\n\s+expr: 'vector\(0\.9995\)'\n\s+labels:\n\s+service: web\n\s+sli: puma-requests/);
     const bad = cli(['generate', '--scale', '5k', '--out', join(scratchDir(), 'out')]);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/scale "5k" not found\n {2}fix: did you mean "1k"\? scales of this catalog: 10k, 1k, 50k/);
+    expect(bad.stderr).toMatch(/scale "5k" not found\n {2}fix: did you mean "1k"\? scales of this catalog, smallest first: 1k, 10k, 50k/);
   });
 
   it('a scale naming an SLI or resource the service lacks is a located error', () => {
@@ -33,6 +33,13 @@ describe('deployment scales', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/scales\/10k\.yaml:\d+:\d+: error: service "web" declares no saturation resource "puma-thread"/);
     expect(r.stderr).toMatch(/scales\/10k\.yaml:\d+:\d+: error: service "web" has no SLI "puma-request"\n {2}fix: its SLIs: puma-requests, puma-latency/);
+    // Thresholds a scale makes inconsistent are caught when generating for it.
+    const other = copyCatalog();
+    edit(join(other, 'scales', '10k.yaml'), (t) => t.replace('      node-cpu: { expected: 0.55 }', '      node-cpu: { expected: 0.55, soft: 0.97 }'));
+    expect(cli(['generate', '--catalog', other, '--out', join(scratchDir(), 'out')]).code).toBe(0);
+    const scaled = cli(['generate', '--catalog', other, '--scale', '10k', '--out', join(scratchDir(), 'out')]);
+    expect(scaled.code).toBe(1);
+    expect(scaled.stderr).toMatch(/web\.yaml:\d+:\d+: error: soft threshold 0\.97 must be below the hard threshold 0\.95 with the overrides of scale 10k\n {2}fix: .*\(in scales\/10k\.yaml or here\)/);
   });
 });
 

@@ -4,9 +4,9 @@
  * possible. Every problem of the run is collected; a model is returned only when there are none.
  */
 import { existsSync, statSync } from 'node:fs';
-import { basename, resolve, sep } from 'node:path';
+import { basename, join, resolve, sep } from 'node:path';
 import { closest, distance } from 'fastest-levenshtein';
-import type { CatalogSources } from '../load/catalog-files.js';
+import { displayPath, type CatalogSources } from '../load/catalog-files.js';
 import { positionOf, type PathSegment, type SourceFile } from '../load/yaml-source.js';
 import { checkDefaults, checkMaturity, checkPolicy, checkResource, checkScale, checkService, checkTeams } from '../validate/schema-check.js';
 import { MATURITY_CRITERIA } from '../schema/catalog-schema.js';
@@ -208,7 +208,7 @@ export function buildModel(sources: CatalogSources, options: BuildOptions = {}):
   const scales = loadScales(sources, c);
   const scale = options.scale !== undefined ? scales.get(options.scale) : undefined;
   if (options.scale !== undefined && !scale && ![...sources.scales.keys()].includes(options.scale)) {
-    c.problems.push({ file: `${sources.dir}/scales`, line: 1, col: 1, message: `scale "${options.scale}" not found`, hint: sources.scales.size ? `${suggestion(options.scale, [...sources.scales.keys()])}scales of this catalog: ${[...sources.scales.keys()].join(', ')}` : 'this catalog has no scales/ folder; add scales/NAME.yaml' });
+    c.problems.push({ file: displayPath(join(sources.dir, 'scales')), line: 1, col: 1, message: `scale "${options.scale}" not found`, hint: scales.size ? `${suggestion(options.scale, [...scales.keys()])}scales of this catalog, smallest first: ${[...scales.values()].sort((a, b) => a.doc.users - b.doc.users).map((x) => x.doc.name).join(', ')}` : 'this catalog has no valid scales/NAME.yaml; add one' });
   }
   const resourceFiles = new Map([...sources.resources].filter(([, src]) => pushAll(c, checkResource(src))));
   const library = libraryResources(resourceFiles, (src, p, m, h) => c.add(src, p, m, h));
@@ -268,24 +268,18 @@ export function buildModel(sources: CatalogSources, options: BuildOptions = {}):
     });
     if (!defaults || !settings) continue;
     const scaled = scale?.doc.services[doc.name];
+    // Saturation only needs the evaluation intervals; an unknown policy is reported with the SLIs.
+    const servicePolicy = policies.get(doc.alert_policy ?? defaults.alert_policy) ?? policies.get(defaults.alert_policy);
+    const saturation = servicePolicy
+      ? serviceResources({ src, entries: doc.saturation ?? [], library, settings: settings.saturation, evaluation: servicePolicy.evaluation, scale: scaled?.saturation, scaleName: scale?.doc.name, report: (s, p, m, h) => c.add(s, p, m, h) })
+      : [];
+    checkMaturitySkips(src, doc, c);
     if (!team) {
       // Still check the SLIs, so every problem of the run is reported together.
       buildSlis(src, doc, invalidSlis, defaults, settings, policies, sources, c, scaled);
       continue;
     }
     const slis = buildSlis(src, doc, invalidSlis, defaults, settings, policies, sources, c, scaled);
-    // Saturation only needs the evaluation intervals; an unknown policy is reported with the SLIs.
-    const servicePolicy = policies.get(doc.alert_policy ?? defaults.alert_policy) ?? policies.get(defaults.alert_policy);
-    const saturation = servicePolicy
-      ? serviceResources({ src, entries: doc.saturation ?? [], library, settings: settings.saturation, evaluation: servicePolicy.evaluation, scale: scaled?.saturation, report: (s, p, m, h) => c.add(s, p, m, h) })
-      : [];
-    for (const [criterion, reason] of Object.entries(doc.maturity?.skip ?? {})) {
-      if (!(MATURITY_CRITERIA as readonly string[]).includes(criterion)) {
-        c.add(src, ['maturity', 'skip', criterion], `"${criterion}" is not a maturity criterion`, `${suggestion(criterion, MATURITY_CRITERIA)}criteria: ${MATURITY_CRITERIA.join(', ')}`, true);
-      } else if (reason.trim().length < MIN_SKIP_REASON) {
-        c.add(src, ['maturity', 'skip', criterion], `skipping "${criterion}" needs a written reason (at least ${MIN_SKIP_REASON} characters); the scorecard shows it`, 'say in a sentence why this criterion does not apply to the service');
-      }
-    }
     services.push({
       name: doc.name,
       description: doc.description,
@@ -348,6 +342,16 @@ function versionMetric(src: SourceFile, doc: ServiceDoc, slis: readonly Sli[], c
     return { selector: { metric: BUILD_INFO.name, matchers: [{ label: 'job', op: '=', value: doc.name }] }, label: BUILD_INFO.labels[0]! };
   }
   return undefined;
+}
+
+function checkMaturitySkips(src: SourceFile, doc: ServiceDoc, c: Collector): void {
+  for (const [criterion, reason] of Object.entries(doc.maturity?.skip ?? {})) {
+    if (!(MATURITY_CRITERIA as readonly string[]).includes(criterion)) {
+      c.add(src, ['maturity', 'skip', criterion], `"${criterion}" is not a maturity criterion`, `${suggestion(criterion, MATURITY_CRITERIA)}criteria: ${MATURITY_CRITERIA.join(', ')}`, true);
+    } else if (reason.trim().length < MIN_SKIP_REASON) {
+      c.add(src, ['maturity', 'skip', criterion], `skipping "${criterion}" needs a written reason (at least ${MIN_SKIP_REASON} characters); the scorecard shows it`, 'say in a sentence why this criterion does not apply to the service');
+    }
+  }
 }
 
 function pushAll(c: Collector, problems: Problem[]): boolean {

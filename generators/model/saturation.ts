@@ -135,6 +135,7 @@ export interface ServiceResourceInput {
   readonly evaluation: Evaluation;
   /** Overrides of the scale being generated, by resource name. */
   readonly scale: Readonly<Record<string, ScaleResourceOverride>> | undefined;
+  readonly scaleName: string | undefined;
   readonly report: Report;
 }
 
@@ -168,7 +169,8 @@ export function serviceResources(input: ServiceResourceInput): SaturationResourc
       return;
     }
     if (f.soft! >= f.hard!) {
-      report([...at, entry.soft !== undefined ? 'soft' : entry.hard !== undefined ? 'hard' : 'resource'], `soft threshold ${formatNumber(f.soft!)} must be below the hard threshold ${formatNumber(f.hard!)}`, 'the soft threshold warns before the hard one pages; lower soft or raise hard');
+      const byScale = scaled.soft !== undefined || scaled.hard !== undefined ? ` with the overrides of scale ${input.scaleName}` : '';
+      report([...at, entry.soft !== undefined ? 'soft' : entry.hard !== undefined ? 'hard' : 'resource'], `soft threshold ${formatNumber(f.soft!)} must be below the hard threshold ${formatNumber(f.hard!)}${byScale}`, `the soft threshold warns before the hard one pages; lower soft or raise hard${byScale ? ` (in scales/${input.scaleName}.yaml or here)` : ''}`);
       return;
     }
     const measure = parsedMeasure(f, lib && entry.usage === undefined && entry.capacity === undefined ? [...at, 'resource'] : at, report);
