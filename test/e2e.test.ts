@@ -3,6 +3,7 @@
  * Prometheus scraping it every second with the generated rules, a real Alertmanager with the
  * generated routing, and a webhook receiver here. The alert policy is compressed 60x through a
  * catalog override (windows of seconds and minutes, a 12h period), so the scenario takes minutes.
+ * Last, a reload switches Prometheus to a pack whose saturation thresholds the service exceeds.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
@@ -43,6 +44,7 @@ let prometheus: Running;
 let serviceUrl = '';
 let loadRunning = true;
 let loadLoop: Promise<void> | undefined;
+let prometheusConfig: (rules: 'normal' | 'saturated') => void = () => undefined;
 
 function logs(): string {
   return started.map((r) => `--- ${r.name} log ---\n${r.logs()}`).join('\n');
@@ -98,6 +100,17 @@ beforeAll(async () => {
   if (!model) throw new Error(JSON.stringify(problems));
   const out = join(dir, 'out');
   writeOutput(out, (await generatePack(model)).files);
+  // A second pack for the saturation step: open-fds thresholds below what any process uses,
+  // and its timings compressed. Prometheus switches to it with a reload.
+  edit(join(catalog, 'defaults.yaml'), (t) => t.replace('labels:\n', 'saturation: { warn_after: 20s, page_after: 5s }\nlabels:\n'));
+  edit(join(catalog, 'services', 'webhook-relay.yaml'), (t) =>
+    t.replace('  - resource: open-fds\n    selector: job="webhook-relay"\n', '  - resource: open-fds\n    selector: job="webhook-relay"\n    soft: 0.000001\n    hard: 0.000002\n'),
+  );
+  const saturated = loadModel(catalog);
+  if (!saturated.model) throw new Error(JSON.stringify(saturated.problems));
+  const outSaturated = join(dir, 'out-saturated');
+  writeOutput(outSaturated, (await generatePack(saturated.model)).files);
+  expect(saturated.model.services.find((s) => s.name === 'webhook-relay')!.saturation.find((r) => r.name === 'open-fds')!.hard).toBe(0.000002);
 
   // The SDK example service, and load against it.
   example = spawn(process.execPath, [join(ROOT, 'sdk', 'examples', 'webhook-relay', 'server.mjs')], { env: { ...process.env, PORT: '0', LOG_REQUESTS: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -112,18 +125,20 @@ beforeAll(async () => {
 
   const alertmanager = await startAlertmanager(join(out, 'alertmanager', 'alertmanager.yml'), join(dir, 'am-data'));
   started.push(alertmanager);
-  writeFileSync(
-    join(dir, 'prometheus.yml'),
-    [
-      'global: { scrape_interval: 1s, evaluation_interval: 1s }',
-      `rule_files: ["${join(out, 'prometheus', 'rules', 'webhook-relay.yml')}"]`,
-      `alerting: { alertmanagers: [ { static_configs: [ { targets: ["${alertmanager.url.replace('http://', '')}"] } ] } ] }`,
-      'scrape_configs:',
-      '  - job_name: webhook-relay',
-      `    static_configs: [ { targets: ["${serviceUrl.replace('http://', '')}"], labels: { env: production, cluster: e2e } } ]`,
-      '',
-    ].join('\n'),
-  );
+  prometheusConfig = (rules: 'normal' | 'saturated') =>
+    writeFileSync(
+      join(dir, 'prometheus.yml'),
+      [
+        'global: { scrape_interval: 1s, evaluation_interval: 1s }',
+        `rule_files: ["${join(rules === 'normal' ? out : outSaturated, 'prometheus', 'rules', 'webhook-relay.yml')}"]`,
+        `alerting: { alertmanagers: [ { static_configs: [ { targets: ["${alertmanager.url.replace('http://', '')}"] } ] } ] }`,
+        'scrape_configs:',
+        '  - job_name: webhook-relay',
+        `    static_configs: [ { targets: ["${serviceUrl.replace('http://', '')}"], labels: { env: production, cluster: e2e } } ]`,
+        '',
+      ].join('\n'),
+    );
+  prometheusConfig('normal');
   prometheus = await startPrometheus(join(dir, 'prometheus.yml'), join(dir, 'prom-data'));
   started.push(prometheus);
 }, 120_000);
@@ -137,7 +152,7 @@ afterAll(async () => {
 }, 60_000);
 
 describe('end to end on a real Prometheus and Alertmanager', () => {
-  it('stays quiet while healthy, pages the right team on errors and on latency, and resolves', { timeout: 420_000 }, async () => {
+  it('stays quiet while healthy, pages the right team on errors, on latency and on saturation, and resolves', { timeout: 600_000 }, async () => {
     try {
       await scenario();
     } catch (e) {
@@ -196,5 +211,28 @@ async function scenario(): Promise<void> {
     const fastAgainAt = Date.now();
     await fetch(`${serviceUrl}/-/fault?latency_ms=0`, { method: 'POST' });
     await waitFor('the latency page to resolve', () => firstNotification('SlokitErrorBudgetBurnFast', 'api-latency', 'resolved', fastAgainAt), 90_000);
+  }
+  {
+    // Saturation: reload Prometheus with the pack whose open-fds thresholds every process exceeds.
+    const reloadedAt = Date.now();
+    prometheusConfig('saturated');
+    prometheus.proc.kill('SIGHUP');
+    const isSaturation = (a: Notification['alerts'][number], alertname: string) => a.labels.alertname === alertname && a.labels.resource === 'open-fds' && a.status === 'firing';
+    const page = await waitFor('the saturation page', () => notifications.find((n) => n.at >= reloadedAt && n.alerts.some((a) => isSaturation(a, 'SlokitSaturationCritical'))), 90_000);
+    console.log(`reload to saturation page at the webhook: ${((page.at - reloadedAt) / 1000).toFixed(1)} s (page_after 5s)`);
+    expect(page.path).toBe('/integrations/page');
+    const alert = page.alerts.find((a) => isSaturation(a, 'SlokitSaturationCritical'))!;
+    expect(alert.labels).toEqual({ alertname: 'SlokitSaturationCritical', severity: 'critical', team: 'integrations', service: 'webhook-relay', resource: 'open-fds', env: 'production', cluster: 'e2e' });
+    expect(alert.annotations.runbook_url).toBe('https://gitlab.example.com/platform/runbooks/-/blob/main/runbooks/webhook-relay.md#saturation-open-fds-critical');
+    expect(alert.annotations.summary).toBe('Saturation of Open file descriptors in webhook-relay is above its hard threshold of 0.0002%.');
+    expect(alert.annotations.description).toMatch(/^Open file descriptors \(open-fds\) is at \d[\d.e+-]*% on the busiest instance of webhook-relay, above 0\.0002% for 5s\./);
+    // The recorded utilisation is the real one: a few dozen descriptors of a limit in the thousands or more.
+    const used = Number((await query('saturation:utilisation:ratio{service="webhook-relay", resource="open-fds"}'))[0]!.value[1]);
+    expect(used).toBeGreaterThan(0.000002);
+    expect(used).toBeLessThan(0.05);
+    // The soft-threshold ticket fires in Prometheus too, but the page inhibits it at Alertmanager.
+    await waitFor('the saturation ticket to fire in Prometheus', async () => ((await query('ALERTS{alertname="SlokitSaturationHigh", resource="open-fds", alertstate="firing"}')).length ? true : undefined), 90_000);
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(notifications.filter((n) => n.alerts.some((a) => isSaturation(a, 'SlokitSaturationHigh')))).toEqual([]);
   }
 }
