@@ -252,6 +252,7 @@ export function program(): Command {
     .showHelpAfterError('(run with --help for usage)');
   const catalogOpt = () => new Option('--catalog <dir>', 'catalog directory').default('catalog');
   const outOpt = () => new Option('--out <dir>', 'output directory').default('out');
+  const timeoutOpt = () => new Option('--timeout <seconds>', 'per query').default('10s');
   p.command('generate')
     .description('validate the catalog and write the pack (atomically) into the output directory')
     .addOption(catalogOpt())
@@ -284,7 +285,7 @@ export function program(): Command {
     .option('--services <list>', 'comma-separated services to check (default: all)')
     .option('--min-budget <share>', 'error budget that must be left, e.g. 25%', '25%')
     .option('--format <format>', 'table or json', 'table')
-    .option('--timeout <seconds>', 'per query', '10s')
+    .addOption(timeoutOpt())
     .addOption(catalogOpt())
     .action((o) => preflight(o));
   p.command('capacity')
@@ -292,7 +293,7 @@ export function program(): Command {
     .requiredOption('--scale <name>', 'deployment scale of catalog/scales/, e.g. 10k')
     .option('--prometheus <url>', 'Prometheus base URL for measured utilisation and forecasts')
     .option('--format <format>', 'table, markdown (capacity planning guidance) or json', 'table')
-    .option('--timeout <seconds>', 'per query', '10s')
+    .addOption(timeoutOpt())
     .addOption(catalogOpt())
     .action((o) => capacity(o));
   p.command('scorecard')

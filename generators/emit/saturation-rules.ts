@@ -114,31 +114,21 @@ function build(model: Model, service: Service, r: SaturationResource, spec: Spec
 export function saturationAlertDefs(model: Model, service: Service, r: SaturationResource): SaturationAlertDef[] {
   const sel = saturationSelector(service, r);
   const history = formatSeconds(Math.min(FORECAST_MIN_HISTORY_SECONDS, r.forecastLookback.seconds / 2));
+  // The ticket and the page differ only in their threshold, their wait and what to do.
+  const above = (level: 'high' | 'critical', which: 'soft' | 'hard', threshold: number, after: SaturationResource['warnAfter'], advice: string) =>
+    build(model, service, r, {
+      level,
+      severity: level === 'critical' && service.pages ? 'critical' : 'warning',
+      family: 'fast',
+      expr: `${sel} > ${formatNumber(threshold)}`,
+      for: after.text,
+      dashboardFrom: 'now-6h',
+      summary: (v) => `Saturation of ${v.literal(r.title)} in ${service.name} is above its ${which} threshold of ${formatPercent(threshold)}.`,
+      description: (v) => `${v.literal(r.title)} (${r.name}) is at ${v.percent()} on the busiest instance of ${service.name}, above ${formatPercent(threshold)} for ${after.text}. ${advice}`,
+    });
   return [
-    build(model, service, r, {
-      level: 'high',
-      severity: 'warning',
-      family: 'fast',
-      expr: `${sel} > ${formatNumber(r.soft)}`,
-      for: r.warnAfter.text,
-      dashboardFrom: 'now-6h',
-      summary: (v) => `Saturation of ${v.literal(r.title)} in ${service.name} is above its soft threshold of ${formatPercent(r.soft)}.`,
-      description: (v) =>
-        `${v.literal(r.title)} (${r.name}) is at ${v.percent()} on the busiest instance of ${service.name}, above ${formatPercent(r.soft)} for ${r.warnAfter.text}. ` +
-        `It pages at ${formatPercent(r.hard)}; plan capacity now, while there is time.`,
-    }),
-    build(model, service, r, {
-      level: 'critical',
-      severity: service.pages ? 'critical' : 'warning',
-      family: 'fast',
-      expr: `${sel} > ${formatNumber(r.hard)}`,
-      for: r.pageAfter.text,
-      dashboardFrom: 'now-6h',
-      summary: (v) => `Saturation of ${v.literal(r.title)} in ${service.name} is above its hard threshold of ${formatPercent(r.hard)}.`,
-      description: (v) =>
-        `${v.literal(r.title)} (${r.name}) is at ${v.percent()} on the busiest instance of ${service.name}, above ${formatPercent(r.hard)} for ${r.pageAfter.text}. ` +
-        'Requests fail or slow down when it runs out; add capacity or shed load now.',
-    }),
+    above('high', 'soft', r.soft, r.warnAfter, `It pages at ${formatPercent(r.hard)}; plan capacity now, while there is time.`),
+    above('critical', 'hard', r.hard, r.pageAfter, 'Requests fail or slow down when it runs out; add capacity or shed load now.'),
     build(model, service, r, {
       level: 'forecast',
       severity: 'warning',
