@@ -14,6 +14,7 @@ test: build tools
 build: deps
 	npx tsc -p tsconfig.json
 	npx tsc -p sdk/tsconfig.json
+	npx tsc -p ui/tsconfig.json
 
 deps: $(NODE_STAMP)
 

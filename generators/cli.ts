@@ -15,7 +15,7 @@ import { jsonSchemaFiles } from './schema/emit-json-schema.js';
 import { formatProblem } from './validate/problems.js';
 import { checkConformance, formatResults } from './conformance/check.js';
 import { preflightTable, runPreflight } from './preflight/preflight.js';
-import { PrometheusUnavailable } from './preflight/prometheus-api.js';
+import { PrometheusUnavailable } from './prometheus-api.js';
 import { capacityMarkdown, capacityReport, capacityTable } from './capacity/capacity.js';
 import { scorecard, scorecardMarkdown, scorecardTable } from './maturity/scorecard.js';
 import { checkOutputDir, diffOutput, OutputError, OutputWriter } from './write/output-dir.js';
@@ -24,6 +24,7 @@ import { SynthesisError } from './emit/promtool-tests/input-series.js';
 import { DashboardError } from './emit/dashboards/evaluate.js';
 import { RunbookTemplateError } from './emit/runbooks/render.js';
 import { exportOpenSlo } from './export/openslo.js';
+import { buildServer } from './serve/server.js';
 import { formatFinding, sortFindings } from './import/draft.js';
 import { readSpecs } from './import/read-specs.js';
 import { importOpenSlo } from './import/openslo.js';
@@ -167,6 +168,32 @@ async function capacity(opts: { catalog: string; scale: string; prometheus?: str
   else console.log(capacityTable(report));
 }
 
+async function serve(opts: { catalog: string; prometheus: string; host: string; port: string; cacheTtl: string; timeout: string; scale?: string }): Promise<void> {
+  if (!/^https?:\/\/[^\s]+$/.test(opts.prometheus)) throw new ExitError('--prometheus takes an http(s) URL, e.g. http://127.0.0.1:9090', 2);
+  const port = Number(opts.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ExitError('--port takes a port number (0 picks a free one)', 2);
+  const cacheTtlMs = Number(opts.cacheTtl.replace(/s$/, '')) * 1000;
+  if (!Number.isFinite(cacheTtlMs) || cacheTtlMs < 0 || cacheTtlMs > 300_000) throw new ExitError('--cache-ttl takes seconds between 0 and 300, e.g. 10s', 2);
+  const model = modelOrExit(opts.catalog, opts.scale);
+  let app;
+  try {
+    app = buildServer(model, { prometheusUrl: opts.prometheus, cacheTtlMs, timeoutMs: timeoutOption(opts.timeout) });
+    await app.listen({ host: opts.host, port });
+  } catch (e) {
+    if (e instanceof ExitError) throw e;
+    throw new ExitError(`cannot serve on ${opts.host}:${port}: ${(e as Error).message}`, 1);
+  }
+  const address = app.server.address();
+  const bound = typeof address === 'object' && address ? address.port : port;
+  const slis = model.services.reduce((n, s) => n + s.slis.length, 0);
+  console.log(`slokit serve: http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${bound}/ (${model.services.length} services, ${slis} SLOs; Prometheus ${opts.prometheus}; Ctrl-C stops)`);
+  await new Promise<void>((done) => {
+    const stop = () => void app.close().then(() => done());
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
 async function scorecardCommand(opts: { catalog: string; format: string; minLevel?: string; alertTests: boolean }): Promise<void> {
   if (!['table', 'markdown', 'json'].includes(opts.format)) throw new ExitError('--format is table, markdown or json', 2);
   const min = opts.minLevel === undefined ? undefined : Number(opts.minLevel);
@@ -303,6 +330,16 @@ export function program(): Command {
     .option('--no-alert-tests', 'do not run the generated alert tests (the alert-tests criterion then counts as missing)')
     .addOption(catalogOpt())
     .action((o) => scorecardCommand(o));
+  p.command('serve')
+    .description('serve a live SLO web UI (every SLO by budget left, a page per SLI, the runbooks) and its JSON API, from the recorded series in Prometheus')
+    .requiredOption('--prometheus <url>', 'Prometheus base URL, e.g. http://127.0.0.1:9090')
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--port <n>', 'port to listen on (0 picks a free one)', '9099')
+    .option('--cache-ttl <seconds>', 'how long an answer from Prometheus is reused for every open page', '10s')
+    .option('--scale <name>', 'use the thresholds and objectives of a deployment scale of catalog/scales/')
+    .addOption(new Option('--timeout <seconds>', 'per query').default('5s'))
+    .addOption(catalogOpt())
+    .action((o) => serve(o));
   p.command('new-service')
     .description('write a commented catalog entry for a new service')
     .argument('<name>', 'service name (lower-case, dashes)')

@@ -20,3 +20,4 @@ export const BUNDLED_CATALOG = join(PROJECT_ROOT, 'catalog');
 export const DASHBOARDS_DIR = join(PROJECT_ROOT, 'dashboards');
 export const RUNBOOK_TEMPLATES_DIR = join(PROJECT_ROOT, 'runbooks');
 export const SCHEMA_DIR = join(PROJECT_ROOT, 'catalog', 'schema');
+export const UI_DIR = join(PROJECT_ROOT, 'ui');

@@ -6,7 +6,7 @@
 import { formatNumber, formatPercent } from '../model/decimal.js';
 import type { Model, Scale } from '../model/types.js';
 import { SATURATION_LABELS, series, SLI_LABELS, CURRENT_WINDOW } from '../naming.js';
-import { instantQuery, type VectorSample } from '../preflight/prometheus-api.js';
+import { instantQuery, type VectorSample } from '../prometheus-api.js';
 import { mdText } from '../emit/runbooks/markdown.js';
 
 export interface ResourceCapacity {

@@ -99,8 +99,8 @@ export function budgetLasts(period: Sli['period'], factor: number): string {
   return `about ${Number((hours / 24).toPrecision(2))} days`;
 }
 
-/** What makes an event bad, for descriptions. */
-function badMeans(sli: Sli): string {
+/** What a bad event of the SLI is, in words: "failed", "slower than 1s". */
+export function badMeans(sli: Sli): string {
   const ev = sli.events;
   if (ev.type !== 'histogram') return 'failed';
   if (ev.tolerated === undefined) return `slower than ${formatNumber(ev.satisfied)}s`;

@@ -7,7 +7,7 @@ import type { Model, Service } from '../model/types.js';
 import { CURRENT_WINDOW, series } from '../naming.js';
 import { regexEscape, selectorText } from '../promql/escape.js';
 import { formatPercent } from '../model/decimal.js';
-import { instantQuery, type VectorSample } from './prometheus-api.js';
+import { instantQuery, type VectorSample } from '../prometheus-api.js';
 
 export interface PreflightOptions {
   readonly services?: readonly string[];

@@ -1,0 +1,179 @@
+/**
+ * HTML pages from the snapshot: numbers formatted here, placed by the handlebars templates of
+ * ui/templates, which HTML-escape every value (catalog text included). Only runbook HTML, made
+ * safe by micromark, and chart data, made safe for a script element, go in unescaped.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Handlebars from 'handlebars';
+import { formatPercent } from '../model/decimal.js';
+import type { Model } from '../model/types.js';
+import { UI_DIR } from '../paths.js';
+import type { RunbookPage } from './runbook-html.js';
+import { CHART_RANGES, type SloDetail } from './slo-detail.js';
+import { detailPath, runbookPath, SLO_STATES, type AlertState, type SloRow, type SloState, type Snapshot } from './slo-status.js';
+
+/** Symbol and word for each state, so the list reads the same without colour. */
+export const STATE_LABELS: Record<SloState, { readonly symbol: string; readonly text: string }> = {
+  exhausted: { symbol: '✖', text: 'budget exhausted' },
+  burning: { symbol: '▲', text: 'burning' },
+  'at-risk': { symbol: '◆', text: 'at risk' },
+  healthy: { symbol: '✔', text: 'healthy' },
+  'no-data': { symbol: '–', text: 'no data' },
+  unknown: { symbol: '?', text: 'unknown' },
+};
+
+const ALERT_STATE_SYMBOL: Record<AlertState, string> = { firing: '▲ firing', pending: '◆ pending', inactive: '✔ inactive', unknown: '? unknown' };
+
+export interface ListFilter {
+  readonly team: string;
+  readonly tier: string;
+  readonly state: string;
+  readonly q: string;
+}
+
+export function percent(ratio: number | null, digits = 2): string {
+  if (ratio === null) return '–';
+  return `${(ratio * 100).toFixed(digits)}%`;
+}
+
+export function burnText(value: number | null): string {
+  if (value === null) return '–';
+  return `${value >= 10 ? value.toFixed(1) : value.toFixed(2)}×`;
+}
+
+/** Digits enough to tell the availability from its objective: 99.9 -> 3 decimals. */
+function availabilityDigits(objective: number): number {
+  const budget = 1 - objective;
+  return Math.min(5, Math.max(2, Math.ceil(-Math.log10(budget * 100)) + 2));
+}
+
+function timeText(ms: number): string {
+  return `${new Date(ms).toISOString().slice(11, 19)} UTC`;
+}
+
+export function matchesFilter(row: SloRow, f: ListFilter): boolean {
+  if (f.team && row.team !== f.team) return false;
+  if (f.tier && String(row.tier) !== f.tier) return false;
+  if (f.state && row.state !== f.state) return false;
+  return !f.q || searchText(row).includes(f.q.trim().toLowerCase());
+}
+
+function searchText(row: SloRow): string {
+  return [row.service, row.sli, row.team, row.kind, row.description, ...row.firing].join(' ').toLowerCase();
+}
+
+const safeHref = (url: string) => (/^(https?:\/\/|\/)/.test(url) ? url : undefined);
+
+function stateView(state: SloState) {
+  return { state, ...STATE_LABELS[state] };
+}
+
+function rowView(row: SloRow) {
+  return {
+    ...stateView(row.state),
+    service: row.service,
+    sli: row.sli,
+    team: row.team,
+    tier: row.tier,
+    kind: row.kind,
+    description: row.description,
+    search: searchText(row),
+    detail: row.links.detail,
+    objective: formatPercent(row.objective),
+    period: row.period,
+    availability: percent(row.availability, availabilityDigits(row.objective)),
+    budget: percent(row.budgetRemaining, 1),
+    budgetMeter: row.budgetRemaining === null ? undefined : Math.max(0, Math.min(1, row.budgetRemaining)).toFixed(3),
+    budgetSort: row.budgetRemaining ?? '',
+    burnRates: row.burnRates.map((b) => ({ window: b.window, text: burnText(b.value), hot: b.value !== null && b.value > b.alertAt, alertAt: burnText(b.alertAt) })),
+    firing: row.firing,
+  };
+}
+
+/** Everything the pages have in common: the Prometheus line, the time of the numbers. */
+function chrome(model: Model, snapshot: Snapshot, prometheusUrl: string, title: string, page: string) {
+  return {
+    title,
+    page,
+    prometheusUrl,
+    asOf: timeText(snapshot.at),
+    asOfIso: new Date(snapshot.at).toISOString(),
+    error: snapshot.error,
+    alertPrefix: model.settings.alertPrefix,
+  };
+}
+
+export function listView(model: Model, snapshot: Snapshot, prometheusUrl: string, filter: ListFilter) {
+  const rows = snapshot.rows.map((r) => ({ ...rowView(r), hidden: !matchesFilter(r, filter) }));
+  const counts = SLO_STATES.map((s) => ({ ...stateView(s), count: snapshot.rows.filter((r) => r.state === s).length })).filter((c) => c.count > 0);
+  const option = (value: string, text: string, selected: string) => ({ value, text, selected: value === selected });
+  return {
+    ...chrome(model, snapshot, prometheusUrl, 'SLOs', 'list'),
+    rows,
+    shown: rows.filter((r) => !r.hidden).length,
+    total: rows.length,
+    counts,
+    filter,
+    teams: [...new Set(model.services.map((s) => s.team.name))].sort().map((t) => option(t, t, filter.team)),
+    tiers: ['1', '2', '3'].map((t) => option(t, `tier ${t}`, filter.tier)),
+    states: SLO_STATES.map((s) => option(s, `${STATE_LABELS[s].symbol} ${STATE_LABELS[s].text}`, filter.state)),
+  };
+}
+
+/** JSON for a script element: `<` escaped so no string in it can close the element. */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+export function detailView(model: Model, snapshot: Snapshot, prometheusUrl: string, detail: SloDetail) {
+  const row = detail.slo;
+  const service = model.services.find((s) => s.name === row.service)!;
+  return {
+    ...chrome(model, snapshot, prometheusUrl, `${row.service} / ${row.sli}`, 'detail'),
+    slo: rowView(row),
+    objectiveText: detail.objectiveText,
+    badEvents: detail.badEvents,
+    serviceDescription: service.description,
+    pager: service.team.pager,
+    dashboard: safeHref(row.links.dashboard),
+    runbook: row.links.runbook,
+    ranges: CHART_RANGES.map((r) => ({ range: r, href: `${detailPath(row.service, row.sli)}?range=${r}`, current: r === detail.range })),
+    range: detail.range,
+    periodText: row.period,
+    alerts: row.alerts.map((a) => ({
+      ...a,
+      pair: a.kind === 'burn' || a.kind === 'low-traffic' ? `${a.long} / ${a.short}` : a.kind === 'budget-exhausted' ? a.long : `${a.short} silent (${a.long} baseline)`,
+      factorText: a.factor === null ? '–' : burnText(a.factor),
+      stateText: ALERT_STATE_SYMBOL[a.state],
+      runbook: runbookPath(row.service, a.anchor),
+    })),
+    dependencies: detail.dependencies.map((d) => ({ ...d, ...stateView(d.state), budget: percent(d.budgetRemaining, 1), runbook: d.known ? runbookPath(d.service) : undefined })),
+    hasDependencies: detail.dependencies.length > 0,
+    serviceAlerts: detail.serviceAlerts.map((a) => ({ ...a, stateText: ALERT_STATE_SYMBOL[a.state] })),
+    charts: detail.charts !== undefined,
+    chartJson: detail.charts ? scriptJson(detail.charts) : undefined,
+  };
+}
+
+export function runbookView(model: Model, snapshot: Snapshot, prometheusUrl: string, name: string, page: RunbookPage, services: readonly string[]) {
+  return {
+    ...chrome(model, snapshot, prometheusUrl, page.title, 'runbook'),
+    name,
+    html: page.html,
+    services: services.map((s) => ({ name: s, href: runbookPath(s), current: s === name })),
+  };
+}
+
+export type PageName = 'list' | 'detail' | 'runbook' | 'not-found';
+
+/** The compiled templates of ui/templates. */
+export function pageRenderer(assetUrl: (name: string) => string): (page: PageName, view: object) => string {
+  const hb = Handlebars.create();
+  hb.registerHelper('asset', (name: string) => assetUrl(name));
+  const read = (name: string) => readFileSync(join(UI_DIR, 'templates', name), 'utf8');
+  hb.registerPartial('layout', read('layout.html.hbs'));
+  hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  const pages = new Map((['list', 'detail', 'runbook', 'not-found'] as const).map((p) => [p, hb.compile(read(`${p}.html.hbs`), { strict: false })]));
+  return (page, view) => pages.get(page)!(view);
+}

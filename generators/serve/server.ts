@@ -1,0 +1,137 @@
+/**
+ * `slokit serve`: the SLO list, a page per SLI, the runbooks as HTML, and the JSON behind them,
+ * on fastify. Every asset is served from here (no external requests), and the content security
+ * policy allows nothing else: no inline scripts, no other origins.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import type { Model } from '../model/types.js';
+import { PROJECT_ROOT, UI_DIR } from '../paths.js';
+import { detailView, listView, pageRenderer, runbookView, type ListFilter, type PageName } from './pages.js';
+import { QueryCache } from './query-cache.js';
+import { runbookPages } from './runbook-html.js';
+import { parseRange, readDetail } from './slo-detail.js';
+import { readSnapshot, type Snapshot } from './slo-status.js';
+import { matchesFilter } from './pages.js';
+
+export interface ServeOptions {
+  readonly prometheusUrl: string;
+  /** How long an answer from Prometheus is reused. */
+  readonly cacheTtlMs: number;
+  readonly timeoutMs: number;
+}
+
+const ASSET_FILES: Record<string, { readonly path: string; readonly type: string }> = {
+  'app.css': { path: join(UI_DIR, 'assets', 'app.css'), type: 'text/css; charset=utf-8' },
+  'list.js': { path: join(PROJECT_ROOT, 'dist', 'ui', 'client', 'list.js'), type: 'text/javascript; charset=utf-8' },
+  'detail.js': { path: join(PROJECT_ROOT, 'dist', 'ui', 'client', 'detail.js'), type: 'text/javascript; charset=utf-8' },
+  'uPlot.iife.min.js': { path: join(PROJECT_ROOT, 'node_modules', 'uplot', 'dist', 'uPlot.iife.min.js'), type: 'text/javascript; charset=utf-8' },
+  'uPlot.min.css': { path: join(PROJECT_ROOT, 'node_modules', 'uplot', 'dist', 'uPlot.min.css'), type: 'text/css; charset=utf-8' },
+};
+
+/** Read once at start; a missing file (no `make build`) is an error then, not on the first page view. */
+function loadAssets(): Map<string, { body: Buffer; type: string; version: string }> {
+  const assets = new Map<string, { body: Buffer; type: string; version: string }>();
+  for (const [name, { path, type }] of Object.entries(ASSET_FILES)) {
+    let body: Buffer;
+    try {
+      body = readFileSync(path);
+    } catch {
+      throw new Error(`the web UI asset ${path} is missing; run make build (or npm ci) first`);
+    }
+    assets.set(name, { body, type, version: createHash('sha256').update(body).digest('hex').slice(0, 12) });
+  }
+  return assets;
+}
+
+const SECURITY_HEADERS = {
+  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
+function filterOf(query: Record<string, unknown>): ListFilter {
+  const text = (v: unknown) => (typeof v === 'string' ? v.slice(0, 200) : '');
+  return { team: text(query.team), tier: text(query.tier), state: text(query.state), q: text(query.q) };
+}
+
+export function buildServer(model: Model, options: ServeOptions): FastifyInstance {
+  const assets = loadAssets();
+  const render = pageRenderer((name) => `/assets/${name}?v=${assets.get(name)?.version ?? ''}`);
+  const runbooks = runbookPages(model);
+  const cache = new QueryCache({ prometheusUrl: options.prometheusUrl, ttlMs: options.cacheTtlMs, timeoutMs: options.timeoutMs });
+  const services = model.services.map((s) => s.name);
+  const app = Fastify({ logger: false });
+  app.decorate('queryCache', cache);
+
+  const html = (reply: FastifyReply, page: PageName, view: object, status = 200) =>
+    reply.code(status).headers(SECURITY_HEADERS).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(render(page, view));
+  const json = (reply: FastifyReply, body: unknown, status = 200) => reply.code(status).headers(SECURITY_HEADERS).header('cache-control', 'no-store').send(body);
+  const snapshot = () => readSnapshot(model, cache);
+  const notFound = (reply: FastifyReply, snap: Snapshot, message: string) =>
+    html(reply, 'not-found', { title: 'Not found', page: 'not-found', prometheusUrl: options.prometheusUrl, asOf: '', error: snap.error, message }, 404);
+  const lookup = (params: { service?: string; sli?: string }) => {
+    const service = model.services.find((s) => s.name === params.service);
+    const sli = service?.slis.find((x) => x.name === params.sli);
+    return service && sli ? { service, sli } : undefined;
+  };
+  const apiHeader = (snap: Snapshot) => ({
+    generatedAt: new Date(snap.at).toISOString(),
+    prometheus: { url: options.prometheusUrl, reachable: !snap.error, ...(snap.error ? { error: snap.error } : {}) },
+  });
+
+  app.get('/', async (req, reply) => html(reply, 'list', listView(model, await snapshot(), options.prometheusUrl, filterOf(req.query as Record<string, unknown>))));
+
+  app.get<{ Params: { service: string; sli: string }; Querystring: { range?: string } }>('/slo/:service/:sli', async (req, reply) => {
+    const snap = await snapshot();
+    const found = lookup(req.params);
+    if (!found) return notFound(reply, snap, `There is no SLI ${req.params.sli} of ${req.params.service} in the catalog.`);
+    const detail = await readDetail(model, cache, snap, found.service, found.sli, parseRange(req.query.range));
+    return html(reply, 'detail', detailView(model, snap, options.prometheusUrl, detail));
+  });
+
+  app.get<{ Params: { service?: string } }>('/runbooks/:service?', async (req, reply) => {
+    const name = req.params.service ?? '';
+    const page = runbooks.get(name);
+    const snap = await snapshot();
+    if (!page) return notFound(reply, snap, `There is no runbook for ${name}.`);
+    return html(reply, 'runbook', runbookView(model, snap, options.prometheusUrl, name, page, services));
+  });
+
+  app.get('/api/slos', async (req, reply) => {
+    const snap = await snapshot();
+    const filter = filterOf(req.query as Record<string, unknown>);
+    return json(reply, { ...apiHeader(snap), slos: snap.rows.filter((r) => matchesFilter(r, filter)) });
+  });
+
+  app.get<{ Params: { service: string; sli: string }; Querystring: { range?: string } }>('/api/slos/:service/:sli', async (req, reply) => {
+    const snap = await snapshot();
+    const found = lookup(req.params);
+    if (!found) return json(reply, { error: `no SLI ${req.params.sli} of ${req.params.service} in the catalog` }, 404);
+    const detail = await readDetail(model, cache, snap, found.service, found.sli, parseRange(req.query.range));
+    return json(reply, { ...apiHeader(snap), ...detail });
+  });
+
+  app.get<{ Params: { name: string } }>('/assets/:name', async (req, reply) => {
+    const asset = assets.get(req.params.name);
+    if (!asset) return reply.code(404).send('not found');
+    return reply.headers(SECURITY_HEADERS).header('cache-control', 'public, max-age=31536000, immutable').type(asset.type).send(asset.body);
+  });
+
+  app.get('/healthz', async (_req, reply) => reply.type('text/plain').send('ok\n'));
+
+  app.setNotFoundHandler(async (req, reply) => {
+    if (req.url.startsWith('/api/')) return json(reply, { error: 'not found' }, 404);
+    return notFound(reply, await snapshot(), `Nothing at ${req.url.slice(0, 200)}.`);
+  });
+  app.setErrorHandler(async (error, _req, reply) => reply.code(500).type('text/plain').send(`slokit serve: ${(error as Error).message}\n`));
+  return app;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    queryCache: QueryCache;
+  }
+}

@@ -1,0 +1,249 @@
+/**
+ * The state of every SLO, from the recorded series the generated rules write: budget left,
+ * availability over the period, burn rate per alert window and the SLI's alerts. A handful of
+ * queries answer for the whole catalog, whatever its size: each asks for one recorded series
+ * across every SLI, reduced to the worst environment and cluster.
+ */
+import { alertDefs, type AlertKind } from '../emit/alert-rules.js';
+import type { Duration } from '../model/duration.js';
+import type { Model, Service, Sli } from '../model/types.js';
+import { dashboardUrl, runbookAnchors, SATURATION_LABELS, series, SLI_LABELS } from '../naming.js';
+import { PrometheusUnavailable, type VectorSample } from '../prometheus-api.js';
+import { regexEscape } from '../promql/escape.js';
+import type { QueryCache } from './query-cache.js';
+
+/** Below this share of budget left an SLO is at risk even when nothing burns: a quarter, as `preflight` requires. */
+export const AT_RISK_BUDGET = 0.25;
+
+export type SloState = 'exhausted' | 'burning' | 'at-risk' | 'healthy' | 'no-data' | 'unknown';
+
+/** Worst first; the order of the state filter and of ties in the list. */
+export const SLO_STATES: readonly SloState[] = ['exhausted', 'burning', 'at-risk', 'healthy', 'no-data', 'unknown'];
+
+export type AlertState = 'firing' | 'pending' | 'inactive' | 'unknown';
+
+export interface SloAlert {
+  readonly name: string;
+  readonly kind: AlertKind;
+  readonly severity: string;
+  /** Window pair, e.g. 1h and 5m. */
+  readonly long: string;
+  readonly short: string;
+  /** Burn-rate factor of burn and low-traffic alerts. */
+  readonly factor: number | null;
+  readonly state: AlertState;
+  /** Heading of the service's runbook. */
+  readonly anchor: string;
+}
+
+export interface SloRow {
+  readonly service: string;
+  readonly sli: string;
+  readonly team: string;
+  readonly tier: number;
+  readonly kind: string;
+  readonly description: string;
+  readonly objective: number;
+  readonly period: string;
+  readonly state: SloState;
+  readonly availability: number | null;
+  readonly budgetRemaining: number | null;
+  /** Burn rate over every window an alert of this SLI reads, shortest first, with the lowest factor an alert reading it fires at. */
+  readonly burnRates: readonly { readonly window: string; readonly value: number | null; readonly alertAt: number }[];
+  readonly alerts: readonly SloAlert[];
+  readonly firing: readonly string[];
+  readonly links: { readonly detail: string; readonly runbook: string; readonly dashboard: string };
+}
+
+/** Another alert of the service that no SLI owns (saturation), while it fires or is pending. */
+export interface ServiceAlert {
+  readonly name: string;
+  readonly severity: string;
+  readonly resource: string;
+  readonly state: AlertState;
+}
+
+export interface Snapshot {
+  /** Milliseconds; when the answers were asked for. */
+  readonly at: number;
+  /** Why there are no numbers; undefined when Prometheus answered every query. */
+  readonly error: string | undefined;
+  readonly rows: readonly SloRow[];
+  readonly serviceAlerts: ReadonlyMap<string, readonly ServiceAlert[]>;
+}
+
+const key = (service: string, sli: string) => `${service}\u0000${sli}`;
+
+/** Every distinct window of the SLIs' alerts, and of their periods. */
+function windowsOf(model: Model): { burn: Duration[]; periods: Duration[] } {
+  const burn = new Map<number, Duration>();
+  const periods = new Map<number, Duration>();
+  for (const s of model.services)
+    for (const sli of s.slis) {
+      for (const a of sli.alerts) for (const w of [a.long, a.short]) burn.set(w.seconds, w);
+      periods.set(sli.period.seconds, sli.period);
+    }
+  const sorted = (m: Map<number, Duration>) => [...m.values()].sort((a, b) => a.seconds - b.seconds);
+  return { burn: sorted(burn), periods: sorted(periods) };
+}
+
+const BY_SLI = `${SLI_LABELS.service}, ${SLI_LABELS.sli}`;
+
+/** The instant queries behind the list; their number does not grow with the catalog. */
+export function snapshotQueries(model: Model): { budget: string; availability: Map<string, string>; burn: Map<string, string>; alerts: string } {
+  const { burn, periods } = windowsOf(model);
+  return {
+    budget: `min by (${BY_SLI}) (${series.budgetRemaining})`,
+    availability: new Map(periods.map((p) => [p.text, `max by (${BY_SLI}) (${series.errorRatio(p)})`])),
+    burn: new Map(burn.map((w) => [w.text, `max by (${BY_SLI}) (${series.burnRate(w)})`])),
+    alerts: `ALERTS{alertname=~"${regexEscape(model.settings.alertPrefix)}.+"}`,
+  };
+}
+
+interface Readings {
+  readonly budget: ReadonlyMap<string, number>;
+  readonly availability: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  readonly burn: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  readonly alerts: readonly VectorSample[];
+}
+
+function bySli(samples: readonly VectorSample[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const s of samples) {
+    const service = s.metric[SLI_LABELS.service];
+    const sli = s.metric[SLI_LABELS.sli];
+    if (service !== undefined && sli !== undefined && Number.isFinite(s.value)) out.set(key(service, sli), s.value);
+  }
+  return out;
+}
+
+/** Asks Prometheus (through the cache) for everything the list shows. */
+export async function readSnapshot(model: Model, cache: QueryCache): Promise<Snapshot> {
+  const at = cache.now();
+  const q = snapshotQueries(model);
+  const perWindow = async (queries: Map<string, string>) =>
+    new Map(await Promise.all([...queries].map(async ([w, expr]) => [w, bySli(await cache.instant(expr))] as const)));
+  try {
+    const [budget, availability, burn, alerts] = await Promise.all([cache.instant(q.budget).then(bySli), perWindow(q.availability), perWindow(q.burn), cache.instant(q.alerts)]);
+    return snapshotOf(model, at, { budget, availability, burn, alerts });
+  } catch (e) {
+    if (!(e instanceof PrometheusUnavailable)) throw e;
+    return snapshotOf(model, at, undefined, e.message);
+  }
+}
+
+const STATE_RANK: Record<string, number> = { firing: 2, pending: 1 };
+
+/** Firing or pending alerts by their identity; firing wins over pending across environments. */
+function alertStates(samples: readonly VectorSample[]): Map<string, 'firing' | 'pending'> {
+  const out = new Map<string, 'firing' | 'pending'>();
+  for (const s of samples) {
+    const state = s.metric.alertstate;
+    if (state !== 'firing' && state !== 'pending') continue;
+    const id = alertId(s.metric.alertname ?? '', s.metric[SLI_LABELS.service] ?? '', s.metric[SLI_LABELS.sli] ?? '', s.metric.long ?? '', s.metric.short ?? '');
+    if ((STATE_RANK[out.get(id) ?? ''] ?? 0) < STATE_RANK[state]!) out.set(id, state);
+  }
+  return out;
+}
+
+const alertId = (...parts: string[]) => parts.join('\u0000');
+
+/** Builds the rows; `readings` is undefined when Prometheus could not answer. */
+export function snapshotOf(model: Model, at: number, readings: Readings | undefined, error?: string): Snapshot {
+  const states = readings ? alertStates(readings.alerts) : new Map<string, 'firing' | 'pending'>();
+  const rows: SloRow[] = [];
+  for (const service of model.services) for (const sli of service.slis) rows.push(rowOf(model, service, sli, readings, states));
+  return { at, error: readings ? undefined : (error ?? 'Prometheus did not answer'), rows: sortRows(rows), serviceAlerts: readings ? serviceAlertsOf(model, readings.alerts) : new Map() };
+}
+
+function rowOf(model: Model, service: Service, sli: Sli, readings: Readings | undefined, states: Map<string, 'firing' | 'pending'>): SloRow {
+  const k = key(service.name, sli.name);
+  const read = (m: ReadonlyMap<string, number> | undefined) => (readings ? (m?.get(k) ?? null) : null);
+  const burnWindows = [...new Map(sli.alerts.flatMap((a) => [a.long, a.short]).map((w) => [w.seconds, w])).values()].sort((a, b) => a.seconds - b.seconds);
+  const burnRates = burnWindows.map((w) => ({
+    window: w.text,
+    value: read(readings?.burn.get(w.text)),
+    alertAt: Math.min(...sli.alerts.filter((a) => a.long.seconds === w.seconds || a.short.seconds === w.seconds).map((a) => a.factor)),
+  }));
+  const errorRatio = read(readings?.availability.get(sli.period.text));
+  const alerts: SloAlert[] = alertDefs(model, service, sli).map((def) => {
+    const labels = def.rule.labels ?? {};
+    const long = labels.long ?? '';
+    const short = labels.short ?? '';
+    const state = readings ? (states.get(alertId(def.rule.alert, service.name, sli.name, long, short)) ?? 'inactive') : 'unknown';
+    return { name: def.rule.alert, kind: def.kind, severity: labels.severity ?? '', long, short, factor: def.burn?.factor ?? null, state, anchor: def.anchor };
+  });
+  const budgetRemaining = read(readings?.budget);
+  const burnOf = (w: Duration) => burnRates.find((b) => b.window === w.text)?.value ?? null;
+  // Both windows of a pair above its factor is what the alert says, minus its event-count guard.
+  const pairBurning = sli.alerts.some((a) => (burnOf(a.long) ?? 0) > a.factor && (burnOf(a.short) ?? 0) > a.factor);
+  const firing = alerts.filter((a) => a.state === 'firing');
+  const state: SloState = !readings
+    ? 'unknown'
+    : budgetRemaining === null
+      ? 'no-data'
+      : budgetRemaining <= 0
+        ? 'exhausted'
+        : pairBurning || firing.some((a) => a.kind === 'burn' || a.kind === 'low-traffic')
+          ? 'burning'
+          : budgetRemaining < AT_RISK_BUDGET || firing.length
+            ? 'at-risk'
+            : 'healthy';
+  return {
+    service: service.name,
+    sli: sli.name,
+    team: service.team.name,
+    tier: service.tier,
+    kind: sli.kind,
+    description: sli.description,
+    objective: sli.objective,
+    period: sli.period.text,
+    state,
+    availability: errorRatio === null ? null : 1 - errorRatio,
+    budgetRemaining,
+    burnRates,
+    alerts,
+    firing: firing.map((a) => a.name),
+    links: {
+      detail: detailPath(service.name, sli.name),
+      runbook: runbookPath(service.name, sli.alerts.length ? runbookAnchors.burn(sli, sli.alerts[0]!) : undefined),
+      dashboard: dashboardUrl(model.settings, service, { from: 'now-6h', sli: sli.name }),
+    },
+  };
+}
+
+export function detailPath(service: string, sli: string): string {
+  return `/slo/${encodeURIComponent(service)}/${encodeURIComponent(sli)}`;
+}
+
+export function runbookPath(service: string, anchor?: string): string {
+  return `/runbooks/${encodeURIComponent(service)}${anchor ? `#${encodeURIComponent(anchor)}` : ''}`;
+}
+
+/** Worst budget first; SLOs without numbers last, by name. */
+export function sortRows(rows: SloRow[]): SloRow[] {
+  const budget = (r: SloRow) => r.budgetRemaining ?? Number.POSITIVE_INFINITY;
+  return rows.sort(
+    (a, b) => budget(a) - budget(b) || SLO_STATES.indexOf(a.state) - SLO_STATES.indexOf(b.state) || a.service.localeCompare(b.service) || a.sli.localeCompare(b.sli),
+  );
+}
+
+function serviceAlertsOf(model: Model, samples: readonly VectorSample[]): Map<string, ServiceAlert[]> {
+  const known = new Set(model.services.map((s) => s.name));
+  const out = new Map<string, ServiceAlert[]>();
+  for (const s of samples) {
+    const service = s.metric[SATURATION_LABELS.service];
+    const resource = s.metric[SATURATION_LABELS.resource];
+    const state = s.metric.alertstate;
+    if (!service || !known.has(service) || resource === undefined || s.metric[SLI_LABELS.sli] !== undefined) continue;
+    if (state !== 'firing' && state !== 'pending') continue;
+    const list = out.get(service) ?? [];
+    const name = s.metric.alertname ?? '';
+    const same = list.find((a) => a.name === name && a.resource === resource);
+    if (!same) list.push({ name, severity: s.metric.severity ?? '', resource, state });
+    else if (state === 'firing' && same.state !== 'firing') list.splice(list.indexOf(same), 1, { ...same, state });
+    out.set(service, list);
+  }
+  for (const list of out.values()) list.sort((a, b) => a.resource.localeCompare(b.resource) || a.name.localeCompare(b.name));
+  return out;
+}

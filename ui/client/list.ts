@@ -1,0 +1,65 @@
+/**
+ * The SLO list in the browser: filters apply as you type (the server applies the same ones
+ * from the URL, so a filtered link or a page without scripts shows the same rows), and the
+ * numbers refresh every 30 seconds. When the refresh fails the page says the numbers are old.
+ */
+const REFRESH_MS = 30_000;
+
+document.documentElement.classList.add('js');
+const form = document.getElementById('filters') as HTMLFormElement;
+
+function filters(): Record<string, string> {
+  const data = new FormData(form);
+  const value = (name: string) => String(data.get(name) ?? '');
+  return { team: value('team'), tier: value('tier'), state: value('state'), q: value('q').trim().toLowerCase() };
+}
+
+function apply(): void {
+  const f = filters();
+  let shown = 0;
+  const rows = document.querySelectorAll<HTMLTableRowElement>('#slos tbody tr');
+  for (const tr of rows) {
+    const d = tr.dataset;
+    const match = (!f.team || d.team === f.team) && (!f.tier || d.tier === f.tier) && (!f.state || d.state === f.state) && (!f.q || (d.search ?? '').includes(f.q));
+    tr.hidden = !match;
+    if (match) shown += 1;
+  }
+  document.getElementById('shown')!.textContent = `${shown} of ${rows.length} SLOs`;
+  document.getElementById('empty')!.hidden = shown > 0;
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(f)) if (v) params.set(k, v);
+  const query = params.toString();
+  history.replaceState(null, '', query ? `?${query}` : location.pathname);
+}
+
+function replaceFrom(doc: Document, selector: string): void {
+  const fresh = doc.querySelector(selector);
+  const old = document.querySelector(selector);
+  if (fresh && old) old.replaceWith(fresh);
+  else if (old) old.remove();
+  else if (fresh && selector === '#unreachable') document.querySelector('header')!.after(fresh);
+}
+
+async function refresh(): Promise<void> {
+  try {
+    const res = await fetch(location.href, { headers: { accept: 'text/html' } });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    const doc = new DOMParser().parseFromString(await res.text(), 'text/html');
+    for (const selector of ['#slos tbody', '#counts', '#source', '#unreachable']) replaceFrom(doc, selector);
+    apply();
+  } catch {
+    const source = document.getElementById('source');
+    if (source && !source.dataset.stale) {
+      source.dataset.stale = 'true';
+      source.append(' · slokit is not answering: these numbers are not current');
+    }
+  }
+}
+
+form.addEventListener('input', apply);
+form.addEventListener('change', apply);
+form.addEventListener('submit', (e) => {
+  e.preventDefault();
+  apply();
+});
+setInterval(() => void refresh(), REFRESH_MS);
