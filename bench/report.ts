@@ -12,6 +12,7 @@ export interface Results {
   generation?: { runs: CliRun[]; stages: { services?: number; seconds?: Record<string, number> } };
   sdk?: BenchRow[];
   dashboards?: BenchRow[];
+  serve?: BenchRow[];
 }
 
 const LONG_WINDOWS = new Set(['1h', '6h', '1d', '3d', '30d']);
@@ -154,12 +155,13 @@ export function renderResults(r: Results): string {
   const m = r.machine;
   const parts = [
     '# slokit benchmark results',
-    `Measured ${r.date} on ${m.cpus} × ${m.model}, ${m.memoryGiB} GiB, Node.js ${m.node}, ${m.prometheus}, ${m.promtool}. Regenerate with \`npm run bench\` (or one section: \`node dist/bench/run.js rule-cost|detection|generation|sdk|dashboards\`). Ratios compare figures measured in the same run.`,
+    `Measured ${r.date} on ${m.cpus} × ${m.model}, ${m.memoryGiB} GiB, Node.js ${m.node}, ${m.prometheus}, ${m.promtool}. Regenerate with \`npm run bench\` (or one section: \`node dist/bench/run.js rule-cost|detection|generation|sdk|dashboards|serve\`). Ratios compare figures measured in the same run.`,
   ];
   if (r.ruleCost?.length) parts.push(ruleCostSection(r.ruleCost));
   if (r.detection?.length) parts.push(detectionSection(r.detection));
   if (r.generation?.runs.length) parts.push(generationSection(r.generation));
   if (r.sdk?.length) parts.push(rowsSection('4. SDK overhead', r.sdk));
   if (r.dashboards?.length) parts.push(rowsSection('Dashboard evaluation', r.dashboards));
+  if (r.serve?.length) parts.push(rowsSection('Web UI: the SLO list of `slokit serve`', r.serve));
   return `${parts.join('\n\n')}\n`;
 }

@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: every benchmark, a table on stdout, bench/results.json and bench/RESULTS.md.
- * One benchmark alone: node dist/bench/run.js rule-cost|detection|generation|sdk|dashboards
+ * One benchmark alone: node dist/bench/run.js rule-cost|detection|generation|sdk|dashboards|serve
  * SLOKIT_BENCH_SIZES=10,100 and SLOKIT_BENCH_SERIES=200,1000 shrink the scaling runs.
  */
 import { execFileSync } from 'node:child_process';
@@ -14,8 +14,9 @@ import { measureCli, measureStages } from './generation.bench.js';
 import { renderResults, type Results } from './report.js';
 import { measureRuleCost } from './rule-cost/rule-cost.bench.js';
 import { benchSdk } from './sdk.bench.js';
+import { benchServe } from './serve.bench.js';
 
-const SECTIONS = ['rule-cost', 'detection', 'generation', 'sdk', 'dashboards'] as const;
+const SECTIONS = ['rule-cost', 'detection', 'generation', 'sdk', 'dashboards', 'serve'] as const;
 const only = process.argv[2];
 if (only && !(SECTIONS as readonly string[]).includes(only)) {
   console.error(`unknown benchmark ${JSON.stringify(only)}; choose one of ${SECTIONS.join(', ')}`);
@@ -80,6 +81,9 @@ if (wanted('sdk')) {
 if (wanted('dashboards')) {
   log('dashboard evaluation');
   results.dashboards = await benchDashboards();
+}
+if (wanted('serve')) {
+  results.serve = await benchServe(log);
 }
 
 const markdown = renderResults(results);

@@ -58,13 +58,30 @@ export function markdownToRunbookPage(md: string, files: ReadonlyMap<string, str
   return { title: headings[0]?.text ?? 'Runbook', html, headings };
 }
 
-/** Every runbook of the model as a page: the index under '' and each service under its name. */
-export function runbookPages(model: Model): Map<string, RunbookPage> {
+/** Runbooks a server keeps rendered; rendering one takes tens of milliseconds (micromark). */
+const KEPT = 64;
+
+/**
+ * The model's runbooks as pages, rendered when first asked for (500 services' runbooks take
+ * half a minute to render, too long to wait for at start) and kept, the most recent first.
+ */
+export function runbookPages(model: Model): { has(name: string): boolean; get(name: string): RunbookPage | undefined } {
   const render = runbookRenderer(model);
   const files = new Map<string, string>(model.services.map((s) => [runbookFile(s), s.name]));
   files.set(INDEX_FILE, '');
-  const pages = new Map<string, RunbookPage>();
-  pages.set('', markdownToRunbookPage(render.index()[1], files));
-  for (const s of model.services) pages.set(s.name, markdownToRunbookPage(render.service(s)[1], files));
-  return pages;
+  const services = new Map(model.services.map((s) => [s.name, s]));
+  const kept = new Map<string, RunbookPage>();
+  const has = (name: string) => name === '' || services.has(name);
+  return {
+    has,
+    get(name) {
+      if (!has(name)) return undefined;
+      let page = kept.get(name);
+      if (page) kept.delete(name);
+      else page = markdownToRunbookPage(name === '' ? render.index()[1] : render.service(services.get(name)!)[1], files);
+      kept.set(name, page);
+      if (kept.size > KEPT) kept.delete(kept.keys().next().value!);
+      return page;
+    },
+  };
 }

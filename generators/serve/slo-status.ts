@@ -151,28 +151,54 @@ const alertId = (...parts: string[]) => parts.join('\u0000');
 /** Builds the rows; `readings` is undefined when Prometheus could not answer. */
 export function snapshotOf(model: Model, at: number, readings: Readings | undefined, error?: string): Snapshot {
   const states = readings ? alertStates(readings.alerts) : new Map<string, 'firing' | 'pending'>();
-  const rows: SloRow[] = [];
-  for (const service of model.services) for (const sli of service.slis) rows.push(rowOf(model, service, sli, readings, states));
+  const rows = sliFacts(model).map((facts) => rowOf(facts, readings, states));
   return { at, error: readings ? undefined : (error ?? 'Prometheus did not answer'), rows: sortRows(rows), serviceAlerts: readings ? serviceAlertsOf(model, readings.alerts) : new Map() };
 }
 
-function rowOf(model: Model, service: Service, sli: Sli, readings: Readings | undefined, states: Map<string, 'firing' | 'pending'>): SloRow {
+/** What a row needs from the catalog, worked out once per model: alert rules are not cheap to build. */
+interface SliFacts {
+  readonly service: Service;
+  readonly sli: Sli;
+  readonly burnWindows: readonly { readonly window: Duration; readonly alertAt: number }[];
+  readonly alerts: readonly Omit<SloAlert, 'state'>[];
+  readonly links: SloRow['links'];
+}
+
+const factsByModel = new WeakMap<Model, readonly SliFacts[]>();
+
+function sliFacts(model: Model): readonly SliFacts[] {
+  let facts = factsByModel.get(model);
+  if (facts) return facts;
+  facts = model.services.flatMap((service) =>
+    service.slis.map((sli) => {
+      const windows = [...new Map(sli.alerts.flatMap((a) => [a.long, a.short]).map((w) => [w.seconds, w])).values()].sort((a, b) => a.seconds - b.seconds);
+      return {
+        service,
+        sli,
+        burnWindows: windows.map((window) => ({ window, alertAt: Math.min(...sli.alerts.filter((a) => a.long.seconds === window.seconds || a.short.seconds === window.seconds).map((a) => a.factor)) })),
+        alerts: alertDefs(model, service, sli).map((def) => {
+          const labels = def.rule.labels ?? {};
+          return { name: def.rule.alert, kind: def.kind, severity: labels.severity ?? '', long: labels.long ?? '', short: labels.short ?? '', factor: def.burn?.factor ?? null, anchor: def.anchor };
+        }),
+        links: {
+          detail: detailPath(service.name, sli.name),
+          runbook: runbookPath(service.name, sli.alerts.length ? runbookAnchors.burn(sli, sli.alerts[0]!) : undefined),
+          dashboard: dashboardUrl(model.settings, service, { from: 'now-6h', sli: sli.name }),
+        },
+      };
+    }),
+  );
+  factsByModel.set(model, facts);
+  return facts;
+}
+
+function rowOf(facts: SliFacts, readings: Readings | undefined, states: Map<string, 'firing' | 'pending'>): SloRow {
+  const { service, sli } = facts;
   const k = key(service.name, sli.name);
   const read = (m: ReadonlyMap<string, number> | undefined) => (readings ? (m?.get(k) ?? null) : null);
-  const burnWindows = [...new Map(sli.alerts.flatMap((a) => [a.long, a.short]).map((w) => [w.seconds, w])).values()].sort((a, b) => a.seconds - b.seconds);
-  const burnRates = burnWindows.map((w) => ({
-    window: w.text,
-    value: read(readings?.burn.get(w.text)),
-    alertAt: Math.min(...sli.alerts.filter((a) => a.long.seconds === w.seconds || a.short.seconds === w.seconds).map((a) => a.factor)),
-  }));
+  const burnRates = facts.burnWindows.map((b) => ({ window: b.window.text, value: read(readings?.burn.get(b.window.text)), alertAt: b.alertAt }));
   const errorRatio = read(readings?.availability.get(sli.period.text));
-  const alerts: SloAlert[] = alertDefs(model, service, sli).map((def) => {
-    const labels = def.rule.labels ?? {};
-    const long = labels.long ?? '';
-    const short = labels.short ?? '';
-    const state = readings ? (states.get(alertId(def.rule.alert, service.name, sli.name, long, short)) ?? 'inactive') : 'unknown';
-    return { name: def.rule.alert, kind: def.kind, severity: labels.severity ?? '', long, short, factor: def.burn?.factor ?? null, state, anchor: def.anchor };
-  });
+  const alerts: SloAlert[] = facts.alerts.map((a) => ({ ...a, state: readings ? (states.get(alertId(a.name, service.name, sli.name, a.long, a.short)) ?? 'inactive') : 'unknown' }));
   const budgetRemaining = read(readings?.budget);
   const burnOf = (w: Duration) => burnRates.find((b) => b.window === w.text)?.value ?? null;
   // Both windows of a pair above its factor is what the alert says, minus its event-count guard.
@@ -204,11 +230,7 @@ function rowOf(model: Model, service: Service, sli: Sli, readings: Readings | un
     burnRates,
     alerts,
     firing: firing.map((a) => a.name),
-    links: {
-      detail: detailPath(service.name, sli.name),
-      runbook: runbookPath(service.name, sli.alerts.length ? runbookAnchors.burn(sli, sli.alerts[0]!) : undefined),
-      dashboard: dashboardUrl(model.settings, service, { from: 'now-6h', sli: sli.name }),
-    },
+    links: facts.links,
   };
 }
 
