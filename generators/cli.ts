@@ -177,7 +177,7 @@ async function serve(opts: { catalog: string; prometheus: string; host: string; 
   const model = modelOrExit(opts.catalog, opts.scale);
   let app;
   try {
-    app = buildServer(model, { prometheusUrl: opts.prometheus, cacheTtlMs, timeoutMs: timeoutOption(opts.timeout) });
+    app = buildServer(model, { prometheusUrl: opts.prometheus, host: opts.host, cacheTtlMs, timeoutMs: timeoutOption(opts.timeout) });
     await app.listen({ host: opts.host, port });
   } catch (e) {
     if (e instanceof ExitError) throw e;

@@ -114,7 +114,8 @@ function chrome(model: Model, snapshot: Snapshot, prometheusUrl: string, title: 
     asOf: timeText(snapshot.at),
     asOfIso: new Date(snapshot.at).toISOString(),
     error: snapshot.error,
-    alertPrefix: model.settings.alertPrefix,
+    // Prometheus answers but holds nothing slokit records: most likely the rules are not loaded.
+    noRecordedSeries: !snapshot.error && snapshot.rows.length > 0 && snapshot.rows.every((r) => r.state === 'no-data'),
   };
 }
 

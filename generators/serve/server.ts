@@ -9,15 +9,16 @@ import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Model } from '../model/types.js';
 import { PROJECT_ROOT, UI_DIR } from '../paths.js';
-import { detailView, listView, pageRenderer, runbookView, type ListFilter, type PageName } from './pages.js';
+import { detailView, listView, matchesFilter, pageRenderer, runbookView, type ListFilter, type PageName } from './pages.js';
 import { QueryCache } from './query-cache.js';
 import { runbookPages } from './runbook-html.js';
 import { parseRange, readDetail } from './slo-detail.js';
 import { readSnapshot, type Snapshot } from './slo-status.js';
-import { matchesFilter } from './pages.js';
 
 export interface ServeOptions {
   readonly prometheusUrl: string;
+  /** The address it listens on; on a loopback address, requests must name a loopback host. */
+  readonly host: string;
   /** How long an answer from Prometheus is reused. */
   readonly cacheTtlMs: number;
   readonly timeoutMs: number;
@@ -52,6 +53,14 @@ const SECURITY_HEADERS = {
   'referrer-policy': 'no-referrer',
 };
 
+const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+
+/** The host name of a Host header, without its port or IPv6 brackets. */
+function hostName(header: string): string {
+  const m = /^\[([^\]]+)\](?::\d+)?$/.exec(header) ?? /^([^:]+)(?::\d+)?$/.exec(header);
+  return (m?.[1] ?? '').toLowerCase();
+}
+
 function filterOf(query: Record<string, unknown>): ListFilter {
   const text = (v: unknown) => (typeof v === 'string' ? v.slice(0, 200) : '');
   return { team: text(query.team), tier: text(query.tier), state: text(query.state), q: text(query.q) };
@@ -64,7 +73,13 @@ export function buildServer(model: Model, options: ServeOptions): FastifyInstanc
   const cache = new QueryCache({ prometheusUrl: options.prometheusUrl, ttlMs: options.cacheTtlMs, timeoutMs: options.timeoutMs });
   const services = model.services.map((s) => s.name);
   const app = Fastify({ logger: false });
-  app.decorate('queryCache', cache);
+  if (isLoopback(options.host)) {
+    // A web page elsewhere could point its own host name at 127.0.0.1 (DNS rebinding) and read
+    // the API; a loopback server answers only requests addressed to a loopback name.
+    app.addHook('onRequest', async (req, reply) => {
+      if (!isLoopback(hostName(req.headers.host ?? ''))) return reply.code(421).type('text/plain').send('slokit serve answers only requests for 127.0.0.1 or localhost\n');
+    });
+  }
 
   const html = (reply: FastifyReply, page: PageName, view: object, status = 200) =>
     reply.code(status).headers(SECURITY_HEADERS).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(render(page, view));
@@ -128,10 +143,4 @@ export function buildServer(model: Model, options: ServeOptions): FastifyInstanc
   });
   app.setErrorHandler(async (error, _req, reply) => reply.code(500).type('text/plain').send(`slokit serve: ${(error as Error).message}\n`));
   return app;
-}
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    queryCache: QueryCache;
-  }
 }
