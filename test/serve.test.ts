@@ -392,6 +392,7 @@ describe('slokit serve in Chromium', () => {
     expect(await rows.count()).toBe(15);
     expect(await rows.locator('.budget-text').allInnerTexts()).toEqual(Array(15).fill('–'));
     expect(await rows.nth(0).locator('td').first().innerText()).toBe('? unknown');
+    expect(await rows.locator('.firing').allInnerTexts()).toEqual(Array(15).fill('–')); // not "none": nobody knows
     await page.screenshot({ path: join(RESULTS, 'slo-list-unreachable.png'), fullPage: true });
     await page.goto(`${unreachable!.url}/slo/gitaly/grpc-requests`);
     expect(await page.locator('#no-charts').innerText()).toBe('No history: Prometheus did not answer.');

@@ -90,6 +90,7 @@ function rowView(row: SloRow) {
     burnRates: row.burnRates.map((b) => ({ window: b.window, text: burnText(b.value), hot: b.value !== null && b.value > b.alertAt, alertAt: burnText(b.alertAt) })),
     pairs: burnPairs(row),
     firing: row.firing,
+    unknown: row.state === 'unknown',
   };
 }
 
