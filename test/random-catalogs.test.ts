@@ -35,7 +35,7 @@ import { typeCheckDashboards } from './helpers/grafana-types.js';
 import { randomCatalog, writeCatalog, type RandomCatalog } from './helpers/random-catalog.js';
 import { brokenRunbookLinks } from './helpers/runbook-links.js';
 
-const RUNS = Number(process.env.SLOKIT_CATALOG_RUNS ?? 150);
+const RUNS = Number(process.env.SLOKIT_CATALOG_RUNS ?? 120);
 const SEED = Number(process.env.SLOKIT_CATALOG_SEED ?? 82026_1127);
 const FULL_EVERY = Number(process.env.SLOKIT_CATALOG_FULL_EVERY ?? 100);
 /** Saturation tests simulate 30 hours per resource: run them for every SATURATION_EVERY-th catalog. */
