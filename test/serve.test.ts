@@ -55,6 +55,7 @@ function scenario(): OpenMetrics {
   om.sli(steady('web', 'puma-requests', 0.001, 0.00005), recent); // 95% left in one cluster
   om.sli(steady('web', 'puma-requests', 0.001, 0.0003, { env: 'production', cluster: 'east' }), recent); // 70% in the other
   om.sli(steady('registry', 'requests', 0.001, 0.0001), recent);
+  om.sli(steady('registry', 'requests', 0.001, 0.0005, { env: 'staging', cluster: 'main' }), recent); // half its budget spent in staging
   om.sli(steady('registry', 'request-latency', 0.01, 0.002), recent);
   const alert = (labels: Record<string, string>) => om.constant('ALERTS', { ...labels, ...main }, 1, recent);
   alert({ alertname: 'SlokitErrorBudgetBurnFast', alertstate: 'firing', service: 'gitaly', sli: 'grpc-requests', component: 'gitaly', severity: 'critical', team: 'gitaly', long: '1h', short: '5m' });
@@ -125,10 +126,10 @@ describe('slokit serve: JSON API over a real Prometheus', () => {
     expect(body.prometheus).toEqual({ url: prometheus!.url, reachable: true });
     expect(body.slos).toHaveLength(15);
     const order = body.slos.map((s) => `${s.service}/${s.sli}:${s.state}`);
-    expect(order.slice(0, 5)).toEqual(['redis/commands:exhausted', 'gitaly/grpc-requests:burning', 'web/puma-requests:healthy', 'registry/request-latency:healthy', 'registry/requests:healthy']);
+    expect(order.slice(0, 5)).toEqual(['redis/commands:exhausted', 'gitaly/grpc-requests:burning', 'registry/requests:healthy', 'web/puma-requests:healthy', 'registry/request-latency:healthy']);
     expect(order.slice(5).every((s) => s.endsWith(':no-data')), order.join(' ')).toBe(true);
 
-    const [redis, gitalyRow, web] = body.slos;
+    const [redis, gitalyRow, , web] = body.slos;
     expect(redis!.budgetRemaining).toBeCloseTo(-0.4, 6);
     expect(redis!.availability).toBeCloseTo(1 - 0.0014, 9);
     expect(redis!.firing).toEqual(['SlokitErrorBudgetExhausted']);
@@ -151,8 +152,10 @@ describe('slokit serve: JSON API over a real Prometheus', () => {
       'SlokitErrorBudgetExhausted 30d/30d - inactive',
     ]);
     expect(gitalyRow!.firing).toEqual(['SlokitErrorBudgetBurnFast']);
-    // Two clusters: the list shows the worse one.
+    // Two clusters, two environments: the list shows the worse.
+    expect(web!.service).toBe('web');
     expect(web!.budgetRemaining).toBeCloseTo(0.7, 6);
+    expect(body.slos[2]!.budgetRemaining).toBeCloseTo(0.5, 6);
     expect(Object.fromEntries(web!.burnRates.map((b) => [b.window, b.value]))['1h']).toBeCloseTo(0.3, 6);
     const none = body.slos.find((s) => s.service === 'postgres')!;
     expect(none).toMatchObject({ state: 'no-data', budgetRemaining: null, availability: null });
@@ -165,6 +168,25 @@ describe('slokit serve: JSON API over a real Prometheus', () => {
     expect(await names('state=burning')).toEqual(['gitaly/grpc-requests']);
     expect(await names('q=LATENCY&tier=1')).toEqual(['registry/request-latency', 'gitaly/grpc-latency', 'web/puma-latency']);
     expect(await names('q=SlokitErrorBudgetExhausted')).toEqual(['redis/commands']);
+  });
+
+  it('one environment: its numbers only, and the environments there are', async () => {
+    const all = (await get<Api & { environments: string[]; environment: string | null }>(serve!, '/api/slos')).body;
+    expect(all.environments).toEqual(['production', 'staging']);
+    expect(all.environment).toBeNull();
+    const production = (await get<Api & { environment: string | null }>(serve!, '/api/slos?env=production')).body;
+    expect(production.environment).toBe('production');
+    expect(production.slos.find((s) => s.service === 'registry' && s.sli === 'requests')!.budgetRemaining).toBeCloseTo(0.9, 6);
+    const staging = (await get<Api>(serve!, '/api/slos?env=staging')).body;
+    expect(staging.slos.filter((s) => s.state !== 'no-data').map((s) => `${s.service}/${s.sli}`)).toEqual(['registry/requests']);
+    expect(staging.slos[0]!.budgetRemaining).toBeCloseTo(0.5, 6);
+    // A hostile environment is a label value in the query, nothing more.
+    const odd = await get<Api>(serve!, `/api/slos?env=${encodeURIComponent('"} or vector(1) #')}`);
+    expect(odd.status).toBe(200);
+    expect(odd.body.prometheus.reachable).toBe(true);
+    expect(odd.body.slos.every((s) => s.state === 'no-data')).toBe(true);
+    const chart = (await get<{ charts: Record<string, Chart> }>(serve!, '/api/slos/registry/requests?env=staging&range=6h')).body.charts;
+    expect(chart.burnRates!.series[0]!.values.filter((v) => v !== null).at(-1)).toBeCloseTo(0.5, 6);
   });
 
   it('one SLI: charts from range queries of recorded series, thresholds, dependencies with their state', async () => {
@@ -214,8 +236,8 @@ describe('slokit serve: JSON API over a real Prometheus', () => {
     const pages = await Promise.all(Array.from({ length: 40 }, () => fetch(`${serve!.url}/api/slos`).then((r) => r.json() as Promise<Api>)));
     const after = await served();
     expect(pages.every((p) => p.slos[0]!.service === 'redis')).toBe(true);
-    // Budget, one availability window, 7 burn-rate windows and ALERTS: 10 queries, not 400.
-    expect(after - before).toBe(10);
+    // Budget, one availability window, 7 burn-rate windows, ALERTS and the environments: 11 queries, not 440.
+    expect(after - before).toBe(11);
   });
 
   it('HTML-escapes catalog text in pages and runbooks; pages forbid inline and foreign scripts', async () => {
@@ -331,6 +353,14 @@ describe('slokit serve in Chromium', () => {
     expect(await visible()).toEqual(['gitaly/grpc-latency']); // the server applies the URL's filters
     await page.fill('#filter-text', 'no such slo');
     expect(await page.locator('#empty').isVisible()).toBe(true);
+    // Another environment reloads with its own numbers, and links keep it.
+    await page.fill('#filter-text', '');
+    await page.selectOption('#filter-team', '');
+    await page.selectOption('#filter-tier', '');
+    await Promise.all([page.waitForURL(/env=staging/), page.selectOption('#filter-env', 'staging')]);
+    expect((await visible())[0]).toBe('registry/requests');
+    expect(await page.locator('#slos tbody tr').first().locator('.budget-text').innerText()).toBe('50.0%');
+    expect(await page.locator('#slos tbody tr').first().locator('a').getAttribute('href')).toBe('/slo/registry/requests?env=staging');
     await page.close();
   });
 

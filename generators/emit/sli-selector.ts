@@ -1,13 +1,17 @@
 /** Matchers that pick one SLI's (or service's) recorded series. */
 import { matchersText } from '../promql/escape.js';
 import { SLI_LABELS } from '../naming.js';
-import type { Service, Sli } from '../model/types.js';
+import type { Matcher, Service, Sli } from '../model/types.js';
 
-export function sliMatchers(service: Service, sli: Sli): string {
-  return matchersText([
+export function sliMatcherList(service: Service, sli: Sli): Matcher[] {
+  return [
     { label: SLI_LABELS.service, op: '=', value: service.name },
     { label: SLI_LABELS.sli, op: '=', value: sli.name },
-  ]);
+  ];
+}
+
+export function sliMatchers(service: Service, sli: Sli): string {
+  return matchersText(sliMatcherList(service, sli));
 }
 
 export function serviceMatchers(service: Service): string {

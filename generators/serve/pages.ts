@@ -26,6 +26,8 @@ export const STATE_LABELS: Record<SloState, { readonly symbol: string; readonly 
 const ALERT_STATE_SYMBOL: Record<AlertState, string> = { firing: '▲ firing', pending: '◆ pending', inactive: '✔ inactive', unknown: '? unknown' };
 
 export interface ListFilter {
+  /** Environment whose numbers to show ('' for the worst of all); applied by the queries, not here. */
+  readonly env: string;
   readonly team: string;
   readonly tier: string;
   readonly state: string;
@@ -63,13 +65,20 @@ function searchText(row: SloRow): string {
   return [row.service, row.sli, row.team, row.kind, row.description, ...row.firing].join(' ').toLowerCase();
 }
 
+/** A page path with the environment kept, so following links does not silently widen the numbers. */
+export function withEnv(path: string, env: string | undefined): string {
+  if (!env) return path;
+  const [base, hash] = path.split('#', 2);
+  return `${base}${base!.includes('?') ? '&' : '?'}env=${encodeURIComponent(env)}${hash === undefined ? '' : `#${hash}`}`;
+}
+
 const safeHref = (url: string) => (/^(https?:\/\/|\/)/.test(url) ? url : undefined);
 
 function stateView(state: SloState) {
   return { state, ...STATE_LABELS[state] };
 }
 
-function rowView(row: SloRow) {
+function rowView(row: SloRow, env: string | undefined) {
   return {
     ...stateView(row.state),
     service: row.service,
@@ -79,7 +88,7 @@ function rowView(row: SloRow) {
     kind: row.kind,
     description: row.description,
     search: searchText(row),
-    detail: row.links.detail,
+    detail: withEnv(row.links.detail, env),
     objective: formatPercent(row.objective),
     period: row.period,
     availability: percent(row.availability, availabilityDigits(row.objective)),
@@ -114,6 +123,7 @@ function chrome(model: Model, snapshot: Snapshot, prometheusUrl: string, title: 
     prometheusUrl,
     asOf: timeText(snapshot.at),
     asOfIso: new Date(snapshot.at).toISOString(),
+    environment: snapshot.environment,
     error: snapshot.error,
     // Prometheus answers but holds nothing slokit records: most likely the rules are not loaded.
     noRecordedSeries: !snapshot.error && snapshot.rows.length > 0 && snapshot.rows.every((r) => r.state === 'no-data'),
@@ -121,7 +131,7 @@ function chrome(model: Model, snapshot: Snapshot, prometheusUrl: string, title: 
 }
 
 export function listView(model: Model, snapshot: Snapshot, prometheusUrl: string, filter: ListFilter) {
-  const rows = snapshot.rows.map((r) => ({ ...rowView(r), hidden: !matchesFilter(r, filter) }));
+  const rows = snapshot.rows.map((r) => ({ ...rowView(r, snapshot.environment), hidden: !matchesFilter(r, filter) }));
   const counts = SLO_STATES.map((s) => ({ ...stateView(s), count: snapshot.rows.filter((r) => r.state === s).length })).filter((c) => c.count > 0);
   const option = (value: string, text: string, selected: string) => ({ value, text, selected: value === selected });
   return {
@@ -134,6 +144,8 @@ export function listView(model: Model, snapshot: Snapshot, prometheusUrl: string
     teams: [...new Set(model.services.map((s) => s.team.name))].sort().map((t) => option(t, t, filter.team)),
     tiers: ['1', '2', '3'].map((t) => option(t, `tier ${t}`, filter.tier)),
     states: SLO_STATES.map((s) => option(s, `${STATE_LABELS[s].symbol} ${STATE_LABELS[s].text}`, filter.state)),
+    environmentLabel: model.settings.environmentLabel,
+    environments: [...new Set([...snapshot.environments, ...(filter.env ? [filter.env] : [])])].sort().map((e) => option(e, e, filter.env)),
   };
 }
 
@@ -147,14 +159,15 @@ export function detailView(model: Model, snapshot: Snapshot, prometheusUrl: stri
   const service = model.services.find((s) => s.name === row.service)!;
   return {
     ...chrome(model, snapshot, prometheusUrl, `${row.service} / ${row.sli}`, 'detail'),
-    slo: rowView(row),
+    slo: rowView(row, snapshot.environment),
+    listHref: withEnv('/', snapshot.environment),
     objectiveText: detail.objectiveText,
     badEvents: detail.badEvents,
     serviceDescription: service.description,
     pager: service.team.pager,
     dashboard: safeHref(row.links.dashboard),
     runbook: row.links.runbook,
-    ranges: CHART_RANGES.map((r) => ({ range: r, href: `${detailPath(row.service, row.sli)}?range=${r}`, current: r === detail.range })),
+    ranges: CHART_RANGES.map((r) => ({ range: r, href: withEnv(`${detailPath(row.service, row.sli)}?range=${r}`, snapshot.environment), current: r === detail.range })),
     range: detail.range,
     periodText: row.period,
     alerts: row.alerts.map((a) => ({
@@ -164,7 +177,7 @@ export function detailView(model: Model, snapshot: Snapshot, prometheusUrl: stri
       stateText: ALERT_STATE_SYMBOL[a.state],
       runbook: runbookPath(row.service, a.anchor),
     })),
-    dependencies: detail.dependencies.map((d) => ({ ...d, ...stateView(d.state), budget: percent(d.budgetRemaining, 1), runbook: d.known ? runbookPath(d.service) : undefined })),
+    dependencies: detail.dependencies.map((d) => ({ ...d, ...stateView(d.state), link: d.link && withEnv(d.link, snapshot.environment), budget: percent(d.budgetRemaining, 1), runbook: d.known ? runbookPath(d.service) : undefined })),
     hasDependencies: detail.dependencies.length > 0,
     serviceAlerts: detail.serviceAlerts.map((a) => ({ ...a, stateText: ALERT_STATE_SYMBOL[a.state] })),
     charts: detail.charts !== undefined,

@@ -63,7 +63,7 @@ function hostName(header: string): string {
 
 function filterOf(query: Record<string, unknown>): ListFilter {
   const text = (v: unknown) => (typeof v === 'string' ? v.slice(0, 200) : '');
-  return { team: text(query.team), tier: text(query.tier), state: text(query.state), q: text(query.q) };
+  return { env: text(query.env), team: text(query.team), tier: text(query.tier), state: text(query.state), q: text(query.q) };
 }
 
 export function buildServer(model: Model, options: ServeOptions): FastifyInstance {
@@ -84,7 +84,7 @@ export function buildServer(model: Model, options: ServeOptions): FastifyInstanc
   const html = (reply: FastifyReply, page: PageName, view: object, status = 200) =>
     reply.code(status).headers(SECURITY_HEADERS).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(render(page, view));
   const json = (reply: FastifyReply, body: unknown, status = 200) => reply.code(status).headers(SECURITY_HEADERS).header('cache-control', 'no-store').send(body);
-  const snapshot = () => readSnapshot(model, cache);
+  const snapshot = (query: unknown = {}) => readSnapshot(model, cache, filterOf(query as Record<string, unknown>).env || undefined);
   const notFound = (reply: FastifyReply, snap: Snapshot, message: string) =>
     html(reply, 'not-found', { title: 'Not found', page: 'not-found', prometheusUrl: options.prometheusUrl, asOf: '', error: snap.error, message }, 404);
   const lookup = (params: { service?: string; sli?: string }) => {
@@ -95,12 +95,14 @@ export function buildServer(model: Model, options: ServeOptions): FastifyInstanc
   const apiHeader = (snap: Snapshot) => ({
     generatedAt: new Date(snap.at).toISOString(),
     prometheus: { url: options.prometheusUrl, reachable: !snap.error, ...(snap.error ? { error: snap.error } : {}) },
+    environment: snap.environment ?? null,
+    environments: snap.environments,
   });
 
-  app.get('/', async (req, reply) => html(reply, 'list', listView(model, await snapshot(), options.prometheusUrl, filterOf(req.query as Record<string, unknown>))));
+  app.get('/', async (req, reply) => html(reply, 'list', listView(model, await snapshot(req.query), options.prometheusUrl, filterOf(req.query as Record<string, unknown>))));
 
   app.get<{ Params: { service: string; sli: string }; Querystring: { range?: string } }>('/slo/:service/:sli', async (req, reply) => {
-    const snap = await snapshot();
+    const snap = await snapshot(req.query);
     const found = lookup(req.params);
     if (!found) return notFound(reply, snap, `There is no SLI ${req.params.sli} of ${req.params.service} in the catalog.`);
     const detail = await readDetail(model, cache, snap, found.service, found.sli, parseRange(req.query.range));
@@ -116,13 +118,13 @@ export function buildServer(model: Model, options: ServeOptions): FastifyInstanc
   });
 
   app.get('/api/slos', async (req, reply) => {
-    const snap = await snapshot();
+    const snap = await snapshot(req.query);
     const filter = filterOf(req.query as Record<string, unknown>);
     return json(reply, { ...apiHeader(snap), slos: snap.rows.filter((r) => matchesFilter(r, filter)) });
   });
 
   app.get<{ Params: { service: string; sli: string }; Querystring: { range?: string } }>('/api/slos/:service/:sli', async (req, reply) => {
-    const snap = await snapshot();
+    const snap = await snapshot(req.query);
     const found = lookup(req.params);
     if (!found) return json(reply, { error: `no SLI ${req.params.sli} of ${req.params.service} in the catalog` }, 404);
     const detail = await readDetail(model, cache, snap, found.service, found.sli, parseRange(req.query.range));

@@ -7,10 +7,11 @@ import type { Duration } from '../model/duration.js';
 import type { Model, Service, Sli } from '../model/types.js';
 import { series } from '../naming.js';
 import { PrometheusUnavailable, type RangeSeries } from '../prometheus-api.js';
-import { sliMatchers } from '../emit/sli-selector.js';
+import { sliMatcherList } from '../emit/sli-selector.js';
+import { matchersText } from '../promql/escape.js';
 import { badMeans } from '../emit/alert-rules.js';
 import type { QueryCache } from './query-cache.js';
-import { SLO_STATES, type ServiceAlert, type SloRow, type SloState, type Snapshot } from './slo-status.js';
+import { environmentMatchers, SLO_STATES, type ServiceAlert, type SloRow, type SloState, type Snapshot } from './slo-status.js';
 
 /** Chart ranges a detail page offers; the budget chart always spans the SLO's period. */
 export const CHART_RANGES = ['6h', '1d', '7d'] as const;
@@ -74,8 +75,8 @@ function aligned(range: { start: number; end: number; step: number }, result: re
   return { timestamps, values: timestamps.map((t) => (Number.isFinite(byTime.get(t)) ? byTime.get(t)! : null)) };
 }
 
-async function charts(cache: QueryCache, service: Service, sli: Sli, range: ChartRange): Promise<SloDetail['charts']> {
-  const sel = sliMatchers(service, sli);
+async function charts(model: Model, cache: QueryCache, service: Service, sli: Sli, range: ChartRange, environment: string | undefined): Promise<SloDetail['charts']> {
+  const sel = matchersText([...sliMatcherList(service, sli), ...environmentMatchers(model, environment)]);
   const now = cache.now();
   const period = rangeOf(now, sli.period.seconds);
   const recent = rangeOf(now, RANGE_SECONDS[range]);
@@ -130,7 +131,7 @@ export async function readDetail(model: Model, cache: QueryCache, snapshot: Snap
   let chartData: SloDetail['charts'];
   if (!snapshot.error) {
     try {
-      chartData = await charts(cache, service, sli, range);
+      chartData = await charts(model, cache, service, sli, range, snapshot.environment);
     } catch (e) {
       if (!(e instanceof PrometheusUnavailable)) throw e;
     }

@@ -6,10 +6,10 @@
  */
 import { alertDefs, type AlertKind } from '../emit/alert-rules.js';
 import type { Duration } from '../model/duration.js';
-import type { Model, Service, Sli } from '../model/types.js';
+import type { Matcher, Model, Service, Sli } from '../model/types.js';
 import { dashboardUrl, runbookAnchors, SATURATION_LABELS, series, SLI_LABELS } from '../naming.js';
 import { PrometheusUnavailable, type VectorSample } from '../prometheus-api.js';
-import { regexEscape } from '../promql/escape.js';
+import { matchersText, regexEscape } from '../promql/escape.js';
 import type { QueryCache } from './query-cache.js';
 
 /** Below this share of budget left an SLO is at risk even when nothing burns: a quarter, as `preflight` requires. */
@@ -70,6 +70,10 @@ export interface Snapshot {
   readonly error: string | undefined;
   readonly rows: readonly SloRow[];
   readonly serviceAlerts: ReadonlyMap<string, readonly ServiceAlert[]>;
+  /** Environments the recorded series name (values of the catalog's environment label). */
+  readonly environments: readonly string[];
+  /** The one these numbers are for; undefined: the worst of all. */
+  readonly environment: string | undefined;
 }
 
 const key = (service: string, sli: string) => `${service}\u0000${sli}`;
@@ -89,14 +93,30 @@ function windowsOf(model: Model): { burn: Duration[]; periods: Duration[] } {
 
 const BY_SLI = `${SLI_LABELS.service}, ${SLI_LABELS.sli}`;
 
-/** The instant queries behind the list; their number does not grow with the catalog. */
-export function snapshotQueries(model: Model): { budget: string; availability: Map<string, string>; burn: Map<string, string>; alerts: string } {
+/** Matchers that keep one environment's series, or none. */
+export function environmentMatchers(model: Model, environment: string | undefined): Matcher[] {
+  const label = model.settings.environmentLabel;
+  return label && environment ? [{ label, op: '=', value: environment }] : [];
+}
+
+/**
+ * The instant queries behind the list; their number does not grow with the catalog. With an
+ * environment, only its series count; the environments themselves come from the budget series.
+ */
+export function snapshotQueries(
+  model: Model,
+  environment?: string,
+): { budget: string; availability: Map<string, string>; burn: Map<string, string>; alerts: string; environments: string | undefined } {
   const { burn, periods } = windowsOf(model);
+  const env = environmentMatchers(model, environment);
+  const sel = env.length ? matchersText(env) : '';
+  const label = model.settings.environmentLabel;
   return {
-    budget: `min by (${BY_SLI}) (${series.budgetRemaining})`,
-    availability: new Map(periods.map((p) => [p.text, `max by (${BY_SLI}) (${series.errorRatio(p)})`])),
-    burn: new Map(burn.map((w) => [w.text, `max by (${BY_SLI}) (${series.burnRate(w)})`])),
-    alerts: `ALERTS{alertname=~"${regexEscape(model.settings.alertPrefix)}.+"}`,
+    budget: `min by (${BY_SLI}) (${series.budgetRemaining}${sel})`,
+    availability: new Map(periods.map((p) => [p.text, `max by (${BY_SLI}) (${series.errorRatio(p)}${sel})`])),
+    burn: new Map(burn.map((w) => [w.text, `max by (${BY_SLI}) (${series.burnRate(w)}${sel})`])),
+    alerts: `ALERTS${matchersText([{ label: 'alertname', op: '=~', value: `${regexEscape(model.settings.alertPrefix)}.+` }, ...env])}`,
+    environments: label ? `count by (${label}) (${series.budgetRemaining})` : undefined,
   };
 }
 
@@ -117,15 +137,18 @@ function bySli(samples: readonly VectorSample[]): Map<string, number> {
   return out;
 }
 
-/** Asks Prometheus (through the cache) for everything the list shows. */
-export async function readSnapshot(model: Model, cache: QueryCache): Promise<Snapshot> {
+/** Asks Prometheus (through the cache) for everything the list shows, for one environment or all. */
+export async function readSnapshot(model: Model, cache: QueryCache, environment?: string): Promise<Snapshot> {
   const at = cache.now();
-  const q = snapshotQueries(model);
+  const q = snapshotQueries(model, environment);
   const perWindow = async (queries: Map<string, string>) =>
     new Map(await Promise.all([...queries].map(async ([w, expr]) => [w, bySli(await cache.instant(expr))] as const)));
+  const label = model.settings.environmentLabel;
+  const environments = async () =>
+    q.environments && label ? [...new Set((await cache.instant(q.environments)).map((s) => s.metric[label]).filter((e): e is string => !!e))].sort() : [];
   try {
-    const [budget, availability, burn, alerts] = await Promise.all([cache.instant(q.budget).then(bySli), perWindow(q.availability), perWindow(q.burn), cache.instant(q.alerts)]);
-    return snapshotOf(model, at, { budget, availability, burn, alerts });
+    const [budget, availability, burn, alerts, envs] = await Promise.all([cache.instant(q.budget).then(bySli), perWindow(q.availability), perWindow(q.burn), cache.instant(q.alerts), environments()]);
+    return { ...snapshotOf(model, at, { budget, availability, burn, alerts }), environments: envs, environment: q.environments ? environment : undefined };
   } catch (e) {
     if (!(e instanceof PrometheusUnavailable)) throw e;
     return snapshotOf(model, at, undefined, e.message);
@@ -152,7 +175,14 @@ const alertId = (...parts: string[]) => parts.join('\u0000');
 export function snapshotOf(model: Model, at: number, readings: Readings | undefined, error?: string): Snapshot {
   const states = readings ? alertStates(readings.alerts) : new Map<string, 'firing' | 'pending'>();
   const rows = sliFacts(model).map((facts) => rowOf(facts, readings, states));
-  return { at, error: readings ? undefined : (error ?? 'Prometheus did not answer'), rows: sortRows(rows), serviceAlerts: readings ? serviceAlertsOf(model, readings.alerts) : new Map() };
+  return {
+    at,
+    error: readings ? undefined : (error ?? 'Prometheus did not answer'),
+    rows: sortRows(rows),
+    serviceAlerts: readings ? serviceAlertsOf(model, readings.alerts) : new Map(),
+    environments: [],
+    environment: undefined,
+  };
 }
 
 /** What a row needs from the catalog, worked out once per model: alert rules are not cheap to build. */

@@ -11,7 +11,15 @@ const form = document.getElementById('filters') as HTMLFormElement;
 function filters(): Record<string, string> {
   const data = new FormData(form);
   const value = (name: string) => String(data.get(name) ?? '');
-  return { team: value('team'), tier: value('tier'), state: value('state'), q: value('q').trim().toLowerCase() };
+  return { env: value('env'), team: value('team'), tier: value('tier'), state: value('state'), q: value('q').trim().toLowerCase() };
+}
+
+/** The query string of the current filters. */
+function query(): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(filters())) if (v) params.set(k, v);
+  const text = params.toString();
+  return text ? `?${text}` : location.pathname;
 }
 
 function apply(): void {
@@ -26,10 +34,7 @@ function apply(): void {
   }
   document.getElementById('shown')!.textContent = `${shown} of ${rows.length} SLOs`;
   document.getElementById('empty')!.hidden = shown > 0;
-  const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(f)) if (v) params.set(k, v);
-  const query = params.toString();
-  history.replaceState(null, '', query ? `?${query}` : location.pathname);
+  history.replaceState(null, '', query());
 }
 
 function replaceFrom(doc: Document, selector: string): void {
@@ -56,8 +61,10 @@ async function refresh(): Promise<void> {
   }
 }
 
-form.addEventListener('input', apply);
-form.addEventListener('change', apply);
+/** Another environment means other numbers: those come from the server, with a new page. */
+const reloads = (e: Event) => (e.target as HTMLElement).dataset.reload === 'true';
+form.addEventListener('input', (e) => reloads(e) || apply());
+form.addEventListener('change', (e) => (reloads(e) ? location.assign(query()) : apply()));
 form.addEventListener('submit', (e) => {
   e.preventDefault();
   apply();
