@@ -14,8 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePack } from '../generators/emit/pack.js';
 import { loadModel } from '../generators/pipeline.js';
 import { writeOutput } from '../generators/write/output-dir.js';
-import { copyCatalog, edit, ROOT, scratchDir } from './helpers/catalog.js';
-import { freePort, startAlertmanager, startPrometheus, type Running } from './helpers/processes.js';
+import { CLI, copyCatalog, edit, ROOT, scratchDir } from './helpers/catalog.js';
+import { freePort, startAlertmanager, startPrometheus, startProcess, type Running } from './helpers/processes.js';
 
 interface Notification {
   readonly at: number;
@@ -40,6 +40,7 @@ const notifications: Notification[] = [];
 const started: Running[] = [];
 let example: ChildProcess | undefined;
 let webhook: Server | undefined;
+let e2eCatalog = '';
 let prometheus: Running;
 let serviceUrl = '';
 let loadRunning = true;
@@ -86,6 +87,7 @@ beforeAll(async () => {
 
   // The catalog, with the compressed policy as an override and the receivers pointed here.
   const catalog = copyCatalog();
+  e2eCatalog = catalog;
   mkdirSync(join(catalog, 'policies'));
   writeFileSync(join(catalog, 'policies', 'e2e.yaml'), COMPRESSED_POLICY);
   edit(join(catalog, 'defaults.yaml'), (t) =>
@@ -196,6 +198,23 @@ async function scenario(): Promise<void> {
       return v < 1 ? v : undefined;
     }, 90_000);
     expect(budgetLeft).toBeGreaterThan(-1000);
+
+    // slokit serve reads the series these rules record, not ones a test wrote: the burning SLO
+    // leads its list, with the page firing, and its detail draws from the same series.
+    const uiPort = await freePort();
+    const ui = await startProcess('slokit serve', process.execPath, [CLI, 'serve', '--catalog', e2eCatalog, '--prometheus', prometheus!.url, '--port', String(uiPort), '--cache-ttl', '0'], uiPort, '/healthz');
+    started.push(ui);
+    type Slo = { service: string; sli: string; state: string; budgetRemaining: number | null; firing: string[]; burnRates: { window: string; value: number | null }[] };
+    const listed = (await (await fetch(`${ui.url}/api/slos?env=production`)).json()) as { prometheus: { reachable: boolean }; environments: string[]; slos: Slo[] };
+    expect(listed.prometheus.reachable).toBe(true);
+    expect(listed.environments).toEqual(['production']);
+    expect(listed.slos[0]).toMatchObject({ service: 'webhook-relay', sli: 'api', state: 'burning' });
+    expect(listed.slos[0]!.firing).toContain('SlokitErrorBudgetBurnFast');
+    expect(listed.slos[0]!.budgetRemaining!).toBeLessThan(1);
+    expect(listed.slos[0]!.burnRates.find((b) => b.window === '1m')!.value!).toBeGreaterThan(14.4);
+    const detail = (await (await fetch(`${ui.url}/api/slos/webhook-relay/api?range=6h`)).json()) as { charts: { events: { series: { values: (number | null)[] }[] } } };
+    expect(detail.charts.events.series[0]!.values.filter((v) => v !== null).length).toBeGreaterThan(0);
+    await ui.stop();
 
     const healedAt = Date.now();
     await fetch(`${serviceUrl}/-/fault?error_rate=0`, { method: 'POST' });

@@ -11,7 +11,7 @@ import { BUNDLED_CATALOG } from './helpers/catalog.js';
 
 const model = loadModel(BUNDLED_CATALOG).model!;
 const k = (service: string, sli: string) => `${service}\u0000${sli}`;
-const none = { team: '', tier: '', state: '', q: '' };
+const none = { env: '', team: '', tier: '', state: '', q: '' };
 
 function readings(budget: Record<string, number>, burn: Record<string, Record<string, number>> = {}) {
   const burnMaps = new Map<string, Map<string, number>>();
@@ -25,24 +25,26 @@ function readings(budget: Record<string, number>, burn: Record<string, Record<st
 }
 
 describe('SLO states and order', () => {
-  it('exhausted, burning (both windows of a pair above its factor), at risk, healthy, no data; worst budget first', () => {
+  it('burning (both windows of a pair above its factor, budget or not), exhausted, at risk, healthy, no data; worst budget first', () => {
     const snap = snapshotOf(
       model,
       0,
       readings(
-        { [k('redis', 'commands')]: 0, [k('gitaly', 'grpc-requests')]: 0.9, [k('web', 'puma-requests')]: 0.2, [k('registry', 'requests')]: 0.5, [k('sidekiq', 'jobs')]: 0.6 },
-        // gitaly: 1h and 5m above 14.4 burns; sidekiq: only the long window is above, which is not burning.
-        { [k('gitaly', 'grpc-requests')]: { '1h': 15, '5m': 20 }, [k('sidekiq', 'jobs')]: { '1h': 15, '5m': 2 } },
+        { [k('redis', 'commands')]: 0, [k('gitaly', 'grpc-requests')]: 0.9, [k('web', 'puma-requests')]: 0.2, [k('registry', 'requests')]: 0.5, [k('sidekiq', 'jobs')]: 0.6, [k('workhorse', 'requests')]: -0.3 },
+        // gitaly: 1h and 5m above 14.4 burns; sidekiq: only the long window is above, which is not
+        // burning; workhorse: spent and still burning, which is what the responder acts on.
+        { [k('gitaly', 'grpc-requests')]: { '1h': 15, '5m': 20 }, [k('sidekiq', 'jobs')]: { '1h': 15, '5m': 2 }, [k('workhorse', 'requests')]: { '6h': 7, '30m': 9 } },
       ),
     );
-    expect(snap.rows.slice(0, 5).map((r) => `${r.service}/${r.sli}:${r.state}`)).toEqual([
+    expect(snap.rows.slice(0, 6).map((r) => `${r.service}/${r.sli}:${r.state}`)).toEqual([
+      'workhorse/requests:burning',
       'redis/commands:exhausted',
       'web/puma-requests:at-risk',
       'registry/requests:healthy',
       'sidekiq/jobs:healthy',
       'gitaly/grpc-requests:burning',
     ]);
-    expect(snap.rows.slice(5).every((r) => r.state === 'no-data')).toBe(true);
+    expect(snap.rows.slice(6).every((r) => r.state === 'no-data')).toBe(true);
     expect(snap.error).toBeUndefined();
   });
 

@@ -46,12 +46,18 @@ const gitaly = history('gitaly', 'grpc-requests', 0.0005, [
   { from: now - 90 * 60, ratio: 0.012 },
 ]);
 const recent = sampleTimes(now, 15 * 60);
+/** Redis failed 5% of commands for a day, ten days ago: its budget is spent, and it burns no more. */
+const redis = history('redis', 'commands', 0.001, [
+  { from: now - PERIOD, ratio: 0.0001 },
+  { from: now - 10 * 86_400, ratio: 0.05 },
+  { from: now - 9 * 86_400, ratio: 0.0001 },
+]);
 const steady = (service: string, sli: string, errorBudget: number, ratio: number, labels = main) => history(service, sli, errorBudget, [{ from: now - PERIOD, ratio }], labels);
 
 function scenario(): OpenMetrics {
   const om = new OpenMetrics();
   om.sli(gitaly, sampleTimes(now, 86_400), sampleTimes(now, PERIOD));
-  om.sli(steady('redis', 'commands', 0.001, 0.0014), recent); // exhausted: 140% of the budget spent
+  om.sli(redis, recent); // exhausted ten days ago, quiet since
   om.sli(steady('web', 'puma-requests', 0.001, 0.00005), recent); // 95% left in one cluster
   om.sli(steady('web', 'puma-requests', 0.001, 0.0003, { env: 'production', cluster: 'east' }), recent); // 70% in the other
   om.sli(steady('registry', 'requests', 0.001, 0.0001), recent);
@@ -129,10 +135,13 @@ describe('slokit serve: JSON API over a real Prometheus', () => {
     expect(order.slice(0, 5)).toEqual(['redis/commands:exhausted', 'gitaly/grpc-requests:burning', 'registry/requests:healthy', 'web/puma-requests:healthy', 'registry/request-latency:healthy']);
     expect(order.slice(5).every((s) => s.endsWith(':no-data')), order.join(' ')).toBe(true);
 
-    const [redis, gitalyRow, , web] = body.slos;
-    expect(redis!.budgetRemaining).toBeCloseTo(-0.4, 6);
-    expect(redis!.availability).toBeCloseTo(1 - 0.0014, 9);
-    expect(redis!.firing).toEqual(['SlokitErrorBudgetExhausted']);
+    const [redisRow, gitalyRow, , web] = body.slos;
+    const spent = averageRatio(redis.steps, now - PERIOD, now); // the same at every sample time: nothing in the window changes
+    expect(spent).toBeGreaterThan(0.0017);
+    expect(redisRow!.budgetRemaining).toBeCloseTo(1 - spent / 0.001, 6);
+    expect(redisRow!.availability).toBeCloseTo(1 - spent, 9);
+    expect(redisRow!.burnRates.every((b) => b.value !== null && b.value < 0.2)).toBe(true);
+    expect(redisRow!.firing).toEqual(['SlokitErrorBudgetExhausted']);
     // Budget left as the recording rule would have it this minute (it moves by 0.00003 a minute).
     expect(gitalyRow!.budgetRemaining).toBeCloseTo(gitalyBudget(), 3);
     expect(gitalyRow!.budgetRemaining!).toBeGreaterThan(0.3);
@@ -216,7 +225,7 @@ describe('slokit serve: JSON API over a real Prometheus', () => {
     expect(web.dependencies).toEqual([
       { service: 'gitaly', known: true, state: 'burning', budgetRemaining: expect.closeTo(gitalyBudget(), 3), link: '/slo/gitaly/grpc-requests' },
       { service: 'postgres', known: true, state: 'no-data', budgetRemaining: null, link: '/slo/postgres/transactions' },
-      { service: 'redis', known: true, state: 'exhausted', budgetRemaining: expect.closeTo(-0.4, 6), link: '/slo/redis/commands' },
+      { service: 'redis', known: true, state: 'exhausted', budgetRemaining: expect.closeTo(1 - averageRatio(redis.steps, now - PERIOD, now) / 0.001, 6), link: '/slo/redis/commands' },
     ]);
     expect(web.serviceAlerts).toEqual([{ name: 'SlokitSaturationHigh', severity: 'warning', resource: 'puma-threads', state: 'firing' }]);
     expect(web.charts.events!.series[1]!.name).toBe('slower than 1s/s');

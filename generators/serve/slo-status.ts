@@ -18,7 +18,7 @@ export const AT_RISK_BUDGET = 0.25;
 export type SloState = 'exhausted' | 'burning' | 'at-risk' | 'healthy' | 'no-data' | 'unknown';
 
 /** Worst first; the order of the state filter and of ties in the list. */
-export const SLO_STATES: readonly SloState[] = ['exhausted', 'burning', 'at-risk', 'healthy', 'no-data', 'unknown'];
+export const SLO_STATES: readonly SloState[] = ['burning', 'exhausted', 'at-risk', 'healthy', 'no-data', 'unknown'];
 
 export type AlertState = 'firing' | 'pending' | 'inactive' | 'unknown';
 
@@ -234,14 +234,16 @@ function rowOf(facts: SliFacts, readings: Readings | undefined, states: Map<stri
   // Both windows of a pair above its factor is what the alert says, minus its event-count guard.
   const pairBurning = sli.alerts.some((a) => (burnOf(a.long) ?? 0) > a.factor && (burnOf(a.short) ?? 0) > a.factor);
   const firing = alerts.filter((a) => a.state === 'firing');
+  // Burning comes first: an incident going on now is what the responder acts on, whatever the
+  // budget; exhausted means spent earlier and not burning now.
   const state: SloState = !readings
     ? 'unknown'
     : budgetRemaining === null
       ? 'no-data'
-      : budgetRemaining <= 0
-        ? 'exhausted'
-        : pairBurning || firing.some((a) => a.kind === 'burn' || a.kind === 'low-traffic')
-          ? 'burning'
+      : pairBurning || firing.some((a) => a.kind === 'burn' || a.kind === 'low-traffic')
+        ? 'burning'
+        : budgetRemaining <= 0
+          ? 'exhausted'
           : budgetRemaining < AT_RISK_BUDGET || firing.length
             ? 'at-risk'
             : 'healthy';
