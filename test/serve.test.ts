@@ -308,7 +308,7 @@ describe('slokit serve in Chromium', () => {
   const requests: string[] = [];
   const consoleErrors: string[] = [];
 
-  async function open(path: string, base = serve!): Promise<Page> {
+  async function open(path: string, base = serve!, beforeLoad: (page: Page) => Promise<void> = async () => undefined): Promise<Page> {
     if (!browser) {
       if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium); make test does this`);
       browser = await chromium.launch({
@@ -320,6 +320,7 @@ describe('slokit serve in Chromium', () => {
     page.on('request', (r) => requests.push(r.url()));
     page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
     page.on('pageerror', (e) => consoleErrors.push(e.message));
+    await beforeLoad(page);
     await page.goto(`${base.url}${path}`);
     return page;
   }
@@ -446,15 +447,33 @@ describe('slokit serve in Chromium', () => {
     expect(consoleErrors).toEqual([]);
   });
 
-  it('never shows numbers once Prometheus stops answering', async () => {
-    expect((await get<Api>(serve!, '/api/slos')).body.prometheus.reachable).toBe(true);
+  it('never shows numbers once Prometheus stops answering, and open pages say so when slokit stops', async () => {
+    // Pages opened while everything answers, with a clock the test moves.
+    const fakeClock = (page: Page) => page.clock.install();
+    const list = await open('/', serve!, fakeClock);
+    const detail = await open('/slo/gitaly/grpc-requests', serve!, fakeClock);
+    await detail.waitForSelector('#chart-events[data-drawn]');
+    expect(await list.locator('#slos tbody tr').first().locator('.budget-text').innerText()).toMatch(/%$/);
+
     await prometheus!.stop();
     await new Promise((r) => setTimeout(r, 1100)); // one cache period
     const { body } = await get<Api>(serve!, '/api/slos');
     expect(body.prometheus.reachable).toBe(false);
     expect(body.slos.every((s) => s.budgetRemaining === null && s.state === 'unknown')).toBe(true);
-    const page = await open('/');
-    expect(await page.locator('#unreachable').isVisible()).toBe(true);
-    await page.close();
+
+    // Their next refresh (30 s for the list, 60 s for a detail page) drops the numbers.
+    await list.clock.fastForward(30_000);
+    await list.waitForSelector('#unreachable');
+    expect(new Set(await list.locator('#slos tbody .budget-text').allInnerTexts())).toEqual(new Set(['–']));
+    await detail.clock.fastForward(60_000);
+    await detail.waitForSelector('#no-charts');
+    expect(await detail.locator('#budget').innerText()).toBe('–');
+    expect(await detail.locator('#state').innerText()).toBe('? unknown');
+
+    // With slokit itself gone, the page says its numbers are not current.
+    await serve!.stop();
+    await list.clock.fastForward(30_000);
+    await expect.poll(() => list.locator('#source').innerText()).toContain('slokit is not answering: these numbers are not current');
+    await Promise.all([list.close(), detail.close()]);
   });
 });

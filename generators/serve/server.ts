@@ -28,6 +28,7 @@ const ASSET_FILES: Record<string, { readonly path: string; readonly type: string
   'app.css': { path: join(UI_DIR, 'assets', 'app.css'), type: 'text/css; charset=utf-8' },
   'list.js': { path: join(PROJECT_ROOT, 'dist', 'ui', 'client', 'list.js'), type: 'text/javascript; charset=utf-8' },
   'detail.js': { path: join(PROJECT_ROOT, 'dist', 'ui', 'client', 'detail.js'), type: 'text/javascript; charset=utf-8' },
+  'refresh.js': { path: join(PROJECT_ROOT, 'dist', 'ui', 'client', 'refresh.js'), type: 'text/javascript; charset=utf-8' },
   'uPlot.iife.min.js': { path: join(PROJECT_ROOT, 'node_modules', 'uplot', 'dist', 'uPlot.iife.min.js'), type: 'text/javascript; charset=utf-8' },
   'uPlot.min.css': { path: join(PROJECT_ROOT, 'node_modules', 'uplot', 'dist', 'uPlot.min.css'), type: 'text/css; charset=utf-8' },
 };
@@ -131,10 +132,12 @@ export function buildServer(model: Model, options: ServeOptions): FastifyInstanc
     return json(reply, { ...apiHeader(snap), ...detail });
   });
 
-  app.get<{ Params: { name: string } }>('/assets/:name', async (req, reply) => {
+  app.get<{ Params: { name: string }; Querystring: { v?: string } }>('/assets/:name', async (req, reply) => {
     const asset = assets.get(req.params.name);
     if (!asset) return reply.code(404).send('not found');
-    return reply.headers(SECURITY_HEADERS).header('cache-control', 'public, max-age=31536000, immutable').type(asset.type).send(asset.body);
+    // Versioned URLs (the pages' own) never change; a module's import of a sibling has no version.
+    const cache = req.query.v === asset.version ? 'public, max-age=31536000, immutable' : 'no-cache';
+    return reply.headers(SECURITY_HEADERS).header('cache-control', cache).header('etag', `"${asset.version}"`).type(asset.type).send(asset.body);
   });
 
   app.get('/healthz', async (_req, reply) => reply.type('text/plain').send('ok\n'));

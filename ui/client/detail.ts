@@ -1,6 +1,9 @@
+import { refreshEvery } from './refresh.js';
+
 /**
  * Draws the detail page's charts with uPlot (loaded by the page as a global) from the JSON the
- * server embedded: each series as a line, each threshold as a dashed line in its series' colour.
+ * server embedded: each series as a line, each threshold as a dashed line in its series' colour,
+ * and draws them again when the page's numbers refresh.
  */
 interface ChartData {
   readonly timestamps: number[];
@@ -41,10 +44,13 @@ function draw(el: HTMLElement, chart: ChartData): uPlot {
   return new uPlot(opts, data as uPlot.AlignedData, el);
 }
 
-const source = document.getElementById('chart-data');
-if (source?.textContent) {
+const REFRESH_MS = 60_000;
+const drawn: { el: HTMLElement; plot: uPlot }[] = [];
+
+function drawAll(source: Element | null): void {
+  for (const { plot } of drawn.splice(0)) plot.destroy();
+  if (!source?.textContent) return;
   const charts = JSON.parse(source.textContent) as Record<string, ChartData>;
-  const drawn: { el: HTMLElement; plot: uPlot }[] = [];
   for (const el of document.querySelectorAll<HTMLElement>('[data-chart]')) {
     const chart = charts[el.dataset.chart ?? ''];
     if (!chart) continue;
@@ -52,7 +58,11 @@ if (source?.textContent) {
     // Tests and people both read this: how many lines the chart holds.
     el.dataset.drawn = String(chart.series.length + chart.thresholds.length);
   }
-  addEventListener('resize', () => {
-    for (const { el, plot } of drawn) plot.setSize({ width: Math.max(320, el.clientWidth), height: 240 });
-  });
 }
+
+drawAll(document.getElementById('chart-data'));
+addEventListener('resize', () => {
+  for (const { el, plot } of drawn) plot.setSize({ width: Math.max(320, el.clientWidth), height: 240 });
+});
+// The history is swapped whole (charts, or the note that there is none) and drawn again.
+refreshEvery(REFRESH_MS, ['#state', '#now', '#history', '#alert-table', '#service-alerts', '#dependency-table'], () => drawAll(document.getElementById('chart-data')));

@@ -3,6 +3,8 @@
  * from the URL, so a filtered link or a page without scripts shows the same rows), and the
  * numbers refresh every 30 seconds. When the refresh fails the page says the numbers are old.
  */
+import { refreshEvery } from './refresh.js';
+
 const REFRESH_MS = 30_000;
 
 document.documentElement.classList.add('js');
@@ -37,30 +39,6 @@ function apply(): void {
   history.replaceState(null, '', query());
 }
 
-function replaceFrom(doc: Document, selector: string): void {
-  const fresh = doc.querySelector(selector);
-  const old = document.querySelector(selector);
-  if (fresh && old) old.replaceWith(fresh);
-  else if (old) old.remove();
-  else if (fresh && selector === '#unreachable') document.querySelector('header')!.after(fresh);
-}
-
-async function refresh(): Promise<void> {
-  try {
-    const res = await fetch(location.href, { headers: { accept: 'text/html' } });
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    const doc = new DOMParser().parseFromString(await res.text(), 'text/html');
-    for (const selector of ['#slos tbody', '#counts', '#source', '#unreachable']) replaceFrom(doc, selector);
-    apply();
-  } catch {
-    const source = document.getElementById('source');
-    if (source && !source.dataset.stale) {
-      source.dataset.stale = 'true';
-      source.append(' · slokit is not answering: these numbers are not current');
-    }
-  }
-}
-
 /** Another environment means other numbers: those come from the server, with a new page. */
 const reloads = (e: Event) => (e.target as HTMLElement).dataset.reload === 'true';
 form.addEventListener('input', (e) => reloads(e) || apply());
@@ -69,4 +47,4 @@ form.addEventListener('submit', (e) => {
   e.preventDefault();
   apply();
 });
-setInterval(() => void refresh(), REFRESH_MS);
+refreshEvery(REFRESH_MS, ['#slos tbody', '#counts'], apply);
