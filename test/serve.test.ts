@@ -5,11 +5,12 @@
  * escaping, the shared cache, and what the pages say when Prometheus stops answering.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, copyCatalog, edit, scratchDir, ROOT } from './helpers/catalog.js';
+import { BUNDLED_CATALOG, CLI, copyCatalog, edit, scratchDir, ROOT } from './helpers/catalog.js';
 import { freePort, startProcess, startPrometheus, type Running } from './helpers/processes.js';
 import { averageRatio, OpenMetrics, sampleTimes, type SliHistory } from './helpers/slo-history.js';
 
@@ -271,6 +272,27 @@ describe('slokit serve: JSON API over a real Prometheus', () => {
     }
     expect(body.slos.flatMap((s) => s.alerts)).toHaveLength(15 * 7);
     expect(missing).toEqual([]);
+  });
+
+  it('a Prometheus that never answers: the list gives up after --timeout and says so; runbooks do not wait for it', async () => {
+    const silent = createServer(() => undefined); // accepts connections, never answers
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const hung = await startServe(BUNDLED_CATALOG, `http://127.0.0.1:${(silent.address() as AddressInfo).port}`);
+    try {
+      let t = performance.now();
+      const runbook = await fetch(`${hung.url}/runbooks/web`);
+      expect(runbook.status).toBe(200);
+      expect(performance.now() - t).toBeLessThan(1500);
+      t = performance.now();
+      const { body } = await get<Api>(hung, '/api/slos');
+      expect(performance.now() - t).toBeGreaterThanOrEqual(1900); // --timeout 2s
+      expect(body.prometheus.reachable).toBe(false);
+      expect(body.prometheus.error).toMatch(/^cannot reach Prometheus at http:\/\/127\.0\.0\.1:\d+: no answer within 2000 ms$/);
+    } finally {
+      await hung.stop();
+      silent.closeAllConnections();
+      silent.close();
+    }
   });
 
   it('answers only requests addressed to a loopback name (no DNS rebinding)', async () => {

@@ -116,11 +116,9 @@ function burnPairs(row: SloRow) {
 }
 
 /** Everything the pages have in common: the Prometheus line, the time of the numbers. */
-function chrome(model: Model, snapshot: Snapshot, prometheusUrl: string, title: string, page: string) {
+function chrome(snapshot: Snapshot, prometheusUrl: string, title: string, page: string) {
   return {
-    title,
-    page,
-    prometheusUrl,
+    ...pageChrome(prometheusUrl, title, page),
     asOf: timeText(snapshot.at),
     asOfIso: new Date(snapshot.at).toISOString(),
     environment: snapshot.environment,
@@ -130,12 +128,17 @@ function chrome(model: Model, snapshot: Snapshot, prometheusUrl: string, title: 
   };
 }
 
+/** A page that shows no numbers (runbooks, not found), so it never waits for Prometheus. */
+export function pageChrome(prometheusUrl: string, title: string, page: string) {
+  return { title, page, prometheusUrl };
+}
+
 export function listView(model: Model, snapshot: Snapshot, prometheusUrl: string, filter: ListFilter) {
   const rows = snapshot.rows.map((r) => ({ ...rowView(r, snapshot.environment), hidden: !matchesFilter(r, filter) }));
   const counts = SLO_STATES.map((s) => ({ ...stateView(s), count: snapshot.rows.filter((r) => r.state === s).length })).filter((c) => c.count > 0);
   const option = (value: string, text: string, selected: string) => ({ value, text, selected: value === selected });
   return {
-    ...chrome(model, snapshot, prometheusUrl, 'SLOs', 'list'),
+    ...chrome(snapshot, prometheusUrl, 'SLOs', 'list'),
     rows,
     shown: rows.filter((r) => !r.hidden).length,
     total: rows.length,
@@ -158,7 +161,7 @@ export function detailView(model: Model, snapshot: Snapshot, prometheusUrl: stri
   const row = detail.slo;
   const service = model.services.find((s) => s.name === row.service)!;
   return {
-    ...chrome(model, snapshot, prometheusUrl, `${row.service} / ${row.sli}`, 'detail'),
+    ...chrome(snapshot, prometheusUrl, `${row.service} / ${row.sli}`, 'detail'),
     slo: rowView(row, snapshot.environment),
     listHref: withEnv('/', snapshot.environment),
     objectiveText: detail.objectiveText,
@@ -185,9 +188,9 @@ export function detailView(model: Model, snapshot: Snapshot, prometheusUrl: stri
   };
 }
 
-export function runbookView(model: Model, snapshot: Snapshot, prometheusUrl: string, name: string, page: RunbookPage, services: readonly string[]) {
+export function runbookView(prometheusUrl: string, name: string, page: RunbookPage, services: readonly string[]) {
   return {
-    ...chrome(model, snapshot, prometheusUrl, page.title, 'runbook'),
+    ...pageChrome(prometheusUrl, page.title, 'runbook'),
     name,
     html: page.html,
     services: services.map((s) => ({ name: s, href: runbookPath(s), current: s === name })),

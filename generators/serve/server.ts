@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Model } from '../model/types.js';
 import { PROJECT_ROOT, UI_DIR } from '../paths.js';
-import { detailView, listView, matchesFilter, pageRenderer, runbookView, type ListFilter, type PageName } from './pages.js';
+import { detailView, listView, matchesFilter, pageChrome, pageRenderer, runbookView, type ListFilter, type PageName } from './pages.js';
 import { QueryCache } from './query-cache.js';
 import { runbookPages } from './runbook-html.js';
 import { parseRange, readDetail } from './slo-detail.js';
@@ -86,8 +86,7 @@ export function buildServer(model: Model, options: ServeOptions): FastifyInstanc
     reply.code(status).headers(SECURITY_HEADERS).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(render(page, view));
   const json = (reply: FastifyReply, body: unknown, status = 200) => reply.code(status).headers(SECURITY_HEADERS).header('cache-control', 'no-store').send(body);
   const snapshot = (query: unknown = {}) => readSnapshot(model, cache, filterOf(query as Record<string, unknown>).env || undefined);
-  const notFound = (reply: FastifyReply, snap: Snapshot, message: string) =>
-    html(reply, 'not-found', { title: 'Not found', page: 'not-found', prometheusUrl: options.prometheusUrl, asOf: '', error: snap.error, message }, 404);
+  const notFound = (reply: FastifyReply, message: string) => html(reply, 'not-found', { ...pageChrome(options.prometheusUrl, 'Not found', 'not-found'), message }, 404);
   const lookup = (params: { service?: string; sli?: string }) => {
     const service = model.services.find((s) => s.name === params.service);
     const sli = service?.slis.find((x) => x.name === params.sli);
@@ -103,9 +102,9 @@ export function buildServer(model: Model, options: ServeOptions): FastifyInstanc
   app.get('/', async (req, reply) => html(reply, 'list', listView(model, await snapshot(req.query), options.prometheusUrl, filterOf(req.query as Record<string, unknown>))));
 
   app.get<{ Params: { service: string; sli: string }; Querystring: { range?: string } }>('/slo/:service/:sli', async (req, reply) => {
-    const snap = await snapshot(req.query);
     const found = lookup(req.params);
-    if (!found) return notFound(reply, snap, `There is no SLI ${req.params.sli} of ${req.params.service} in the catalog.`);
+    if (!found) return notFound(reply, `There is no SLI ${req.params.sli} of ${req.params.service} in the catalog.`);
+    const snap = await snapshot(req.query);
     const detail = await readDetail(model, cache, snap, found.service, found.sli, parseRange(req.query.range));
     return html(reply, 'detail', detailView(model, snap, options.prometheusUrl, detail));
   });
@@ -113,9 +112,8 @@ export function buildServer(model: Model, options: ServeOptions): FastifyInstanc
   app.get<{ Params: { service?: string } }>('/runbooks/:service?', async (req, reply) => {
     const name = req.params.service ?? '';
     const page = runbooks.get(name);
-    const snap = await snapshot();
-    if (!page) return notFound(reply, snap, `There is no runbook for ${name}.`);
-    return html(reply, 'runbook', runbookView(model, snap, options.prometheusUrl, name, page, services));
+    if (!page) return notFound(reply, `There is no runbook for ${name}.`);
+    return html(reply, 'runbook', runbookView(options.prometheusUrl, name, page, services));
   });
 
   app.get('/api/slos', async (req, reply) => {
@@ -125,9 +123,9 @@ export function buildServer(model: Model, options: ServeOptions): FastifyInstanc
   });
 
   app.get<{ Params: { service: string; sli: string }; Querystring: { range?: string } }>('/api/slos/:service/:sli', async (req, reply) => {
-    const snap = await snapshot(req.query);
     const found = lookup(req.params);
     if (!found) return json(reply, { error: `no SLI ${req.params.sli} of ${req.params.service} in the catalog` }, 404);
+    const snap = await snapshot(req.query);
     const detail = await readDetail(model, cache, snap, found.service, found.sli, parseRange(req.query.range));
     return json(reply, { ...apiHeader(snap), ...detail });
   });
@@ -144,7 +142,7 @@ export function buildServer(model: Model, options: ServeOptions): FastifyInstanc
 
   app.setNotFoundHandler(async (req, reply) => {
     if (req.url.startsWith('/api/')) return json(reply, { error: 'not found' }, 404);
-    return notFound(reply, await snapshot(), `Nothing at ${req.url.slice(0, 200)}.`);
+    return notFound(reply, `Nothing at ${req.url.slice(0, 200)}.`);
   });
   app.setErrorHandler(async (error, _req, reply) => reply.code(500).type('text/plain').send(`slokit serve: ${(error as Error).message}\n`));
   return app;

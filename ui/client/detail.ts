@@ -1,10 +1,10 @@
-import { refreshEvery } from './refresh.js';
-
 /**
  * Draws the detail page's charts with uPlot (loaded by the page as a global) from the JSON the
  * server embedded: each series as a line, each threshold as a dashed line in its series' colour,
  * and draws them again when the page's numbers refresh.
  */
+import { refreshEvery } from './refresh.js';
+
 interface ChartData {
   readonly timestamps: number[];
   readonly series: { readonly name: string; readonly values: (number | null)[] }[];
