@@ -221,6 +221,8 @@ describe('slokit serve: JSON API over a real Prometheus', () => {
     expect(burnRates!.series[0]!.values.find((v) => v !== null)).toBeCloseTo(0.6, 6); // 0.03% of 0.05% before the incident
     expect(events!.series.map((s) => s.name)).toEqual(['events/s (5m rate)', 'failed/s']);
     expect(events!.series[1]!.values.filter((v) => v !== null).at(-1)).toBeCloseTo(50 * 0.012, 6);
+    expect(body.charts.errorRatio!.series[0]!.values.filter((v) => v !== null).at(-1)).toBeCloseTo(0.012, 9);
+    expect(body.charts.errorRatio!.thresholds).toEqual([{ name: 'the 0.05% the objective allows', value: 0.0005, series: 'share failed (5m)' }]);
 
     const web = (await get<typeof body>(serve!, '/api/slos/web/puma-latency')).body;
     expect(web.dependencies).toEqual([
@@ -230,6 +232,7 @@ describe('slokit serve: JSON API over a real Prometheus', () => {
     ]);
     expect(web.serviceAlerts).toEqual([{ name: 'SlokitSaturationHigh', severity: 'warning', resource: 'puma-threads', state: 'firing' }]);
     expect(web.charts.events!.series[1]!.name).toBe('slower than 1s/s');
+    expect(web.charts.errorRatio!.series[0]!.name).toBe('share slower than 1s (5m)');
 
     const missing = await get<{ error: string }>(serve!, '/api/slos/gitaly/nope');
     expect(missing.status).toBe(404);
@@ -411,7 +414,7 @@ describe('slokit serve in Chromium', () => {
         return { chart: el.getAttribute('data-chart'), lines: el.getAttribute('data-drawn'), inked, legend: [...el.querySelectorAll('.u-legend th, .u-legend .u-label')].map((l) => l.textContent).filter(Boolean) };
       }),
     );
-    expect(drawn.map((d) => `${d.chart}:${d.lines}`)).toEqual(['budget:2', 'burnRates:8', 'events:2']);
+    expect(drawn.map((d) => `${d.chart}:${d.lines}`)).toEqual(['budget:2', 'burnRates:8', 'events:2', 'errorRatio:2']);
     for (const d of drawn) expect(d.inked, d.chart!).toBeGreaterThan(1000);
     expect(drawn[1]!.legend).toEqual(expect.arrayContaining(['burn rate 1h', '1h/5m alert at 14.4×', '3d/6h alert at 1×']));
     expect(await page.locator('#state').innerText()).toBe('▲ burning');

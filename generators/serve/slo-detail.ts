@@ -53,6 +53,8 @@ export interface SloDetail {
         readonly budget: TimeSeriesChart;
         readonly burnRates: TimeSeriesChart;
         readonly events: TimeSeriesChart;
+        /** Share of bad events against the share the objective allows: latency against its threshold, for latency SLIs. */
+        readonly errorRatio: TimeSeriesChart;
       }
     | undefined;
 }
@@ -83,10 +85,11 @@ async function charts(model: Model, cache: QueryCache, service: Service, sli: Sl
   const pairs = [...new Map(sli.alerts.map((a) => [a.long.seconds, a])).values()].sort((a, b) => a.long.seconds - b.long.seconds);
   const raw: Duration = sli.evaluation.rawWindow;
   const ask = async (expr: string, r: typeof period) => aligned(r, await cache.range(expr, r));
-  const [budget, total, bad, ...burns] = await Promise.all([
+  const [budget, total, bad, ratio, ...burns] = await Promise.all([
     ask(`min(${series.budgetRemaining}${sel})`, period),
     ask(`sum(${series.totalRate(raw)}${sel})`, recent),
     ask(`sum(${series.badRate(raw)}${sel})`, recent),
+    ask(`max(${series.errorRatio(raw)}${sel})`, recent),
     ...pairs.map((a) => ask(`max(${series.burnRate(a.long)}${sel})`, recent)),
   ]);
   return {
@@ -103,6 +106,11 @@ async function charts(model: Model, cache: QueryCache, service: Service, sli: Sl
         { name: `${badMeans(sli)}/s`, values: bad.values },
       ],
       thresholds: [],
+    },
+    errorRatio: {
+      timestamps: ratio.timestamps,
+      series: [{ name: `share ${badMeans(sli)} (${raw.text})`, values: ratio.values }],
+      thresholds: [{ name: `the ${formatPercent(sli.errorBudget)} the objective allows`, value: sli.errorBudget, series: `share ${badMeans(sli)} (${raw.text})` }],
     },
   };
 }

@@ -85,6 +85,7 @@ export class OpenMetrics {
     const ratio = (w: number) => (t: number) => averageRatio(h.steps, t - w, t);
     this.series('sli:events_total:rate5m', id, at(() => h.eventsPerSecond));
     this.series('sli:events_bad:rate5m', id, at((t) => h.eventsPerSecond * ratio(300)(t)));
+    this.series('sli:error:ratio_rate5m', id, at(ratio(300)));
     this.series('sli:error:ratio_rate30d', id, at(ratio(h.period)));
     for (const w of h.burnWindows) this.series(`slo:burn_rate:rate${w.text}`, id, at((t) => ratio(w.seconds)(t) / h.errorBudget));
     this.series('slo:error_budget_remaining:ratio', id, at((t) => 1 - ratio(h.period)(t) / h.errorBudget, periodTimes));

@@ -14,7 +14,7 @@ interface ChartData {
 const PALETTE = ['#1f5fbf', '#c43c00', '#1c6b2a', '#7a3db8', '#8a6100', '#0b7b8b', '#b8336a'];
 
 const FORMATS: Record<string, (v: number) => string> = {
-  percent: (v) => `${(v * 100).toFixed(Math.abs(v) < 0.1 ? 1 : 0)}%`,
+  percent: (v) => `${+(v * 100).toPrecision(3)}%`,
   burn: (v) => `${v < 10 ? v.toFixed(2) : v.toFixed(1)}×`,
   rate: (v) => (v >= 100 ? v.toFixed(0) : v.toPrecision(3)),
 };
