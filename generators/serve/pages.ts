@@ -34,7 +34,7 @@ export interface ListFilter {
   readonly q: string;
 }
 
-export function percent(ratio: number | null, digits = 2): string {
+function percent(ratio: number | null, digits = 2): string {
   if (ratio === null) return '–';
   return `${(ratio * 100).toFixed(digits)}%`;
 }
@@ -78,6 +78,9 @@ function stateView(state: SloState) {
   return { state, ...STATE_LABELS[state] };
 }
 
+/** Clamped to 0–1, for bars: a budget overspent is an empty bar, not a negative one. */
+const unit = (ratio: number) => Math.max(0, Math.min(1, ratio));
+
 function rowView(row: SloRow, env: string | undefined) {
   return {
     ...stateView(row.state),
@@ -93,9 +96,9 @@ function rowView(row: SloRow, env: string | undefined) {
     period: row.period,
     availability: percent(row.availability, availabilityDigits(row.objective)),
     budget: percent(row.budgetRemaining, 1),
-    budgetMeter: row.budgetRemaining === null ? undefined : Math.max(0, Math.min(1, row.budgetRemaining)).toFixed(3),
+    budgetMeter: row.budgetRemaining === null ? undefined : unit(row.budgetRemaining).toFixed(3),
     // A tenth-step class rather than a width: the content security policy allows no inline style.
-    budgetBar: row.budgetRemaining === null ? undefined : `f${Math.round(Math.max(0, Math.min(1, row.budgetRemaining)) * 10)} ${row.budgetRemaining < AT_RISK_BUDGET ? 'low' : 'ok'}`,
+    budgetBar: row.budgetRemaining === null ? undefined : `f${Math.round(unit(row.budgetRemaining) * 10)} ${row.budgetRemaining < AT_RISK_BUDGET ? 'low' : 'ok'}`,
     burnRates: row.burnRates.map((b) => ({ window: b.window, text: burnText(b.value), hot: b.value !== null && b.value > b.alertAt, alertAt: burnText(b.alertAt) })),
     pairs: burnPairs(row),
     firing: row.firing,
