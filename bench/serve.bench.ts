@@ -48,7 +48,15 @@ async function serveFor(catalog: string, model: Model, dir: string): Promise<Ser
     const cli = join(PROJECT_ROOT, 'dist', 'generators', 'cli.js');
     return startProcess('slokit serve', process.execPath, [cli, 'serve', '--catalog', catalog, '--prometheus', prometheus.url, '--port', String(port), '--cache-ttl', ttl], port, '/healthz');
   };
-  return { slos: i, prometheus, cold: await start('0'), warm: await start('60s') };
+  const started: Running[] = [];
+  try {
+    started.push(await start('0'), await start('60s'));
+  } catch (e) {
+    // Nothing is left running when a server does not come up.
+    await Promise.all([prometheus.stop(), ...started.map((r) => r.stop())]);
+    throw e;
+  }
+  return { slos: i, prometheus, cold: started[0]!, warm: started[1]! };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

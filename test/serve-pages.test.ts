@@ -25,7 +25,7 @@ function readings(budget: Record<string, number>, burn: Record<string, Record<st
 }
 
 describe('SLO states and order', () => {
-  it('burning (both windows of a pair above its factor, budget or not), exhausted, at risk, healthy, no data; worst budget first', () => {
+  it('burning (both windows of a pair above its factor, budget or not), exhausted, at risk, healthy, no data; burning first, then worst budget first', () => {
     const snap = snapshotOf(
       model,
       0,
@@ -38,11 +38,11 @@ describe('SLO states and order', () => {
     );
     expect(snap.rows.slice(0, 6).map((r) => `${r.service}/${r.sli}:${r.state}`)).toEqual([
       'workhorse/requests:burning',
+      'gitaly/grpc-requests:burning',
       'redis/commands:exhausted',
       'web/puma-requests:at-risk',
       'registry/requests:healthy',
       'sidekiq/jobs:healthy',
-      'gitaly/grpc-requests:burning',
     ]);
     expect(snap.rows.slice(6).every((r) => r.state === 'no-data')).toBe(true);
     expect(snap.error).toBeUndefined();

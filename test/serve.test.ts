@@ -126,17 +126,17 @@ afterAll(async () => {
 });
 
 describe('slokit serve: JSON API over a real Prometheus', () => {
-  it('lists every SLO worst budget first, from the recorded series, with state, burn rates and alerts', async () => {
+  it('lists every SLO, burning first then worst budget first, from the recorded series, with state, burn rates and alerts', async () => {
     const { status, body, headers } = await get<Api>(serve!, '/api/slos');
     expect(status, serve!.logs()).toBe(200);
     expect(headers.get('cache-control')).toBe('no-store');
     expect(body.prometheus).toEqual({ url: prometheus!.url, reachable: true });
     expect(body.slos).toHaveLength(15);
     const order = body.slos.map((s) => `${s.service}/${s.sli}:${s.state}`);
-    expect(order.slice(0, 5)).toEqual(['redis/commands:exhausted', 'gitaly/grpc-requests:burning', 'registry/requests:healthy', 'web/puma-requests:healthy', 'registry/request-latency:healthy']);
+    expect(order.slice(0, 5)).toEqual(['gitaly/grpc-requests:burning', 'redis/commands:exhausted', 'registry/requests:healthy', 'web/puma-requests:healthy', 'registry/request-latency:healthy']);
     expect(order.slice(5).every((s) => s.endsWith(':no-data')), order.join(' ')).toBe(true);
 
-    const [redisRow, gitalyRow, , web] = body.slos;
+    const [gitalyRow, redisRow, , web] = body.slos;
     const spent = averageRatio(redis.steps, now - PERIOD, now); // the same at every sample time: nothing in the window changes
     expect(spent).toBeGreaterThan(0.0017);
     expect(redisRow!.budgetRemaining).toBeCloseTo(1 - spent / 0.001, 6);
@@ -248,7 +248,7 @@ describe('slokit serve: JSON API over a real Prometheus', () => {
     const before = await served();
     const pages = await Promise.all(Array.from({ length: 40 }, () => fetch(`${serve!.url}/api/slos`).then((r) => r.json() as Promise<Api>)));
     const after = await served();
-    expect(pages.every((p) => p.slos[0]!.service === 'redis')).toBe(true);
+    expect(pages.every((p) => p.slos[0]!.service === 'gitaly' && p.slos[1]!.service === 'redis')).toBe(true);
     // Budget, one availability window, 7 burn-rate windows, ALERTS and the environments: 11 queries, not 440.
     expect(after - before).toBe(11);
   });
@@ -352,23 +352,25 @@ describe('slokit serve in Chromium', () => {
 
   beforeAll(() => mkdirSync(RESULTS, { recursive: true }));
 
-  it('the list shows the exhausted and burning SLOs first, readable without colour', async () => {
+  it('the list shows the burning SLO first, then the exhausted one, readable without colour', async () => {
     const page = await open('/');
     const rows = page.locator('#slos tbody tr:not([hidden])');
     expect(await rows.count()).toBe(15);
-    expect(await rows.nth(0).getAttribute('data-service')).toBe('redis');
-    expect(await rows.nth(1).getAttribute('data-service')).toBe('gitaly');
-    expect(await rows.nth(1).locator('td').first().innerText()).toBe('▲ burning');
-    expect(await rows.nth(0).locator('td').first().innerText()).toBe('✖ budget exhausted');
+    expect(await rows.nth(0).getAttribute('data-service')).toBe('gitaly');
+    expect(await rows.nth(0).getAttribute('data-sli')).toBe('grpc-requests');
+    expect(await rows.nth(0).locator('td').first().innerText()).toBe('▲ burning');
+    expect(await rows.nth(1).getAttribute('data-service')).toBe('redis');
+    expect(await rows.nth(1).locator('td').first().innerText()).toBe('✖ budget exhausted');
     // The long window of each alert pair; ▲ where both windows are above the pair's factor.
     // (6h, 1d and 3d still climb as the incident goes on.)
-    const chips = await rows.nth(1).locator('.burn').allInnerTexts();
+    const chips = await rows.nth(0).locator('.burn').allInnerTexts();
     expect(chips).toHaveLength(4);
     expect(chips[0]).toBe('1h 24.0× ▲');
     expect(chips[1]).toMatch(/^6h 6\.\d\d× ▲$/);
     expect(chips[2]).toMatch(/^1d 2\.\d\d×$/);
     expect(chips[3]).toMatch(/^3d 1\.\d\d× ▲$/);
-    expect(await rows.nth(1).locator('.firing').innerText()).toBe('SlokitErrorBudgetBurnFast');
+    expect(await rows.nth(0).locator('.firing').innerText()).toBe('SlokitErrorBudgetBurnFast');
+    expect(await rows.nth(1).locator('.burn.hot').count()).toBe(0); // spent ten days ago, quiet now
     await page.screenshot({ path: join(RESULTS, 'slo-list.png'), fullPage: true });
     await page.close();
   });
@@ -376,8 +378,10 @@ describe('slokit serve in Chromium', () => {
   it('filters by team, tier and text as you type, and keeps them in the URL', async () => {
     const page = await open('/');
     const visible = () => page.locator('#slos tbody tr:not([hidden])').evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute('data-service')}/${tr.getAttribute('data-sli')}`));
+    await page.selectOption('#filter-tier', '2');
+    expect((await visible())[0]).toBe('redis/commands'); // no burning SLO in tier 2: the least budget leads
     await page.selectOption('#filter-tier', '1');
-    expect((await visible())[0]).toBe('gitaly/grpc-requests'); // the burning SLO leads tier 1
+    expect((await visible())[0]).toBe('gitaly/grpc-requests');
     await page.selectOption('#filter-team', 'gitaly');
     expect(await visible()).toEqual(['gitaly/grpc-requests', 'gitaly/grpc-latency']);
     await page.fill('#filter-text', 'latency');

@@ -274,11 +274,20 @@ export function runbookPath(service: string, anchor?: string): string {
   return `/runbooks/${encodeURIComponent(service)}${anchor ? `#${encodeURIComponent(anchor)}` : ''}`;
 }
 
-/** Worst budget first; SLOs without numbers last, by name. */
+/**
+ * Burning SLOs first (an incident going on now, whatever budget it has left), then worst budget
+ * first; SLOs without numbers last, by name.
+ */
 export function sortRows(rows: SloRow[]): SloRow[] {
+  const burningFirst = (r: SloRow) => (r.state === 'burning' ? 0 : 1);
   const budget = (r: SloRow) => r.budgetRemaining ?? Number.POSITIVE_INFINITY;
   return rows.sort(
-    (a, b) => budget(a) - budget(b) || SLO_STATES.indexOf(a.state) - SLO_STATES.indexOf(b.state) || a.service.localeCompare(b.service) || a.sli.localeCompare(b.sli),
+    (a, b) =>
+      burningFirst(a) - burningFirst(b) ||
+      budget(a) - budget(b) ||
+      SLO_STATES.indexOf(a.state) - SLO_STATES.indexOf(b.state) ||
+      a.service.localeCompare(b.service) ||
+      a.sli.localeCompare(b.sli),
   );
 }
 
