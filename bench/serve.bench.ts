@@ -95,6 +95,19 @@ async function browserMs(browser: Browser, base: Running, runs: number): Promise
   return { load: median(loads), filter: median(filters) };
 }
 
+/** A detail page, warm cache: navigation start to the load event, by which its charts are drawn (module scripts run first). */
+async function detailMs(browser: Browser, base: Running, path: string, runs: number): Promise<number> {
+  const loads: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(`${base.url}${path}`, { waitUntil: 'load' });
+    if ((await page.locator('[data-drawn]').count()) !== 4) throw new Error(`the charts of ${path} were not drawn by the load event`);
+    loads.push(Number(await page.evaluate('performance.getEntriesByType("navigation")[0].loadEventEnd')));
+    await page.close();
+  }
+  return median(loads);
+}
+
 export async function benchServe(log: (line: string) => void): Promise<BenchRow[]> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (tools/ensure-test-tools.sh does)`);
   const dir = mkdtempSync(join(tmpdir(), 'slokit-bench-serve-'));
@@ -105,7 +118,7 @@ export async function benchServe(log: (line: string) => void): Promise<BenchRow[
   const running: Served[] = [];
   try {
     const rows: BenchRow[] = [];
-    const measured: Record<string, { slos: number; cold: { ms: number; bytes: number }; warm: { ms: number; bytes: number }; browserCold: { load: number; filter: number }; browserWarm: { load: number; filter: number } }> = {};
+    const measured: Record<string, { slos: number; cold: { ms: number; bytes: number }; warm: { ms: number; bytes: number }; browserCold: { load: number; filter: number }; browserWarm: { load: number; filter: number }; detail: number }> = {};
     for (const [name, catalog, model] of [
       ['bundled', BUNDLED_CATALOG, loadModel(BUNDLED_CATALOG).model!],
       ['500 services', bigCatalog, big],
@@ -121,6 +134,7 @@ export async function benchServe(log: (line: string) => void): Promise<BenchRow[
         warm: await serverMs(served.warm, 15),
         browserCold: await browserMs(browser, served.cold, 7),
         browserWarm: await browserMs(browser, served.warm, 7),
+        detail: await detailMs(browser, served.warm, `/slo/${model.services[0]!.name}/${model.services[0]!.slis[0]!.name}`, 7),
       };
     }
     const base = measured.bundled!;
@@ -133,6 +147,7 @@ export async function benchServe(log: (line: string) => void): Promise<BenchRow[
         { name: `server answer, ${name}, cache cold`, value: Math.round(m.cold.ms), unit: 'ms', note: `${(m.cold.bytes / 1024).toFixed(0)} KiB of HTML; 11 queries to Prometheus; ${vs((x) => x.cold.ms)}` },
         { name: `server answer, ${name}, cache warm`, value: Math.round(m.warm.ms), unit: 'ms', note: vs((x) => x.warm.ms) },
         { name: `filter as you type, ${name}`, value: Number(m.browserWarm.filter.toFixed(1)), unit: 'ms', note: vs((x) => x.browserWarm.filter) },
+        { name: `detail page with its 4 charts in Chromium, ${name}, cache warm`, value: Math.round(m.detail), unit: 'ms', note: vs((x) => x.detail) },
       );
     }
     return rows;
