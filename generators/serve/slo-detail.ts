@@ -117,15 +117,15 @@ async function charts(model: Model, cache: QueryCache, service: Service, sli: Sl
 
 function dependencyStates(model: Model, service: Service, snapshot: Snapshot): DependencyState[] {
   return service.dependencies.map((name) => {
+    // Rows come in list order (burning first, then least budget), so the first is the one to open.
     const rows = snapshot.rows.filter((r) => r.service === name);
-    const worst = rows[0]; // rows are sorted worst budget first
-    const state = rows.length ? rows.map((r) => r.state).sort((a, b) => SLO_STATES.indexOf(a) - SLO_STATES.indexOf(b))[0]! : 'no-data';
+    const budgets = rows.map((r) => r.budgetRemaining).filter((b): b is number => b !== null);
     return {
       service: name,
       known: model.services.some((s) => s.name === name),
-      state,
-      budgetRemaining: worst?.budgetRemaining ?? null,
-      link: worst?.links.detail,
+      state: rows.map((r) => r.state).sort((a, b) => SLO_STATES.indexOf(a) - SLO_STATES.indexOf(b))[0] ?? 'no-data',
+      budgetRemaining: budgets.length ? Math.min(...budgets) : null,
+      link: rows[0]?.links.detail,
     };
   });
 }
