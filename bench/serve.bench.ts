@@ -5,20 +5,20 @@
  * (every request asks Prometheus) and warm, the page load in Debian's Chromium (navigation
  * start to the load event), and how long the filter takes to apply as one types.
  */
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { chromium, type Browser } from 'playwright-core';
-import { BUNDLED_CATALOG, PROJECT_ROOT } from '../generators/paths.js';
+import type { Browser } from 'playwright-core';
+import { BUNDLED_CATALOG } from '../generators/paths.js';
 import { loadModel } from '../generators/pipeline.js';
 import type { Model } from '../generators/model/types.js';
-import { freePort, startProcess, startPrometheus, type Running } from '../test/helpers/processes.js';
+import { launchChromium } from '../test/helpers/browser.js';
+import { startPrometheus, startServe, type Running } from '../test/helpers/processes.js';
 import { OpenMetrics, sampleTimes } from '../test/helpers/slo-history.js';
 import type { BenchRow } from './dashboards.bench.js';
 import { writeSyntheticCatalog } from './synthetic-catalog.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d'].map((text) => ({ text, seconds: { m: 60, h: 3600, d: 86_400 }[text.slice(-1) as 'm']! * Number(text.slice(0, -1)) }));
 /** Budget spent relative to the error budget, cycled over the SLOs: healthy, at risk, exhausted, burning. */
 const SHARES = [0.05, 0.3, 0.8, 1.4, 0.1, 0.2, 24];
@@ -43,11 +43,7 @@ async function serveFor(catalog: string, model: Model, dir: string): Promise<Ser
   const tsdb = om.backfill(dir);
   writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 15s\n');
   const prometheus = await startPrometheus(join(dir, 'prometheus.yml'), tsdb, ['--storage.tsdb.retention.time=60d']);
-  const start = async (ttl: string) => {
-    const port = await freePort();
-    const cli = join(PROJECT_ROOT, 'dist', 'generators', 'cli.js');
-    return startProcess('slokit serve', process.execPath, [cli, 'serve', '--catalog', catalog, '--prometheus', prometheus.url, '--port', String(port), '--cache-ttl', ttl], port, '/healthz');
-  };
+  const start = (ttl: string) => startServe(catalog, prometheus.url, ['--cache-ttl', ttl]);
   const started: Running[] = [];
   try {
     started.push(await start('0'), await start('60s'));
@@ -109,12 +105,11 @@ async function detailMs(browser: Browser, base: Running, path: string, runs: num
 }
 
 export async function benchServe(log: (line: string) => void): Promise<BenchRow[]> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (tools/ensure-test-tools.sh does)`);
   const dir = mkdtempSync(join(tmpdir(), 'slokit-bench-serve-'));
   const bigCatalog = writeSyntheticCatalog(BUNDLED_CATALOG, join(dir, 'big'), 500);
   const big = loadModel(bigCatalog).model;
   if (!big) throw new Error('synthetic catalog invalid');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  const browser = await launchChromium();
   const running: Served[] = [];
   try {
     const rows: BenchRow[] = [];

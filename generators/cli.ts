@@ -116,12 +116,17 @@ async function conformance(opts: { catalog: string; service: string; url: string
   console.log(`${opts.service} conforms to its catalog entry (${results.length} checks).`);
 }
 
-/** --timeout in seconds ("10s" or "10") as milliseconds. */
-function timeoutOption(text: string): number {
-  const ms = Number(text.replace(/s$/, '')) * 1000;
-  if (!Number.isFinite(ms) || ms <= 0) throw new ExitError('--timeout takes seconds, e.g. 10s', 2);
-  return ms;
+/** An option in seconds ("10s" or "10") as milliseconds, within [min, max] seconds (min excluded when 0 is not allowed). */
+function secondsOption(name: string, text: string, { min = 0, max = Infinity, zero = false } = {}): number {
+  const seconds = Number(text.replace(/s$/, ''));
+  if (!Number.isFinite(seconds) || seconds < min || seconds > max || (seconds === 0 && !zero)) {
+    throw new ExitError(`${name} takes seconds${Number.isFinite(max) ? ` between ${min} and ${max}` : ''}, e.g. 10s`, 2);
+  }
+  return seconds * 1000;
 }
+
+/** --timeout in seconds as milliseconds. */
+const timeoutOption = (text: string) => secondsOption('--timeout', text);
 
 function parseShare(text: string): number | undefined {
   const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(text.trim());
@@ -172,8 +177,7 @@ async function serve(opts: { catalog: string; prometheus: string; host: string; 
   if (!/^https?:\/\/[^\s]+$/.test(opts.prometheus)) throw new ExitError('--prometheus takes an http(s) URL, e.g. http://127.0.0.1:9090', 2);
   const port = Number(opts.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ExitError('--port takes a port number (0 picks a free one)', 2);
-  const cacheTtlMs = Number(opts.cacheTtl.replace(/s$/, '')) * 1000;
-  if (!Number.isFinite(cacheTtlMs) || cacheTtlMs < 0 || cacheTtlMs > 300_000) throw new ExitError('--cache-ttl takes seconds between 0 and 300, e.g. 10s', 2);
+  const cacheTtlMs = secondsOption('--cache-ttl', opts.cacheTtl, { max: 300, zero: true });
   const model = modelOrExit(opts.catalog, opts.scale);
   let app;
   try {
@@ -279,7 +283,8 @@ export function program(): Command {
     .showHelpAfterError('(run with --help for usage)');
   const catalogOpt = () => new Option('--catalog <dir>', 'catalog directory').default('catalog');
   const outOpt = () => new Option('--out <dir>', 'output directory').default('out');
-  const timeoutOpt = () => new Option('--timeout <seconds>', 'per query').default('10s');
+  const timeoutOpt = (seconds = 10) => new Option('--timeout <seconds>', 'per query').default(`${seconds}s`);
+  const prometheusOpt = () => new Option('--prometheus <url>', 'Prometheus base URL, e.g. http://127.0.0.1:9090').makeOptionMandatory();
   p.command('generate')
     .description('validate the catalog and write the pack (atomically) into the output directory')
     .addOption(catalogOpt())
@@ -308,7 +313,7 @@ export function program(): Command {
     .action((o) => conformance(o));
   p.command('preflight')
     .description('before an upgrade: error budget, burn rates, firing SLO alerts and version skew from a live Prometheus; exit 1 when not safe, 2 when Prometheus cannot answer')
-    .requiredOption('--prometheus <url>', 'Prometheus base URL, e.g. http://127.0.0.1:9090')
+    .addOption(prometheusOpt())
     .option('--services <list>', 'comma-separated services to check (default: all)')
     .option('--min-budget <share>', 'error budget that must be left, e.g. 25%', '25%')
     .option('--format <format>', 'table or json', 'table')
@@ -332,12 +337,12 @@ export function program(): Command {
     .action((o) => scorecardCommand(o));
   p.command('serve')
     .description('serve a live SLO web UI (every SLO by budget left, a page per SLI, the runbooks) and its JSON API, from the recorded series in Prometheus')
-    .requiredOption('--prometheus <url>', 'Prometheus base URL, e.g. http://127.0.0.1:9090')
+    .addOption(prometheusOpt())
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--port <n>', 'port to listen on (0 picks a free one)', '9099')
     .option('--cache-ttl <seconds>', 'how long an answer from Prometheus is reused for every open page', '10s')
     .option('--scale <name>', 'use the thresholds and objectives of a deployment scale of catalog/scales/')
-    .addOption(new Option('--timeout <seconds>', 'per query').default('5s'))
+    .addOption(timeoutOpt(5))
     .addOption(catalogOpt())
     .action((o) => serve(o));
   p.command('new-service')

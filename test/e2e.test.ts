@@ -14,8 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePack } from '../generators/emit/pack.js';
 import { loadModel } from '../generators/pipeline.js';
 import { writeOutput } from '../generators/write/output-dir.js';
-import { CLI, copyCatalog, edit, ROOT, scratchDir } from './helpers/catalog.js';
-import { freePort, startAlertmanager, startPrometheus, startProcess, type Running } from './helpers/processes.js';
+import { copyCatalog, edit, ROOT, scratchDir } from './helpers/catalog.js';
+import { freePort, startAlertmanager, startPrometheus, startServe, type Running } from './helpers/processes.js';
 
 interface Notification {
   readonly at: number;
@@ -201,8 +201,7 @@ async function scenario(): Promise<void> {
 
     // slokit serve reads the series these rules record, not ones a test wrote: the burning SLO
     // leads its list, with the page firing, and its detail draws from the same series.
-    const uiPort = await freePort();
-    const ui = await startProcess('slokit serve', process.execPath, [CLI, 'serve', '--catalog', e2eCatalog, '--prometheus', prometheus!.url, '--port', String(uiPort), '--cache-ttl', '0'], uiPort, '/healthz');
+    const ui = await startServe(e2eCatalog, prometheus!.url, ['--cache-ttl', '0']);
     started.push(ui);
     type Slo = { service: string; sli: string; state: string; budgetRemaining: number | null; firing: string[]; burnRates: { window: string; value: number | null }[] };
     const listed = (await (await fetch(`${ui.url}/api/slos?env=production`)).json()) as { prometheus: { reachable: boolean }; environments: string[]; slos: Slo[] };

@@ -4,17 +4,17 @@
  * in Debian's Chromium driven by playwright-core: order, filters, charts, runbook anchors,
  * escaping, the shared cache, and what the pages say when Prometheus stops answering.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUNDLED_CATALOG, CLI, copyCatalog, edit, scratchDir, ROOT } from './helpers/catalog.js';
-import { freePort, startProcess, startPrometheus, type Running } from './helpers/processes.js';
+import { BUNDLED_CATALOG, copyCatalog, edit, scratchDir, ROOT } from './helpers/catalog.js';
+import { freePort, startPrometheus, startServe as startServeProcess, type Running } from './helpers/processes.js';
+import { launchChromium } from './helpers/browser.js';
 import { averageRatio, OpenMetrics, sampleTimes, type SliHistory } from './helpers/slo-history.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const RESULTS = join(ROOT, 'test-results');
 const HOSTILE = '<img src=x onerror="alert(1)"> & </script>';
 
@@ -104,10 +104,8 @@ const get = async <T>(base: Running, path: string): Promise<{ status: number; bo
 };
 const text = async (base: Running, path: string) => (await fetch(`${base.url}${path}`)).text();
 
-async function startServe(catalog: string, prometheusUrl: string): Promise<Running> {
-  const port = await freePort();
-  return startProcess('slokit serve', process.execPath, [CLI, 'serve', '--catalog', catalog, '--prometheus', prometheusUrl, '--port', String(port), '--cache-ttl', '1s', '--timeout', '2s'], port, '/healthz');
-}
+/** A short cache period and timeout, so the tests can wait them out. */
+const startServe = (catalog: string, prometheusUrl: string) => startServeProcess(catalog, prometheusUrl, ['--cache-ttl', '1s', '--timeout', '2s']);
 
 beforeAll(async () => {
   const dir = scratchDir('slokit-serve-');
@@ -334,13 +332,7 @@ describe('slokit serve in Chromium', () => {
   const consoleErrors: string[] = [];
 
   async function open(path: string, base = serve!, beforeLoad: (page: Page) => Promise<void> = async () => undefined): Promise<Page> {
-    if (!browser) {
-      if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium); make test does this`);
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-default-apps'],
-      });
-    }
+    browser ??= await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('request', (r) => requests.push(r.url()));
     page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));

@@ -4,6 +4,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../../generators/paths.js';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -72,6 +74,13 @@ export async function startProcess(name: string, command: string, args: string[]
 export async function startPrometheus(configFile: string, dataDir: string, extra: string[] = []): Promise<Running> {
   const port = await freePort();
   return startProcess('prometheus', 'prometheus', [`--config.file=${configFile}`, `--storage.tsdb.path=${dataDir}`, `--web.listen-address=127.0.0.1:${port}`, ...extra], port, '/-/ready');
+}
+
+/** `slokit serve` from dist/ on a free port, for `catalog` over the Prometheus at `prometheusUrl`. */
+export async function startServe(catalog: string, prometheusUrl: string, extra: string[] = []): Promise<Running> {
+  const port = await freePort();
+  const cli = join(PROJECT_ROOT, 'dist', 'generators', 'cli.js');
+  return startProcess('slokit serve', process.execPath, [cli, 'serve', '--catalog', catalog, '--prometheus', prometheusUrl, '--port', String(port), ...extra], port, '/healthz');
 }
 
 export async function startAlertmanager(configFile: string, dataDir: string): Promise<Running> {
