@@ -10,8 +10,6 @@ export interface QueryCacheOptions {
   readonly prometheusUrl: string;
   readonly ttlMs: number;
   readonly timeoutMs: number;
-  /** For tests; milliseconds. */
-  readonly now?: () => number;
 }
 
 export interface Range {
@@ -22,24 +20,19 @@ export interface Range {
 
 export class QueryCache {
   private readonly entries = new Map<string, { readonly at: number; readonly answer: Promise<unknown> }>();
-  /** Queries sent to Prometheus, for the tests and the benchmark. */
-  sent = 0;
 
   constructor(private readonly options: QueryCacheOptions) {}
 
-  get prometheusUrl(): string {
-    return this.options.prometheusUrl;
-  }
-
+  /** Milliseconds; the time every answer of a page is asked for. */
   now(): number {
-    return (this.options.now ?? Date.now)();
+    return Date.now();
   }
 
   instant(expr: string): Promise<VectorSample[]> {
     return this.cached(`i\n${expr}`, () => instantQuery(this.options.prometheusUrl, expr, this.options.timeoutMs));
   }
 
-  /** Range ends are rounded down to the step by the caller, so pages opened seconds apart share the query. */
+  /** Callers end ranges on the whole minute, so pages opened seconds apart share the query. */
   range(expr: string, range: Range): Promise<RangeSeries[]> {
     return this.cached(`r\n${range.start}\n${range.end}\n${range.step}\n${expr}`, () => rangeQuery(this.options.prometheusUrl, expr, range, this.options.timeoutMs));
   }
@@ -48,10 +41,9 @@ export class QueryCache {
     const now = this.now();
     const hit = this.entries.get(key);
     if (hit && now - hit.at < this.options.ttlMs) return hit.answer as Promise<T>;
-    // Keys come from the catalog and a few fixed ranges, but expired ones are dropped so the map
-    // holds only what a few seconds of traffic asked for.
+    // Keys also hold what requests ask for (an environment), so expired ones are dropped: the map
+    // holds only what the last few seconds of traffic asked for.
     for (const [k, e] of this.entries) if (now - e.at >= this.options.ttlMs) this.entries.delete(k);
-    this.sent += 1;
     const answer = fetchAnswer();
     // A rejected promise held in the map is still "handled" once someone awaits it; this keeps
     // Node from reporting it as unhandled when no page asks again before it expires.
