@@ -11,7 +11,7 @@ import type { Model } from '../model/types.js';
 import { UI_DIR } from '../paths.js';
 import type { RunbookPage } from './runbook-html.js';
 import { CHART_RANGES, type SloDetail } from './slo-detail.js';
-import { AT_RISK_BUDGET, detailPath, runbookPath, SLO_STATES, type AlertState, type SloRow, type SloState, type Snapshot } from './slo-status.js';
+import { AT_RISK_BUDGET, detailPath, pairAbove, runbookPath, SLO_STATES, type AlertState, type SloRow, type SloState, type Snapshot } from './slo-status.js';
 
 /** Symbol and word for each state, so the list reads the same without colour. */
 export const STATE_LABELS: Record<SloState, { readonly symbol: string; readonly text: string }> = {
@@ -108,14 +108,15 @@ function rowView(row: SloRow, env: string | undefined) {
 
 /** Each burn alert's long window with its burn rate, hot when both its windows are above the alert's factor. */
 function burnPairs(row: SloRow) {
-  const rate = (w: string) => row.burnRates.find((b) => b.window === w)?.value ?? null;
   return row.alerts
     .filter((a) => a.kind === 'burn' && a.factor !== null)
-    .map((a) => {
-      const long = rate(a.long);
-      const short = rate(a.short);
-      return { window: a.long, short: a.short, text: burnText(long), factor: burnText(a.factor), hot: long !== null && short !== null && long > a.factor! && short > a.factor! };
-    });
+    .map((a) => ({
+      window: a.long,
+      short: a.short,
+      text: burnText(row.burnRates.find((b) => b.window === a.long)?.value ?? null),
+      factor: burnText(a.factor),
+      hot: pairAbove(row.burnRates, a.long, a.short, a.factor!),
+    }));
 }
 
 /** Everything the pages have in common: the Prometheus line, the time of the numbers. */

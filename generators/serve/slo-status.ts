@@ -222,6 +222,14 @@ function sliFacts(model: Model): readonly SliFacts[] {
   return facts;
 }
 
+/** Both windows of a pair above its factor: what the alert says, minus its event-count guard. */
+export function pairAbove(burnRates: SloRow['burnRates'], long: string, short: string, factor: number): boolean {
+  const rate = (w: string) => burnRates.find((b) => b.window === w)?.value ?? null;
+  const l = rate(long);
+  const sh = rate(short);
+  return l !== null && sh !== null && l > factor && sh > factor;
+}
+
 function rowOf(facts: SliFacts, readings: Readings | undefined, states: Map<string, 'firing' | 'pending'>): SloRow {
   const { service, sli } = facts;
   const k = key(service.name, sli.name);
@@ -230,9 +238,7 @@ function rowOf(facts: SliFacts, readings: Readings | undefined, states: Map<stri
   const errorRatio = read(readings?.availability.get(sli.period.text));
   const alerts: SloAlert[] = facts.alerts.map((a) => ({ ...a, state: readings ? (states.get(alertId(a.name, service.name, sli.name, a.long, a.short)) ?? 'inactive') : 'unknown' }));
   const budgetRemaining = read(readings?.budget);
-  const burnOf = (w: Duration) => burnRates.find((b) => b.window === w.text)?.value ?? null;
-  // Both windows of a pair above its factor is what the alert says, minus its event-count guard.
-  const pairBurning = sli.alerts.some((a) => (burnOf(a.long) ?? 0) > a.factor && (burnOf(a.short) ?? 0) > a.factor);
+  const pairBurning = sli.alerts.some((a) => pairAbove(burnRates, a.long.text, a.short.text, a.factor));
   const firing = alerts.filter((a) => a.state === 'firing');
   // Burning comes first: an incident going on now is what the responder acts on, whatever the
   // budget; exhausted means spent earlier and not burning now.
