@@ -58,6 +58,7 @@ function camel(kebab: string): string {
 export const alertNames = {
   burn: (settings: CatalogSettings, alert: Pick<BurnAlert, 'name'>) => `${settings.alertPrefix}ErrorBudgetBurn${camel(alert.name)}`,
   trafficCessation: (settings: CatalogSettings) => `${settings.alertPrefix}TrafficCessation`,
+  vanished: (settings: CatalogSettings) => `${settings.alertPrefix}SLIVanished`,
   budgetExhausted: (settings: CatalogSettings) => `${settings.alertPrefix}ErrorBudgetExhausted`,
   lowTraffic: (settings: CatalogSettings) => `${settings.alertPrefix}ErrorBudgetBurnLowTraffic`,
   saturation: (settings: CatalogSettings, level: SaturationLevel) => `${settings.alertPrefix}${SATURATION_ALERT_SUFFIX[level]}`,
@@ -70,6 +71,7 @@ const SATURATION_ALERT_SUFFIX: Record<SaturationLevel, string> = { high: 'Satura
 export const runbookAnchors = {
   burn: (sli: Sli, alert: Pick<BurnAlert, 'name'>) => `${sli.name}-burn-${alert.name}`,
   trafficCessation: (sli: Sli) => `${sli.name}-traffic-cessation`,
+  vanished: (sli: Sli) => `${sli.name}-vanished`,
   budgetExhausted: (sli: Sli) => `${sli.name}-budget-exhausted`,
   lowTraffic: (sli: Sli) => `${sli.name}-low-traffic`,
   saturation: (resource: Pick<SaturationResource, 'name'>, level: SaturationLevel) => `saturation-${resource.name}-${level}`,

@@ -45,8 +45,14 @@ function writeUnion(dir: string, service: string, parts: { local: boolean; globa
     writeFileSync(join(dir, `${service}.global.yml`), toYaml(plain));
     files.push(`${service}.global.yml`);
   }
-  const tests = parse(pack.files.get(`prometheus/tests/${service}.test.yml`)!) as { rule_files: string[]; tests: { name: string }[] };
+  const tests = parse(pack.files.get(`prometheus/tests/${service}.test.yml`)!) as { rule_files: string[]; group_eval_order?: string[]; tests: { name: string }[] };
   tests.rule_files = files;
+  // The halves' groups are not the single-Prometheus ones: local first (it writes what the global sums), then the global in file order.
+  const names = (text: string) => (parse(text) as { groups: { name: string }[] }).groups.map((g) => g.name);
+  tests.group_eval_order = [
+    ...(parts.local ? names(pack.files.get(`prometheus/rulers/local/${service}.yml`)!) : []),
+    ...(parts.global ? names(pack.files.get(`prometheus/rulers/mimir/${service}.yml`)!) : []),
+  ];
   if (outageOnly) tests.tests = tests.tests.filter(isOutageScenario);
   writeFileSync(join(dir, `${service}.test.yml`), toYaml(tests));
   return `${service}.test.yml`;

@@ -7,11 +7,11 @@
 import { formatNumber, formatPercent } from '../model/decimal.js';
 import type { BurnAlert, Model, Service, Sli } from '../model/types.js';
 import { alertNames, dashboardLabelVars, dashboardUrl, runbookAnchors, runbookUrl, series } from '../naming.js';
-import { formatSeconds } from '../model/duration.js';
+import { formatRange, formatSeconds, type Duration } from '../model/duration.js';
 import { goTemplate, renderedValues, templateText, type TemplateValues } from './annotation-values.js';
 import type { AlertingRule } from './rule-types.js';
 import { sliIdentity, sliMatchers } from './sli-selector.js';
-import { familyOf } from './window-plan.js';
+import { familyOf, planWindows, type WindowFamily } from './window-plan.js';
 
 /**
  * Added to every ratio threshold: at exactly the threshold, float rounding (1 - 0.99 is not
@@ -23,7 +23,7 @@ function above(threshold: number): string {
   return `> ${formatNumber(threshold)} + ${RATIO_EPSILON}`;
 }
 
-export type AlertKind = 'burn' | 'low-traffic' | 'traffic-cessation' | 'budget-exhausted';
+export type AlertKind = 'burn' | 'low-traffic' | 'traffic-cessation' | 'vanished' | 'budget-exhausted';
 
 /** Bad events a low-traffic window must hold before its ticket fires: more than one stray failure. */
 export const LOW_TRAFFIC_MIN_BAD_EVENTS = 2;
@@ -107,29 +107,77 @@ export function badMeans(sli: Sli): string {
   return `over ${formatNumber(ev.satisfied)}s, counted half up to ${formatNumber(ev.tolerated)}s`;
 }
 
+/**
+ * Share of a fast window's events that its recorded pieces are sure to count: a raw rate
+ * extrapolates at most 5/4 over the intervals it sees (scrapes at most a minute apart in a 5m
+ * window), and an average of raw rates weighs each interval it covers at least 4/5.
+ */
+export const RAW_RATE_CERTAINTY = 0.8;
+
+/** A series read by an alert or rule of `readerFamily`, with slack when another, slower group writes it. */
+export function readSeries(sli: Sli, name: string, sel: string, window: Duration, readerFamily: WindowFamily | 'slo'): string {
+  const writer = familyOf(sli, window);
+  if (writer !== 'slow' || readerFamily === 'slow') return `${name}${sel}`;
+  // A slow group's write lands once per slow interval; read at the fast pace, a write that is
+  // late or missed would empty the expression at the lookback's edge (and Prometheus 3's
+  // left-open lookback drops a sample exactly one slow interval old), resolving a page
+  // mid-incident. One and a half slow intervals keep the last write through one miss.
+  return `last_over_time(${name}${sel}[${formatRange(1.5 * sli.evaluation.slowInterval.seconds)}])`;
+}
+
+/**
+ * The fast branch of a pair whose short window is the raw window and whose long window is an
+ * average of raw rates: bad events it is sure of in the short window over at most all events
+ * of the long window. The long total is bounded from above by its average (every covered
+ * interval weighed at least 4/5 after scaling) plus the raw windows at both of its ends, which
+ * its averaged edges under-weigh. So the branch never exceeds the exact long-window ratio,
+ * whatever the shape of the traffic, and it reacts as fast as the short window.
+ */
+function fastBranch(sli: Sli, a: BurnAlert, sel: string): string | undefined {
+  const R = sli.evaluation.rawWindow;
+  const plan = planWindows(sli).find((p) => p.window.seconds === a.long.seconds);
+  if (a.short.seconds !== R.seconds || !plan?.span || plan.family !== 'fast') return undefined;
+  const c = RAW_RATE_CERTAINTY;
+  const far = `${series.totalRate(R)}${sel} offset ${formatSeconds(a.long.seconds - R.seconds)}`;
+  const totalUpper = [
+    `${series.totalRate(a.long)}${sel} * ${a.long.seconds - R.seconds}`,
+    `${series.totalRate(R)}${sel} * ${R.seconds}`,
+    `(${far} or 0 * ${series.totalRate(R)}${sel}) * ${R.seconds}`,
+  ].join(' + ');
+  return `(${formatNumber(c * c)} * ${series.badRate(R)}${sel} * ${R.seconds} / (${totalUpper}) ${above(a.threshold)})`;
+}
+
 export function burnAlertDefs(model: Model, service: Service, sli: Sli): AlertDef[] {
   const sel = sliMatchers(service, sli);
   return sli.alerts.map((a) => {
     const gt = above(a.threshold);
+    // Pages are evaluated at the fast interval whatever their windows: a slow group would add
+    // up to its interval to detection. Tickets can wait for their long window's group.
+    const family = a.declaredSeverity === 'critical' || familyOf(sli, a.long) !== 'slow' ? 'fast' : 'slow';
+    const read = (name: string, w: Duration) => readSeries(sli, name, sel, w, family);
+    const longRatio = `(${read(series.errorRatio(a.long), a.long)} ${gt})`;
+    const branch = fastBranch(sli, a, sel);
     const expr = [
-      `(${series.errorRatio(a.short)}${sel} ${gt})`,
+      `(${read(series.errorRatio(a.short), a.short)} ${gt})`,
       'and',
-      '(',
-      `  (${series.errorRatio(a.long)}${sel} ${gt})`,
-      'or',
-      `  # Bad events of the short window over all events of the long window: a lower bound of the`,
-      `  # long-window ratio that reacts as fast as the short window while the derived ratio catches up.`,
-      `  (${series.badRate(a.short)}${sel} * ${a.short.seconds} / (${series.totalRate(a.long)}${sel} * ${a.long.seconds}) ${gt})`,
-      ')',
+      ...(branch
+        ? [
+            '(',
+            `  ${longRatio}`,
+            'or',
+            '  # Bad events the short window is sure of over at most every event of the long window: never',
+            '  # above the exact long-window ratio, and as fast as the short window while the average catches up.',
+            `  ${branch}`,
+            ')',
+          ]
+        : [longRatio]),
       'and',
-      `(${series.totalRate(a.long)}${sel} * ${a.long.seconds} >= ${sli.minEvents})`,
+      `(${read(series.totalRate(a.long), a.long)} * ${a.long.seconds} >= ${sli.minEvents})`,
     ].join('\n');
     return build(model, service, sli, {
       kind: 'burn',
       burn: a,
-      // Pages are evaluated at the fast interval whatever their windows: a slow group would add
-      // up to its interval to detection. Tickets can wait for their long window's group.
-      family: a.declaredSeverity === 'critical' || familyOf(sli, a.long) !== 'slow' ? 'fast' : 'slow',
+      family,
       anchor: runbookAnchors.burn(sli, a),
       name: alertNames.burn(model.settings, a),
       expr,
@@ -137,7 +185,7 @@ export function burnAlertDefs(model: Model, service: Service, sli: Sli): AlertDe
       dashboardSeconds: a.long.seconds,
       summary: `The ${sli.name} SLI of ${service.name} is burning its error budget ${formatNumber(a.factor)} times faster than sustainable.`,
       description: (v) =>
-        `${v.percent()} of ${sli.name} events were bad (${badMeans(sli)}) over the last ${a.short.text}, and at least ${formatPercent(a.threshold)} over ${a.long.text}: ` +
+        `${v.percent()} of ${sli.name} events were bad (${badMeans(sli)}) over the last ${a.short.text}, and above ${formatPercent(a.threshold)} over ${a.long.text}: ` +
         `${formatNumber(a.factor)}x the ${formatPercent(sli.errorBudget)} error budget of the ${formatPercent(sli.objective)} objective. ` +
         `At this rate the ${sli.period.text} budget is gone in ${budgetLasts(sli.period, a.factor)}; this alert fires once ${formatPercent(a.budgetSpent)} of it is spent.`,
     });
@@ -155,17 +203,19 @@ export function lowTrafficDef(model: Model, service: Service, sli: Sli): AlertDe
   const a = [...pages].sort((x, y) => y.long.seconds - x.long.seconds)[0]!;
   const sel = sliMatchers(service, sli);
   const L = a.long;
+  const family = familyOf(sli, L) === 'slow' ? 'slow' : 'fast';
+  const read = (name: string) => readSeries(sli, name, sel, L, family);
   const expr = [
-    `(${series.errorRatio(L)}${sel} ${above(a.threshold)})`,
+    `(${read(series.errorRatio(L))} ${above(a.threshold)})`,
     'and',
-    `(${series.totalRate(L)}${sel} * ${L.seconds} < ${sli.minEvents})`,
+    `(${read(series.totalRate(L))} * ${L.seconds} < ${sli.minEvents})`,
     'and',
-    `(${series.badRate(L)}${sel} * ${L.seconds} >= ${LOW_TRAFFIC_MIN_BAD_EVENTS})`,
+    `(${read(series.badRate(L))} * ${L.seconds} >= ${LOW_TRAFFIC_MIN_BAD_EVENTS})`,
   ].join('\n');
   return build(model, service, sli, {
     kind: 'low-traffic',
     burn: a,
-    family: familyOf(sli, L) === 'slow' ? 'slow' : 'fast',
+    family,
     anchor: runbookAnchors.lowTraffic(sli),
     name: alertNames.lowTraffic(model.settings),
     expr,
@@ -181,14 +231,15 @@ export function lowTrafficDef(model: Model, service: Service, sli: Sli): AlertDe
 export function trafficCessationDef(model: Model, service: Service, sli: Sli): AlertDef {
   const sel = sliMatchers(service, sli);
   const tc = sli.trafficCessation;
+  const family = familyOf(sli, tc.baseline) === 'slow' ? 'slow' : 'fast';
   const expr = [
-    `(${series.totalRate(tc.baseline)}${sel} * ${tc.silence.seconds} >= ${tc.minExpectedEvents})`,
+    `(${readSeries(sli, series.totalRate(tc.baseline), sel, tc.baseline, family)} * ${tc.silence.seconds} >= ${tc.minExpectedEvents})`,
     'unless',
-    `(${series.totalRate(tc.silence)}${sel} > 0)`,
+    `(${readSeries(sli, series.totalRate(tc.silence), sel, tc.silence, family)} > 0)`,
   ].join('\n');
   return build(model, service, sli, {
     kind: 'traffic-cessation',
-    family: familyOf(sli, tc.baseline) === 'slow' ? 'slow' : 'fast',
+    family,
     anchor: runbookAnchors.trafficCessation(sli),
     name: alertNames.trafficCessation(model.settings),
     expr,
@@ -200,6 +251,44 @@ export function trafficCessationDef(model: Model, service: Service, sli: Sli): A
       `No ${sli.name} events in the last ${tc.silence.text}, although the ${tc.baseline.text} average predicted at least ${tc.minExpectedEvents}. ` +
       `The component may be down, unscraped, or no longer receiving traffic. A series that is gone for good stops this alert after ${tc.baseline.text}.`,
   });
+}
+
+/** Evaluations a vanished SLI must stay gone before it pages: longer than a Prometheus restart leaves rates empty. */
+export const VANISHED_FOR_EVALUATIONS = 3;
+
+/**
+ * Every burn alert reads the raw-window ratio, which stops existing with the raw series: a
+ * crash loop, a failed scrape or a deleted target silences them all. This alert pages (where
+ * the SLI's burn rows page) when the raw-window rate is gone while the baseline, which
+ * outlives it, still remembers enough traffic to expect events now. Raw series that exist
+ * but count nothing keep the rate at 0 (that is cessation's job, not this one); an SLI that
+ * never had traffic has no baseline; a retired one clears once the baseline has emptied.
+ */
+export function vanishedDef(model: Model, service: Service, sli: Sli): AlertDef {
+  const sel = sliMatchers(service, sli);
+  const tc = sli.trafficCessation;
+  const R = sli.evaluation.rawWindow;
+  const pages = sli.alerts.some((a) => a.severity === 'critical');
+  const expr = [
+    `(${readSeries(sli, series.totalRate(tc.baseline), sel, tc.baseline, 'fast')} * ${tc.silence.seconds} >= ${tc.minExpectedEvents})`,
+    'unless',
+    `${series.totalRate(R)}${sel}`,
+  ].join('\n');
+  const forSeconds = VANISHED_FOR_EVALUATIONS * sli.evaluation.fastInterval.seconds;
+  const def = build(model, service, sli, {
+    kind: 'vanished',
+    family: 'fast',
+    anchor: runbookAnchors.vanished(sli),
+    name: alertNames.vanished(model.settings),
+    expr,
+    labels: alertLabels(service, sli, pages ? 'critical' : 'warning', tc.baseline.text, R.text),
+    dashboardSeconds: tc.baseline.seconds,
+    summary: `The ${sli.name} SLI of ${service.name} has no series left to measure.`,
+    description: () =>
+      `The series behind ${sli.name} are gone: its ${R.text} rate has not existed for ${formatSeconds(forSeconds)}, although the last ${tc.baseline.text} predicted at least ${tc.minExpectedEvents} events in ${tc.silence.text}. ` +
+      'Every burn-rate alert of this SLI is blind until they return: check the scrape target (up), the pods and the last deploy.',
+  });
+  return { ...def, rule: { ...def.rule, for: formatSeconds(forSeconds) } };
 }
 
 export function budgetExhaustedDef(model: Model, service: Service, sli: Sli): AlertDef {
@@ -226,5 +315,11 @@ export function budgetExhaustedDef(model: Model, service: Service, sli: Sli): Al
 
 export function alertDefs(model: Model, service: Service, sli: Sli): AlertDef[] {
   const lowTraffic = lowTrafficDef(model, service, sli);
-  return [...burnAlertDefs(model, service, sli), ...(lowTraffic ? [lowTraffic] : []), trafficCessationDef(model, service, sli), budgetExhaustedDef(model, service, sli)];
+  return [
+    ...burnAlertDefs(model, service, sli),
+    ...(lowTraffic ? [lowTraffic] : []),
+    trafficCessationDef(model, service, sli),
+    vanishedDef(model, service, sli),
+    budgetExhaustedDef(model, service, sli),
+  ];
 }

@@ -95,7 +95,7 @@ export async function emitPack(model: Model, options: PackOptions, sink: FileSin
       sink(rulerPaths.thanos(service), thanosRulesText(service, split.global));
     }
     const tests = serviceTestGroups(model, service, rules.alerts);
-    sink(outputPaths.tests(service), testFileText(service, tests.step, tests.groups));
+    sink(outputPaths.tests(service), testFileText(service, tests.step, tests.groups, rules.groups.map((g) => g.name)));
     const saturationTests = saturationTestGroups(model, service, rules.saturationAlerts);
     if (saturationTests.length) sink(outputPaths.saturationTests(service), saturationTestFileText(service, rules.groups.map((g) => g.name), saturationTests));
     summary.services++;

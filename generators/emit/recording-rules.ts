@@ -8,13 +8,14 @@ import type { Model, Service, Sli } from '../model/types.js';
 import { CURRENT_WINDOW, series } from '../naming.js';
 import { byClause } from '../promql/escape.js';
 import { eventRates } from '../promql/sli-events.js';
+import { readSeries } from './alert-rules.js';
 import type { RecordingRule } from './rule-types.js';
 import { serviceMatchers, sliIdentity, sliMatchers } from './sli-selector.js';
-import { planWindows, type PlannedWindow } from './window-plan.js';
+import { derivedRangeOf, planWindows, type PlannedWindow } from './window-plan.js';
 
-function derivedRate(name: (w: PlannedWindow['window']) => string, sel: string, p: PlannedWindow, raw: PlannedWindow['window']): string {
-  if (p.tile) return `avg_over_time(${name(p.tile.window)}${sel}[${p.window.text}:${p.tile.step.text}])`;
-  return `avg_over_time(${name(raw)}${sel}[${p.span!.text}])`;
+function derivedRate(name: (w: PlannedWindow['window']) => string, sel: string, sli: Sli, p: PlannedWindow): string {
+  const { source, range } = derivedRangeOf(sli, p);
+  return `avg_over_time(${name(source)}${sel}[${range}])`;
 }
 
 /** Names the raw-window rates are recorded under. */
@@ -43,7 +44,6 @@ export function sliRecordingRules(model: Model, service: Service, sli: Sli): { f
   const fast: RecordingRule[] = [];
   const slow: RecordingRule[] = [];
   const sel = sliMatchers(service, sli);
-  const raw = sli.evaluation.rawWindow;
   // Every rule carries the SLI's identity labels: raw rules need them (the sum drops them),
   // and on derived rules they keep promtool's duplicate-rule lint meaningful.
   const labels = sliIdentity(service, sli);
@@ -53,8 +53,8 @@ export function sliRecordingRules(model: Model, service: Service, sli: Sli): { f
     if (p.family === 'raw') {
       out.push(...rawWindowRules(model, service, sli, series));
     } else {
-      out.push({ record: series.totalRate(w), expr: derivedRate(series.totalRate, sel, p, raw), labels });
-      out.push({ record: series.badRate(w), expr: derivedRate(series.badRate, sel, p, raw), labels });
+      out.push({ record: series.totalRate(w), expr: derivedRate(series.totalRate, sel, sli, p), labels });
+      out.push({ record: series.badRate(w), expr: derivedRate(series.badRate, sel, sli, p), labels });
     }
     out.push({ record: series.errorRatio(w), expr: `${series.badRate(w)}${sel}\n/\n${series.totalRate(w)}${sel}`, labels });
   }
@@ -73,10 +73,12 @@ export function sloRecordingRules(service: Service, sli: Sli): RecordingRule[] {
   const burnWindows = new Map<number, PlannedWindow['window']>();
   for (const a of sli.alerts) for (const w of [a.long, a.short]) burnWindows.set(w.seconds, w);
   burnWindows.set(CURRENT_WINDOW.seconds, CURRENT_WINDOW);
+  // This group runs at the fast pace: slow windows are read with slack for a late write.
+  const read = (w: Duration) => readSeries(sli, series.errorRatio(w), sel, w, 'slo');
   for (const w of [...burnWindows.values()].sort((a, b) => a.seconds - b.seconds)) {
-    rules.push({ record: series.burnRate(w), expr: `${series.errorRatio(w)}${sel} / ${budget}`, labels });
+    rules.push({ record: series.burnRate(w), expr: `${read(w)} / ${budget}`, labels });
   }
-  rules.push({ record: series.budgetRemaining, expr: `1 - ${series.errorRatio(sli.period)}${sel} / ${budget}`, labels });
+  rules.push({ record: series.budgetRemaining, expr: `1 - ${read(sli.period)} / ${budget}`, labels });
   return rules;
 }
 

@@ -22,6 +22,22 @@ export function formatSeconds(seconds: number): string {
   return `${Math.round(seconds * 1000)}ms`;
 }
 
+/**
+ * A range as Prometheus reads it, in compound units ("54m30s"): for ranges slokit derives that
+ * are deliberately not a whole number of intervals.
+ */
+export function formatRange(seconds: number): string {
+  const parts: string[] = [];
+  let rest = Math.round(seconds * 1000);
+  for (const [unit, size] of [['d', 86400000], ['h', 3600000], ['m', 60000], ['s', 1000], ['ms', 1]] as const) {
+    if (rest >= size) {
+      parts.push(`${Math.floor(rest / size)}${unit}`);
+      rest %= size;
+    }
+  }
+  return parts.join('') || '0s';
+}
+
 export function durationOf(seconds: number): Duration {
   return { text: formatSeconds(seconds), seconds };
 }

@@ -54,7 +54,10 @@ export function eventRates(sli: Sli, window: string, by: readonly string[], extr
     case 'raw': {
       // The team's own expressions: only the window can be substituted, not extra matchers.
       const sub = (expr: string) => `sum${byClause(by)} (${expr.replaceAll('$window', window)})`;
-      return { total: sub(ev.totalRate), bad: sub(ev.badRate) };
+      const total = sub(ev.totalRate);
+      // The same fallback as the other kinds: an error series created at the first error must
+      // not leave derived windows averaging bad events over fewer samples than total ones.
+      return { total, bad: `(${sub(ev.badRate)} or 0 * ${recordedTotal ?? total})` };
     }
   }
 }

@@ -11,6 +11,8 @@ import { labelsFor } from './label-values.js';
 export interface Traffic {
   readonly total: readonly number[];
   readonly bad: readonly number[];
+  /** Steps at which no series is scraped at all (the target is gone); counters keep their value. */
+  readonly gone?: readonly boolean[];
 }
 
 export interface InputSeries {
@@ -23,6 +25,7 @@ export interface FedSeries {
   readonly metric: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly increments: readonly number[];
+  readonly gone?: readonly boolean[];
 }
 
 export class SynthesisError extends Error {}
@@ -92,7 +95,19 @@ function counterPair(
 }
 
 export function toInputSeries(s: FedSeries): InputSeries {
-  return { series: seriesText(s.metric, s.labels), values: encodeValues(cumulative(s.increments)) };
+  const values = cumulative(s.increments);
+  if (!s.gone?.some(Boolean)) return { series: seriesText(s.metric, s.labels), values: encodeValues(values) };
+  // Runs of present samples in promtool's notation, `_xN` for the steps with no sample.
+  const parts: string[] = [];
+  let i = 0;
+  while (i < values.length) {
+    let j = i;
+    const gone = s.gone[i] === true;
+    while (j + 1 < values.length && (s.gone[j + 1] === true) === gone) j++;
+    parts.push(gone ? (j === i ? '_' : `_x${j - i + 1}`) : encodeValues(values.slice(i, j + 1)));
+    i = j + 1;
+  }
+  return { series: seriesText(s.metric, s.labels), values: parts.join(' ') };
 }
 
 /**
@@ -145,8 +160,9 @@ export function synthesize(
       break;
     }
   }
+  const series = traffic.gone ? result.series.map((s) => ({ ...s, gone: traffic.gone })) : result.series;
   const aggregationValues: Record<string, string> = {};
   for (const l of aggregation) if (result.identity[l] !== undefined) aggregationValues[l] = result.identity[l]!;
-  return { series: result.series, aggregationValues };
+  return { series, aggregationValues };
 }
 

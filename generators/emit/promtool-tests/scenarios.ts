@@ -18,7 +18,7 @@ import { sliMatchers, sliIdentity } from '../sli-selector.js';
 import { familyOf, planWindows } from '../window-plan.js';
 import { synthesize, toInputSeries, type FedSeries, type InputSeries, type Traffic } from './input-series.js';
 import { siblingTotal } from './siblings.js';
-import { constant, dailyCycle, phases, sparseFailures, totalFor } from './traffic.js';
+import { constant, dailyCycle, phases, sparseFailures, totalFor, vanishing } from './traffic.js';
 
 export interface ExpectedAlert {
   readonly exp_labels: Record<string, string>;
@@ -292,6 +292,38 @@ function cessation(ctx: Ctx): TestGroup | undefined {
       { eval_time: at(ctx, before), alertname: def.rule.alert, exp_alerts: [] },
       { eval_time: at(ctx, before + fireAt), alertname: def.rule.alert, exp_alerts: expected },
       { eval_time: at(ctx, before + clearAt), alertname: def.rule.alert, exp_alerts: [] },
+      // A series gone for good stops paging as vanished once the baseline has emptied too.
+      { eval_time: at(ctx, before + clearAt), alertname: defOf(ctx, 'vanished').rule.alert, exp_alerts: [] },
+    ],
+  };
+}
+
+/**
+ * Every series of the SLI disappears (a crash loop, a failed scrape) and comes back: the
+ * vanished alert fires within 10 minutes at its severity, while nothing else of the SLI pages,
+ * and resolves once the series are back.
+ */
+function vanished(ctx: Ctx): TestGroup {
+  const def = defOf(ctx, 'vanished');
+  const R = steps(ctx, ctx.sli.evaluation.rawWindow.seconds);
+  const before = Math.max(steps(ctx, 3600), 2 * R);
+  const gone = steps(ctx, 1800);
+  const back = R + 5;
+  const T = Math.max(1000, Math.ceil((ctx.sli.trafficCessation.minExpectedEvents * 2 * ctx.step) / ctx.sli.trafficCessation.silence.seconds));
+  const { input, labels } = feed(ctx, vanishing(before, gone, back, T));
+  const within = steps(ctx, 600);
+  const otherPages = pageDefs(ctx);
+  return {
+    name: `${ctx.service.name}/${ctx.sli.name}: series that vanish fire ${def.rule.alert} (${def.rule.labels.severity}) within ${formatSeconds(within * ctx.step)} and resolve when they are back; no burn alert fires`,
+    interval: formatSeconds(ctx.step),
+    input_series: input,
+    alert_rule_test: [
+      { eval_time: at(ctx, before), alertname: def.rule.alert, exp_alerts: [] },
+      { eval_time: at(ctx, before + within), alertname: def.rule.alert, exp_alerts: [firing(def, labels)] },
+      { eval_time: at(ctx, before + gone), alertname: def.rule.alert, exp_alerts: [firing(def, labels)] },
+      ...none(ctx, before + gone, otherPages),
+      // Two scrapes back and the raw rate exists again.
+      { eval_time: at(ctx, before + gone + 3), alertname: def.rule.alert, exp_alerts: [] },
     ],
   };
 }
@@ -330,7 +362,7 @@ export function sliTestGroups(
 ): TestGroup[] {
   const defs = serviceDefs.filter((d) => d.sliName === sli.name).map((d) => d.def);
   const ctx: Ctx = { model, service, sli, defs, serviceDefs, step };
-  return [outage(ctx), atObjective(ctx), sustainedBurn(ctx), lowTraffic(ctx), cessation(ctx), derivedWindows(ctx)].filter(
+  return [outage(ctx), atObjective(ctx), sustainedBurn(ctx), lowTraffic(ctx), cessation(ctx), vanished(ctx), derivedWindows(ctx)].filter(
     (g): g is TestGroup => g !== undefined,
   );
 }

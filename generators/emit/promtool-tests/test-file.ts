@@ -14,11 +14,14 @@ export function serviceTestGroups(model: Model, service: Service, alerts: readon
   return { step, groups };
 }
 
-export function testFileText(service: Service, step: number, groups: readonly TestGroup[]): string {
+export function testFileText(service: Service, step: number, groups: readonly TestGroup[], groupOrder: readonly string[]): string {
   return toYaml(
     {
       rule_files: [outputPaths.rulesFromTests(service)],
       evaluation_interval: formatSeconds(step),
+      // The order Prometheus would be least kind with is not knowable; a fixed one makes every
+      // run evaluate the same way (without it, cross-group reads varied between runs).
+      group_eval_order: groupOrder,
       tests: groups,
     },
     `${GENERATED_HEADER}\nRun: promtool test rules ${outputPaths.tests(service).replace(/^prometheus\//, '')}`,

@@ -61,3 +61,9 @@ function computeDailyCycle(steps: number, stepsPerDay: number, base: number, err
   }
   return { total, bad };
 }
+
+/** Traffic whose series are scraped, then gone for `goneSteps`, then back: a crash loop or a failed scrape. */
+export function vanishing(before: number, goneSteps: number, after: number, total: number): Traffic {
+  const t = phases({ steps: before, total, bad: 0 }, { steps: goneSteps, total: 0, bad: 0 }, { steps: after, total, bad: 0 });
+  return { ...t, gone: t.total.map((_, m) => m > before && m <= before + goneSteps) };
+}

@@ -115,6 +115,18 @@ function alertView(model: Model, service: Service, sli: Sli, def: AlertDef) {
       lasts: budgetLasts(sli.period, a.factor),
     };
   }
+  if (def.kind === 'vanished') {
+    const tc = sli.trafficCessation;
+    return {
+      ...base,
+      pages: def.rule.labels.severity === 'critical',
+      rawWindow: sli.evaluation.rawWindow.text,
+      vanishedFor: def.rule.for,
+      silenceWindow: tc.silence.text,
+      baseline: tc.baseline.text,
+      minExpected: tc.minExpectedEvents,
+    };
+  }
   if (def.kind === 'traffic-cessation') {
     const tc = sli.trafficCessation;
     return { ...base, silenceWindow: tc.silence.text, baseline: tc.baseline.text, minExpected: tc.minExpectedEvents };
