@@ -36,7 +36,7 @@ describe('alerting: extra labels and annotations', () => {
     const pack = await generatePack(model!);
     const all = (parse(pack.files.get('prometheus/rules/redis.yml')!) as { groups: { rules: Alert[] }[] }).groups.flatMap((g) => g.rules).filter((r) => r.alert);
     const alerts = all.filter((a) => a.labels.sli !== undefined);
-    expect(alerts.length).toBe(7);
+    expect(alerts.length).toBe(8);
     // Saturation alerts belong to the service: its extras, not the SLI's.
     const saturation = all.filter((a) => a.labels.resource !== undefined);
     expect(saturation.length).toBe(6);

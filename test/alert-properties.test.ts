@@ -26,6 +26,7 @@ import { toYaml } from '../generators/emit/yaml-text.js';
 import { BUNDLED_CATALOG, scratchDir } from './helpers/catalog.js';
 import { observe, windowEnvelope, type Observed, type Row } from './helpers/oracle.js';
 import { countersOf, disturbances, promtoolValues, randomTimeline, type Timeline } from './helpers/timelines.js';
+import { MUTATIONS } from '../bench/mutants.js';
 
 const RUNS = Number(process.env.SLOKIT_PROPERTY_RUNS ?? 300);
 const FIRST_SEED = Number(process.env.SLOKIT_PROPERTY_SEED ?? 1);
@@ -126,10 +127,10 @@ function parseOutput(text: string, results: Results): void {
   }
 }
 
-function runBatches(timelines: readonly Timeline[]): Results {
+function runBatches(timelines: readonly Timeline[], rules = ruleText): Results {
   const results: Results = { firing: new Map(), ratios: new Map() };
   const dir = scratchDir('slokit-properties-');
-  writeFileSync(join(dir, 'registry.yml'), ruleText);
+  writeFileSync(join(dir, 'registry.yml'), rules);
   const files: string[] = [];
   for (let i = 0; i < timelines.length; i += BATCH) {
     const name = `batch-${i / BATCH}.test.yml`;
@@ -220,12 +221,23 @@ function check(t: Timeline, o: Observed, results: Results): Violation[] {
 function burning(o: Observed, row: Row, m: number): boolean {
   const long = windowEnvelope(o, m, row.long, RAW);
   const short = windowEnvelope(o, m, row.short, RAW);
-  return !!long && !!short && long.events >= 2 * row.minEvents && long.min > row.threshold * 1.1 && short.min > row.threshold * 1.1;
+  // A window with no events at all has no ratio to burn with: a quiet stretch inside an incident pauses it.
+  if (!long || !short || long.someEmpty || short.someEmpty) return false;
+  return long.events >= 2 * row.minEvents && long.min > row.threshold * 1.1 && short.min > row.threshold * 1.1;
 }
 
 function lastBadBefore(o: Observed, m: number): number | undefined {
   for (let k = m; k >= 1; k--) if (o.bad[k]! > 0) return k;
   return undefined;
+}
+
+/** The same rule file with one of the mutation command's mutants applied to registry/requests. */
+function mutated(kind: string): string {
+  const m = MUTATIONS.find((x) => x.kind === kind)!;
+  const doc = parse(ruleText) as { groups: { rules: { labels?: Record<string, string>; expr: string }[] }[] };
+  const rules = doc.groups.flatMap((g) => g.rules).filter((r) => r.labels?.service === 'registry' && r.labels?.sli === 'requests');
+  expect(m.apply(rules as never), `mutation ${kind} applies`).toBe(true);
+  return toYaml(doc);
 }
 
 const fmt = (x: number | undefined) => (x === undefined ? 'none' : x.toPrecision(4));
@@ -250,5 +262,16 @@ describe(`alerts against the exact oracle on ${RUNS} random timelines (seeds ${F
     console.log(`${RUNS} timelines, ${paged} paged, ${violations.length} violations in ${bySeed.size} timelines`);
     console.log(`recorded windows near a counter's creation, reset, end or missed scrape: ${disturbed.outside} of ${disturbed.checked} outside ±2% of exact, worst ${(disturbed.worst * 100).toFixed(1)}% (Prometheus extrapolates a series that starts or pauses within a range)`);
     expect(report.join('\n\n')).toBe('');
+  });
+
+  it('has teeth: the same timelines catch the bound that paged at 8.8x and a 1h window averaged from 5m ratios', { timeout: 1_200_000 }, () => {
+    const thresholds = rows.map((r) => r.threshold);
+    const timelines = Array.from({ length: Math.min(RUNS, 2 * BATCH) }, (_, i) => randomTimeline(FIRST_SEED + i, MINUTES, thresholds));
+    for (const kind of ['fast-unsafe-bound', 'ratio-1h-average-of-ratios']) {
+      const results = runBatches(timelines, mutated(kind));
+      const violations = timelines.flatMap((t) => check(t, observe(countersOf(t).map((c) => c.counter), MINUTES), results));
+      console.log(`mutant ${kind}: ${violations.length} violations in ${new Set(violations.map((v) => v.seed)).size} of ${timelines.length} timelines`);
+      expect(violations.length, kind).toBeGreaterThan(0);
+    }
   });
 });

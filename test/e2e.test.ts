@@ -211,8 +211,14 @@ async function scenario(): Promise<void> {
     expect(listed.slos[0]!.firing).toContain('SlokitErrorBudgetBurnFast');
     expect(listed.slos[0]!.budgetRemaining!).toBeLessThan(1);
     expect(listed.slos[0]!.burnRates.find((b) => b.window === '1m')!.value!).toBeGreaterThan(14.4);
-    const detail = (await (await fetch(`${ui.url}/api/slos/webhook-relay/api?range=6h`)).json()) as { charts: { events: { series: { values: (number | null)[] }[] } } };
-    expect(detail.charts.events.series[0]!.values.filter((v) => v !== null).length).toBeGreaterThan(0);
+    // Charts are read at whole minutes: the first point exists once a minute boundary has passed with data.
+    type Detail = { charts: { events: { series: { values: (number | null)[] }[] } } };
+    const points = await waitFor('a point on the detail chart', async () => {
+      const detail = (await (await fetch(`${ui.url}/api/slos/webhook-relay/api?range=6h`)).json()) as Detail;
+      const n = detail.charts.events.series[0]!.values.filter((v) => v !== null).length;
+      return n > 0 ? n : undefined;
+    }, 90_000);
+    expect(points).toBeGreaterThan(0);
     await ui.stop();
 
     const healedAt = Date.now();
@@ -229,6 +235,25 @@ async function scenario(): Promise<void> {
     const fastAgainAt = Date.now();
     await fetch(`${serviceUrl}/-/fault?latency_ms=0`, { method: 'POST' });
     await waitFor('the latency page to resolve', () => firstNotification('SlokitErrorBudgetBurnFast', 'api-latency', 'resolved', fastAgainAt), 90_000);
+
+    // Fault 3: the service stops answering (its scrapes fail, its series vanish): no burn alert
+    // can see that, the vanished page does, and it resolves when the service is back.
+    const stoppedAt = Date.now();
+    example!.kill('SIGSTOP');
+    let vanished: Notification;
+    try {
+      vanished = await waitFor('the vanished page', () => firstNotification('SlokitSLIVanished', 'api', 'firing', stoppedAt), 120_000);
+    } finally {
+      example!.kill('SIGCONT');
+    }
+    console.log(`service stopped to vanished page at the webhook: ${((vanished.at - stoppedAt) / 1000).toFixed(1)} s`);
+    expect(vanished.path).toBe('/integrations/page');
+    expect(vanished.alerts.find((a) => a.labels.alertname === 'SlokitSLIVanished' && a.labels.sli === 'api')!.annotations.runbook_url).toBe(
+      'https://gitlab.example.com/platform/runbooks/-/blob/main/runbooks/webhook-relay.md#api-vanished',
+    );
+    const backAt = Date.now();
+    await waitFor('the vanished page to resolve', () => firstNotification('SlokitSLIVanished', 'api', 'resolved', backAt), 120_000);
+    console.log(`service back to resolved notification: ${((Date.now() - backAt) / 1000).toFixed(1)} s`);
   }
   {
     // Saturation: reload Prometheus with the pack whose open-fds thresholds every process exceeds.

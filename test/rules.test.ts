@@ -92,10 +92,11 @@ describe('recording rules follow the SLO math', () => {
       ['30d', 'slow', null, '1h every 55m'],
     ]);
     const byName = (name: string) => recording.find((r) => r.record === name && r.labels?.service === 'registry' && r.labels?.sli === 'requests')!;
-    // Averaging (window − 5m) of 5m rates covers exactly the window.
-    expect(byName('sli:events_bad:rate1h').expr).toBe('avg_over_time(sli:events_bad:rate5m{service="registry", sli="requests"}[55m])');
-    expect(byName('sli:events_total:rate1d').expr).toBe('avg_over_time(sli:events_total:rate5m{service="registry", sli="requests"}[1435m])');
-    expect(byName('sli:events_total:rate30d').expr).toBe('avg_over_time(sli:events_total:rate1h{service="registry", sli="requests"}[30d:55m])');
+    // Averaging (window − 5m) of 5m rates covers exactly the window; every range stops half an
+    // evaluation short, so no recorded sample or subquery step sits on its edge (Prometheus 2 and 3 agree).
+    expect(byName('sli:events_bad:rate1h').expr).toBe('avg_over_time(sli:events_bad:rate5m{service="registry", sli="requests"}[54m30s])');
+    expect(byName('sli:events_total:rate1d').expr).toBe('avg_over_time(sli:events_total:rate5m{service="registry", sli="requests"}[23h54m30s])');
+    expect(byName('sli:events_total:rate30d').expr).toBe('avg_over_time(sli:events_total:rate1h{service="registry", sli="requests"}[29d23h59m30s:55m])');
     expect(byName('sli:events_bad:rate5m').expr).toBe(
       '(sum by (env, cluster) (rate(registry_http_requests_total{code=~"5.."}[5m])) or 0 * sum by (env, cluster) (sli:events_total:rate5m{service="registry", sli="requests"}))',
     );
@@ -149,9 +150,15 @@ describe('alerts', () => {
     }
   });
 
-  it('page on the fast pair: short over threshold, long over threshold or its lower bound, enough events', () => {
+  it('page on the fast pair: short over threshold, long over threshold or a bound never above it, enough events', () => {
     expect(defs[0]!.rule.expr).toContain('(sli:error:ratio_rate5m{service="registry", sli="requests"} > 0.0144 + 1e-12)');
-    expect(defs[0]!.rule.expr).toContain('(sli:events_bad:rate5m{service="registry", sli="requests"} * 300 / (sli:events_total:rate1h{service="registry", sli="requests"} * 3600) > 0.0144 + 1e-12)');
+    // Bad events the raw window is sure of, over the long average plus both of its edges.
+    expect(defs[0]!.rule.expr).toContain(
+      '(0.64 * sli:events_bad:rate5m{service="registry", sli="requests"} * 300 / (sli:events_total:rate1h{service="registry", sli="requests"} * 3300 + sli:events_total:rate5m{service="registry", sli="requests"} * 300 + (sli:events_total:rate5m{service="registry", sli="requests"} offset 55m or 0 * sli:events_total:rate5m{service="registry", sli="requests"}) * 300) > 0.0144 + 1e-12)',
+    );
+    // Moderate's short window is not the raw one: no bound, and its slow long window is read with slack for a late write.
+    expect(defs[1]!.rule.expr).not.toContain('0.64');
+    expect(defs[1]!.rule.expr).toContain('(last_over_time(sli:error:ratio_rate6h{service="registry", sli="requests"}[10m30s]) > 0.006 + 1e-12)');
     expect(defs[0]!.rule.expr).toContain('(sli:events_total:rate1h{service="registry", sli="requests"} * 3600 >= 20)');
     expect(defs[0]!.anchor).toBe('requests-burn-fast');
     expect(defs[0]!.rule.annotations.description).toContain('{{ $value | humanizePercentage }}');
@@ -162,6 +169,16 @@ describe('alerts', () => {
     expect(tc.rule.labels.severity).toBe('warning');
     expect(tc.rule.expr).toBe(
       '(sli:events_total:rate6h{service="registry", sli="requests"} * 1800 >= 100)\nunless\n(sli:events_total:rate30m{service="registry", sli="requests"} > 0)',
+    );
+  });
+
+  it('an SLI whose series vanish pages where its burn rows page, unless it never had traffic', () => {
+    const v = defs.find((d) => d.kind === 'vanished')!;
+    expect(v.rule.alert).toBe('SlokitSLIVanished');
+    expect(v.rule.labels.severity).toBe('critical');
+    expect(v.rule.for).toBe('3m');
+    expect(v.rule.expr).toBe(
+      '(last_over_time(sli:events_total:rate6h{service="registry", sli="requests"}[10m30s]) * 1800 >= 100)\nunless\nsli:events_total:rate5m{service="registry", sli="requests"}',
     );
   });
 

@@ -157,6 +157,7 @@ describe('slokit serve: JSON API over a real Prometheus', () => {
       'SlokitErrorBudgetBurnGradual 3d/6h 1 inactive',
       'SlokitErrorBudgetBurnLowTraffic 6h/6h 6 inactive',
       'SlokitTrafficCessation 6h/30m - inactive',
+      'SlokitSLIVanished 6h/5m - inactive',
       'SlokitErrorBudgetExhausted 30d/30d - inactive',
     ]);
     expect(gitalyRow!.firing).toEqual(['SlokitErrorBudgetBurnFast']);
@@ -271,7 +272,7 @@ describe('slokit serve: JSON API over a real Prometheus', () => {
       const ids = new Set([...html.matchAll(/<h[1-6] id="([^"]+)"/g)].map((m) => m[1]));
       for (const slo of body.slos.filter((s) => s.service === service)) for (const a of slo.alerts) if (!ids.has(a.anchor)) missing.push(`${service}#${a.anchor}`);
     }
-    expect(body.slos.flatMap((s) => s.alerts)).toHaveLength(15 * 7);
+    expect(body.slos.flatMap((s) => s.alerts)).toHaveLength(15 * 8);
     expect(missing).toEqual([]);
   });
 

@@ -58,23 +58,27 @@ export function windowRatio(o: Observed, t: number, w: number): number | undefin
  * its window with soft edges, so an average of raw rates is a mix (a ratio of sums) of those
  * exact windows; its ratio lies between their least and greatest.
  */
-export function windowEnvelope(o: Observed, t: number, w: number, raw: number): { min: number; max: number; events: number } | undefined {
+export function windowEnvelope(o: Observed, t: number, w: number, raw: number): { min: number; max: number; events: number; someEmpty: boolean } | undefined {
   let min = Infinity;
   let max = -Infinity;
   let events = Infinity;
+  let someEmpty = false;
   for (let end = t - raw; end <= t; end++) {
     if (end < 0) continue;
     for (let len = w - raw; len <= w; len++) {
       // Before the data began there is nothing to count: a window reaching back further is clipped, as Prometheus' is.
       const e = windowEvents(o, end, len);
       events = Math.min(events, e.total);
-      if (e.total === 0) continue;
+      if (e.total === 0) {
+        someEmpty = true;
+        continue;
+      }
       const r = e.bad / e.total;
       min = Math.min(min, r);
       max = Math.max(max, r);
     }
   }
-  return min === Infinity ? undefined : { min, max, events };
+  return min === Infinity ? undefined : { min, max, events, someEmpty };
 }
 
 /** A burn alert row as the oracle decides it. */

@@ -236,6 +236,108 @@ function sustainedBurn(ctx: Ctx): TestGroup | undefined {
   };
 }
 
+/** Burn levels on both sides of every factor: 20% below it and 20% above it. */
+export const LEVEL_MARGIN = 0.2;
+
+/**
+ * For every burn row, a constant burn 20% below its factor and one 20% above: each row fires
+ * exactly when the level is above its factor, so a factor, window or branch that is off by
+ * more than the margin fails one side. A constant burn gives every window, full or partial,
+ * the same ratio, so half an hour (or the first tile of a tiled window) is enough for all of
+ * them, from 5m to the period.
+ */
+function burnLevels(ctx: Ctx): TestGroup[] {
+  const rows = ctx.defs.filter((d) => d.kind === 'burn');
+  const exhausted = defOf(ctx, 'budget-exhausted');
+  // A tiled window has nothing until its first tile step holds a recorded tile.
+  const firstTile = Math.max(0, ...planWindows(ctx.sli).map((p) => p.tile?.step.seconds ?? 0));
+  const length = steps(ctx, Math.max(1800, firstTile + 600));
+  const levels = rows.flatMap((d) => [1 - LEVEL_MARGIN, 1 + LEVEL_MARGIN].map((k) => clean(Number((d.burn!.factor * k).toPrecision(4)))));
+  return [...new Set(levels)]
+    .filter((burn) => burn * ctx.sli.errorBudget < 1)
+    .map((burn) => {
+      const ratio = clean(burn * ctx.sli.errorBudget);
+      const T = totalFor(ratio);
+      const B = Math.round(T * ratio);
+      const { input, labels } = feed(ctx, constant(length, T, B));
+      const fires = (d: AlertDef) => d.burn!.factor < burn;
+      const checks: AlertCheck[] = [
+        ...rows.map((d) => ({ eval_time: at(ctx, length), alertname: d.rule.alert, exp_alerts: fires(d) ? [firing(d, labels, ratio)] : [] })),
+        { eval_time: at(ctx, length), alertname: exhausted.rule.alert, exp_alerts: burn > 1 ? [firing(exhausted, labels, ratio)] : [] },
+        // A row above the level never fires, not even while its windows fill.
+        ...[steps(ctx, 600), steps(ctx, 1200)].flatMap((t) => none(ctx, t, rows.filter((d) => !fires(d)))),
+      ];
+      const firingNames = rows.filter(fires).map((d) => d.rule.alert);
+      return {
+        name: `${ctx.service.name}/${ctx.sli.name}: constant ${formatNumber(burn)}x burn fires ${firingNames.length ? firingNames.join(', ') : 'no burn alert'} and no other`,
+        interval: formatSeconds(ctx.step),
+        input_series: input,
+        alert_rule_test: checks,
+      };
+    });
+}
+
+/**
+ * For every page row: healthy traffic for its long window, then a burn 20% above its factor
+ * for its long window and a little more. The page fires once its long window is full of the
+ * burn; a longer window would still hold the healthy part (at most 1.2 × 1/4 of the factor
+ * for a window 4 times longer) and stay quiet, so the test fails on a page that reads the
+ * wrong long window.
+ */
+function burnAfterHealthy(ctx: Ctx): TestGroup[] {
+  const R = steps(ctx, ctx.sli.evaluation.rawWindow.seconds);
+  const slow = steps(ctx, ctx.sli.evaluation.slowInterval.seconds);
+  return pageDefs(ctx).flatMap((def) => {
+    const a = def.burn!;
+    const burn = clean(Number((a.factor * (1 + LEVEL_MARGIN)).toPrecision(4)));
+    const ratio = clean(burn * ctx.sli.errorBudget);
+    if (ratio >= 1) return [];
+    const L = steps(ctx, a.long.seconds);
+    const T = totalFor(ratio);
+    const B = Math.round(T * ratio);
+    const burning = L + R + slow + 2;
+    const { input, labels } = feed(ctx, phases({ steps: L, total: T, bad: 0 }, { steps: burning, total: T, bad: B }));
+    return [
+      {
+        name: `${ctx.service.name}/${ctx.sli.name}: ${a.long.text} healthy, then a ${formatNumber(burn)}x burn: ${def.rule.alert} fires once its ${a.long.text} window is full of it`,
+        interval: formatSeconds(ctx.step),
+        input_series: input,
+        alert_rule_test: [
+          ...none(ctx, L, [def]),
+          { eval_time: at(ctx, L + burning), alertname: def.rule.alert, exp_alerts: [firing(def, labels, ratio)] },
+        ],
+      },
+    ];
+  });
+}
+
+/**
+ * One minute with 70 times the usual traffic, whose failures make the raw window burn above
+ * a page's threshold while the exact long window stays at 60% of it: the page must stay
+ * quiet. A long window averaged from raw rates weighs that newest minute about 0.2, so a
+ * bound that divides by the average alone pages here (a real incident: 8.8x paged at 14.4x).
+ */
+function burst(ctx: Ctx): TestGroup | undefined {
+  const R = ctx.sli.evaluation.rawWindow;
+  const row = pageDefs(ctx).find((d) => d.burn!.short.seconds === R.seconds);
+  if (!row) return undefined;
+  const a = row.burn!;
+  const L = steps(ctx, a.long.seconds);
+  const T = 1000;
+  const X = 70 * T;
+  const bad = Math.round(0.6 * a.threshold * ((L - 1) * T + X));
+  const warm = L + steps(ctx, R.seconds);
+  const after = 2 * steps(ctx, R.seconds);
+  const { input } = feed(ctx, phases({ steps: warm, total: T, bad: 0 }, { steps: 1, total: X, bad }, { steps: after, total: T, bad: 0 }));
+  const times = Array.from({ length: after + 1 }, (_, i) => warm + 1 + i);
+  return {
+    name: `${ctx.service.name}/${ctx.sli.name}: a one-step burst of ${X} events with ${bad} failing (the raw window above ${formatNumber(a.factor)}x, the exact ${a.long.text} at 60% of it) does not fire ${row.rule.alert}`,
+    interval: formatSeconds(ctx.step),
+    input_series: input,
+    alert_rule_test: times.flatMap((t) => none(ctx, t, [row])),
+  };
+}
+
 function lowTraffic(ctx: Ctx): TestGroup | undefined {
   const pages = pageDefs(ctx);
   const target = Math.floor(ctx.sli.minEvents / 2) - 1;
@@ -244,7 +346,10 @@ function lowTraffic(ctx: Ctx): TestGroup | undefined {
   const every = Math.ceil(longest / target);
   const length = Math.max(longest + steps(ctx, 3600), steps(ctx, 2 * 3600));
   const { input, labels } = feed(ctx, sparseFailures(length, every));
-  const times = [1, 2, 3, 4].map((q) => Math.round((q * length) / 4));
+  // Right after each failure the short windows hold it: the moments a page could fire.
+  const times = [...new Set([...[1, 2, 3, 4].map((q) => Math.round((q * length) / 4)), ...Array.from({ length: Math.floor(length / every) }, (_, i) => (i + 1) * every + 1)])]
+    .filter((t) => t <= length)
+    .sort((x, y) => x - y);
   // The ticket needs LOW_TRAFFIC_MIN_BAD_EVENTS bad events in its window; a min_events this small leaves no room for that and the margin below it.
   const ticket = target >= LOW_TRAFFIC_MIN_BAD_EVENTS ? ctx.defs.find((d) => d.kind === 'low-traffic') : undefined;
   return {
@@ -259,6 +364,25 @@ function lowTraffic(ctx: Ctx): TestGroup | undefined {
   };
 }
 
+/**
+ * `def` firing for the SLI under test, and the same alert of every sibling whose total reads
+ * the fed series and expected enough of them: they stop seeing events too, and fire alongside.
+ */
+function withSiblings(ctx: Ctx, def: AlertDef, labels: Record<string, string>, fed: readonly FedSeries[], before: number): ExpectedAlert[] {
+  const expected = [firing(def, labels)];
+  for (const other of ctx.service.slis) {
+    if (other.name === ctx.sli.name) continue;
+    const seen = siblingTotal(other, fed, before);
+    const otherDef = ctx.serviceDefs.find((d) => d.sliName === other.name && d.def.kind === def.kind)?.def;
+    if (!otherDef || !seen.series.length) continue;
+    const expectedEvents = (seen.perStep / ctx.step) * other.trafficCessation.silence.seconds;
+    if (expectedEvents >= other.trafficCessation.minExpectedEvents) {
+      expected.push(firing(otherDef, { ...aggregationValues(ctx, seen.series[0]!.labels), ...sliIdentity(ctx.service, other) }));
+    }
+  }
+  return expected.sort((x, y) => JSON.stringify(x.exp_labels).localeCompare(JSON.stringify(y.exp_labels)));
+}
+
 function cessation(ctx: Ctx): TestGroup | undefined {
   const def = defOf(ctx, 'traffic-cessation');
   const tc = ctx.sli.trafficCessation;
@@ -268,22 +392,11 @@ function cessation(ctx: Ctx): TestGroup | undefined {
   const clearAt = steps(ctx, tc.baseline.seconds) + 2 * R + steps(ctx, ctx.sli.evaluation.slowInterval.seconds) + steps(ctx, 900);
   if (fireAt >= steps(ctx, tc.baseline.seconds)) return undefined;
   const before = Math.max(steps(ctx, 3600), 2 * R);
-  const T = Math.max(1000, Math.ceil((tc.minExpectedEvents * 2 * ctx.step) / tc.silence.seconds));
+  // Twice the events the alert expects, no more: a cessation that expects far more must fail this.
+  const T = Math.ceil((tc.minExpectedEvents * 2 * ctx.step) / tc.silence.seconds);
   const traffic = constant(before, T, 0); // the series end here: nothing after `before`
   const { input, labels, fed } = feed(ctx, traffic);
-  // Siblings whose total reads these series stop seeing events too, and fire alongside.
-  const expected = [firing(def, labels)];
-  for (const other of ctx.service.slis) {
-    if (other.name === ctx.sli.name) continue;
-    const seen = siblingTotal(other, fed, before);
-    const otherDef = ctx.serviceDefs.find((d) => d.sliName === other.name && d.def.kind === 'traffic-cessation')?.def;
-    if (!otherDef || !seen.series.length) continue;
-    const expectedEvents = (seen.perStep / ctx.step) * other.trafficCessation.silence.seconds;
-    if (expectedEvents >= other.trafficCessation.minExpectedEvents) {
-      expected.push(firing(otherDef, { ...aggregationValues(ctx, seen.series[0]!.labels), ...sliIdentity(ctx.service, other) }));
-    }
-  }
-  expected.sort((x, y) => JSON.stringify(x.exp_labels).localeCompare(JSON.stringify(y.exp_labels)));
+  const expected = withSiblings(ctx, def, labels, fed, before);
   return {
     name: `${ctx.service.name}/${ctx.sli.name}: traffic that stops fires ${def.rule.alert} after ${tc.silence.text} and clears once the series is gone for ${tc.baseline.text}`,
     interval: formatSeconds(ctx.step),
@@ -310,17 +423,18 @@ function vanished(ctx: Ctx): TestGroup {
   const gone = steps(ctx, 1800);
   const back = R + 5;
   const T = Math.max(1000, Math.ceil((ctx.sli.trafficCessation.minExpectedEvents * 2 * ctx.step) / ctx.sli.trafficCessation.silence.seconds));
-  const { input, labels } = feed(ctx, vanishing(before, gone, back, T));
+  const { input, labels, fed } = feed(ctx, vanishing(before, gone, back, T));
   const within = steps(ctx, 600);
   const otherPages = pageDefs(ctx);
+  const expected = withSiblings(ctx, def, labels, fed, before);
   return {
     name: `${ctx.service.name}/${ctx.sli.name}: series that vanish fire ${def.rule.alert} (${def.rule.labels.severity}) within ${formatSeconds(within * ctx.step)} and resolve when they are back; no burn alert fires`,
     interval: formatSeconds(ctx.step),
     input_series: input,
     alert_rule_test: [
       { eval_time: at(ctx, before), alertname: def.rule.alert, exp_alerts: [] },
-      { eval_time: at(ctx, before + within), alertname: def.rule.alert, exp_alerts: [firing(def, labels)] },
-      { eval_time: at(ctx, before + gone), alertname: def.rule.alert, exp_alerts: [firing(def, labels)] },
+      { eval_time: at(ctx, before + within), alertname: def.rule.alert, exp_alerts: expected },
+      { eval_time: at(ctx, before + gone), alertname: def.rule.alert, exp_alerts: expected },
       ...none(ctx, before + gone, otherPages),
       // Two scrapes back and the raw rate exists again.
       { eval_time: at(ctx, before + gone + 3), alertname: def.rule.alert, exp_alerts: [] },
@@ -362,7 +476,7 @@ export function sliTestGroups(
 ): TestGroup[] {
   const defs = serviceDefs.filter((d) => d.sliName === sli.name).map((d) => d.def);
   const ctx: Ctx = { model, service, sli, defs, serviceDefs, step };
-  return [outage(ctx), atObjective(ctx), sustainedBurn(ctx), lowTraffic(ctx), cessation(ctx), vanished(ctx), derivedWindows(ctx)].filter(
+  return [outage(ctx), atObjective(ctx), sustainedBurn(ctx), ...burnLevels(ctx), ...burnAfterHealthy(ctx), burst(ctx), lowTraffic(ctx), cessation(ctx), vanished(ctx), derivedWindows(ctx)].filter(
     (g): g is TestGroup => g !== undefined,
   );
 }

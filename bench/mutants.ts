@@ -1,0 +1,216 @@
+/**
+ * `npm run mutants`: do the generated promtool tests have teeth? Each mutation is a rule the
+ * way a person or a generator bug could get it wrong (a factor, a window, a branch, a guard, a
+ * fallback, the SLO math); it is applied to one SLI's generated rules (registry/requests of the
+ * bundled catalog), and that SLI's generated tests are run against the mutant by promtool,
+ * two at a time. A mutant is killed when a test fails. Prints a table per kind and the score;
+ * survivors are listed with the reason they cannot change an alert, where one is known.
+ *
+ * SLOKIT_MUTANTS=kind,kind runs only those kinds.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { generatePack } from '../generators/emit/pack.js';
+import { toYaml } from '../generators/emit/yaml-text.js';
+import { loadModel } from '../generators/pipeline.js';
+import { PROJECT_ROOT } from '../generators/paths.js';
+
+interface Rule {
+  alert?: string;
+  record?: string;
+  expr: string;
+  for?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+interface Group {
+  name: string;
+  interval: string;
+  rules: Rule[];
+}
+
+const SERVICE = 'registry';
+const SLI = 'requests';
+
+export interface Mutation {
+  readonly kind: string;
+  readonly what: string;
+  /** Changes the SLI's rules in place; false when it found nothing to change (a broken mutation). */
+  readonly apply: (rules: Rule[]) => boolean;
+  /** Why a survivor cannot change an alert, when that is known. */
+  readonly equivalent?: string;
+}
+
+const alertNamed = (rules: Rule[], name: string) => rules.find((r) => r.alert === `Slokit${name}`);
+const recordNamed = (rules: Rule[], name: string) => rules.find((r) => r.record === name);
+
+/** Replaces `from` by `to` in one rule's expression; false when `from` is not there. */
+function edit(rule: Rule | undefined, from: string | RegExp, to: string): boolean {
+  if (!rule) return false;
+  const next = rule.expr.replace(from, to);
+  if (next === rule.expr) return false;
+  rule.expr = next;
+  return true;
+}
+
+const inAlert = (name: string, from: string | RegExp, to: string) => (rules: Rule[]) => edit(alertNamed(rules, name), from, to);
+const inRecord = (name: string, from: string | RegExp, to: string) => (rules: Rule[]) => edit(recordNamed(rules, name), from, to);
+
+export const MUTATIONS: readonly Mutation[] = [
+  { kind: 'fast-factor-up', what: 'Fast fires at 1.5x its factor', apply: inAlert('ErrorBudgetBurnFast', /0\.0144 \+/g, '0.0216 +') },
+  { kind: 'fast-factor-down', what: 'Fast fires at half its factor', apply: inAlert('ErrorBudgetBurnFast', /0\.0144 \+/g, '0.0072 +') },
+  { kind: 'moderate-factor-up', what: 'Moderate fires at 1.5x its factor', apply: inAlert('ErrorBudgetBurnModerate', /0\.006 \+/g, '0.009 +') },
+  { kind: 'moderate-factor-down', what: 'Moderate fires at half its factor', apply: inAlert('ErrorBudgetBurnModerate', /0\.006 \+/g, '0.003 +') },
+  { kind: 'slow-factor-up', what: 'Slow fires at 1.5x its factor', apply: inAlert('ErrorBudgetBurnSlow', /0\.003 \+/g, '0.0045 +') },
+  { kind: 'slow-factor-down', what: 'Slow fires at half its factor', apply: inAlert('ErrorBudgetBurnSlow', /0\.003 \+/g, '0.0015 +') },
+  { kind: 'gradual-factor-up', what: 'Gradual fires at 1.5x its factor', apply: inAlert('ErrorBudgetBurnGradual', /0\.001 \+/g, '0.0015 +') },
+  { kind: 'gradual-factor-down', what: 'Gradual fires at half its factor', apply: inAlert('ErrorBudgetBurnGradual', /0\.001 \+/g, '0.0005 +') },
+  { kind: 'fast-long-window', what: 'Fast reads 6h as its long window', apply: inAlert('ErrorBudgetBurnFast', /ratio_rate1h/g, 'ratio_rate6h') },
+  { kind: 'fast-short-window', what: 'Fast reads 30m as its short window', apply: inAlert('ErrorBudgetBurnFast', /^\(sli:error:ratio_rate5m/, '(sli:error:ratio_rate30m') },
+  { kind: 'moderate-long-window', what: 'Moderate reads 1d as its long window', apply: inAlert('ErrorBudgetBurnModerate', /ratio_rate6h/g, 'ratio_rate1d') },
+  { kind: 'moderate-short-window', what: 'Moderate reads 2h as its short window', apply: inAlert('ErrorBudgetBurnModerate', /^\(sli:error:ratio_rate30m/, '(sli:error:ratio_rate2h') },
+  { kind: 'fast-no-short', what: 'Fast without its short-window condition', apply: inAlert('ErrorBudgetBurnFast', /^\([^\n]*\)\nand\n/, '') },
+  { kind: 'fast-no-bound', what: 'Fast without its fast bound (long average only)', apply: inAlert('ErrorBudgetBurnFast', /\nor\n(?:[^\n]*\n){2}[^\n]*0\.64[^\n]*\n/, '\n') },
+  { kind: 'fast-bound-only', what: 'Fast with its bound but not the long average', apply: inAlert('ErrorBudgetBurnFast', /\(\n {2}\(sli:error:ratio_rate1h[^\n]*\)\nor\n/, '(\n') },
+  {
+    kind: 'fast-unsafe-bound',
+    what: "the old bound: short-window bad events over the long average's events",
+    apply: inAlert('ErrorBudgetBurnFast', /\(0\.64 \* ([^*]+?) \* 300 \/ \(([^*]+?) \* 3300 [^\n]*\) > /, '($1 * 300 / ($2 * 3600) > '),
+  },
+  { kind: 'fast-no-min-events', what: 'Fast without its min_events guard', apply: inAlert('ErrorBudgetBurnFast', /\nand\n\(sli:events_total:rate1h[^\n]*>= 20\)$/, '') },
+  { kind: 'fast-min-events-raised', what: 'Fast needs 2,000,000 events instead of 20', apply: inAlert('ErrorBudgetBurnFast', />= 20\)$/, '>= 2000000)') },
+  { kind: 'moderate-no-min-events', what: 'Moderate without its min_events guard', apply: inAlert('ErrorBudgetBurnModerate', /\nand\n\([^\n]*rate6h[^\n]*>= 20\)$/, '') },
+  { kind: 'bad-no-fallback', what: 'the 5m bad rate without its `or 0 * total` fallback', apply: inRecord('sli:events_bad:rate5m', / or 0 \* sum by \(env, cluster\) \(sli:events_total:rate5m[^)]*\)\)$/, ')') },
+  { kind: 'bad-selects-all', what: 'the 5m bad rate counts every request', apply: inRecord('sli:events_bad:rate5m', '{code=~"5.."}', '') },
+  { kind: 'ratio-1h-average-of-ratios', what: '1h ratio as an average of 5m ratios', apply: (rules) => setExpr(recordNamed(rules, 'sli:error:ratio_rate1h'), 'avg_over_time(sli:error:ratio_rate5m{service="registry", sli="requests"}[54m30s])') },
+  { kind: 'span-1h-wrong', what: '1h window averages 25m of 5m rates (a 30m window)', apply: (rules) => ['sli:events_total:rate1h', 'sli:events_bad:rate1h'].every((n) => edit(recordNamed(rules, n), '[54m30s]', '[24m30s]')) },
+  { kind: 'span-6h-wrong', what: '6h window averages 2h of 5m rates', apply: (rules) => ['sli:events_total:rate6h', 'sli:events_bad:rate6h'].every((n) => edit(recordNamed(rules, n), '[5h54m30s]', '[1h54m30s]')) },
+  { kind: 'period-30d-as-3d', what: 'the 30d window tiles only 3 days', apply: (rules) => ['sli:events_total:rate30d', 'sli:events_bad:rate30d'].every((n) => edit(recordNamed(rules, n), '[29d23h59m30s:55m]', '[2d23h59m30s:55m]')) },
+  { kind: 'period-bad-only-3d', what: "the 30d window's bad events over 3 days only", apply: inRecord('sli:events_bad:rate30d', '[29d23h59m30s:55m]', '[2d23h59m30s:55m]') },
+  { kind: 'budget-remaining-3d', what: 'budget remaining from the 3d ratio', apply: inRecord('slo:error_budget_remaining:ratio', /ratio_rate30d/, 'ratio_rate3d') },
+  { kind: 'burn-rate-wrong-budget', what: '1h burn rate divided by 0.01 instead of 0.001', apply: inRecord('slo:burn_rate:rate1h', '/ 0.001', '/ 0.01') },
+  { kind: 'exhausted-threshold-up', what: 'budget exhausted at twice the budget', apply: inAlert('ErrorBudgetExhausted', /0\.001 \+/, '0.002 +') },
+  { kind: 'exhausted-window-3d', what: 'budget exhausted judged over 3d', apply: inAlert('ErrorBudgetExhausted', /rate30d/g, 'rate3d') },
+  { kind: 'cessation-silence-2h', what: 'cessation waits for 2h of silence', apply: inAlert('TrafficCessation', /rate30m/g, 'rate2h') },
+  { kind: 'cessation-expects-more', what: 'cessation needs 10,000 expected events', apply: inAlert('TrafficCessation', '>= 100)', '>= 10000)') },
+  { kind: 'vanished-never', what: 'vanished checks the 30m rate instead of the 5m one', apply: inAlert('SLIVanished', /\nsli:events_total:rate5m/, '\nsli:events_total:rate30m') },
+  { kind: 'vanished-no-baseline', what: 'vanished without its baseline (fires for SLIs that never had traffic too)', apply: inAlert('SLIVanished', /^\(last_over_time[^\n]*\)/, 'vector(1)') },
+  { kind: 'vanished-slow', what: 'vanished waits 30m', apply: (rules) => setFor(alertNamed(rules, 'SLIVanished'), '30m') },
+  { kind: 'low-traffic-inverted', what: 'low-traffic ticket when traffic is high', apply: inAlert('ErrorBudgetBurnLowTraffic', '< 20)', '>= 20)') },
+  { kind: 'low-traffic-bad-min', what: 'low-traffic ticket needs 200 bad events', apply: inAlert('ErrorBudgetBurnLowTraffic', '>= 2)', '>= 200)') },
+  { kind: 'fast-severity', what: 'Fast labelled warning', apply: (rules) => setLabel(alertNamed(rules, 'ErrorBudgetBurnFast'), 'severity', 'warning') },
+  { kind: 'raw-window-10m', what: 'the raw window reads 10m of raw series', apply: (rules) => ['sli:events_total:rate5m', 'sli:events_bad:rate5m'].every((n) => edit(recordNamed(rules, n), /\[5m\]/g, '[10m]')) },
+  { kind: 'drops-cluster', what: 'the raw total aggregates away the cluster label', apply: inRecord('sli:events_total:rate5m', 'sum by (env, cluster)', 'sum by (env)') },
+];
+
+function setExpr(rule: Rule | undefined, expr: string): boolean {
+  if (!rule || rule.expr === expr) return false;
+  rule.expr = expr;
+  return true;
+}
+
+function setFor(rule: Rule | undefined, value: string): boolean {
+  if (!rule || rule.for === value) return false;
+  rule.for = value;
+  return true;
+}
+
+function setLabel(rule: Rule | undefined, name: string, value: string): boolean {
+  if (!rule?.labels || rule.labels[name] === value) return false;
+  rule.labels[name] = value;
+  return true;
+}
+
+function promtool(dir: string, file: string): Promise<{ code: number; output: string }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn('promtool', ['test', 'rules', file], { cwd: dir });
+    let output = '';
+    p.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    p.on('error', (e) => reject(new Error(`promtool could not run (${e.message}); install Debian's prometheus package: apt-get install prometheus`)));
+    p.on('close', (code) => resolve({ code: code ?? -1, output }));
+  });
+}
+
+export interface MutantResult {
+  readonly kind: string;
+  readonly what: string;
+  readonly status: 'killed' | 'survived' | 'not applied';
+  readonly by?: string;
+  readonly equivalent?: string;
+}
+
+/** Runs the SLI's generated tests against each mutant; the unmutated rules must pass them first. */
+export async function runMutants(mutations: readonly Mutation[], log: (line: string) => void = () => undefined): Promise<MutantResult[]> {
+  const { model } = loadModel(join(PROJECT_ROOT, 'catalog'));
+  const pack = await generatePack(model!);
+  const groups = (parse(pack.files.get(`prometheus/rules/${SERVICE}.yml`)!) as { groups: Group[] }).groups;
+  const tests = parse(pack.files.get(`prometheus/tests/${SERVICE}.test.yml`)!) as { tests: { name: string }[] };
+  tests.tests = tests.tests.filter((t) => t.name.startsWith(`${SERVICE}/${SLI}:`));
+  const dir = mkdtempSync(join(tmpdir(), 'slokit-mutants-'));
+  writeFileSync(join(dir, 'tests.yml'), toYaml({ ...tests, rule_files: ['rules.yml'] }));
+  const ruleFile = (name: string, g: Group[]) => writeFileSync(join(dir, name), toYaml({ groups: g }));
+  const runIn = async (name: string, g: Group[]) => {
+    const sub = mkdtempSync(join(dir, `${name}-`));
+    writeFileSync(join(sub, 'tests.yml'), toYaml({ ...tests, rule_files: ['rules.yml'] }));
+    writeFileSync(join(sub, 'rules.yml'), toYaml({ groups: g }));
+    return promtool(sub, 'tests.yml');
+  };
+  try {
+    ruleFile('rules.yml', groups);
+    const clean = await promtool(dir, 'tests.yml');
+    if (clean.code !== 0) throw new Error(`the unmutated rules fail their own tests:\n${clean.output.slice(0, 3000)}`);
+    const results: MutantResult[] = new Array(mutations.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < mutations.length) {
+        const i = next++;
+        const m = mutations[i]!;
+        const mutated = structuredClone(groups);
+        const rules = mutated.flatMap((g) => g.rules).filter((r) => r.labels?.sli === SLI && r.labels?.service === SERVICE);
+        if (!m.apply(rules)) {
+          results[i] = { kind: m.kind, what: m.what, status: 'not applied' };
+          log(`${m.kind}: not applied`);
+          continue;
+        }
+        const r = await runIn(m.kind, mutated);
+        // The first failing test group, by its name (promtool prints it before each failure).
+        const failed = [...r.output.matchAll(/^\s*name: ([^\n]+?),?\s*$/gm)].map((x) => x[1]!.replace(`${SERVICE}/${SLI}: `, '').slice(0, 70));
+        results[i] = r.code === 0 ? { kind: m.kind, what: m.what, status: 'survived', ...(m.equivalent ? { equivalent: m.equivalent } : {}) } : { kind: m.kind, what: m.what, status: 'killed', by: failed[0] ?? r.output.split('\n').find((l) => /expr:|error/i.test(l))?.trim().slice(0, 70) ?? 'promtool' };
+        log(`${m.kind}: ${results[i]!.status}${results[i]!.by ? ` (${results[i]!.by})` : ''}`);
+      }
+    };
+    await Promise.all([worker(), worker()]);
+    return results;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function mutantTable(results: readonly MutantResult[]): string {
+  const applied = results.filter((r) => r.status !== 'not applied');
+  const killed = applied.filter((r) => r.status === 'killed').length;
+  const lines = [
+    '| kind | mutation | result | first failing test |',
+    '| --- | --- | --- | --- |',
+    ...results.map((r) => `| ${r.kind} | ${r.what} | ${r.status} | ${r.by ?? r.equivalent ?? ''} |`),
+    '',
+    `Killed ${killed} of ${applied.length} mutants (${((100 * killed) / Math.max(1, applied.length)).toFixed(0)}%)${results.length > applied.length ? `; ${results.length - applied.length} did not apply` : ''}.`,
+  ];
+  return lines.join('\n');
+}
+
+if (process.argv[1]?.endsWith('mutants.js')) {
+  const only = process.env.SLOKIT_MUTANTS?.split(',');
+  const chosen = only ? MUTATIONS.filter((m) => only.includes(m.kind)) : MUTATIONS;
+  const results = await runMutants(chosen, (l) => console.error(l));
+  console.log(mutantTable(results));
+  const notApplied = results.filter((r) => r.status === 'not applied');
+  if (notApplied.length) {
+    console.error(`mutations that found nothing to change (fix them): ${notApplied.map((r) => r.kind).join(', ')}`);
+    process.exit(1);
+  }
+}
