@@ -148,20 +148,33 @@ export async function runMutants(mutations: readonly Mutation[], log: (line: str
   const { model } = loadModel(join(PROJECT_ROOT, 'catalog'));
   const pack = await generatePack(model!);
   const groups = (parse(pack.files.get(`prometheus/rules/${SERVICE}.yml`)!) as { groups: Group[] }).groups;
-  const tests = parse(pack.files.get(`prometheus/tests/${SERVICE}.test.yml`)!) as { tests: { name: string }[] };
-  tests.tests = tests.tests.filter((t) => t.name.startsWith(`${SERVICE}/${SLI}:`));
+  // The SLI's scenarios from the main test file and the period file (its own step).
+  const testFiles = [`prometheus/tests/${SERVICE}.test.yml`, `prometheus/tests/${SERVICE}.period.test.yml`]
+    .filter((f) => pack.files.has(f))
+    .map((f) => {
+      const t = parse(pack.files.get(f)!) as { rule_files: string[]; tests: { name: string }[] };
+      return { ...t, rule_files: ['rules.yml'], tests: t.tests.filter((x) => x.name.startsWith(`${SERVICE}/${SLI}:`)) };
+    });
   const dir = mkdtempSync(join(tmpdir(), 'slokit-mutants-'));
-  writeFileSync(join(dir, 'tests.yml'), toYaml({ ...tests, rule_files: ['rules.yml'] }));
-  const ruleFile = (name: string, g: Group[]) => writeFileSync(join(dir, name), toYaml({ groups: g }));
+  // One file per test group, cheapest first, so a killed mutant stops at its first failure.
+  const cost = (t: { input_series?: { values: string }[] }) => (t.input_series ?? []).reduce((n, x) => n + x.values.length, 0);
+  const single = testFiles
+    .flatMap((f) => f.tests.map((t) => ({ ...f, tests: [t] })))
+    .sort((a, b) => cost(a.tests[0] as never) - cost(b.tests[0] as never));
+  /** The SLI's test groups against these rules; the first that fails decides. */
   const runIn = async (name: string, g: Group[]) => {
     const sub = mkdtempSync(join(dir, `${name}-`));
-    writeFileSync(join(sub, 'tests.yml'), toYaml({ ...tests, rule_files: ['rules.yml'] }));
     writeFileSync(join(sub, 'rules.yml'), toYaml({ groups: g }));
-    return promtool(sub, 'tests.yml');
+    let last = { code: 0, output: '' };
+    for (const [i, t] of single.entries()) {
+      writeFileSync(join(sub, `tests-${i}.yml`), toYaml(t));
+      last = await promtool(sub, `tests-${i}.yml`);
+      if (last.code !== 0) return last;
+    }
+    return last;
   };
   try {
-    ruleFile('rules.yml', groups);
-    const clean = await promtool(dir, 'tests.yml');
+    const clean = await runIn('unmutated', groups);
     if (clean.code !== 0) throw new Error(`the unmutated rules fail their own tests:\n${clean.output.slice(0, 3000)}`);
     const results: MutantResult[] = new Array(mutations.length);
     let next = 0;

@@ -163,6 +163,8 @@ export const outputPaths = {
   tests: (service: Pick<Service, 'name'>) => `prometheus/tests/${service.name}.test.yml`,
   /** Saturation tests run at a coarser step than the SLO tests (a forecast needs days of data); service names hold no dots. */
   saturationTests: (service: Pick<Service, 'name'>) => `prometheus/tests/${service.name}.saturation.test.yml`,
+  /** Scenarios that need days of data, at a coarser step than the main file. */
+  periodTests: (service: Pick<Service, 'name'>) => `prometheus/tests/${service.name}.period.test.yml`,
   /** Rule file path as the test file refers to it (tests sit next to rules/). */
   rulesFromTests: (service: Pick<Service, 'name'>) => `../rules/${service.name}.yml`,
   manifest: 'manifest.json',

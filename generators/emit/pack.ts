@@ -8,7 +8,7 @@ import { alertmanagerYaml, routeCasesYaml } from './alertmanager/routing.js';
 import { runbookRenderer } from './runbooks/render.js';
 import { configMapYaml, dashboardFolderOf, dashboardFolders, provisioningYaml } from './dashboards/delivery.js';
 import { streamDashboards } from './dashboards/evaluate.js';
-import { serviceTestGroups, testFileText } from './promtool-tests/test-file.js';
+import { servicePeriodTestGroups, serviceTestGroups, testFileText } from './promtool-tests/test-file.js';
 import { saturationTestFileText, saturationTestGroups } from './promtool-tests/saturation.js';
 import { kustomizationYaml } from './kubernetes/kustomization.js';
 import { prometheusRuleYaml } from './kubernetes/prometheus-rule.js';
@@ -96,6 +96,8 @@ export async function emitPack(model: Model, options: PackOptions, sink: FileSin
     }
     const tests = serviceTestGroups(model, service, rules.alerts);
     sink(outputPaths.tests(service), testFileText(service, tests.step, tests.groups, rules.groups.map((g) => g.name)));
+    const periodTests = servicePeriodTestGroups(model, service);
+    if (periodTests.groups.length) sink(outputPaths.periodTests(service), testFileText(service, periodTests.step, periodTests.groups, rules.groups.map((g) => g.name)));
     const saturationTests = saturationTestGroups(model, service, rules.saturationAlerts);
     if (saturationTests.length) sink(outputPaths.saturationTests(service), saturationTestFileText(service, rules.groups.map((g) => g.name), saturationTests));
     summary.services++;
@@ -103,8 +105,8 @@ export async function emitPack(model: Model, options: PackOptions, sink: FileSin
     summary.ruleGroups += rules.groups.length;
     for (const g of rules.groups) for (const r of g.rules) isAlert(r) ? summary.alertRules++ : summary.recordingRules++;
     summary.saturationResources += service.saturation.length;
-    summary.testGroups += tests.groups.length + saturationTests.length;
-    summary.testCases += [...tests.groups, ...saturationTests].reduce((n, g) => n + (g.alert_rule_test?.length ?? 0) + (g.promql_expr_test?.length ?? 0), 0);
+    summary.testGroups += tests.groups.length + periodTests.groups.length + saturationTests.length;
+    summary.testCases += [...tests.groups, ...periodTests.groups, ...saturationTests].reduce((n, g) => n + (g.alert_rule_test?.length ?? 0) + (g.promql_expr_test?.length ?? 0), 0);
     sink(...runbookPath(runbooks.service(service)));
     summary.runbooks++;
     // Let finished dashboard pieces be written and new ones start.

@@ -13,7 +13,7 @@ import type { Model, Service, Sli } from '../../model/types.js';
 import { series } from '../../naming.js';
 import { seriesText } from '../../promql/escape.js';
 import { eventRates } from '../../promql/sli-events.js';
-import { LOW_TRAFFIC_MIN_BAD_EVENTS, type AlertDef } from '../alert-rules.js';
+import { alertDefs, LOW_TRAFFIC_MIN_BAD_EVENTS, type AlertDef } from '../alert-rules.js';
 import { sliMatchers, sliIdentity } from '../sli-selector.js';
 import { familyOf, planWindows } from '../window-plan.js';
 import { synthesize, toInputSeries, type FedSeries, type InputSeries, type Traffic } from './input-series.js';
@@ -479,4 +479,58 @@ export function sliTestGroups(
   return [outage(ctx), atObjective(ctx), sustainedBurn(ctx), ...burnLevels(ctx), ...burnAfterHealthy(ctx), burst(ctx), lowTraffic(ctx), cessation(ctx), vanished(ctx), derivedWindows(ctx)].filter(
     (g): g is TestGroup => g !== undefined,
   );
+}
+
+/**
+ * The period's windows on data long enough for them to differ from 3d: an outage that spends
+ * three budgets, then healthy traffic until it has left the 3-day window. The period still
+ * holds it: the budget is exhausted (and its remaining share is 1 − 3), while 3d is clean.
+ * Run at half the raw window's step (a raw rate still holds two samples) so 3 days stay cheap.
+ */
+function periodWindows(ctx: Ctx): TestGroup | undefined {
+  const plans = planWindows(ctx.sli);
+  const period = plans.find((p) => p.window.seconds === ctx.sli.period.seconds)!;
+  const longest = Math.max(...ctx.sli.alerts.map((a) => a.long.seconds));
+  if (longest >= ctx.sli.period.seconds) return undefined;
+  const tileOf = (seconds: number) => plans.find((p) => p.window.seconds === seconds)?.tile?.step.seconds ?? 0;
+  const R = steps(ctx, ctx.sli.evaluation.rawWindow.seconds);
+  const warm = steps(ctx, 3600);
+  const after = steps(ctx, longest + tileOf(longest) + 3600) + 2 * R;
+  const T = 1000;
+  // Outage steps that make the whole run's ratio three times the budget.
+  const outage = Math.max(1, Math.ceil((3 * ctx.sli.errorBudget * (warm + after)) / (1 - 3 * ctx.sli.errorBudget)));
+  const total = warm + outage + after;
+  if (outage * T >= 0.5 * total * T) return undefined;
+  const { input, labels } = feed(ctx, phases({ steps: warm, total: T, bad: 0 }, { steps: outage, total: T, bad: T }, { steps: after, total: T, bad: 0 }));
+  const exactRatio = outage / total;
+  const remaining = 1 - exactRatio / ctx.sli.errorBudget;
+  const sel = sliMatchers(ctx.service, ctx.sli);
+  const exhausted = defOf(ctx, 'budget-exhausted');
+  const longestText = ctx.sli.alerts.find((a) => a.long.seconds === longest)!.long.text;
+  const near = (expr: string, expected: number, tolerance: number) => ({
+    expr: `abs(${expr} - ${formatNumber(clean(expected))}) <= bool ${formatNumber(clean(tolerance))}`,
+    eval_time: at(ctx, total),
+    exp_samples: [{ labels: seriesText('', labels), value: 1 }],
+  });
+  return {
+    name: `${ctx.service.name}/${ctx.sli.name}: an outage that spends three budgets and then leaves the ${longestText} window still exhausts the ${ctx.sli.period.text} budget (remaining ${formatNumber(clean(remaining))}), while ${longestText} is clean`,
+    interval: formatSeconds(ctx.step),
+    input_series: input,
+    promql_expr_test: [
+      // Firing, with its labels (its description's value is the tiled ratio, checked below).
+      { expr: alertsSeries(exhausted, labels), eval_time: at(ctx, total), exp_samples: [{ labels: alertsSeries(exhausted, labels), value: 1 }] },
+      // The period's tiles end at the last tile step: healthy minutes it has not counted yet move it a little.
+      near(`sum without (__name__) (${series.budgetRemaining}${sel})`, remaining, Math.abs(remaining) * 0.03),
+      near(`sum without (__name__) (${series.errorRatio(period.window)}${sel})`, exactRatio, exactRatio * 0.03),
+      near(`sum without (__name__) (${series.errorRatio({ text: longestText, seconds: longest })}${sel})`, 0, exactRatio * 0.01),
+    ],
+  };
+}
+
+/** The scenarios that need days of data, at a coarser step than the others (their own test file). */
+export function sliPeriodTestGroups(model: Model, service: Service, sli: Sli, step: number): TestGroup[] {
+  const ctx: Ctx = { model, service, sli, defs: [], serviceDefs: [], step };
+  const defs = alertDefs(model, service, sli);
+  const g = periodWindows({ ...ctx, defs });
+  return g ? [g] : [];
 }

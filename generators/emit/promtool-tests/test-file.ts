@@ -4,7 +4,7 @@ import { formatSeconds } from '../../model/duration.js';
 import { outputPaths } from '../../naming.js';
 import type { AlertDef } from '../alert-rules.js';
 import { GENERATED_HEADER, toYaml } from '../yaml-text.js';
-import { sliTestGroups, type TestGroup } from './scenarios.js';
+import { sliPeriodTestGroups, sliTestGroups, type TestGroup } from './scenarios.js';
 
 export function serviceTestGroups(model: Model, service: Service, alerts: readonly { sliName: string; def: AlertDef }[]): { step: number; groups: TestGroup[] } {
   const step = Math.min(...service.slis.map((s) => s.evaluation.fastInterval.seconds));
@@ -26,4 +26,10 @@ export function testFileText(service: Service, step: number, groups: readonly Te
     },
     `${GENERATED_HEADER}\nRun: promtool test rules ${outputPaths.tests(service).replace(/^prometheus\//, '')}`,
   );
+}
+
+/** The period scenarios, at half the shortest raw window: days of data at a cheaper step. */
+export function servicePeriodTestGroups(model: Model, service: Service): { step: number; groups: TestGroup[] } {
+  const step = Math.min(...service.slis.map((s) => s.evaluation.rawWindow.seconds)) / 2;
+  return { step, groups: service.slis.flatMap((sli) => sliPeriodTestGroups(model, service, sli, step)) };
 }
