@@ -88,7 +88,7 @@ function ruleCostSection(runs: RuleCostResult[]): string {
 function detectionSection(rows: AlertTiming[]): string {
   const out = ['## 2. Detection and reset time', ''];
   out.push(
-    'A 99.9% SLO at a steady 100 requests per second, 3 days healthy, then the problem (full outage for 30 minutes; 10× burn for 12 hours; 2× and 1× burn for 2 days), then healthy again. slokit\'s generated recording rules are backfilled over the 6 days on a real Prometheus, and each alert expression is evaluated across the timeline at its group\'s interval with `query_range`; the naive rule set (every window from raw series, same pairs and thresholds) runs on the same data. Theory: factor × (1 − objective) × long window ÷ error ratio.',
+    'A 99.9% SLO at a steady 100 requests per second, 3 days healthy, then the problem (full outage for 30 minutes; 10× burn for 12 hours; 2× and 1× burn for 2 days; a burst: one minute of 70 times the traffic whose failures make the exact 1h window burn 8.8×; a 5-minute outage 17.5 minutes off the hour), then healthy again. slokit\'s generated recording rules are backfilled over the 6 days on a real Prometheus, and each alert expression is evaluated across the timeline at its group\'s interval with `query_range`; the naive rule set (every window from raw series, same pairs and thresholds) runs on the same data. Theory: factor × (1 − objective) × long window ÷ error ratio.',
     '',
   );
   out.push(
@@ -101,12 +101,14 @@ function detectionSection(rows: AlertTiming[]): string {
   const fastest = Math.min(...outagePages.map((r) => r.slokit.firedAfter!));
   const oneX = rows.filter((r) => r.scenario === 'burn-1x' && r.severity === 'critical' && r.slokit.firedAfter !== null);
   const falseAlarms = rows.filter((r) => r.slokit.firedBeforeProblem);
+  const burstPages = rows.filter((r) => r.scenario === 'burst' && r.theoreticalSeconds === null && r.slokit.firedAfter !== null);
   const pages = rows.filter((r) => r.severity === 'critical' && r.slokit.firedAfter !== null);
   const slowResets = pages.filter((r) => r.slokit.resolvedAfter! > seconds(r.short));
   out.push(
     '',
     `- Fastest page on a full outage within 2 minutes: ${met(fastest <= 120)} (${duration(fastest)}; naive ${duration(Math.min(...outagePages.map((r) => r.naive.firedAfter ?? Infinity)))}).`,
     `- No page for a 1× burn: ${met(oneX.length === 0)}${oneX.length ? ` (${oneX.map((r) => r.alert).join(', ')})` : ''}.`,
+    `- No alert for a burst whose exact long windows burn below the factor: ${met(burstPages.length === 0)}${burstPages.length ? ` (${burstPages.map((r) => r.alert).join(', ')})` : ''}.`,
     `- Every page resolves within its short window after recovery: ${met(slowResets.length === 0)}${slowResets.length ? ` (${slowResets.map((r) => `${r.scenario} ${r.alert}: ${duration(r.slokit.resolvedAfter)} for a ${r.short} window`).join('; ')})` : ''}.`,
     `- No alert fired during the healthy warm-up: ${met(falseAlarms.length === 0)}.`,
   );

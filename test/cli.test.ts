@@ -80,6 +80,7 @@ describe('slokit generate', () => {
       'prometheus/rulers/mimir/webhook-relay.yml',
       'prometheus/rulers/thanos/webhook-relay.yml',
       'prometheus/rules/webhook-relay.yml',
+      'prometheus/tests/webhook-relay.period.test.yml',
       'prometheus/tests/webhook-relay.saturation.test.yml',
       'prometheus/tests/webhook-relay.test.yml',
       'runbooks/webhook-relay.md',

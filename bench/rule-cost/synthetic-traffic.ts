@@ -105,7 +105,7 @@ interface SeriesSpec {
 }
 
 /** A small seeded generator (mulberry32), so every run writes the same data. */
-function seededRandom(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -4,19 +4,8 @@
  * 5-minute seams, near-threshold burns, counter resets (a pod restarts), pods that appear and
  * disappear, scrape gaps, error series created at the first error, and quiet stretches.
  */
+import { seededRandom } from '../../bench/rule-cost/synthetic-traffic.js';
 import type { RawCounter } from './oracle.js';
-
-/** mulberry32: small, fast and seedable, so a failing timeline is reproduced from its seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface Pod {
   readonly name: string;
@@ -44,7 +33,8 @@ export interface Timeline {
  * page's), so a good share of timelines sits right around a decision.
  */
 export function randomTimeline(seed: number, minutes: number, thresholds: readonly number[]): Timeline {
-  const r = rng(seed);
+  // Seeded, so a failing timeline is reproduced from its seed.
+  const r = seededRandom(seed);
   const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const story: string[] = [];

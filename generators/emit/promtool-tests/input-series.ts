@@ -13,6 +13,8 @@ export interface Traffic {
   readonly bad: readonly number[];
   /** Steps at which no series is scraped at all (the target is gone); counters keep their value. */
   readonly gone?: readonly boolean[];
+  /** The step at which the series of bad events is created (client libraries create it at the first error). */
+  readonly badFrom?: number;
 }
 
 export interface InputSeries {
@@ -160,9 +162,20 @@ export function synthesize(
       break;
     }
   }
-  const series = traffic.gone ? result.series.map((s) => ({ ...s, gone: traffic.gone })) : result.series;
+  let series = traffic.gone ? result.series.map((s) => ({ ...s, gone: traffic.gone })) : result.series;
+  if (traffic.badFrom !== undefined) {
+    const badOnly = badOnlySeries(events);
+    series = series.map((s) => (s === result.series[badOnly ?? -1] ? { ...s, gone: s.increments.map((_, m) => m < traffic.badFrom!) } : s));
+  }
   const aggregationValues: Record<string, string> = {};
   for (const l of aggregation) if (result.identity[l] !== undefined) aggregationValues[l] = result.identity[l]!;
   return { series, aggregationValues };
 }
 
+
+/** Index, in what `synthesize` writes, of the series that counts bad events only; undefined when there is none. */
+export function badOnlySeries(events: EventSource): number | undefined {
+  if (events.type === 'counters' && events.bad) return 0;
+  if (events.type === 'raw') return 0;
+  return undefined;
+}

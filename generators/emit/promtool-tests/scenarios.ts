@@ -16,7 +16,7 @@ import { eventRates } from '../../promql/sli-events.js';
 import { alertDefs, LOW_TRAFFIC_MIN_BAD_EVENTS, type AlertDef } from '../alert-rules.js';
 import { sliMatchers, sliIdentity } from '../sli-selector.js';
 import { familyOf, planWindows } from '../window-plan.js';
-import { synthesize, toInputSeries, type FedSeries, type InputSeries, type Traffic } from './input-series.js';
+import { badOnlySeries, synthesize, toInputSeries, type FedSeries, type InputSeries, type Traffic } from './input-series.js';
 import { siblingTotal } from './siblings.js';
 import { constant, dailyCycle, phases, sparseFailures, totalFor, vanishing } from './traffic.js';
 
@@ -312,6 +312,63 @@ function burnAfterHealthy(ctx: Ctx): TestGroup[] {
 }
 
 /**
+ * The series of bad events is created at the first error, after an hour of traffic, and
+ * counts errors 20% above the fastest page's factor for one raw window only: the exact long
+ * window stays far below the factor, so no page fires. Without the `or 0 * total` fallback,
+ * the long window would average the bad rate over the few minutes it existed and page.
+ */
+function errorSeriesCreated(ctx: Ctx): TestGroup | undefined {
+  if (badOnlySeries(ctx.sli.events) === undefined) return undefined;
+  const pages = pageDefs(ctx);
+  if (!pages.length) return undefined;
+  const fastest = [...pages].sort((x, y) => y.burn!.factor - x.burn!.factor)[0]!;
+  const burn = clean(Number((fastest.burn!.factor * (1 + LEVEL_MARGIN)).toPrecision(4)));
+  const ratio = clean(burn * ctx.sli.errorBudget);
+  if (ratio >= 1) return undefined;
+  const R = steps(ctx, ctx.sli.evaluation.rawWindow.seconds);
+  const T = totalFor(ratio);
+  const B = Math.round(T * ratio);
+  const warm = steps(ctx, 3600);
+  const after = 3 * R;
+  const traffic = { ...phases({ steps: warm, total: T, bad: 0 }, { steps: R, total: T, bad: B }, { steps: after, total: T, bad: 0 }), badFrom: warm + 1 };
+  const { input } = feed(ctx, traffic);
+  const times = Array.from({ length: R + after }, (_, i) => warm + 2 + i);
+  return {
+    name: `${ctx.service.name}/${ctx.sli.name}: an error series created at the first error, failing at ${formatNumber(burn)}x for ${formatSeconds(R * ctx.step)} after an hour without errors, pages nothing`,
+    interval: formatSeconds(ctx.step),
+    input_series: input,
+    alert_rule_test: times.flatMap((t) => none(ctx, t, pages)),
+  };
+}
+
+/**
+ * Traffic drops to 1% for one raw window and every request of it fails: the short windows
+ * are all failures, but the exact long windows hold few bad events, far below every page
+ * factor. A window averaged from ratios instead of summed events weighs those quiet minutes
+ * like busy ones, and pages.
+ */
+function quietFailures(ctx: Ctx): TestGroup | undefined {
+  const pages = pageDefs(ctx);
+  if (!pages.length) return undefined;
+  const R = steps(ctx, ctx.sli.evaluation.rawWindow.seconds);
+  const T = 10000;
+  const quiet = T / 100;
+  const warm = steps(ctx, 3600);
+  const { input } = feed(ctx, phases({ steps: warm, total: T, bad: 0 }, { steps: R, total: quiet, bad: quiet }, { steps: 2 * R, total: T, bad: 0 }));
+  // Bad events of the whole run over the shortest page window's events: below every page threshold?
+  const shortestLong = Math.min(...pages.map((d) => steps(ctx, d.burn!.long.seconds)));
+  const exact = (R * quiet) / ((shortestLong - R) * T + R * quiet);
+  if (pages.some((d) => exact > d.burn!.threshold * (1 - LEVEL_MARGIN))) return undefined;
+  const times = Array.from({ length: 3 * R }, (_, i) => warm + 1 + i);
+  return {
+    name: `${ctx.service.name}/${ctx.sli.name}: traffic drops to 1% for ${formatSeconds(R * ctx.step)} and all of it fails: the long windows hold too few bad events to page`,
+    interval: formatSeconds(ctx.step),
+    input_series: input,
+    alert_rule_test: times.flatMap((t) => none(ctx, t, pages)),
+  };
+}
+
+/**
  * One minute with 70 times the usual traffic, whose failures make the raw window burn above
  * a page's threshold while the exact long window stays at 60% of it: the page must stay
  * quiet. A long window averaged from raw rates weighs that newest minute about 0.2, so a
@@ -476,7 +533,7 @@ export function sliTestGroups(
 ): TestGroup[] {
   const defs = serviceDefs.filter((d) => d.sliName === sli.name).map((d) => d.def);
   const ctx: Ctx = { model, service, sli, defs, serviceDefs, step };
-  return [outage(ctx), atObjective(ctx), sustainedBurn(ctx), ...burnLevels(ctx), ...burnAfterHealthy(ctx), burst(ctx), lowTraffic(ctx), cessation(ctx), vanished(ctx), derivedWindows(ctx)].filter(
+  return [outage(ctx), atObjective(ctx), sustainedBurn(ctx), ...burnLevels(ctx), ...burnAfterHealthy(ctx), burst(ctx), errorSeriesCreated(ctx), quietFailures(ctx), lowTraffic(ctx), cessation(ctx), vanished(ctx), derivedWindows(ctx)].filter(
     (g): g is TestGroup => g !== undefined,
   );
 }
