@@ -173,9 +173,14 @@ export function synthesize(
 }
 
 
-/** Index, in what `synthesize` writes, of the series that counts bad events only; undefined when there is none. */
+/**
+ * Index, in what `synthesize` writes, of the series that counts bad events only; undefined
+ * when there is none. A raw SLI counts only when its test series have a total of their own:
+ * with separate good and bad counters, its total is the team's expression (often
+ * `rate(good) + rate(bad)`, which is absent too while the bad series does not exist).
+ */
 export function badOnlySeries(events: EventSource): number | undefined {
   if (events.type === 'counters' && events.bad) return 0;
-  if (events.type === 'raw') return 0;
+  if (events.type === 'raw' && events.testSeries.total) return 0;
   return undefined;
 }
