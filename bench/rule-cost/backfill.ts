@@ -37,9 +37,17 @@ export function intervalSeconds(group: RuleGroup): number {
 
 /** How far back an expression reads: its longest range or subquery, plus the instant lookback. */
 function reach(expr: string): number {
+  // Ranges are compound ("54m30s", "2d23h59m30s:25m"), and an offset reads further back still.
+  const unit = '(?:\\d+(?:ms|[smhdwy]))+';
   let longest = 0;
-  for (const m of expr.matchAll(/\[(\d+[smhdwy])(?::\d+[smhdwy])?\]/g)) longest = Math.max(longest, parseDuration(m[1]!)!.seconds);
-  return longest + LOOKBACK_SECONDS;
+  for (const m of expr.matchAll(new RegExp(`\\[(${unit})(?::${unit})?\\]`, 'g'))) longest = Math.max(longest, rangeSeconds(m[1]!));
+  let offset = 0;
+  for (const m of expr.matchAll(new RegExp(`offset (${unit})`, 'g'))) offset = Math.max(offset, rangeSeconds(m[1]!));
+  return longest + offset + LOOKBACK_SECONDS;
+}
+
+function rangeSeconds(text: string): number {
+  return [...text.matchAll(/(\d+)(ms|[smhdwy])/g)].reduce((sum, [, n, u]) => sum + parseDuration(`${n}${u}`)!.seconds, 0);
 }
 
 /** `alertHistory`: how long before the measurement time alerts are evaluated (0: only at it). */
