@@ -56,16 +56,18 @@ export function windowRatio(o: Observed, t: number, w: number): number | undefin
  * The exact ratios a window recorded from a raw window of `raw` minutes can stand for: every
  * window of `w − raw` to `w` minutes that ends up to `raw` minutes before t. A raw rate covers
  * its window with soft edges, so an average of raw rates is a mix (a ratio of sums) of those
- * exact windows; its ratio lies between their least and greatest.
+ * exact windows; its ratio lies between their least and greatest. A tiled window (a subquery
+ * of tiles `lag` minutes apart) ends at its newest tile, up to `lag` minutes before t, and
+ * holds a whole number of tiles: up to `lag` minutes shorter or longer.
  */
-export function windowEnvelope(o: Observed, t: number, w: number, raw: number): { min: number; max: number; events: number; someEmpty: boolean } | undefined {
+export function windowEnvelope(o: Observed, t: number, w: number, raw: number, lag = 0): { min: number; max: number; events: number; someEmpty: boolean } | undefined {
   let min = Infinity;
   let max = -Infinity;
   let events = Infinity;
   let someEmpty = false;
-  for (let end = t - raw; end <= t; end++) {
+  for (let end = t - raw - lag; end <= t; end++) {
     if (end < 0) continue;
-    for (let len = w - raw; len <= w; len++) {
+    for (let len = w - raw - lag; len <= w + lag; len++) {
       // Before the data began there is nothing to count: a window reaching back further is clipped, as Prometheus' is.
       const e = windowEvents(o, end, len);
       events = Math.min(events, e.total);
@@ -89,6 +91,8 @@ export interface Row {
   /** Error ratio it fires above: factor × (1 − objective). */
   readonly threshold: number;
   readonly minEvents: number;
+  /** How far the long window's newest tile may end before now (0 unless it is tiled). */
+  readonly lag: number;
   /** Minutes by which a burn held in both exact windows must have paged. */
   readonly detection: number;
   /** Minutes after the last bad event by which it must have resolved. */

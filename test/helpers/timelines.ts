@@ -28,11 +28,15 @@ export interface Timeline {
   readonly story: readonly string[];
 }
 
+/** How long an incident shape lasts, in minutes: short ones for pages, up to days for tickets. */
+export const PAGE_LENGTHS = [1, 3, 5, 7, 12, 20, 45, 90, 240] as const;
+export const TICKET_LENGTHS = [5, 45, 240, 720, 1440, 2160, 3000] as const;
+
 /**
- * `threshold` is the error ratio of the page the near-threshold shapes aim at (the Fast
- * page's), so a good share of timelines sits right around a decision.
+ * `thresholds` are the error ratios of the alerts the near-threshold shapes aim at, so a good
+ * share of timelines sits right around a decision.
  */
-export function randomTimeline(seed: number, minutes: number, thresholds: readonly number[]): Timeline {
+export function randomTimeline(seed: number, minutes: number, thresholds: readonly number[], lengths: readonly number[] = PAGE_LENGTHS): Timeline {
   // Seeded, so a failing timeline is reproduced from its seed.
   const r = seededRandom(seed);
   const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
@@ -49,7 +53,7 @@ export function randomTimeline(seed: number, minutes: number, thresholds: readon
   for (let i = 0; i < shapes; i++) {
     const start = r() < 0.5 ? 5 * int(1, Math.floor(minutes / 5) - 1) : int(1, minutes - 1);
     const kind = pick(['burst', 'step', 'ramp', 'outage', 'near', 'quiet', 'surge']);
-    const len = pick([1, 3, 5, 7, 12, 20, 45, 90, 240]);
+    const len = pick(lengths);
     const end = Math.min(minutes, start + len - 1);
     const near = pick(thresholds) * pick([0.8, 0.9, 0.95, 1.05, 1.1, 1.3, 2]);
     const ratio = Math.min(1, near);
@@ -148,25 +152,43 @@ export function promtoolValues(values: readonly (number | undefined)[]): string 
   return values.map((v) => (v === undefined ? '_' : String(v))).join(' ');
 }
 
+/** A counter's creation, reset, missed scrape or end, and the events it counted around it. */
+export interface Disturbance {
+  readonly minute: number;
+  /** Events the counter counted from a raw window before to a raw window after. */
+  readonly bad: number;
+  readonly total: number;
+}
+
 /**
- * Minutes at which some counter is created, reset, misses a scrape or ends: where Prometheus'
- * `rate` extrapolates over a partial range or cannot see a rise at all, so no window read from
- * raw rates can be exact near them.
+ * Where some counter is created, reset, misses a scrape or ends: there Prometheus' `rate`
+ * extrapolates over a partial range or cannot see a rise at all, so a window read from raw
+ * rates can miscount the events that counter had around that minute (at most one scrape
+ * interval of them per raw window), and only those.
  */
-export function disturbances(t: Timeline): number[] {
-  const out = new Set<number>();
-  for (const { counter } of countersOf(t)) {
-    const present = counter.values.map((v, m) => (v === undefined ? -1 : m)).filter((m) => m >= 0);
-    if (!present.length) continue;
-    const first = present[0]!;
-    const last = present[present.length - 1]!;
-    if (first > 0) out.add(first);
-    if (last < t.minutes) out.add(last + 1);
-    for (let m = first + 1; m <= last; m++) {
-      const v = counter.values[m];
-      if (v === undefined) out.add(m);
-      else if (v < (counter.values[m - 1] ?? -Infinity)) out.add(m);
+export function disturbances(t: Timeline, raw: number): Disturbance[] {
+  const out: Disturbance[] = [];
+  for (const pod of t.pods) {
+    for (const { code, counter } of countersOf(t).filter((c) => c.pod === pod.name)) {
+      const present = counter.values.map((v, m) => (v === undefined ? -1 : m)).filter((m) => m >= 0);
+      if (!present.length) continue;
+      const first = present[0]!;
+      const last = present[present.length - 1]!;
+      const minutes = new Set<number>();
+      if (first > 0) minutes.add(first);
+      if (last < t.minutes) minutes.add(last + 1);
+      for (let m = first + 1; m <= last; m++) {
+        const v = counter.values[m];
+        if (v === undefined || v < (counter.values[m - 1] ?? -Infinity)) minutes.add(m);
+      }
+      for (const minute of minutes) {
+        let events = 0;
+        for (let m = Math.max(1, minute - raw); m <= Math.min(t.minutes, minute + raw); m++) {
+          events += code === '500' ? pod.bad[m]! : pod.total[m]! - pod.bad[m]!;
+        }
+        out.push({ minute, bad: code === '500' ? events : 0, total: events });
+      }
     }
   }
-  return [...out].sort((a, b) => a - b);
+  return out.sort((a, b) => a.minute - b.minute);
 }
