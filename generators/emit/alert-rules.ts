@@ -7,11 +7,11 @@
 import { formatNumber, formatPercent } from '../model/decimal.js';
 import type { BurnAlert, Model, Service, Sli } from '../model/types.js';
 import { alertNames, dashboardLabelVars, dashboardUrl, runbookAnchors, runbookUrl, series } from '../naming.js';
-import { formatRange, formatSeconds, type Duration } from '../model/duration.js';
+import { formatSeconds, type Duration } from '../model/duration.js';
 import { goTemplate, renderedValues, templateText, type TemplateValues } from './annotation-values.js';
 import type { AlertingRule } from './rule-types.js';
 import { sliIdentity, sliMatchers } from './sli-selector.js';
-import { familyOf, planWindows, type WindowFamily } from './window-plan.js';
+import { familyOf, planWindows, readSeries, type WindowFamily } from './window-plan.js';
 
 /**
  * Added to every ratio threshold: at exactly the threshold, float rounding (1 - 0.99 is not
@@ -114,21 +114,6 @@ export function badMeans(sli: Sli): string {
  */
 export const RAW_RATE_CERTAINTY = 0.8;
 
-/** How far back a fast reader looks for a slow group's last write. */
-export function readSlack(sli: Sli): string {
-  return formatRange(2 * sli.evaluation.slowInterval.seconds + sli.evaluation.fastInterval.seconds / 2);
-}
-
-/** A series read by an alert or rule of `readerFamily`, with slack when another, slower group writes it. */
-export function readSeries(sli: Sli, name: string, sel: string, window: Duration, readerFamily: WindowFamily | 'slo'): string {
-  const writer = familyOf(sli, window);
-  if (writer !== 'slow' || readerFamily === 'slow') return `${name}${sel}`;
-  // A slow group's write lands once per slow interval; read at the fast pace, a write that is
-  // late or missed would empty the expression at the lookback's edge (and Prometheus 3's
-  // left-open lookback drops a sample exactly one slow interval old), resolving a page
-  // mid-incident. Two slow intervals and half a fast one keep the last write through one miss.
-  return `last_over_time(${name}${sel}[${readSlack(sli)}])`;
-}
 
 /**
  * The fast branch of a pair whose short window is the raw window and whose long window is an

@@ -8,7 +8,7 @@ import type { Model, Service, Sli } from '../model/types.js';
 import { CURRENT_WINDOW, series } from '../naming.js';
 import { byClause } from '../promql/escape.js';
 import { eventRates } from '../promql/sli-events.js';
-import { readSeries } from './alert-rules.js';
+import { readSeries } from './window-plan.js';
 import type { RecordingRule } from './rule-types.js';
 import { serviceMatchers, sliIdentity, sliMatchers } from './sli-selector.js';
 import { derivedRangeOf, planWindows, type PlannedWindow } from './window-plan.js';

@@ -89,3 +89,19 @@ export function derivedRangeOf(sli: Sli, p: PlannedWindow): { readonly source: D
   if (p.tile) return { source: p.tile.window, range: `${offEdgeRange(p.window.seconds, f)}:${p.tile.step.text}` };
   return { source: sli.evaluation.rawWindow, range: offEdgeRange(p.span!.seconds, f) };
 }
+
+/** How far back a fast reader looks for a slow group's last write. */
+export function readSlack(sli: Sli): string {
+  return formatRange(2 * sli.evaluation.slowInterval.seconds + sli.evaluation.fastInterval.seconds / 2);
+}
+
+/** A series read by an alert or rule of `readerFamily`, with slack when another, slower group writes it. */
+export function readSeries(sli: Sli, name: string, sel: string, window: Duration, readerFamily: WindowFamily | 'slo'): string {
+  const writer = familyOf(sli, window);
+  if (writer !== 'slow' || readerFamily === 'slow') return `${name}${sel}`;
+  // A slow group's write lands once per slow interval; read at the fast pace, a write that is
+  // late or missed would empty the expression at the lookback's edge (and Prometheus 3's
+  // left-open lookback drops a sample exactly one slow interval old), resolving a page
+  // mid-incident. Two slow intervals and half a fast one keep the last write through one miss.
+  return `last_over_time(${name}${sel}[${readSlack(sli)}])`;
+}
