@@ -209,11 +209,7 @@ function sustainedBurn(ctx: Ctx): TestGroup | undefined {
   const late = [steps(ctx, 2 * 3600), length];
   const exhausted = defOf(ctx, 'budget-exhausted');
   const sel = sliMatchers(ctx.service, ctx.sli);
-  const close = (expr: string, expected: number) => ({
-    expr: `abs(${expr} - ${formatNumber(expected)}) <= bool ${formatNumber(Math.max(Math.abs(expected), 1) * 1e-9)}`,
-    eval_time: at(ctx, length),
-    exp_samples: [{ labels: seriesText('', labels), value: 1 }],
-  });
+  const close = (expr: string, expected: number) => valueWithin(ctx, expr, labels, length, expected, Math.max(Math.abs(expected), 1) * 1e-9);
   const identity = sliIdentity(ctx.service, ctx.sli);
   return {
     name: `${ctx.service.name}/${ctx.sli.name}: sustained ${formatNumber(burn)}x burn fires the tickets and the budget alert, never a page`,
@@ -524,6 +520,15 @@ function derivedWindows(ctx: Ctx): TestGroup | undefined {
   };
 }
 
+/** An expression whose one series (with `labels`) is within `tolerance` of `expected` at step `t`. */
+function valueWithin(ctx: Ctx, expr: string, labels: Record<string, string>, t: number, expected: number, tolerance: number) {
+  return {
+    expr: `abs(${expr} - ${formatNumber(expected)}) <= bool ${formatNumber(tolerance)}`,
+    eval_time: at(ctx, t),
+    exp_samples: [{ labels: seriesText('', labels), value: 1 }],
+  };
+}
+
 export function sliTestGroups(
   model: Model,
   service: Service,
@@ -564,11 +569,7 @@ function periodWindows(ctx: Ctx): TestGroup | undefined {
   const sel = sliMatchers(ctx.service, ctx.sli);
   const exhausted = defOf(ctx, 'budget-exhausted');
   const longestText = ctx.sli.alerts.find((a) => a.long.seconds === longest)!.long.text;
-  const near = (expr: string, expected: number, tolerance: number) => ({
-    expr: `abs(${expr} - ${formatNumber(clean(expected))}) <= bool ${formatNumber(clean(tolerance))}`,
-    eval_time: at(ctx, total),
-    exp_samples: [{ labels: seriesText('', labels), value: 1 }],
-  });
+  const near = (expr: string, expected: number, tolerance: number) => valueWithin(ctx, expr, labels, total, clean(expected), clean(tolerance));
   return {
     name: `${ctx.service.name}/${ctx.sli.name}: an outage that spends three budgets and then leaves the ${longestText} window still exhausts the ${ctx.sli.period.text} budget (remaining ${formatNumber(clean(remaining))}), while ${longestText} is clean`,
     interval: formatSeconds(ctx.step),
