@@ -13,6 +13,7 @@ import { measureDetection } from './detection.bench.js';
 import { measureCli, measureStages } from './generation.bench.js';
 import { renderResults, type Results } from './report.js';
 import { measureRuleCost } from './rule-cost/rule-cost.bench.js';
+import { ACCURACY_SHAPES } from './rule-cost/synthetic-traffic.js';
 import { benchSdk } from './sdk.bench.js';
 import { benchServe } from './serve.bench.js';
 
@@ -58,6 +59,12 @@ if (wanted('rule-cost')) {
   for (const series of list('SLOKIT_BENCH_SERIES', [200, 1000, 5000])) {
     log(`rule cost, ${series} raw series`);
     results.ruleCost.push(await measureRuleCost(series, log));
+  }
+  const middle = results.ruleCost[Math.floor((results.ruleCost.length - 1) / 2)]!.rawSeries;
+  results.accuracyShapes = [];
+  for (const shape of ACCURACY_SHAPES.filter((s) => s !== 'smooth')) {
+    log(`accuracy, ${shape} shape, ${middle} raw series`);
+    results.accuracyShapes.push(await measureRuleCost(middle, log, shape));
   }
 }
 if (wanted('detection')) {

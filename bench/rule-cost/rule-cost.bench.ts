@@ -8,12 +8,12 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { windowsOf } from '../../generators/emit/window-plan.js';
+import { planWindows } from '../../generators/emit/window-plan.js';
 import { backfillAll } from './backfill.js';
 import { BenchPrometheus, importOpenMetrics } from './bench-prometheus.js';
 import { latestSample, ruleSetCost, samplesPerEvaluation, type RuleCost } from './measure.js';
 import { naiveRuleSet, SLOTH_REFERENCE, slokitRuleSet, slothRuleSet, TOTAL_SELECTOR, type RuleSet } from './rule-sets.js';
-import { benchShape, exactRatio, writeOpenMetricsBlocks } from './synthetic-traffic.js';
+import { benchShape, exactEnvelope, exactRatio, withShape, writeOpenMetricsBlocks, type AccuracyShape } from './synthetic-traffic.js';
 
 const DAYS = 4;
 const FLOOR_WINDOW = '5m';
@@ -34,11 +34,15 @@ export interface SetAccuracy {
 
 export interface WindowAccuracy {
   readonly window: string;
+  /** How far slokit's ratio is outside the exact windows it stands for (0 inside them). */
+  readonly slokitOutsideEnvelope: number | null;
   readonly sets: Readonly<Record<string, SetAccuracy>>;
 }
 
 export interface RuleCostResult {
   readonly rawSeries: number;
+  /** The data's shape; runs on other shapes than the smooth one measure accuracy only. */
+  readonly shape: AccuracyShape;
   readonly days: number;
   readonly floorPerHour: number;
   readonly sets: readonly SetResult[];
@@ -47,7 +51,7 @@ export interface RuleCostResult {
   readonly slothSkipped?: string;
 }
 
-export async function measureRuleCost(rawSeries: number, log: (line: string) => void): Promise<RuleCostResult> {
+export async function measureRuleCost(rawSeries: number, log: (line: string) => void, shapeName: AccuracyShape = 'smooth'): Promise<RuleCostResult> {
   const scratch = mkdtempSync(join(tmpdir(), 'slokit-rule-cost-'));
   let prometheus: BenchPrometheus | undefined;
   try {
@@ -57,7 +61,7 @@ export async function measureRuleCost(rawSeries: number, log: (line: string) => 
     mkdirSync(openMetricsDir);
     // End on an hour boundary an hour ago, so every group's steps land on it and nothing is in the future.
     const end = Math.floor(Date.now() / 3_600_000) * 3600 - 3600;
-    const shape = benchShape(end, DAYS, rawSeries);
+    const shape = withShape(benchShape(end, DAYS, rawSeries), shapeName);
     const { files, counts } = await writeOpenMetricsBlocks(shape, openMetricsDir);
     await importOpenMetrics(files, dataDir);
     rmSync(openMetricsDir, { recursive: true });
@@ -75,7 +79,7 @@ export async function measureRuleCost(rawSeries: number, log: (line: string) => 
     log(`  backfilled ${levels} levels with ${promtoolRuns} promtool runs in ${backfillSeconds.toFixed(0)} s`);
 
     const results: SetResult[] = [];
-    for (const set of sets) {
+    for (const set of shapeName === 'smooth' ? sets : []) {
       const rules = await ruleSetCost(prometheus.url, set, end);
       results.push({ name: set.name, samplesPerHour: rules.reduce((a, r) => a + r.perHour, 0), rules });
     }
@@ -85,17 +89,23 @@ export async function measureRuleCost(rawSeries: number, log: (line: string) => 
     // timestamp: rule groups run at an offset inside their interval, as they do in Prometheus.
     const sli = model.services[0]!.slis[0]!;
     const accuracy: WindowAccuracy[] = [];
-    for (const w of windowsOf(sli)) {
+    for (const { window: w, tile } of planWindows(sli)) {
       const perSet: Record<string, SetAccuracy> = {};
+      let slokitOutsideEnvelope: number | null = null;
       for (const set of sets) {
         const sample = await latestSample(prometheus.url, set.ratioRecord(w.text), end);
         const exact = sample ? exactRatio(shape, counts, w.seconds, sample.timestamp) : undefined;
+        if (set.name === 'slokit' && sample) {
+          const env = exactEnvelope(shape, counts, w.seconds, sample.timestamp, sli.evaluation.rawWindow.seconds, tile?.step.seconds ?? 0);
+          slokitOutsideEnvelope = sample.value < env.min ? env.min / sample.value - 1 : sample.value > env.max ? sample.value / env.max - 1 : 0;
+        }
         perSet[set.name] = sample && exact !== undefined ? { value: sample.value, exact, relativeError: Math.abs(sample.value - exact) / exact } : { value: null, exact: null, relativeError: null };
       }
-      accuracy.push({ window: w.text, sets: perSet });
+      accuracy.push({ window: w.text, slokitOutsideEnvelope, sets: perSet });
     }
     return {
       rawSeries,
+      shape: shapeName,
       days: DAYS,
       floorPerHour,
       sets: results,

@@ -44,7 +44,33 @@ export interface TrafficShape {
   readonly baseErrorRatio: number;
   /** The incident: [from, to) in unix seconds and its error ratio. */
   readonly incident: { readonly from: number; readonly to: number; readonly errorRatio: number };
+  /** A second problem near the end, which the accuracy shapes add: [from, to), traffic multiplied, error ratio. */
+  readonly extra?: { readonly from: number; readonly to: number; readonly trafficFactor: number; readonly errorRatio: number };
 }
+
+/** The data shapes accuracy is measured on: the smooth cycle alone, or with a step or a burst near the end. */
+export const ACCURACY_SHAPES = ['smooth', 'step', 'burst'] as const;
+export type AccuracyShape = (typeof ACCURACY_SHAPES)[number];
+
+/** The 3d window's tiles are 25 minutes apart (see window-plan.ts); the step straddles one of their seams. */
+const TILE_SEAM_SECONDS = 1500;
+
+export const SHAPE_STORIES: Readonly<Record<AccuracyShape, string>> = {
+  smooth: 'the daily cycle and the 2-hour incident only',
+  step: 'plus a 5-minute full outage about 40 minutes before the end, straddling a 3d tile seam',
+  burst: 'plus one minute of 70 times the traffic with 1.6% errors 20 minutes before the end',
+};
+
+export function withShape(shape: TrafficShape, name: AccuracyShape): TrafficShape {
+  if (name === 'step') {
+    const seam = Math.floor((shape.end - 40 * 60) / TILE_SEAM_SECONDS) * TILE_SEAM_SECONDS;
+    return { ...shape, extra: { from: seam - 120, to: seam + 180, trafficFactor: 1, errorRatio: 1 } };
+  }
+  if (name === 'burst') return { ...shape, extra: { from: shape.end - 20 * 60, to: shape.end - 19 * 60, trafficFactor: 70, errorRatio: 115 / 7000 } };
+  return shape;
+}
+
+const inExtra = (shape: TrafficShape, t: number) => shape.extra !== undefined && t >= shape.extra.from && t < shape.extra.to;
 
 /** The shape used by the benchmark: `days` of data ending at `end`, an incident 10h before the end. */
 export function benchShape(end: number, days: number, rawSeries: number): TrafficShape {
@@ -68,10 +94,11 @@ function cycle(shape: TrafficShape, t: number): number {
 }
 
 function trafficAt(shape: TrafficShape, t: number): number {
-  return shape.meanRps * (1 + 0.6 * cycle(shape, t));
+  return shape.meanRps * (1 + 0.6 * cycle(shape, t)) * (inExtra(shape, t) ? shape.extra!.trafficFactor : 1);
 }
 
 function errorRatioAt(shape: TrafficShape, t: number): number {
+  if (inExtra(shape, t)) return shape.extra!.errorRatio;
   if (t >= shape.incident.from && t < shape.incident.to) return shape.incident.errorRatio;
   // Errors peak in the night trough, as batch clients retry against a quiet service.
   return shape.baseErrorRatio * (1 - 0.8 * cycle(shape, t));
@@ -199,4 +226,28 @@ export function exactRatio(shape: TrafficShape, counts: ExactCounts, seconds: nu
   const last = Math.min(counts.total.length - 1, Math.floor((at - shape.start) / SCRAPE_SECONDS));
   const first = Math.max(0, last - Math.round(seconds / SCRAPE_SECONDS));
   return (counts.bad[last]! - counts.bad[first]!) / (counts.total[last]! - counts.total[first]!);
+}
+
+/**
+ * The least and greatest exact ratio of the windows a ratio recorded from `rawSeconds` rates
+ * stands for (see test/helpers/oracle.ts, windowEnvelope): windows up to a raw window (plus a
+ * tile step `lagSeconds`, for tiled windows) shorter, or a tile step longer, ending up to a
+ * raw window plus a tile step before `at`.
+ */
+export function exactEnvelope(shape: TrafficShape, counts: ExactCounts, seconds: number, at: number, rawSeconds: number, lagSeconds: number): { min: number; max: number } {
+  const step = (x: number) => Math.round(x / SCRAPE_SECONDS);
+  const last = Math.min(counts.total.length - 1, Math.floor((at - shape.start) / SCRAPE_SECONDS));
+  let min = Infinity;
+  let max = -Infinity;
+  for (let end = last - step(rawSeconds + lagSeconds); end <= last; end++) {
+    for (let len = step(seconds - rawSeconds - lagSeconds); len <= step(seconds + lagSeconds); len++) {
+      const first = Math.max(0, end - len);
+      const total = counts.total[end]! - counts.total[first]!;
+      if (end < 0 || total <= 0) continue;
+      const r = (counts.bad[end]! - counts.bad[first]!) / total;
+      min = Math.min(min, r);
+      max = Math.max(max, r);
+    }
+  }
+  return { min, max };
 }

@@ -170,28 +170,35 @@ function parseOutput(text: string, results: Results): void {
 
 /** Every timeline through promtool, two runs at a time: each runs its own evaluation from the start. */
 export function runBatches(h: Harness, timelines: readonly Timeline[], rules = ruleText): Results {
-  const results: Results = { firing: new Map(), values: new Map() };
-  const dir = scratchDir('slokit-properties-');
-  writeFileSync(join(dir, 'registry.yml'), rules);
-  const files: string[] = [];
-  for (let i = 0; i < timelines.length; i += h.batch) {
-    const name = `batch-${i / h.batch}.test.yml`;
-    writeFileSync(join(dir, name), testFile(h, timelines.slice(i, i + h.batch)));
-    files.push(name);
-  }
+  return runVariants(h, timelines, [rules])[0]!;
+}
+
+/** The same timelines against several rule files (mutants), every promtool run two at a time. */
+export function runVariants(h: Harness, timelines: readonly Timeline[], variants: readonly string[]): Results[] {
+  const jobs: { dir: string; file: string; variant: number }[] = [];
+  variants.forEach((rules, variant) => {
+    const dir = scratchDir('slokit-properties-');
+    writeFileSync(join(dir, 'registry.yml'), rules);
+    for (let i = 0; i < timelines.length; i += h.batch) {
+      const file = `batch-${i / h.batch}.test.yml`;
+      writeFileSync(join(dir, file), testFile(h, timelines.slice(i, i + h.batch)));
+      jobs.push({ dir, file, variant });
+    }
+  });
   const lines: string[] = [];
-  for (let i = 0; i < files.length; i += 2) {
-    lines.push(files.slice(i, i + 2).map((f) => `promtool test rules ${f} > ${f}.out 2>&1 &`).join('\n'), 'wait');
+  for (let i = 0; i < jobs.length; i += 2) {
+    lines.push(jobs.slice(i, i + 2).map((j) => `(cd '${j.dir}' && promtool test rules ${j.file} > ${j.file}.out 2>&1) &`).join('\n'), 'wait');
   }
-  const r = spawnSync('bash', ['-c', lines.join('\n')], { cwd: dir, encoding: 'utf8' });
+  const r = spawnSync('bash', ['-c', lines.join('\n')], { encoding: 'utf8' });
   if (r.error) throw new Error(`promtool could not run (${r.error.message}); install Debian's prometheus package: apt-get install prometheus`);
-  for (const f of files) {
-    const out = readFileSync(join(dir, `${f}.out`), 'utf8');
+  const results = variants.map((): Results => ({ firing: new Map(), values: new Map() }));
+  for (const j of jobs) {
+    const out = readFileSync(join(j.dir, `${j.file}.out`), 'utf8');
     // Evaluated means: every expression ran, and the only failures are the ones asked for.
     if (!/^\s*(FAILED|SUCCESS)/m.test(out) || /^\s*(could not|error|Error)/m.test(out.split('\n').slice(0, 4).join('\n'))) {
-      throw new Error(`promtool did not evaluate ${f}; is Debian's prometheus package installed (apt-get install prometheus)? ${out.slice(0, 2000)}`);
+      throw new Error(`promtool did not evaluate ${j.file}; is Debian's prometheus package installed (apt-get install prometheus)? ${out.slice(0, 2000)}`);
     }
-    parseOutput(out, results);
+    parseOutput(out, results[j.variant]!);
   }
   return results;
 }
