@@ -1,5 +1,13 @@
 /** Test-series synthesis: label values that really satisfy (or avoid) catalog matchers. */
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { toYaml } from '../generators/emit/yaml-text.js';
+import { matchersText, seriesText } from '../generators/promql/escape.js';
+import { parseSelector } from '../generators/promql/parse.js';
+import { PROMTOOL_MISSING, promtoolAvailable } from '../generators/promtool.js';
+import { scratchDir } from './helpers/catalog.js';
 import { goFormatG, goQueryEscape } from '../generators/emit/annotation-values.js';
 import { encodeValues } from '../generators/emit/promtool-tests/input-series.js';
 import { labelsFor, matches, regexExample } from '../generators/emit/promtool-tests/label-values.js';
@@ -56,5 +64,67 @@ describe('Go template functions we render for expectations', () => {
   });
   it('urlquery is url.QueryEscape', () => {
     expect(goQueryEscape('a b&c/d')).toBe('a+b%26c%2Fd');
+  });
+});
+
+describe('regex matching is Prometheus\' own (RE2), checked by promtool', () => {
+  // Patterns real catalogs hold that JavaScript reads differently, or cannot read at all.
+  const patterns = [
+    '/v2/{name}/manifests/{reference}',
+    '/v2/[^/]+/manifests/{reference}',
+    '(?i)get|post',
+    '(?i:GET)',
+    '\\pL+',
+    '\\p{Greek}+',
+    'x{2,}',
+    '{',
+    'a{,2}',
+    '5..|429',
+    '[[:alpha:]]+',
+    '\\Qa.b\\E',
+    '(?U)a+',
+    '.*',
+    '',
+    'a|',
+  ];
+  const values = ['/v2/{name}/manifests/{reference}', '/v2/x/manifests/{reference}', '/v2/x/manifests/latest', 'GET', 'get', 'Post', 'héllo', 'αβγ', 'x', 'xxx', '{', 'a{,2}', 'aa', '500', '429', 'abc', 'a.b', 'axb', 'a', ''];
+
+  /** promtool's verdict on predictions of which values each pattern selects, with =~ and !~. */
+  function promtoolVerdict(predict: (pattern: string, value: string) => boolean): string {
+    const dir = scratchDir('slokit-re2-');
+    writeFileSync(join(dir, 'empty.yml'), 'groups: []\n');
+    const input_series = values.map((v, i) => ({ series: seriesText('probe', { i: String(i), v }), values: '1' }));
+    const promql_expr_test = patterns.flatMap((p) =>
+      (['=~', '!~'] as const).map((op) => ({
+        expr: `probe${matchersText([{ label: 'v', op, value: p }])}`,
+        eval_time: '0m',
+        exp_samples: values
+          .map((v, i) => ({ v, i }))
+          .filter(({ v }) => predict(p, v) === (op === '=~'))
+          .map(({ v, i }) => ({ labels: seriesText('probe', { i: String(i), v }), value: 1 })),
+      })),
+    );
+    writeFileSync(join(dir, 'test.yml'), toYaml({ rule_files: ['empty.yml'], tests: [{ interval: '1m', input_series, promql_expr_test }] }));
+    const r = spawnSync('promtool', ['test', 'rules', 'test.yml'], { cwd: dir, encoding: 'utf8' });
+    return `${r.stdout}${r.stderr}`;
+  }
+
+  it('every prediction of which values a pattern matches is what promtool evaluates; JavaScript\'s would not be', () => {
+    expect(promtoolAvailable(), PROMTOOL_MISSING).toBe(true);
+    expect(promtoolVerdict((p, v) => matches({ label: 'v', op: '=~', value: p }, v))).toMatch(/^\s*SUCCESS/m);
+    const javascript = (p: string, v: string) => {
+      try {
+        return new RegExp(`^(?:${p})$`, 'u').test(v);
+      } catch {
+        return false;
+      }
+    };
+    expect(promtoolVerdict(javascript)).toMatch(/^\s*FAILED/m);
+  });
+
+  it('a regex Prometheus cannot compile is a located catalog error, not a test that mispredicts', () => {
+    const r = parseSelector('http_requests_total{route=~"/api/(?!health)"}');
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.error).toMatch(/regex of route is not one Prometheus accepts \(RE2: .*\(\?!/);
   });
 });

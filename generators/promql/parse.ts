@@ -6,6 +6,7 @@
 import { parser } from '@prometheus-io/lezer-promql';
 import type { SyntaxNode } from '@lezer/common';
 import type { Matcher, Selector } from '../model/types.js';
+import { regexError } from './re2.js';
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string; offset: number };
 
@@ -130,6 +131,10 @@ export function parseSelector(text: string, matchersOnly = false): ParseResult<S
   const lm = top.getChild('LabelMatchers');
   const matchers = lm ? readMatchers(source, lm) : [];
   if (typeof matchers === 'string') return { ok: false, error: matchers, offset: 0 };
+  for (const m of matchers) {
+    const why = m.op === '=~' || m.op === '!~' ? regexError(m.value) : undefined;
+    if (why) return { ok: false, error: `the regex of ${m.label} is not one Prometheus accepts (RE2: ${why.replace(/^error parsing regexp: /, '')}); write it in RE2 syntax: no lookarounds or backreferences`, offset: 0 };
+  }
   const unreadable = matchers.find((m) => m.value.includes(UNREADABLE_RUNE));
   if (unreadable) return { ok: false, error: `the value of ${unreadable.label} holds U+FFFD, ${UNREADABLE_WHY}`, offset: 0 };
   return { ok: true, value: { metric: matchersOnly ? '' : source.slice(ident.from, ident.to), matchers } };

@@ -36,12 +36,21 @@ const promqlString = (value: string) => JSON.stringify(value);
 
 interface Matcher {
   readonly label: string;
-  readonly op: '=' | '!=';
+  readonly op: '=' | '!=' | '=~' | '!~';
   readonly value: string;
 }
 
+/**
+ * Regexes as teams write them, several of which JavaScript reads differently from Prometheus'
+ * RE2: literal braces, inline flags, POSIX classes, Unicode classes.
+ */
+const REGEXES = ['/v2/{name}/manifests/{reference}', '(?i)get|post', '(?i:ok)', 'x{2}', '5..|429', '[[:alpha:]]+', '\\pL+', 'api|git.*', '.+', '/-/(health|readiness)'];
+
 const matchers = fc.uniqueArray(
-  fc.record({ label: fc.constantFrom(...LABEL_NAMES), op: fc.constantFrom('=' as const, '!=' as const), value: labelValue }),
+  fc.oneof(
+    fc.record({ label: fc.constantFrom(...LABEL_NAMES), op: fc.constantFrom('=' as const, '!=' as const), value: labelValue }),
+    fc.record({ label: fc.constantFrom(...LABEL_NAMES), op: fc.constantFrom('=~' as const, '!~' as const), value: fc.constantFrom(...REGEXES) }),
+  ),
   { minLength: 0, maxLength: 2, selector: (m) => m.label },
 );
 

@@ -3,15 +3,7 @@
  * catalog selector, so generated tests feed the SLI's real raw metric names and labels.
  */
 import type { Matcher } from '../../model/types.js';
-
-/** Prometheus regexes are fully anchored RE2; JavaScript's engine agrees on the common subset. */
-function matchesRegex(re: string, value: string): boolean {
-  try {
-    return new RegExp(`^(?:${re})$`, 'u').test(value);
-  } catch {
-    return false;
-  }
-}
+import { regexMatches } from '../../promql/re2.js';
 
 export function matches(m: Matcher, value: string): boolean {
   switch (m.op) {
@@ -20,9 +12,9 @@ export function matches(m: Matcher, value: string): boolean {
     case '!=':
       return value !== m.value;
     case '=~':
-      return matchesRegex(m.value, value);
+      return regexMatches(m.value, value);
     case '!~':
-      return !matchesRegex(m.value, value);
+      return !regexMatches(m.value, value);
   }
 }
 
@@ -48,6 +40,11 @@ export function regexExample(re: string): string {
       if (body.startsWith('^')) return 'z' === body[1] ? 'y' : 'z';
       return body[0] === '\\' ? (body[1] === 'd' ? '0' : body[1] ?? 'a') : body[0] ?? 'a';
     }
+    if (c === '(' && /^\(\?[imsU-]+\)/.test(re.slice(i))) {
+      // A flag group such as (?i) matches nothing itself: the flags are for the matcher.
+      i = re.indexOf(')', i) + 1;
+      return '';
+    }
     if (c === '(') {
       let depth = 0;
       let j = i;
@@ -56,7 +53,7 @@ export function regexExample(re: string): string {
         else if (re[j] === '(') depth++;
         else if (re[j] === ')' && --depth === 0) break;
       }
-      const inner = re.slice(i + 1, j).replace(/^\?:/, '');
+      const inner = re.slice(i + 1, j).replace(/^\?[imsU-]*:/, '');
       i = j + 1;
       return regexExample(inner);
     }
@@ -92,7 +89,8 @@ export function regexExample(re: string): string {
       out += a;
       continue;
     }
-    if (q === '{') {
+    // In RE2 a brace that does not open a repetition ({n}, {n,}, {n,m}) is a literal.
+    if (q === '{' && /^\{\d+(,\d*)?\}/.test(re.slice(i))) {
       const end = re.indexOf('}', i);
       const n = Number(re.slice(i + 1, end).split(',')[0]);
       i = end + 1;
