@@ -5,12 +5,14 @@
  */
 import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { Command, CommanderError, Option } from 'commander';
 import { emitPack, generatePack, type PackSummary } from './emit/pack.js';
 import { newServiceYaml } from './new-service.js';
 import { PROJECT_ROOT, SCHEMA_DIR } from './paths.js';
 import { loadModel } from './pipeline.js';
-import { checkRules, PROMTOOL_MISSING, promtoolAvailable, testRules } from './promtool.js';
+import { checkRules, PROMTOOL_MISSING, promtoolAvailable, promtoolVersion } from './promtool.js';
+import { testPack, type FileResult } from './test-pack.js';
 import { jsonSchemaFiles } from './schema/emit-json-schema.js';
 import { formatProblem } from './validate/problems.js';
 import { checkConformance, formatResults } from './conformance/check.js';
@@ -86,15 +88,45 @@ function listSome(items: readonly string[], max = 10): string {
   return items.length > max ? `${items.slice(0, max).join(', ')} and ${items.length - max} more` : items.join(', ');
 }
 
-function test(opts: { out: string }): void {
+async function test(opts: { out: string; jobs: string; changed?: boolean }): Promise<void> {
   if (!promtoolAvailable()) throw new ExitError(PROMTOOL_MISSING, 1);
   if (!existsSync(opts.out)) throw new ExitError(`${opts.out} does not exist; run slokit generate first`, 1);
+  const jobs = Number(opts.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1) throw new ExitError('--jobs takes a whole number above 0', 2);
   const check = checkRules(opts.out);
   process.stdout.write(check.output);
   if (!check.ok) throw new ExitError('promtool check rules failed (warnings count as failures)', 1);
-  const t = testRules(opts.out);
-  process.stdout.write(t.output);
-  if (!t.ok) throw new ExitError('promtool test rules failed', 1);
+  const started = performance.now();
+  const progress = testProgress(process.stderr);
+  const results = await testPack(opts.out, { jobs, changedOnly: opts.changed ?? false, promtoolVersion: promtoolVersion(), onFile: progress });
+  const count = (s: FileResult['status']) => results.filter((r) => r.status === s);
+  const failed = count('failed');
+  for (const r of failed) {
+    console.log(`FAILED ${r.file}:`);
+    for (const f of r.failures) console.log(`  ${f.group}\n    ${f.reason}`);
+    if (r.raw) console.log(r.raw.replace(/^/gm, '    '));
+  }
+  const groups = (rs: readonly FileResult[]) => rs.reduce((n, r) => n + r.groups, 0);
+  console.log(
+    `${results.length} test file(s), ${groups(results)} test group(s): ${count('passed').length} file(s) passed, ${failed.length} failed (${failed.reduce((n, r) => n + r.failures.length, 0)} failing check(s))` +
+      `${opts.changed ? `, ${count('unchanged').length} unchanged since they last passed` : ''}; ${((performance.now() - started) / 1000).toFixed(1)} s with ${jobs} promtool process(es) at a time.`,
+  );
+  if (failed.length) throw new ExitError('promtool test rules failed', 1);
+}
+
+/** A progress bar on a terminal; elsewhere one line per finished file. */
+function testProgress(stream: NodeJS.WriteStream): (r: FileResult, done: number, of: number) => void {
+  let failed = 0;
+  return (r, done, of) => {
+    if (r.status === 'failed') failed++;
+    if (stream.isTTY) {
+      const width = 30;
+      const filled = Math.round((done / of) * width);
+      stream.write(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${of} test files${failed ? `, ${failed} failed` : ''}${done === of ? '\n' : ''}`);
+    } else {
+      stream.write(`${r.status === 'failed' ? 'FAIL' : r.status === 'passed' ? 'ok  ' : 'same'} ${r.file}${r.status === 'unchanged' ? '' : ` (${r.seconds.toFixed(1)} s)`} [${done}/${of}]\n`);
+    }
+  };
 }
 
 async function conformance(opts: { catalog: string; service: string; url: string; maxSeries: string }): Promise<void> {
@@ -301,8 +333,10 @@ export function program(): Command {
       console.log(`${o.catalog}: ${model.services.length} services, ${model.services.reduce((n, s) => n + s.slis.length, 0)} SLIs, no problems.`);
     });
   p.command('test')
-    .description('run promtool check rules and promtool test rules on a generated pack')
+    .description('run promtool check rules, then the generated promtool tests in parallel, on a generated pack')
     .addOption(outOpt())
+    .option('--jobs <n>', 'promtool processes at a time', String(availableParallelism()))
+    .option('--changed', 'skip test files that passed before with the same test and rule files')
     .action((o) => test(o));
   p.command('conformance')
     .description("scrape a running service and check it exposes what its catalog entry's SLIs query")

@@ -182,15 +182,40 @@ describe('other commands', () => {
     expect(r.stderr).toMatch(/does not exist; run slokit generate first|promtool not found/);
   });
 
-  it('test runs promtool check and test on a generated pack', { timeout: 900_000 }, () => {
+  it('test runs promtool check and the tests in parallel, skips what passed unchanged with --changed, and names a failing scenario with its reason', { timeout: 900_000 }, () => {
     const catalog = copyCatalog();
     // A one-service catalog keeps this run short; the full pack is covered by promtool-pack.test.ts.
     for (const f of readdirSync(join(catalog, 'services'))) if (f !== 'redis.yaml') rmSync(join(catalog, 'services', f));
     const out = join(scratchDir(), 'out');
     expect(cli(['generate', '--catalog', catalog, '--out', out]).code).toBe(0);
-    const r = cli(['test', '--out', out]);
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/SUCCESS/);
+    const tests = join(out, 'prometheus', 'tests');
+    const files = readdirSync(tests).filter((f) => f.endsWith('.test.yml'));
+    expect(files.sort()).toEqual(['redis.period.test.yml', 'redis.saturation.test.yml', 'redis.test.yml']);
+
+    const first = cli(['test', '--out', out, '--jobs', '2']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/SUCCESS/); // promtool check rules
+    expect(first.stdout).toMatch(/^3 test file\(s\), \d+ test group\(s\): 3 file\(s\) passed, 0 failed/m);
+    for (const f of files) expect(first.stderr).toMatch(new RegExp(`^ok {3}${f.replaceAll('.', '\\.')} \\(`, 'm'));
+
+    const again = cli(['test', '--out', out, '--changed']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/0 file\(s\) passed, 0 failed .*, 3 unchanged since they last passed/);
+
+    // One test file changes: only it runs again.
+    edit(join(tests, 'redis.period.test.yml'), (t) => `${t}# touched\n`);
+    const one = cli(['test', '--out', out, '--changed']);
+    expect(one.code, one.stderr).toBe(0);
+    expect(one.stdout).toMatch(/1 file\(s\) passed, 0 failed .*, 2 unchanged/);
+    expect(one.stderr).toMatch(/^ok {3}redis\.period\.test\.yml/m);
+
+    // The rules change (Fast now needs ten times the burn): every file reading them runs, and
+    // the failure names the scenario (service/SLI first) and why, in one line.
+    edit(join(out, 'prometheus', 'rules', 'redis.yml'), (t) => t.replace(/(alert: SlokitErrorBudgetBurnFast\n\s+expr: \|-\n\s+\(sli:error:ratio_rate5m\{[^}]*\} > )0\.0144/, '$10.144'));
+    const broken = cli(['test', '--out', out, '--changed']);
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toMatch(/^FAILED redis\.test\.yml:$/m);
+    expect(broken.stdout).toMatch(/^ {2}redis\/commands: .*\n {4}SlokitErrorBudgetBurnFast at \S+: expected 1 firing alert\(s\), got 0$/m);
+    expect(broken.stdout).toMatch(/, 0 unchanged/);
   });
 });
-
