@@ -121,6 +121,28 @@ describe('our own Sloth specs', () => {
     expect(rules).toContain("note: '{{ $labels.instance }} is not a template here'");
   }, 300_000);
 
+  it('a PrometheusServiceLevel is read in its own camelCase; the file form\'s spelling, plugins and a missing owner are each located, all in one run', () => {
+    const r = importWithCli<ServiceDoc>('sloth', [join(FIXTURES, 'crd-mistakes.yml')]);
+    expect(r.code).toBe(1);
+    // The owner is missing, and the SLOs' own problems are reported in the same run.
+    expect(r.stderr).toMatch(/crd-mistakes\.yml:8:3: error: service search has no owner label/);
+    expect(r.stderr).toMatch(/crd-mistakes\.yml:14:24: error: error_query is how a prometheus\/v1 spec spells it; in a PrometheusServiceLevel it is errorQuery\n {2}hint: rename it to errorQuery \(Kubernetes drops a field its schema does not know\)/);
+    expect(r.stderr).toMatch(/crd-mistakes\.yml:15:24: error: total_query is how a prometheus\/v1 spec spells it; in a PrometheusServiceLevel it is totalQuery/);
+    expect(r.stderr).not.toMatch(/events needs/);
+    expect(r.stderr).toMatch(/crd-mistakes\.yml:23:13: note: SLO indexing: SLO plugin sloth\.dev\/core\/debug\/v1 is not applied/);
+    expect(r.stderr).toMatch(/crd-mistakes\.yml:24:13: note: SLO indexing: SLO plugin example\.com\/labels\/v1 with config \{"labels":\{"cost_center":"search"\}\} is not applied/);
+    // Written in camelCase throughout, the same SLO imports: its raw ratio and its page and ticket labels are read.
+    const camel = importWithCli<ServiceDoc>('sloth', [join(FIXTURES, 'crd-camel.yml')]);
+    expect(camel.code, camel.stderr).toBe(0);
+    expect(camel.services[0]?.slis[0]).toMatchObject({
+      name: 'indexing',
+      kind: 'error-ratio',
+      bad: 'search_index_errors_total',
+      total: 'search_index_total',
+      alerting: { page: { labels: { pager: 'search-oncall' } }, ticket: { labels: { channel: '#search' } } },
+    });
+  });
+
   it('refused SLOs (an average of a gauge, a plugin, gauges) are each located; by default nothing is written, and exit is 1', () => {
     const r = importWithCli<ServiceDoc>('sloth', [join(FIXTURES, 'refused.yml')]);
     expect(r.code).toBe(1);

@@ -11,7 +11,36 @@ import { carriedValues, type ImportContext } from './extras.js';
 import { ratioShape, sliShape } from './sli-shape.js';
 import { slothWindowsPolicy, type PolicyDraft } from './sloth-windows.js';
 
+/**
+ * Sloth's two forms spell the same fields differently: the prometheus/v1 file in snake_case,
+ * the PrometheusServiceLevel object (Kubernetes) in camelCase. Kubernetes prunes a field its
+ * schema does not know, so a CRD written with the file's spelling loses it silently.
+ */
+interface Spelling {
+  readonly form: string;
+  readonly errorQuery: string;
+  readonly totalQuery: string;
+  readonly errorRatioQuery: string;
+  readonly pageAlert: string;
+  readonly ticketAlert: string;
+  readonly sloPlugins: string;
+}
+const FILE_SPELLING: Spelling = { form: 'a prometheus/v1 spec', errorQuery: 'error_query', totalQuery: 'total_query', errorRatioQuery: 'error_ratio_query', pageAlert: 'page_alert', ticketAlert: 'ticket_alert', sloPlugins: 'slo_plugins' };
+const CRD_SPELLING: Spelling = { form: 'a PrometheusServiceLevel', errorQuery: 'errorQuery', totalQuery: 'totalQuery', errorRatioQuery: 'errorRatioQuery', pageAlert: 'pageAlert', ticketAlert: 'ticketAlert', sloPlugins: 'sloPlugins' };
+const FIELDS = ['errorQuery', 'totalQuery', 'errorRatioQuery', 'pageAlert', 'ticketAlert', 'sloPlugins'] as const;
 
+/** Fields of `obj` written in the other form's spelling, each an error where it is written; how many. */
+function misspelled(sink: FindingSink, source: SourceFile, base: PathSegment[], obj: Obj, spelling: Spelling): number {
+  const other = spelling === CRD_SPELLING ? FILE_SPELLING : CRD_SPELLING;
+  let count = 0;
+  for (const f of FIELDS) {
+    if (other[f] !== spelling[f] && obj[other[f]] !== undefined && obj[spelling[f]] === undefined) {
+      count++;
+      sink.add(source, [...base, other[f]], 'error', `${other[f]} is how ${other.form} spells it; in ${spelling.form} it is ${spelling[f]}`, `rename it to ${spelling[f]}${spelling === CRD_SPELLING ? ' (Kubernetes drops a field its schema does not know)' : ''}`);
+    }
+  }
+  return count;
+}
 
 export function importSloth(sources: readonly SourceFile[], ctx: ImportContext): ImportResult {
   const sink = new FindingSink();
@@ -24,10 +53,10 @@ export function importSloth(sources: readonly SourceFile[], ctx: ImportContext):
       continue;
     }
     if (d.version === 'prometheus/v1') {
-      const s = service(sink, source, [], d, ctx);
+      const s = service(sink, source, [], d, ctx, FILE_SPELLING);
       if (s) services.push(s);
     } else if (d.apiVersion === 'sloth.slok.dev/v1' && d.kind === 'PrometheusServiceLevel') {
-      const s = isObj(d.spec) ? service(sink, source, ['spec'], d.spec, ctx) : undefined;
+      const s = isObj(d.spec) ? service(sink, source, ['spec'], d.spec, ctx, CRD_SPELLING) : undefined;
       if (!isObj(d.spec)) sink.add(source, ['spec'], 'error', 'PrometheusServiceLevel has no spec');
       if (s) services.push(s);
     } else if (d.apiVersion === 'sloth.slok.dev/v1' && d.kind === 'AlertWindows') {
@@ -55,7 +84,7 @@ export function importSloth(sources: readonly SourceFile[], ctx: ImportContext):
   return { services, policies, findings: sink.findings };
 }
 
-function service(sink: FindingSink, source: SourceFile, base: PathSegment[], spec: Obj, ctx: ImportContext): ServiceDraft | undefined {
+function service(sink: FindingSink, source: SourceFile, base: PathSegment[], spec: Obj, ctx: ImportContext, spelling: Spelling): ServiceDraft | undefined {
   const at = (...p: PathSegment[]) => [...base, ...p];
   if (typeof spec.service !== 'string') {
     sink.add(source, at('service'), 'error', 'service is missing or not text');
@@ -71,10 +100,8 @@ function service(sink: FindingSink, source: SourceFile, base: PathSegment[], spe
   const owner = typeof labels.owner === 'string' ? safeName(labels.owner) : undefined;
   delete labels.owner;
   const team = ctx.teamOverrides ? ctx.team : (owner ?? ctx.team);
-  if (!team) {
-    sink.add(source, at('labels'), 'error', `service ${name} has no owner label to take its team from`, 'add labels: { owner: TEAM } to the spec, or pass --team TEAM');
-    return undefined;
-  }
+  // Without a team the service cannot be written, but its SLOs' own problems are still worth reporting now.
+  if (!team) sink.add(source, at('labels'), 'error', `service ${name} has no owner label to take its team from`, 'add labels: { owner: TEAM } to the spec, or pass --team TEAM');
   let tier: 1 | 2 | 3 = 2;
   if (labels.tier !== undefined) {
     const t = String(labels.tier);
@@ -90,12 +117,12 @@ function service(sink: FindingSink, source: SourceFile, base: PathSegment[], spe
   const slis: SliDraft[] = [];
   let pagesDisabled = 0;
   spec.slos.forEach((slo, i) => {
-    const r = sli(sink, source, at('slos', i), slo, ctx);
+    const r = sli(sink, source, at('slos', i), slo, ctx, spelling);
     if (!r) return;
     if (r.pageDisabled) pagesDisabled++;
     slis.push(r.sli);
   });
-  if (!slis.length) return undefined;
+  if (!slis.length || !team) return undefined;
   if (pagesDisabled === slis.length) {
     tier = 3;
     sink.add(source, at('slos'), 'note', `every SLO of ${name} disables its page alerts, so the service gets tier 3 (tickets only)`);
@@ -113,7 +140,7 @@ function service(sink: FindingSink, source: SourceFile, base: PathSegment[], spe
   };
 }
 
-function sli(sink: FindingSink, source: SourceFile, base: PathSegment[], slo: unknown, ctx: ImportContext): { sli: SliDraft; pageDisabled: boolean } | undefined {
+function sli(sink: FindingSink, source: SourceFile, base: PathSegment[], slo: unknown, ctx: ImportContext, spelling: Spelling): { sli: SliDraft; pageDisabled: boolean } | undefined {
   const at = (...p: PathSegment[]) => [...base, ...p];
   if (!isObj(slo)) {
     sink.add(source, base, 'error', 'an SLO must be a mapping');
@@ -131,27 +158,33 @@ function sli(sink: FindingSink, source: SourceFile, base: PathSegment[], slo: un
     return undefined;
   }
   const spec = isObj(slo.sli) ? slo.sli : {};
+  misspelled(sink, source, base, slo, spelling);
+  if (isObj(slo.alerting)) misspelled(sink, source, at('alerting'), slo.alerting, spelling);
+  // A query under the other form's spelling is reported as that, not as missing.
+  if (isObj(spec.events) && misspelled(sink, source, at('sli', 'events'), spec.events, spelling)) return undefined;
+  if (isObj(spec.raw) && misspelled(sink, source, at('sli', 'raw'), spec.raw, spelling)) return undefined;
+  plugins(sink, source, at(spelling.sloPlugins), slo[spelling.sloPlugins], name);
   let shapeFields: Omit<SliDraft, 'name' | 'objective'> | undefined;
   if (isObj(spec.events)) {
-    const bad = spec.events.error_query;
-    const total = spec.events.total_query;
+    const bad = spec.events[spelling.errorQuery];
+    const total = spec.events[spelling.totalQuery];
     if (typeof bad !== 'string' || typeof total !== 'string') {
-      sink.add(source, at('sli', 'events'), 'error', 'events needs error_query and total_query');
+      sink.add(source, at('sli', 'events'), 'error', `events needs ${spelling.errorQuery} and ${spelling.totalQuery}`);
       return undefined;
     }
     const shape = sliShape({ bad: withWindow(bad), total: withWindow(total) });
     if (!shape.ok) {
-      sink.add(source, at('sli', 'events', shape.query === 'total' ? 'total_query' : 'error_query'), 'unsupported', `SLO ${name}: ${shape.why}`, 'add it to the catalog by hand as a raw SLI (bad_rate, total_rate with [$window], test_series)');
+      sink.add(source, at('sli', 'events', shape.query === 'total' ? spelling.totalQuery : spelling.errorQuery), 'unsupported', `SLO ${name}: ${shape.why}`, 'add it to the catalog by hand as a raw SLI (bad_rate, total_rate with [$window], test_series)');
       return undefined;
     }
     if (shape.grouping.length) sink.add(source, at('sli', 'events'), 'note', `SLO ${name}: the grouping by (${shape.grouping.join(', ')}) is not kept; slokit sums by the catalog's environment and cluster labels`);
     shapeFields = shape.fields;
   } else if (isObj(spec.raw)) {
     // A ratio converts when it divides counter rates: those are the events.
-    const query = spec.raw.error_ratio_query;
+    const query = spec.raw[spelling.errorRatioQuery];
     const shape = typeof query === 'string' ? ratioShape(withWindow(query)) : undefined;
     if (!shape?.ok) {
-      sink.add(source, at('sli', 'raw', 'error_ratio_query'), 'unsupported', `SLO ${name}: this raw SLI's error ratio is not a ratio of counter rates, so slokit cannot count its events; its windows, budgets and generated tests are built on bad and total event rates`, 'rewrite it as events (error_query and total_query over counters), or add it by hand as a raw SLI with bad_rate, total_rate and test_series');
+      sink.add(source, at('sli', 'raw', spelling.errorRatioQuery), 'unsupported', `SLO ${name}: this raw SLI's error ratio is not a ratio of counter rates, so slokit cannot count its events; its windows, budgets and generated tests are built on bad and total event rates`, 'rewrite it as events (error_query and total_query over counters), or add it by hand as a raw SLI with bad_rate, total_rate and test_series');
       return undefined;
     }
     if (shape.grouping.length) sink.add(source, at('sli', 'raw'), 'note', `SLO ${name}: the grouping by (${shape.grouping.join(', ')}) is not kept; slokit sums by the catalog's environment and cluster labels`);
@@ -172,7 +205,7 @@ function sli(sink: FindingSink, source: SourceFile, base: PathSegment[], slo: un
   if (Object.keys(labels).length) alerting.labels = labels;
   if (annotations) alerting.annotations = annotations;
   let pageDisabled = false;
-  for (const [key, kind] of [['page_alert', 'page'], ['ticket_alert', 'ticket']] as const) {
+  for (const [key, kind] of [[spelling.pageAlert, 'page'], [spelling.ticketAlert, 'ticket']] as const) {
     const part = isObj(a[key]) ? a[key] : {};
     if (part.disable === true) {
       if (kind === 'page') pageDisabled = true;
@@ -187,4 +220,23 @@ function sli(sink: FindingSink, source: SourceFile, base: PathSegment[], slo: un
     sli: { name, ...(description ? { description } : {}), ...shapeFields, objective, ...(Object.keys(alerting).length ? { alerting } : {}) } as SliDraft,
     pageDisabled,
   };
+}
+
+/**
+ * SLO plugins (`sloPlugins` / `slo_plugins: { chain: [{ id, config }] }`) are Go code run on
+ * the generated rules, often to add labels to every one; slokit cannot run them, so each is
+ * reported where it is written with what it was asked to do.
+ */
+function plugins(sink: FindingSink, source: SourceFile, base: PathSegment[], value: unknown, slo: string): void {
+  if (value === undefined) return;
+  const chain = isObj(value) && Array.isArray(value.chain) ? value.chain : [];
+  if (!chain.length) {
+    sink.add(source, base, 'note', `SLO ${slo}: its SLO plugin settings are not kept (slokit runs no Sloth plugins)`);
+    return;
+  }
+  chain.forEach((p, i) => {
+    const id = isObj(p) && typeof p.id === 'string' ? p.id : 'a plugin without an id';
+    const config = isObj(p) && p.config !== undefined ? ` with config ${JSON.stringify(p.config)}` : '';
+    sink.add(source, [...base, 'chain', i], 'note', `SLO ${slo}: SLO plugin ${id}${config} is not applied: plugins are Go code that slokit cannot run, and whatever it adds to the rules (labels, changed queries) will be missing`, 'add what it did by hand: labels go under alerting.labels of the SLI or service');
+  });
 }
