@@ -4,7 +4,9 @@ import { clean, formatNumber } from '../generators/model/decimal.js';
 import { parseDuration } from '../generators/model/duration.js';
 import { burnFactor } from '../generators/model/policy.js';
 import { loadModel } from '../generators/pipeline.js';
-import { copyCatalog, edit } from './helpers/catalog.js';
+import { generatePack } from '../generators/emit/pack.js';
+import { copyCatalog, edit, scratchDir } from './helpers/catalog.js';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import * as fs from 'node:fs';
 
@@ -117,6 +119,37 @@ describe('alert policy overrides', () => {
     writeFileSync(join(dir, 'policies', 'default.yaml'), fs.readFileSync(join(dir, 'policies', 'pages-only.yaml'), 'utf8').replace('name: pages-only', 'name: default'));
     const shadowed = loadModel(dir).model!;
     expect(shadowed.services.find((x) => x.name === 'registry')!.slis[0]!.alerts.map((a) => a.name)).toEqual(['fast']);
+  });
+
+  it('windows in compound Prometheus durations (Pyrra writes 1h30m for a 1w period) validate, and their rules pass promtool check', async () => {
+    expect([d('1h30m').seconds, d('1d12h').seconds, d('2h30m').seconds]).toEqual([5400, 129600, 9000]);
+    expect(['1m1h', '0m', '', '1h 30m', '90'].map((t) => parseDuration(t))).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    const dir = copyCatalog();
+    fs.mkdirSync(join(dir, 'policies'));
+    fs.writeFileSync(
+      join(dir, 'policies', 'pyrra-1w.yaml'),
+      [
+        'name: pyrra-1w',
+        'evaluation: { raw_window: 5m, fast_interval: 1m, slow_interval: 5m, fast_windows_up_to: 1h }',
+        'windows:',
+        '  - { name: fast, severity: critical, budget_spent: 0.02, long: 1h30m, short: 5m }',
+        '  - { name: slow, severity: warning, budget_spent: 0.3, long: 1d12h, short: 2h30m }',
+        'traffic_cessation: { silence: 30m, baseline: 6h, min_expected_events: 50 }',
+        '',
+      ].join('\n'),
+    );
+    edit(join(dir, 'services', 'redis.yaml'), (t) => t.replace('objective: 99.9', 'objective: 99.9\n    period: 1w\n    alert_policy: pyrra-1w'));
+    const { model, problems } = loadModel(dir);
+    expect(problems).toEqual([]);
+    const s = model!.services.find((x) => x.name === 'redis')!.slis[0]!;
+    expect(s.alerts.map((a) => [a.long.text, a.short.text])).toEqual([['1h30m', '5m'], ['1d12h', '2h30m']]);
+    const pack = await generatePack(model!);
+    const rules = pack.files.get('prometheus/rules/redis.yml')!;
+    expect(rules).toContain('sli:error:ratio_rate1h30m');
+    const out = scratchDir('slokit-compound-');
+    fs.writeFileSync(join(out, 'redis.yml'), rules);
+    const check = spawnSync('promtool', ['check', 'rules', 'redis.yml'], { cwd: out, encoding: 'utf8' });
+    expect(check.status, `${check.stdout}${check.stderr}`).toBe(0);
   });
 
   it('an unknown policy is a located error with a suggestion', () => {

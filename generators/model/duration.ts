@@ -1,4 +1,4 @@
-/** Prometheus durations with one unit, kept as written ("28d" stays "28d", never "4w"). */
+/** Prometheus durations, one unit or several ("1h30m", as Pyrra writes its windows), kept as written ("28d" stays "28d", never "4w"). */
 const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 };
 
 export interface Duration {
@@ -7,10 +7,15 @@ export interface Duration {
   readonly seconds: number;
 }
 
+/** Prometheus' own grammar: units from the largest down, each at most once. */
+const DURATION_RE = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
+const UNITS_IN_ORDER = ['y', 'w', 'd', 'h', 'm', 's', 'ms'] as const;
+
 export function parseDuration(text: string): Duration | undefined {
-  const m = /^([1-9][0-9]*)(ms|s|m|h|d|w|y)$/.exec(text);
+  const m = text ? DURATION_RE.exec(text) : null;
   if (!m) return undefined;
-  return { text, seconds: Number(m[1]) * UNIT_SECONDS[m[2]!]! };
+  const seconds = UNITS_IN_ORDER.reduce((sum, unit, i) => sum + Number(m[i + 1] ?? 0) * UNIT_SECONDS[unit]!, 0);
+  return seconds > 0 ? { text, seconds } : undefined;
 }
 
 /** The shortest one-unit spelling of a number of seconds (for windows we derive, not ones we were given). */

@@ -11,7 +11,7 @@ export function oneOf<T extends string>(values: readonly T[], description?: stri
 
 const SAFE_NAME = '^[a-z][a-z0-9]*(-[a-z0-9]+)*$';
 const LABEL_NAME = '^[a-zA-Z_][a-zA-Z0-9_]*$';
-const DURATION = '^[1-9][0-9]*(ms|s|m|h|d|w|y)$';
+const DURATION = '^(?=[0-9])([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$';
 const CAMEL = '^[A-Z][A-Za-z0-9]*$';
 const K8S_NAMESPACE = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 const K8S_LABEL_KEY = '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$';
@@ -21,7 +21,7 @@ const K8S_LABEL_VALUE = '^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$';
 export const PATTERN_HINTS: Record<string, string> = {
   [SAFE_NAME]: 'lower-case letters, digits and single dashes, starting with a letter (e.g. "web-api"); it becomes a label value, a file name and a URL anchor',
   [LABEL_NAME]: 'a Prometheus label name: letters, digits and underscores, not starting with a digit',
-  [DURATION]: 'a Prometheus duration with one unit, e.g. 5m, 1h, 30d',
+  [DURATION]: 'a Prometheus duration, units from the largest down, e.g. 5m, 1h30m, 30d',
   [CAMEL]: 'CamelCase letters and digits, starting with an upper-case letter',
   [K8S_NAMESPACE]: 'a Kubernetes namespace: lower-case letters, digits and dashes, starting and ending with a letter or digit',
   [K8S_LABEL_KEY]: 'a Kubernetes label key such as release or example.com/team',
