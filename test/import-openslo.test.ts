@@ -139,3 +139,15 @@ describe('export openslo, and back', () => {
     expect(await rawRules(back, names)).toEqual(before);
   });
 });
+
+describe('OpenSLO as its tools write it', () => {
+  it('a YAML list of objects, openslo.com/v1 and a quoted target import; a target that is no number is located inside the list', () => {
+    const r = importWithCli<ServiceDoc>('openslo', [join(FIXTURES, 'list-form.yaml')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/list-form\.yaml:68:17: error: objective target "ninety-nine" is not a share between 0 and 1 \(exclusive\), e.g\. 0\.99/);
+    expect(r.stderr).not.toMatch(/not an OpenSLO document|is not read/);
+    // The items that are right convert: the service, and the SLO under openslo.com/v1 with its quoted target.
+    const ok = importFile(importOpenSlo, join(FIXTURES, 'list-form.yaml'));
+    expect(ok.services.map((s) => [s.name, s.team, s.slis.map((x) => [x.name, x.objective, x.kind])])).toEqual([['search', 'search', [['queries', 99.5, 'error-ratio']]]]);
+  });
+});

@@ -39,7 +39,9 @@ export function importOpenSlo(sources: readonly SourceFile[], ctx: ImportContext
   const sink = new FindingSink();
   const byKind = new Map<string, Doc[]>();
   for (const source of sources) {
-    const d = source.data;
+    const raw = source.data;
+    // openslo.com/v1 is how some Kubernetes operators spell the same v1 (a CRD group needs a dot).
+    const d = isObj(raw) && raw.apiVersion === 'openslo.com/v1' ? { ...raw, apiVersion: 'openslo/v1' } : raw;
     if (!isObj(d) || typeof d.apiVersion !== 'string' || !d.apiVersion.startsWith('openslo/')) {
       sink.add(source, isObj(d) && d.apiVersion !== undefined ? ['apiVersion'] : [], 'error', 'not an OpenSLO document: expected apiVersion: openslo/v1', d && isObj(d) && d.version === 'prometheus/v1' ? 'this is a Sloth spec: slokit import sloth FILE' : undefined);
       continue;
@@ -122,8 +124,16 @@ export function importOpenSlo(sources: readonly SourceFile[], ctx: ImportContext
     objectives.forEach((o: unknown, i: number) => {
       const at: PathSegment[] = ['spec', 'objectives', i];
       if (!isObj(o)) return sink.add(source, at, 'error', 'an objective must be a mapping');
-      const target = typeof o.target === 'number' ? objectivePercent(o.target) : typeof o.targetPercent === 'number' ? objectivePercent(o.targetPercent / 100) : undefined;
-      if (target === undefined) return sink.add(source, [...at, o.target !== undefined ? 'target' : 'targetPercent'], 'error', `objective target ${JSON.stringify(o.target ?? o.targetPercent ?? null)} is not a share between 0 and 1 (exclusive)`);
+      // The Go SDK decodes a quoted target ("0.99") as the number it spells.
+      const numeric = (v: unknown) => (typeof v === 'number' ? v : typeof v === 'string' && /^\s*[0-9]*\.?[0-9]+(e-?[0-9]+)?\s*$/i.test(v) ? Number(v) : undefined);
+      const share = numeric(o.target);
+      const percent = numeric(o.targetPercent);
+      const target = share !== undefined ? objectivePercent(share) : percent !== undefined ? objectivePercent(percent / 100) : undefined;
+      if (target === undefined) {
+        const [field, value] = o.target !== undefined ? ['target', o.target] : ['targetPercent', o.targetPercent];
+        const what = field === 'target' ? 'a share between 0 and 1 (exclusive), e.g. 0.99' : 'a percentage between 0 and 100 (exclusive), e.g. 99';
+        return sink.add(source, [...at, field], 'error', `objective ${field} ${JSON.stringify(value ?? null)} is not ${what}`);
+      }
       if (o.timeSliceTarget !== undefined || o.timeSliceWindow !== undefined) return sink.add(source, [...at, o.timeSliceTarget !== undefined ? 'timeSliceTarget' : 'timeSliceWindow'], 'unsupported', 'timeslice objectives are not supported; slokit budgets occurrences');
       const sliName = objectives.length === 1 ? name : `${name.slice(0, 26)}-${safeName(text(o.displayName) ?? '')?.slice(0, 20) ?? i + 1}`.slice(0, 30).replace(/-+$/, '');
       const fields = alpha ? alphaIndicator(sink, source, at, o) : indicator(sink, source, spec, o, at, sliDocs, dataSources, name);

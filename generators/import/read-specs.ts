@@ -1,4 +1,8 @@
-/** Reads spec files for an importer: every YAML document of every file, or located problems. */
+/**
+ * Reads spec files for an importer: every YAML document of every file, or located problems.
+ * A document that is a list of objects (how OpenSLO's Go SDK and oslo write several specs in
+ * one document) counts as one document per item, each located within the list.
+ */
 import { existsSync } from 'node:fs';
 import { displayPath, readText } from '../load/catalog-files.js';
 import { parseYamlDocuments, type SourceFile } from '../load/yaml-source.js';
@@ -16,7 +20,10 @@ export function readSpecs(paths: readonly string[]): { sources: SourceFile[]; pr
     if (!read) continue;
     const parsed = parseYamlDocuments(read.file, read.text);
     problems.push(...parsed.problems);
-    sources.push(...parsed.sources);
+    for (const source of parsed.sources) {
+      if (Array.isArray(source.data)) source.data.forEach((item, i) => sources.push({ ...source, data: item, base: [...(source.base ?? []), i] }));
+      else sources.push(source);
+    }
   }
   return { sources, problems };
 }

@@ -13,6 +13,8 @@ export interface SourceFile {
   readonly data: unknown;
   readonly doc: Document.Parsed | undefined;
   readonly lines: LineCounter;
+  /** Where `data` sits in the document, for one item of a list of documents (OpenSLO's list form). */
+  readonly base?: readonly PathSegment[];
 }
 
 const MAX_ALIAS_COUNT = 50;
@@ -91,7 +93,8 @@ export type PathSegment = string | number;
  * Position of the node at `path` (or of its closest existing parent). With `key`, the
  * position of the mapping key itself, which is where a misspelt field should point.
  */
-export function positionOf(source: SourceFile, path: readonly PathSegment[], key = false): { line: number; col: number } {
+export function positionOf(source: SourceFile, relative: readonly PathSegment[], key = false): { line: number; col: number } {
+  const path = [...(source.base ?? []), ...relative];
   let node: unknown = source.doc?.contents;
   let best: Node | undefined = node as Node | undefined;
   for (let i = 0; i < path.length; i++) {
