@@ -150,4 +150,14 @@ describe('OpenSLO as its tools write it', () => {
     const ok = importFile(importOpenSlo, join(FIXTURES, 'list-form.yaml'));
     expect(ok.services.map((s) => [s.name, s.team, s.slis.map((x) => [x.name, x.objective, x.kind])])).toEqual([['search', 'search', [['queries', 99.5, 'error-ratio']]]]);
   });
+
+  it('a metricSourceRef to a DataSource not among the files given says so, where it is written', () => {
+    const r = importWithCli<ServiceDoc>('openslo', [join(FIXTURES, 'missing-datasource.yaml')], ['--team', 'storage']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/missing-datasource\.yaml:16:30: error: DataSource "thanos-global" is not in the files given\n {2}hint: pass the file that defines it too, or give the metric source type: Prometheus/);
+    expect(r.stderr).not.toMatch(/is not Prometheus/);
+    // With files that define other DataSources, the error names them.
+    const withSource = importWithCli<ServiceDoc>('openslo', [join(FIXTURES, 'missing-datasource.yaml'), join(FIXTURES, 'checkout.yaml')], ['--team', 'storage']);
+    expect(withSource.stderr).toMatch(/DataSource "thanos-global" is not in the files given \(they define "prometheus-main"\)/);
+  });
 });

@@ -202,6 +202,11 @@ function indicator(sink: FindingSink, source: SourceFile, spec: Obj, objective: 
       return undefined;
     }
     const ref = typeof ms.metricSourceRef === 'string' ? dataSources.get(ms.metricSourceRef) : undefined;
+    if (typeof ms.metricSourceRef === 'string' && !ref && ms.type === undefined) {
+      const known = [...dataSources.keys()];
+      sink.add(where!.source, [...path, 'metricSource', 'metricSourceRef'], 'error', `DataSource ${JSON.stringify(ms.metricSourceRef)} is not in the files given${known.length ? ` (they define ${known.map((k) => JSON.stringify(k)).join(', ')})` : ''}`, 'pass the file that defines it too, or give the metric source type: Prometheus');
+      return undefined;
+    }
     const type = String(ms.type ?? (ref && isObj(ref.data.spec) ? ref.data.spec.type : undefined) ?? '');
     if (type.toLowerCase() !== 'prometheus') {
       sink.add(where!.source, [...path, 'metricSource', ms.type !== undefined ? 'type' : 'metricSourceRef'], 'unsupported', `metric source ${JSON.stringify(type || ms.metricSourceRef || 'unknown')} is not Prometheus; slokit generates Prometheus rules`);
