@@ -160,4 +160,10 @@ describe('OpenSLO as its tools write it', () => {
     const withSource = importWithCli<ServiceDoc>('openslo', [join(FIXTURES, 'missing-datasource.yaml'), join(FIXTURES, 'checkout.yaml')], ['--team', 'storage']);
     expect(withSource.stderr).toMatch(/DataSource "thanos-global" is not in the files given \(they define "prometheus-main"\)/);
   });
+
+  it('counter: false (gauges) is refused where it is written, not rate()d as counters', () => {
+    const r = importWithCli<ServiceDoc>('openslo', [join(FIXTURES, 'gauges.yaml')], ['--team', 'storage']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/gauges\.yaml:13:18: unsupported: SLO gauges: counter: false says good and total are gauges/);
+  });
 });

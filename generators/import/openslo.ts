@@ -222,6 +222,11 @@ function indicator(sink: FindingSink, source: SourceFile, spec: Obj, objective: 
   const ratio = where.spec.ratioMetric;
   if (isObj(ratio)) {
     const base = [...where.path, 'ratioMetric'];
+    if (ratio.counter === false) {
+      // Gauges count nothing up: rate() over them (what slokit's SLIs read) would be meaningless.
+      sink.add(where.source, [...base, 'counter'], 'unsupported', `SLO ${name}: counter: false says good and total are gauges (values, not running counts), and slokit's SLIs count events with rate() over counters`, 'expose counters of the events, or add it to the catalog by hand as a raw SLI (bad_rate, total_rate, test_series)');
+      return undefined;
+    }
     if (ratio.raw !== undefined) {
       // A ratio converts when it divides counter rates: those are the events.
       const raw = query(ratio.raw, [...base, 'raw']);
