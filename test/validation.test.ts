@@ -95,6 +95,11 @@ describe('bad input', () => {
     expect(one(p, /dependency "postgress" is not a service/).hint).toMatch(/did you mean "postgres"/);
   });
 
+  it('a service that depends on itself is one error, not also a cycle', () => {
+    const p = problemsAfter((d) => edit(svc(d, 'gitaly'), (t) => t.replace('dependencies: []', 'dependencies: [gitaly]')));
+    expect(p.map((x) => x.message)).toEqual(['service "gitaly" depends on itself']);
+  });
+
   it('dependency cycle, with the path', () => {
     const p = problemsAfter((d) => edit(svc(d, 'postgres'), (t) => t.replace('dependencies: []', 'dependencies: [web]')));
     expect(one(p, /dependency cycle: postgres -> web -> postgres/).file).toMatch(/postgres\.yaml$/);

@@ -302,7 +302,8 @@ export function buildModel(sources: CatalogSources, options: BuildOptions = {}):
     });
   }
 
-  const graph = new Map(docs.map(({ doc }) => [doc.name, doc.dependencies ?? []] as const));
+  // A service that depends on itself is reported above, once; as a cycle it would be reported again.
+  const graph = new Map(docs.map(({ doc }) => [doc.name, (doc.dependencies ?? []).filter((d) => d !== doc.name)] as const));
   // (a duplicate name keeps the first file's edges; the duplicate itself is reported above)
   for (const cycle of findCycles(graph)) {
     const src = byName.get(cycle[0]!)!;
