@@ -1,5 +1,5 @@
 /** Bad catalogs: every problem located (file:line:col), explained, with a fix; all of a run together. */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadModel } from '../generators/pipeline.js';
@@ -93,6 +93,16 @@ describe('bad input', () => {
   it('dependency that does not exist', () => {
     const p = problemsAfter((d) => edit(svc(d, 'registry'), (t) => t.replace('[postgres, redis]', '[postgres, redis, postgress]')));
     expect(one(p, /dependency "postgress" is not a service/).hint).toMatch(/did you mean "postgres"/);
+  });
+
+  it('a broken policy file is reported in that file, not again for every SLI that uses it', () => {
+    const p = problemsAfter((d) => {
+      mkdirSync(join(d, 'policies'));
+      writeFileSync(join(d, 'policies', 'strict.yaml'), 'name: strict\nwindows: not-a-list\n');
+      for (const [s, tier] of [['redis', 'tier: 2'], ['postgres', 'tier: 1']]) edit(svc(d, s!), (t) => t.replace(tier!, `${tier}\nalert_policy: strict`));
+    });
+    expect(p.length).toBeGreaterThan(0);
+    expect(p.every((x) => x.file.endsWith('strict.yaml')), p.map((x) => `${x.file}: ${x.message}`).join('\n')).toBe(true);
   });
 
   it('a service that depends on itself is one error, not also a cycle', () => {

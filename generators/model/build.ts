@@ -385,7 +385,8 @@ function buildSlis(
     const policyName = s.alert_policy ?? doc.alert_policy ?? defaults.alert_policy;
     const policy = policies.get(policyName);
     if (!policy) {
-      if (s.alert_policy ?? doc.alert_policy) {
+      // A policy whose own file is broken has its problems reported in that file, once.
+      if ((s.alert_policy ?? doc.alert_policy) && !sources.policies.has(policyName)) {
         c.add(src, s.alert_policy ? at(['alert_policy']) : ['alert_policy'], `alert policy "${policyName}" not found`, `${suggestion(policyName, [...sources.policies.keys()])}policies live in alerts/policies/ or the catalog's policies/ folder`);
       }
       return;
