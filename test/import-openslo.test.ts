@@ -166,4 +166,11 @@ describe('OpenSLO as its tools write it', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/gauges\.yaml:13:18: unsupported: SLO gauges: counter: false says good and total are gauges/);
   });
+
+  it('two SLO names that cut to the same 30 characters get distinct SLI names, each change noted', () => {
+    const r = importWithCli<ServiceDoc>('openslo', [join(FIXTURES, 'long-names.yaml')], ['--team', 'search']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.services[0]!.slis.map((x) => x.name)).toEqual(['search-queries-answered-within', 'search-queries-answered-with-2']);
+    expect(r.stderr).toMatch(/long-names\.yaml:34:9: note: SLO "search-queries-answered-within-1s-partner" is named search-queries-answered-with-2 in the catalog: search-queries-answered-within is taken/);
+  });
 });

@@ -143,6 +143,13 @@ describe('our own Sloth specs', () => {
     });
   });
 
+  it('two SLO names that cut to the same 30 characters get distinct SLI names, each change noted', () => {
+    const r = importWithCli<ServiceDoc>('sloth', [join(FIXTURES, 'long-names.yml')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.services[0]!.slis.map((x) => x.name)).toEqual(['requests-availability-for-the', 'requests-availability-for-th-2']);
+    expect(r.stderr).toMatch(/long-names\.yml:13:11: note: SLO "requests-availability-for-the-internal-api" is named requests-availability-for-th-2 in the catalog: requests-availability-for-the is taken by another SLO of myservice/);
+  });
+
   it('refused SLOs (an average of a gauge, a plugin, gauges) are each located; by default nothing is written, and exit is 1', () => {
     const r = importWithCli<ServiceDoc>('sloth', [join(FIXTURES, 'refused.yml')]);
     expect(r.code).toBe(1);

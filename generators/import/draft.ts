@@ -90,6 +90,19 @@ export function safeName(text: string, max = 30): string | undefined {
   return name || undefined;
 }
 
+/**
+ * `name`, or, when it is taken (two long names cut to the same 30 characters), it cut shorter
+ * to hold a "-2", "-3"... that makes it free.
+ */
+export function untakenName(name: string, taken: (candidate: string) => boolean, max = 30): string {
+  if (!taken(name)) return name;
+  for (let n = 2; ; n++) {
+    const suffix = `-${n}`;
+    const candidate = `${name.slice(0, max - suffix.length).replace(/-+$/, '')}${suffix}`;
+    if (!taken(candidate)) return candidate;
+  }
+}
+
 /** An OpenSLO or Sloth objective as slokit's percent, when it is one slokit can hold (0 < p < 100). */
 export function objectivePercent(ratio: number): number | undefined {
   const percent = Number((ratio * 100).toPrecision(12));

@@ -9,7 +9,7 @@ import { parseDuration } from '../model/duration.js';
 import { parseSelector } from '../promql/parse.js';
 import { selectorText } from '../promql/escape.js';
 import { SLI_NAME_ANNOTATION } from '../export/openslo.js';
-import { FindingSink, isObj, objectivePercent, safeName, withWindow, type ImportResult, type Obj, type ServiceDraft, type SliDraft } from './draft.js';
+import { FindingSink, isObj, objectivePercent, safeName, untakenName, withWindow, type ImportResult, type Obj, type ServiceDraft, type SliDraft } from './draft.js';
 import type { ImportContext } from './extras.js';
 import { ratioShape, sliShape } from './sli-shape.js';
 
@@ -139,7 +139,10 @@ export function importOpenSlo(sources: readonly SourceFile[], ctx: ImportContext
       const fields = alpha ? alphaIndicator(sink, source, at, o) : indicator(sink, source, spec, o, at, sliDocs, dataSources, name);
       if (!fields) return;
       const sloDescription = prose(spec.description);
-      service.slis.push({ name: safeName(sliName) ?? name, ...(sloDescription ? { description: sloDescription } : fields.description ? { description: fields.description } : {}), ...fields.shape, objective: target, ...(period ? { period } : {}), ...(period === '28d' ? { alert_policy: 'four-weeks' } : {}) } as SliDraft);
+      const wanted = safeName(sliName) ?? name;
+      const unique = untakenName(wanted, (n) => service.slis.some((x) => x.name === n));
+      if (unique !== wanted) sink.add(source, ['metadata', 'name'], 'note', `SLO ${JSON.stringify(sloName)} is named ${unique} in the catalog: ${wanted} is taken by another SLO of ${service.name}`, 'slokit SLI names are at most 30 characters; rename one of them in the catalog if you prefer');
+      service.slis.push({ name: unique, ...(sloDescription ? { description: sloDescription } : fields.description ? { description: fields.description } : {}), ...fields.shape, objective: target, ...(period ? { period } : {}), ...(period === '28d' ? { alert_policy: 'four-weeks' } : {}) } as SliDraft);
     });
   }
   for (const [name, doc] of serviceDocs) {

@@ -6,7 +6,7 @@
  */
 import type { PathSegment, SourceFile } from '../load/yaml-source.js';
 import type { ExtrasDoc } from '../model/alert-extras.js';
-import { FindingSink, isObj, objectivePercent, safeName, withWindow, type ImportResult, type Obj, type ServiceDraft, type SliDraft } from './draft.js';
+import { FindingSink, isObj, objectivePercent, safeName, untakenName, withWindow, type ImportResult, type Obj, type ServiceDraft, type SliDraft } from './draft.js';
 import { carriedValues, type ImportContext } from './extras.js';
 import { ratioShape, sliShape } from './sli-shape.js';
 import { slothWindowsPolicy, type PolicyDraft } from './sloth-windows.js';
@@ -119,6 +119,11 @@ function service(sink: FindingSink, source: SourceFile, base: PathSegment[], spe
   spec.slos.forEach((slo, i) => {
     const r = sli(sink, source, at('slos', i), slo, ctx, spelling);
     if (!r) return;
+    const unique = untakenName(r.sli.name, (n) => slis.some((x) => x.name === n));
+    if (unique !== r.sli.name) {
+      sink.add(source, at('slos', i, 'name'), 'note', `SLO ${JSON.stringify((slo as Obj).name)} is named ${unique} in the catalog: ${r.sli.name} is taken by another SLO of ${name}`, 'slokit SLI names are at most 30 characters; rename one of them in the catalog if you prefer');
+      r.sli.name = unique;
+    }
     if (r.pageDisabled) pagesDisabled++;
     slis.push(r.sli);
   });
