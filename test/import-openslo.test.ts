@@ -173,4 +173,10 @@ describe('OpenSLO as its tools write it', () => {
     expect(r.services[0]!.slis.map((x) => x.name)).toEqual(['search-queries-answered-within', 'search-queries-answered-with-2']);
     expect(r.stderr).toMatch(/long-names\.yaml:34:9: note: SLO "search-queries-answered-within-1s-partner" is named search-queries-answered-with-2 in the catalog: search-queries-answered-within is taken/);
   });
+
+  it('a 4w window is the 28 days the four-weeks policy is for, as 28d is', () => {
+    const r = importWithCli<ServiceDoc>('openslo', [join(FIXTURES, 'four-weeks.yaml')], ['--team', 'storage']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.services[0]!.slis[0]).toMatchObject({ name: 'four-weeks', period: '4w', alert_policy: 'four-weeks' });
+  });
 });
