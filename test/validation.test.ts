@@ -2,6 +2,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { generatePack } from '../generators/emit/pack.js';
 import { loadModel } from '../generators/pipeline.js';
 import { formatProblem, type Problem } from '../generators/validate/problems.js';
 import { copyCatalog, edit } from './helpers/catalog.js';
@@ -108,6 +109,22 @@ describe('bad input', () => {
   it('a service that depends on itself is one error, not also a cycle', () => {
     const p = problemsAfter((d) => edit(svc(d, 'gitaly'), (t) => t.replace('dependencies: []', 'dependencies: [gitaly]')));
     expect(p.map((x) => x.message)).toEqual(['service "gitaly" depends on itself']);
+  });
+
+  it('a dependency outside the catalog is written external:NAME; its runbook names it; a bad one is a located error', async () => {
+    const dir = copyCatalog();
+    edit(svc(dir, 'registry'), (t) => t.replace('[postgres, redis]', '[postgres, redis, external:managed-redis]'));
+    const { model, problems } = loadModel(dir);
+    expect(problems).toEqual([]);
+    const registry = model!.services.find((s) => s.name === 'registry')!;
+    expect([registry.dependencies, registry.externalDependencies]).toEqual([['postgres', 'redis'], ['managed-redis']]);
+    const pack = await generatePack(model!);
+    expect(pack.files.get('runbooks/registry.md')).toMatch(/Outside the catalog \(no SLOs or runbooks here.*\): managed-redis\./);
+    const p = problemsAfter((d) => edit(svc(d, 'registry'), (t) => t.replace('[postgres, redis]', '[postgres, redis, "external:Managed Redis"]')));
+    expect(one(p, /dependencies\[2\] has an invalid value "external:Managed Redis"/).hint).toMatch(/external:NAME for one outside the catalog/);
+    // A name that is neither a service nor external says how to write an external one.
+    const q = problemsAfter((d) => edit(svc(d, 'registry'), (t) => t.replace('[postgres, redis]', '[postgres, redis, managed-redis]')));
+    expect(one(q, /dependency "managed-redis" is not a service in the catalog/).hint).toMatch(/write external:managed-redis for one outside the catalog/);
   });
 
   it('dependency cycle, with the path', () => {

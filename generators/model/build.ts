@@ -86,6 +86,9 @@ interface ServiceDoc {
   slis: SliDoc[];
 }
 
+/** How a dependency outside the catalog is written (a managed database, a third-party API). */
+const EXTERNAL = 'external:';
+
 /** A reason shorter than this is a placeholder ("n/a", "later"), not a reason. */
 const MIN_SKIP_REASON = 10;
 
@@ -261,7 +264,7 @@ export function buildModel(sources: CatalogSources, options: BuildOptions = {}):
     const deps = doc.dependencies ?? [];
     deps.forEach((dep, i) => {
       if (dep === doc.name) c.add(src, ['dependencies', i], `service "${doc.name}" depends on itself`, 'remove it from its own dependencies');
-      else if (!byName.has(dep)) c.add(src, ['dependencies', i], `dependency "${dep}" is not a service in the catalog`, `${suggestion(dep, [...byName.keys()])}add a catalog entry for it or remove the dependency`);
+      else if (!dep.startsWith(EXTERNAL) && !byName.has(dep)) c.add(src, ['dependencies', i], `dependency "${dep}" is not a service in the catalog`, `${suggestion(dep, [...byName.keys()])}add a catalog entry for it, write external:${dep} for one outside the catalog, or remove the dependency`);
     });
     deps.forEach((dep, i) => {
       if (deps.indexOf(dep) !== i) c.add(src, ['dependencies', i], `dependency "${dep}" is listed twice`, 'list each dependency once');
@@ -286,7 +289,8 @@ export function buildModel(sources: CatalogSources, options: BuildOptions = {}):
       team,
       tier: doc.tier,
       pages: defaults.tiers[String(doc.tier) as '1' | '2' | '3'].page,
-      dependencies: [...deps].sort(),
+      dependencies: deps.filter((d) => !d.startsWith(EXTERNAL)).sort(),
+      externalDependencies: deps.filter((d) => d.startsWith(EXTERNAL)).map((d) => d.slice(EXTERNAL.length)).sort(),
       slis,
       runbook: runbookSteps(doc.runbook),
       versionMetric: versionMetric(src, doc, slis, c),

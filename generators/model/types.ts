@@ -177,6 +177,8 @@ export interface Service {
   readonly tier: 1 | 2 | 3;
   readonly pages: boolean;
   readonly dependencies: readonly string[];
+  /** Dependencies outside the catalog (`external:NAME`), by NAME: no rules, runbooks or dashboards of their own. */
+  readonly externalDependencies: readonly string[];
   readonly slis: readonly Sli[];
   readonly runbook: RunbookSteps;
   /** Series and label that say which version runs, when known. */

@@ -13,6 +13,7 @@ const SAFE_NAME = '^[a-z][a-z0-9]*(-[a-z0-9]+)*$';
 const LABEL_NAME = '^[a-zA-Z_][a-zA-Z0-9_]*$';
 const DURATION = '^(?=[0-9])([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$';
 const CAMEL = '^[A-Z][A-Za-z0-9]*$';
+const DEPENDENCY = '^(external:[a-z0-9][a-z0-9.-]*|[a-z][a-z0-9]*(-[a-z0-9]+)*)$';
 const K8S_NAMESPACE = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 const K8S_LABEL_KEY = '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$';
 const K8S_LABEL_VALUE = '^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$';
@@ -23,6 +24,7 @@ export const PATTERN_HINTS: Record<string, string> = {
   [LABEL_NAME]: 'a Prometheus label name: letters, digits and underscores, not starting with a digit',
   [DURATION]: 'a Prometheus duration, units from the largest down, e.g. 5m, 1h30m, 30d',
   [CAMEL]: 'CamelCase letters and digits, starting with an upper-case letter',
+  [DEPENDENCY]: 'a catalog service name (e.g. "postgres"), or external:NAME for one outside the catalog (e.g. "external:managed-redis")',
   [K8S_NAMESPACE]: 'a Kubernetes namespace: lower-case letters, digits and dashes, starting and ending with a letter or digit',
   [K8S_LABEL_KEY]: 'a Kubernetes label key such as release or example.com/team',
   [K8S_LABEL_VALUE]: 'a Kubernetes label value: letters, digits, dashes, underscores and dots, starting and ending with a letter or digit, at most 63 characters',
@@ -248,7 +250,7 @@ export const ServiceSchema = Type.Object(
     team: name('Owning team; must be listed in teams.yaml.'),
     tier: Type.Integer({ minimum: 1, maximum: 3, description: '1: user-facing, pages; 2: pages; 3: tickets only (see defaults.yaml).' }),
     component: Type.Optional(name('Default component for the service\'s SLIs.')),
-    dependencies: Type.Optional(Type.Array(name('A service this one needs.'), { maxItems: 100, description: 'Services this one depends on.' })),
+    dependencies: Type.Optional(Type.Array(Type.String({ pattern: DEPENDENCY, minLength: 1, maxLength: 80, description: 'A catalog service this one needs, or external:NAME for one outside the catalog (a managed database).' }), { maxItems: 100, description: 'Services this one depends on.' })),
     alert_policy: Type.Optional(name('Alert policy for every SLI of this service.')),
     min_events: Type.Optional(minEvents),
     runbook: Type.Optional(runbookSteps),
