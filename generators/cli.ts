@@ -258,12 +258,13 @@ function newService(name: string, opts: { catalog: string; team: string }): void
   console.log(`wrote ${path}; fill in the TODOs, then run: slokit validate --catalog ${opts.catalog}`);
 }
 
-function importSpecs(tool: 'sloth' | 'openslo', files: string[], opts: { catalog: string; team?: string; skipUnsupported?: boolean }): void {
+function importSpecs(tool: 'sloth' | 'openslo', files: string[], opts: { catalog: string; team?: string; skipUnsupported?: boolean; slothPeriod?: string }): void {
+  if (opts.slothPeriod !== undefined && opts.slothPeriod !== '28d' && opts.slothPeriod !== '30d') throw new ExitError('--sloth-period takes 28d or 30d, the periods of Sloth\'s built-in windows', 2);
   const read = readSpecs(files);
   if (read.problems.length) throw new ExitError(`${read.problems.map(formatProblem).join('\n')}\n\nnothing was imported.`, 1);
   let ctx;
   try {
-    ctx = importContext(opts.catalog, opts.team);
+    ctx = { ...importContext(opts.catalog, opts.team), ...(opts.slothPeriod ? { slothPeriod: opts.slothPeriod as '28d' | '30d' } : {}) };
   } catch (e) {
     if (e instanceof CatalogTargetError) throw new ExitError(e.message, 1);
     throw e;
@@ -387,14 +388,15 @@ export function program(): Command {
     .action((name: string, o) => newService(name, o));
   const importCmd = p.command('import').description('convert SLO specs of other tools into catalog files');
   for (const [tool, what] of [['sloth', 'Sloth prometheus/v1 specs (and PrometheusServiceLevel objects)'], ['openslo', 'OpenSLO v1 Service, SLO and SLI documents']] as const) {
-    importCmd
+    const cmd = importCmd
       .command(tool)
       .description(`add ${what} to a catalog (a new catalog is made from the bundled defaults); every part that cannot be converted is reported with its location`)
       .argument('<files...>', 'spec files (several documents per file are fine)')
       .addOption(catalogOpt())
       .option('--team <team>', 'team of every imported service (must be in teams.yaml of an existing catalog)')
-      .option('--skip-unsupported', 'import what converts, listing the rest, instead of importing nothing')
-      .action((files: string[], o) => importSpecs(tool, files, o));
+      .option('--skip-unsupported', 'import what converts, listing the rest, instead of importing nothing');
+    if (tool === 'sloth') cmd.option('--sloth-period <period>', "the period of Sloth's built-in windows the specs ran with (sloth generate --default-slo-period): 30d or 28d", '30d');
+    cmd.action((files: string[], o) => importSpecs(tool, files, o));
   }
   p.command('export')
     .description('write the catalog in another format')

@@ -150,6 +150,16 @@ describe('our own Sloth specs', () => {
     expect(r.stderr).toMatch(/long-names\.yml:13:11: note: SLO "requests-availability-for-the-internal-api" is named requests-availability-for-th-2 in the catalog: requests-availability-for-the is taken by another SLO of myservice/);
   });
 
+  it("specs that ran with Sloth's built-in 28d windows (--sloth-period 28d) get period 28d and the four-weeks policy, with what differs noted", () => {
+    const r = importWithCli<ServiceDoc>('sloth', [join(FIXTURES, 'long-names.yml')], ['--sloth-period', '28d']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.services[0]!.slis.map((x) => [x.period, x.alert_policy])).toEqual([['28d', 'four-weeks'], ['28d', 'four-weeks']]);
+    expect(r.stderr).toMatch(/long-names\.yml:1:1: note: Sloth's built-in 28d windows become period 28d with the bundled four-weeks policy: .*3d ticket spends 11% of the budget, not 10%/);
+    const wrong = importWithCli<ServiceDoc>('sloth', [join(FIXTURES, 'long-names.yml')], ['--sloth-period', '7d']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/--sloth-period takes 28d or 30d/);
+  });
+
   it('refused SLOs (an average of a gauge, a plugin, gauges) are each located; by default nothing is written, and exit is 1', () => {
     const r = importWithCli<ServiceDoc>('sloth', [join(FIXTURES, 'refused.yml')]);
     expect(r.code).toBe(1);

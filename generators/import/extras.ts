@@ -9,6 +9,8 @@ export interface ImportContext {
   /** Team for services whose spec names none (or, with override, for every service). */
   readonly team?: string;
   readonly teamOverrides?: boolean;
+  /** Sloth: the period of its built-in windows the specs ran with (`sloth generate --default-slo-period`). */
+  readonly slothPeriod?: '28d' | '30d';
 }
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;

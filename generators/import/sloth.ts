@@ -73,6 +73,12 @@ export function importSloth(sources: readonly SourceFile[], ctx: ImportContext):
     const [policy] = policies;
     for (const s of services) for (const x of s.slis) Object.assign(x, { period: policy!.period, alert_policy: policy!.name });
     if (services.length) sink.findings.push({ file: policy!.from, line: 1, col: 1, level: 'note', message: `every imported SLO gets period ${policy!.period} and alert policy ${policy!.name} (policies/${policy!.name}.yaml)` });
+  } else if (policies.length === 0 && ctx.slothPeriod === '28d' && services.length) {
+    // Sloth's built-in 28d windows spend 10% of the budget over 3d: a 0.93x burn, which would
+    // ticket while the objective is met. The bundled four-weeks policy is the same but for 11% there.
+    for (const s of services) for (const x of s.slis) Object.assign(x, { period: '28d', alert_policy: 'four-weeks' });
+    const first = services[0]!;
+    sink.findings.push({ file: first.from, line: 1, col: 1, level: 'note', message: 'Sloth\'s built-in 28d windows become period 28d with the bundled four-weeks policy: the same windows and budget shares, except that the 3d ticket spends 11% of the budget, not 10% (a 0.93x burn, which would ticket while the objective is met)' });
   } else if (policies.length > 1) {
     for (const p of policies) sink.findings.push({ file: p.from, line: 1, col: 1, level: 'note', message: `alert policy ${p.name} is written to policies/${p.name}.yaml; with several, set alert_policy and period on the SLIs yourself` });
   }
