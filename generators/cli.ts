@@ -31,9 +31,10 @@ import { formatFinding, sortFindings } from './import/draft.js';
 import { readSpecs } from './import/read-specs.js';
 import { importOpenSlo } from './import/openslo.js';
 import { importSloth } from './import/sloth.js';
+import { importPyrra } from './import/pyrra.js';
 import { CatalogTargetError, importContext, writeImported } from './import/write-catalog.js';
 
-const IMPORTERS = { sloth: importSloth, openslo: importOpenSlo };
+const IMPORTERS = { sloth: importSloth, openslo: importOpenSlo, pyrra: importPyrra };
 
 class ExitError extends Error {
   constructor(message: string, readonly code: number) {
@@ -258,7 +259,7 @@ function newService(name: string, opts: { catalog: string; team: string }): void
   console.log(`wrote ${path}; fill in the TODOs, then run: slokit validate --catalog ${opts.catalog}`);
 }
 
-function importSpecs(tool: 'sloth' | 'openslo', files: string[], opts: { catalog: string; team?: string; skipUnsupported?: boolean; slothPeriod?: string }): void {
+function importSpecs(tool: keyof typeof IMPORTERS, files: string[], opts: { catalog: string; team?: string; skipUnsupported?: boolean; slothPeriod?: string }): void {
   if (opts.slothPeriod !== undefined && opts.slothPeriod !== '28d' && opts.slothPeriod !== '30d') throw new ExitError('--sloth-period takes 28d or 30d, the periods of Sloth\'s built-in windows', 2);
   const read = readSpecs(files);
   if (read.problems.length) throw new ExitError(`${read.problems.map(formatProblem).join('\n')}\n\nnothing was imported.`, 1);
@@ -387,7 +388,7 @@ export function program(): Command {
     .option('--team <team>', 'owning team (must be in teams.yaml)', 'TODO-team')
     .action((name: string, o) => newService(name, o));
   const importCmd = p.command('import').description('convert SLO specs of other tools into catalog files');
-  for (const [tool, what] of [['sloth', 'Sloth prometheus/v1 specs (and PrometheusServiceLevel objects)'], ['openslo', 'OpenSLO v1 Service, SLO and SLI documents']] as const) {
+  for (const [tool, what] of [['sloth', 'Sloth prometheus/v1 specs (and PrometheusServiceLevel objects)'], ['openslo', 'OpenSLO v1 Service, SLO and SLI documents'], ['pyrra', 'Pyrra ServiceLevelObjective objects']] as const) {
     const cmd = importCmd
       .command(tool)
       .description(`add ${what} to a catalog (a new catalog is made from the bundled defaults); every part that cannot be converted is reported with its location`)

@@ -4,18 +4,14 @@
  * must be reported at its line and column, and a refused import writes nothing.
  */
 import { describe, expect, it } from 'vitest';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { generatePack } from '../generators/emit/pack.js';
 import { formatFinding } from '../generators/import/draft.js';
 import { importSloth } from '../generators/import/sloth.js';
 import { loadModel } from '../generators/pipeline.js';
-import { promtoolAsync, PROMTOOL_MISSING, promtoolAvailable } from '../generators/promtool.js';
-import { writeOutput } from '../generators/write/output-dir.js';
 import { cli, copyCatalog, scratchDir } from './helpers/catalog.js';
-import { FIXTURES as FIXTURE_ROOT, importFile, importWithCli, located, SLOTH_EXAMPLES } from './helpers/import.js';
-import { outageOnly } from './helpers/outage-scenario.js';
+import { FIXTURES as FIXTURE_ROOT, importFile, importWithCli, located, promtoolPasses, SLOTH_EXAMPLES } from './helpers/import.js';
 
 const FIXTURES = join(FIXTURE_ROOT, 'sloth');
 
@@ -24,18 +20,6 @@ interface SliDoc { name: string; kind: string; bad?: string; good?: string; tota
 interface ServiceDoc { name: string; team: string; tier: number; alerting?: { labels?: Record<string, string> }; slis: (SliDoc & { alerting?: Record<string, { labels?: Record<string, string>; annotations?: Record<string, string> } & Record<string, unknown>> })[] }
 
 
-async function promtoolPasses(catalog: string): Promise<string> {
-  expect(promtoolAvailable(), PROMTOOL_MISSING).toBe(true);
-  const { model, problems } = loadModel(catalog);
-  expect(problems).toEqual([]);
-  const out = scratchDir();
-  writeOutput(out, (await generatePack(model!)).files);
-  const tests = join(out, 'prometheus', 'tests');
-  const files = readdirSync(tests).filter((f) => f.endsWith('.test.yml')).sort().map((f) => outageOnly(join(tests, f)));
-  const r = await promtoolAsync(['test', 'rules', ...files], tests);
-  expect(r.ok, r.output.slice(-3000)).toBe(true);
-  return r.output;
-}
 
 describe.runIf(existsSync(SLOTH_EXAMPLES))("Sloth's published examples", () => {
   it('getting-started: one error-ratio SLI; labels, alert labels and annotations kept or reported', () => {
@@ -153,7 +137,7 @@ describe('our own Sloth specs', () => {
   it("specs that ran with Sloth's built-in 28d windows (--sloth-period 28d) get period 28d and the four-weeks policy, with what differs noted", () => {
     const r = importWithCli<ServiceDoc>('sloth', [join(FIXTURES, 'long-names.yml')], ['--sloth-period', '28d']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.services[0]!.slis.map((x) => [x.period, x.alert_policy])).toEqual([['28d', 'four-weeks'], ['28d', 'four-weeks']]);
+    expect(r.services[0]!.slis.map((x) => [(x as { period?: string }).period, (x as { alert_policy?: string }).alert_policy])).toEqual([['28d', 'four-weeks'], ['28d', 'four-weeks']]);
     expect(r.stderr).toMatch(/long-names\.yml:1:1: note: Sloth's built-in 28d windows become period 28d with the bundled four-weeks policy: .*3d ticket spends 11% of the budget, not 10%/);
     const wrong = importWithCli<ServiceDoc>('sloth', [join(FIXTURES, 'long-names.yml')], ['--sloth-period', '7d']);
     expect(wrong.code).toBe(2);

@@ -8,7 +8,12 @@ import type { ImportContext } from '../../generators/import/extras.js';
 import { readSpecs } from '../../generators/import/read-specs.js';
 import type { ImportResult } from '../../generators/import/draft.js';
 import { importContext } from '../../generators/import/write-catalog.js';
+import { generatePack } from '../../generators/emit/pack.js';
+import { loadModel } from '../../generators/pipeline.js';
+import { promtoolAsync, PROMTOOL_MISSING, promtoolAvailable } from '../../generators/promtool.js';
+import { writeOutput } from '../../generators/write/output-dir.js';
 import { cli, ROOT, scratchDir, type CliRun } from './catalog.js';
+import { outageOnly } from './outage-scenario.js';
 
 export const SLOTH_EXAMPLES = join(ROOT, '..', 'shared', 'reference', 'sloth', 'in');
 export const FIXTURES = join(ROOT, 'test', 'fixtures');
@@ -28,10 +33,24 @@ export function located(findings: readonly Finding[], level: Finding['level']): 
 }
 
 /** `slokit import TOOL FILES --catalog <new dir>`; the service documents it wrote, by file name. */
-export function importWithCli<T>(tool: 'sloth' | 'openslo', files: string[], extra: string[] = []): CliRun & { catalog: string; services: T[] } {
+export function importWithCli<T>(tool: 'sloth' | 'openslo' | 'pyrra', files: string[], extra: string[] = []): CliRun & { catalog: string; services: T[] } {
   const catalog = join(scratchDir(), 'catalog');
   const r = cli(['import', tool, ...files, '--catalog', catalog, ...extra]);
   const dir = join(catalog, 'services');
   const services = existsSync(dir) ? readdirSync(dir).sort().map((f) => parse(readFileSync(join(dir, f), 'utf8')) as T) : [];
   return { ...r, catalog, services };
+}
+
+/** The imported catalog generates, and its generated full-outage tests pass the real promtool. */
+export async function promtoolPasses(catalog: string): Promise<string> {
+  expect(promtoolAvailable(), PROMTOOL_MISSING).toBe(true);
+  const { model, problems } = loadModel(catalog);
+  expect(problems).toEqual([]);
+  const out = scratchDir();
+  writeOutput(out, (await generatePack(model!)).files);
+  const tests = join(out, 'prometheus', 'tests');
+  const files = readdirSync(tests).filter((f) => f.endsWith('.test.yml')).sort().map((f) => outageOnly(join(tests, f)));
+  const r = await promtoolAsync(['test', 'rules', ...files], tests);
+  expect(r.ok, r.output.slice(-3000)).toBe(true);
+  return r.output;
 }

@@ -1,0 +1,108 @@
+/**
+ * `slokit import pyrra`: Pyrra's ServiceLevelObjective objects (pyrra.dev/v1alpha1) to catalog
+ * services. `ratio` and `latency` indicators become error-ratio and latency SLIs, so slokit
+ * builds their rules, alerts, tests and dashboards; `latencyNative` (native histograms) and
+ * `bool_gauge` are reported where they are written. Pyrra has no services: an SLO joins the
+ * service its `app.kubernetes.io/name` or `service` label names, else its namespace's.
+ */
+import type { SourceFile } from '../load/yaml-source.js';
+import { parseDuration } from '../model/duration.js';
+import { FindingSink, isObj, objectivePercent, safeName, untakenName, type ImportResult, type Obj, type ServiceDraft, type SliDraft } from './draft.js';
+import type { ImportContext } from './extras.js';
+import { sliShape } from './sli-shape.js';
+
+/** 28d or 4w: the period the bundled four-weeks policy is for. */
+const FOUR_WEEKS = 28 * 86_400;
+
+const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
+
+export function importPyrra(sources: readonly SourceFile[], ctx: ImportContext): ImportResult {
+  const sink = new FindingSink();
+  const services = new Map<string, ServiceDraft>();
+  for (const source of sources) {
+    const d = source.data;
+    if (!isObj(d) || d.apiVersion !== 'pyrra.dev/v1alpha1' || d.kind !== 'ServiceLevelObjective') {
+      sink.add(source, isObj(d) && d.apiVersion !== undefined ? ['apiVersion'] : [], 'error', 'not a Pyrra SLO: expected apiVersion: pyrra.dev/v1alpha1 and kind: ServiceLevelObjective');
+      continue;
+    }
+    const meta: Obj = isObj(d.metadata) ? d.metadata : {};
+    const spec: Obj = isObj(d.spec) ? d.spec : {};
+    const labels: Obj = isObj(meta.labels) ? meta.labels : {};
+    const sloName = str(meta.name);
+    const name = sloName ? safeName(sloName) : undefined;
+    if (!name) {
+      sink.add(source, ['metadata', 'name'], 'error', 'the SLO has no usable metadata.name');
+      continue;
+    }
+    if (name !== sloName) sink.add(source, ['metadata', 'name'], 'note', `SLO ${JSON.stringify(sloName)} is named ${name} in the catalog`);
+    const serviceText = str(labels['app.kubernetes.io/name']) ?? str(labels.service) ?? str(meta.namespace) ?? sloName!;
+    const serviceName = safeName(serviceText);
+    const team = ctx.teamOverrides ? ctx.team : (safeName(str(labels.team) ?? str(labels.owner) ?? '') ?? ctx.team);
+    if (!serviceName) {
+      sink.add(source, ['metadata'], 'error', `service ${JSON.stringify(serviceText)} has no letters or digits to make a name from`);
+      continue;
+    }
+    if (!team) sink.add(source, ['metadata', 'labels'], 'error', `SLO ${name} has no team or owner label to take its team from`, 'add a team label, or pass --team TEAM');
+
+    const targetText = typeof spec.target === 'number' ? String(spec.target) : str(spec.target);
+    const objective = targetText !== undefined && /^[0-9]*\.?[0-9]+$/.test(targetText) ? objectivePercent(Number(targetText) / 100) : undefined;
+    if (objective === undefined) sink.add(source, ['spec', 'target'], 'error', `target ${JSON.stringify(spec.target ?? null)} is not a percentage between 0 and 100 (exclusive), e.g. "99.9"`);
+    const windowText = str(spec.window);
+    const window = windowText ? parseDuration(windowText) : undefined;
+    if (!window) sink.add(source, ['spec', 'window'], 'error', `window ${JSON.stringify(spec.window ?? null)} is not a Prometheus duration such as 4w or 30d`);
+
+    const shape = indicator(sink, source, isObj(spec.indicator) ? spec.indicator : {}, name);
+    const alerting: Obj = isObj(spec.alerting) ? spec.alerting : {};
+    if (alerting.disabled === true) sink.add(source, ['spec', 'alerting', 'disabled'], 'note', `SLO ${name}: alerting is disabled in Pyrra; slokit alerts on every SLI (give the service tier 3 for tickets only)`);
+    if (str(alerting.name)) sink.add(source, ['spec', 'alerting', 'name'], 'note', `alert name ${String(alerting.name)} is not kept: slokit names its alerts by what fired and labels them with service and sli`);
+    if (!shape || objective === undefined || !window || !team) continue;
+
+    let service = services.get(serviceName);
+    if (!service) {
+      service = { name: serviceName, description: `${serviceText} (imported from Pyrra).`, team, tier: 2, slis: [], from: source.file };
+      services.set(serviceName, service);
+    }
+    const unique = untakenName(name, (n) => service!.slis.some((x) => x.name === n));
+    if (unique !== name) sink.add(source, ['metadata', 'name'], 'note', `SLO ${JSON.stringify(sloName)} is named ${unique} in the catalog: ${name} is taken by another SLO of ${serviceName}`);
+    const description = str(spec.description);
+    service.slis.push({
+      name: unique,
+      ...(description ? { description } : {}),
+      ...shape,
+      objective,
+      period: window.text,
+      ...(window.seconds === FOUR_WEEKS ? { alert_policy: 'four-weeks' } : {}),
+    } as SliDraft);
+  }
+  return { services: [...services.values()], policies: [], findings: sink.findings };
+}
+
+/** A ratio or latency indicator as slokit SLI fields; every other kind reported where it is written. */
+function indicator(sink: FindingSink, source: SourceFile, ind: Obj, name: string): Extract<ReturnType<typeof sliShape>, { ok: true }>['fields'] | undefined {
+  const at = (...p: string[]) => ['spec', 'indicator', ...p];
+  const metric = (q: unknown) => (isObj(q) ? str(q.metric) : undefined);
+  const kind = ['ratio', 'latency'].find((k) => isObj(ind[k]));
+  if (!kind) {
+    const other = ['latencyNative', 'bool_gauge'].find((k) => ind[k] !== undefined);
+    if (other === 'latencyNative') sink.add(source, at(other), 'unsupported', `SLO ${name}: latencyNative reads native histograms, which slokit's SLI kinds do not (they read classic _bucket and _count series)`, 'expose a classic histogram too and write it as latency, or add it to the catalog by hand as a raw SLI');
+    else if (other === 'bool_gauge') sink.add(source, at(other), 'unsupported', `SLO ${name}: bool_gauge counts probes of a 0/1 gauge, and slokit's SLIs count events with rate() over counters`, 'add it to the catalog by hand as a raw SLI (bad_rate, total_rate, test_series)');
+    else sink.add(source, at(), 'error', `SLO ${name} has no ratio, latency, latencyNative or bool_gauge indicator`);
+    return undefined;
+  }
+  const spec = ind[kind] as Obj;
+  const [partKey, partText] = kind === 'ratio' ? ['errors', metric(spec.errors)] : ['success', metric(spec.success)];
+  const totalText = metric(spec.total);
+  if (!partText || !totalText) {
+    sink.add(source, at(kind), 'error', `the ${kind} indicator needs ${partKey}.metric and total.metric`);
+    return undefined;
+  }
+  const shape = sliShape(kind === 'ratio' ? { bad: partText, total: totalText } : { good: partText, total: totalText });
+  if (!shape.ok) {
+    sink.add(source, at(kind, shape.query === 'total' ? 'total' : partKey, 'metric'), 'unsupported', `SLO ${name}: ${shape.why}`, 'add it to the catalog by hand as a raw SLI (bad_rate, total_rate with [$window], test_series)');
+    return undefined;
+  }
+  if (Array.isArray(spec.grouping) && spec.grouping.length) {
+    sink.add(source, at(kind, 'grouping'), 'note', `SLO ${name}: the grouping by (${spec.grouping.join(', ')}) is not kept; slokit sums by the catalog's environment and cluster labels (one SLO per group is a catalog SLI per group)`);
+  }
+  return shape.fields;
+}

@@ -1,0 +1,48 @@
+/** slokit import pyrra: Pyrra's ServiceLevelObjective objects, written here from its published CRD format. */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { scratchDir } from './helpers/catalog.js';
+import { FIXTURES, importWithCli, promtoolPasses } from './helpers/import.js';
+
+interface SliDoc { name: string; kind: string; bad?: string; total?: string; histogram?: string; threshold?: number; objective: number; period?: string; alert_policy?: string }
+interface ServiceDoc { name: string; team: string; slis: SliDoc[] }
+
+const SLOS = join(FIXTURES, 'pyrra', 'slos.yaml');
+
+describe('slokit import pyrra', () => {
+  it('ratio and latency indicators convert (target as text, 4w with the four-weeks policy); the generated full-outage tests pass promtool', async () => {
+    const r = importWithCli<ServiceDoc>('pyrra', [SLOS], ['--skip-unsupported']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.services).toHaveLength(1);
+    const [s] = r.services;
+    expect(s!.name).toBe('prometheus');
+    expect(s!.team).toBe('observability');
+    expect(s!.slis).toEqual([
+      expect.objectContaining({ name: 'prometheus-api-errors', kind: 'error-ratio', bad: 'prometheus_http_requests_total{job="prometheus-k8s", handler=~"/api.*", code=~"5.."}', total: 'prometheus_http_requests_total{job="prometheus-k8s", handler=~"/api.*"}', objective: 99.5, period: '4w', alert_policy: 'four-weeks' }),
+      expect.objectContaining({ name: 'prometheus-api-latency', kind: 'latency', histogram: 'prometheus_http_request_duration_seconds{job="prometheus-k8s", handler=~"/api.*"}', threshold: 1, objective: 99, period: '30d' }),
+    ]);
+    expect(r.stderr).toMatch(/slos\.yaml:22:9: note: SLO prometheus-api-errors: the grouping by \(handler\) is not kept/);
+    expect(await promtoolPasses(r.catalog)).toMatch(/SUCCESS/);
+  }, 300_000);
+
+  it('latencyNative and bool_gauge are refused where they are written; by default nothing is imported', () => {
+    const r = importWithCli<ServiceDoc>('pyrra', [SLOS]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/slos\.yaml:56:7: unsupported: SLO apiserver-native-latency: latencyNative reads native histograms/);
+    expect(r.stderr).toMatch(/slos\.yaml:72:7: unsupported: SLO probe-success: bool_gauge counts probes of a 0\/1 gauge/);
+    expect(r.services).toEqual([]);
+  });
+
+  it('another document, a target that is no percentage and a missing team are located errors', () => {
+    const sloth = importWithCli<ServiceDoc>('pyrra', [join(FIXTURES, 'sloth', 'long-names.yml')]);
+    expect(sloth.code).toBe(1);
+    expect(sloth.stderr).toMatch(/long-names\.yml:2:1: error: not a Pyrra SLO: expected apiVersion: pyrra\.dev\/v1alpha1 and kind: ServiceLevelObjective/);
+    const file = join(scratchDir(), 'bad.yaml');
+    writeFileSync(file, readFileSync(SLOS, 'utf8').split('---')[0]!.replace('target: "99.5"', 'target: "ninety-nine"').replace('    team: observability\n', ''));
+    const bad = importWithCli<ServiceDoc>('pyrra', [file]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/bad\.yaml:9:5: error: SLO prometheus-api-errors has no team or owner label to take its team from\n {2}hint: add a team label, or pass --team TEAM/);
+    expect(bad.stderr).toMatch(/bad\.yaml:11:11: error: target "ninety-nine" is not a percentage between 0 and 100 \(exclusive\), e\.g\. "99\.9"/);
+  });
+});
