@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { scratchDir } from './helpers/catalog.js';
 import { FIXTURES, importWithCli, promtoolPasses } from './helpers/import.js';
 
-interface SliDoc { name: string; kind: string; bad?: string; total?: string; histogram?: string; threshold?: number; objective: number; period?: string; alert_policy?: string }
+interface SliDoc { name: string; kind: string; bad?: string; total?: string; histogram?: string; threshold?: number; objective: number; period?: string; alert_policy?: string; significant_labels?: string[] }
 interface ServiceDoc { name: string; team: string; slis: SliDoc[] }
 
 const SLOS = join(FIXTURES, 'pyrra', 'slos.yaml');
@@ -19,10 +19,10 @@ describe('slokit import pyrra', () => {
     expect(s!.name).toBe('prometheus');
     expect(s!.team).toBe('observability');
     expect(s!.slis).toEqual([
-      expect.objectContaining({ name: 'prometheus-api-errors', kind: 'error-ratio', bad: 'prometheus_http_requests_total{job="prometheus-k8s", handler=~"/api.*", code=~"5.."}', total: 'prometheus_http_requests_total{job="prometheus-k8s", handler=~"/api.*"}', objective: 99.5, period: '4w', alert_policy: 'four-weeks' }),
+      expect.objectContaining({ name: 'prometheus-api-errors', kind: 'error-ratio', bad: 'prometheus_http_requests_total{job="prometheus-k8s", handler=~"/api.*", code=~"5.."}', total: 'prometheus_http_requests_total{job="prometheus-k8s", handler=~"/api.*"}', objective: 99.5, period: '4w', alert_policy: 'four-weeks', significant_labels: ['handler'] }),
       expect.objectContaining({ name: 'prometheus-api-latency', kind: 'latency', histogram: 'prometheus_http_request_duration_seconds{job="prometheus-k8s", handler=~"/api.*"}', threshold: 1, objective: 99, period: '30d' }),
     ]);
-    expect(r.stderr).toMatch(/slos\.yaml:22:9: note: SLO prometheus-api-errors: the grouping by \(handler\) is not kept/);
+    expect(r.stderr).toMatch(/slos\.yaml:22:9: note: SLO prometheus-api-errors: the grouping by \(handler\) becomes significant_labels/);
     expect(await promtoolPasses(r.catalog)).toMatch(/SUCCESS/);
   }, 300_000);
 

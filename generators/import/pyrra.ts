@@ -78,7 +78,7 @@ export function importPyrra(sources: readonly SourceFile[], ctx: ImportContext):
 }
 
 /** A ratio or latency indicator as slokit SLI fields; every other kind reported where it is written. */
-function indicator(sink: FindingSink, source: SourceFile, ind: Obj, name: string): Extract<ReturnType<typeof sliShape>, { ok: true }>['fields'] | undefined {
+function indicator(sink: FindingSink, source: SourceFile, ind: Obj, name: string): (Extract<ReturnType<typeof sliShape>, { ok: true }>['fields'] & { significant_labels?: string[] }) | undefined {
   const at = (...p: string[]) => ['spec', 'indicator', ...p];
   const metric = (q: unknown) => (isObj(q) ? str(q.metric) : undefined);
   const kind = ['ratio', 'latency'].find((k) => isObj(ind[k]));
@@ -101,8 +101,9 @@ function indicator(sink: FindingSink, source: SourceFile, ind: Obj, name: string
     sink.add(source, at(kind, shape.query === 'total' ? 'total' : partKey, 'metric'), 'unsupported', `SLO ${name}: ${shape.why}`, 'add it to the catalog by hand as a raw SLI (bad_rate, total_rate with [$window], test_series)');
     return undefined;
   }
-  if (Array.isArray(spec.grouping) && spec.grouping.length) {
-    sink.add(source, at(kind, 'grouping'), 'note', `SLO ${name}: the grouping by (${spec.grouping.join(', ')}) is not kept; slokit sums by the catalog's environment and cluster labels (one SLO per group is a catalog SLI per group)`);
+  const grouping = Array.isArray(spec.grouping) ? spec.grouping.filter((g): g is string => typeof g === 'string' && /^[a-zA-Z_][a-zA-Z0-9_]*$/.test(g)) : [];
+  if (grouping.length) {
+    sink.add(source, at(kind, 'grouping'), 'note', `SLO ${name}: the grouping by (${grouping.join(', ')}) becomes significant_labels, which dashboards and runbooks drill down by; slokit's alerts are for the whole SLI, not one per group`, 'for an SLO per group, write one SLI per group with its own selector');
   }
-  return shape.fields;
+  return { ...shape.fields, ...(grouping.length ? { significant_labels: grouping } : {}) };
 }
