@@ -103,6 +103,14 @@ export function untakenName(name: string, taken: (candidate: string) => boolean,
   }
 }
 
+/**
+ * The bundled alert policy for an imported period: four-weeks for 28 days (written 28d or 4w),
+ * where the default policy's 3d ticket would fire below a 1x burn; otherwise the default.
+ */
+export function policyForPeriod(seconds: number | undefined): { alert_policy: 'four-weeks' } | Record<string, never> {
+  return seconds === 28 * 86_400 ? { alert_policy: 'four-weeks' } : {};
+}
+
 /** An OpenSLO or Sloth objective as slokit's percent, when it is one slokit can hold (0 < p < 100). */
 export function objectivePercent(ratio: number): number | undefined {
   const percent = Number((ratio * 100).toPrecision(12));

@@ -9,7 +9,7 @@ import { parseDuration } from '../model/duration.js';
 import { parseSelector } from '../promql/parse.js';
 import { selectorText } from '../promql/escape.js';
 import { SLI_NAME_ANNOTATION } from '../export/openslo.js';
-import { FindingSink, isObj, objectivePercent, safeName, untakenName, withWindow, type ImportResult, type Obj, type ServiceDraft, type SliDraft } from './draft.js';
+import { FindingSink, isObj, objectivePercent, policyForPeriod, safeName, untakenName, withWindow, type ImportResult, type Obj, type ServiceDraft, type SliDraft } from './draft.js';
 import type { ImportContext } from './extras.js';
 import { ratioShape, sliShape } from './sli-shape.js';
 
@@ -32,8 +32,6 @@ interface Query {
 
 /** The windows OpenSLO's duration shorthand shares with Prometheus durations. */
 const ROLLING = /^([1-9][0-9]*)(m|h|d|w)$/;
-/** 28d or 4w: the period the bundled four-weeks policy is for (the default one's 3d factor falls below 1 there). */
-const FOUR_WEEKS = 28 * 86_400;
 /** OpenSLO v1alpha: { count: 30, unit: Day }. */
 const ALPHA_UNITS: Record<string, string> = { Minute: 'm', Hour: 'h', Day: 'd', Week: 'w' };
 
@@ -144,7 +142,7 @@ export function importOpenSlo(sources: readonly SourceFile[], ctx: ImportContext
       const wanted = safeName(sliName) ?? name;
       const unique = untakenName(wanted, (n) => service.slis.some((x) => x.name === n));
       if (unique !== wanted) sink.add(source, ['metadata', 'name'], 'note', `SLO ${JSON.stringify(sloName)} is named ${unique} in the catalog: ${wanted} is taken by another SLO of ${service.name}`, 'slokit SLI names are at most 30 characters; rename one of them in the catalog if you prefer');
-      service.slis.push({ name: unique, ...(sloDescription ? { description: sloDescription } : fields.description ? { description: fields.description } : {}), ...fields.shape, objective: target, ...(period ? { period } : {}), ...(period && parseDuration(period)?.seconds === FOUR_WEEKS ? { alert_policy: 'four-weeks' } : {}) } as SliDraft);
+      service.slis.push({ name: unique, ...(sloDescription ? { description: sloDescription } : fields.description ? { description: fields.description } : {}), ...fields.shape, objective: target, ...(period ? { period } : {}), ...policyForPeriod(period ? parseDuration(period)?.seconds : undefined) } as SliDraft);
     });
   }
   for (const [name, doc] of serviceDocs) {

@@ -7,12 +7,9 @@
  */
 import type { SourceFile } from '../load/yaml-source.js';
 import { parseDuration } from '../model/duration.js';
-import { FindingSink, isObj, objectivePercent, safeName, untakenName, type ImportResult, type Obj, type ServiceDraft, type SliDraft } from './draft.js';
+import { FindingSink, isObj, objectivePercent, policyForPeriod, safeName, untakenName, type ImportResult, type Obj, type ServiceDraft, type SliDraft } from './draft.js';
 import type { ImportContext } from './extras.js';
 import { sliShape } from './sli-shape.js';
-
-/** 28d or 4w: the period the bundled four-weeks policy is for. */
-const FOUR_WEEKS = 28 * 86_400;
 
 const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
 
@@ -71,7 +68,7 @@ export function importPyrra(sources: readonly SourceFile[], ctx: ImportContext):
       ...shape,
       objective,
       period: window.text,
-      ...(window.seconds === FOUR_WEEKS ? { alert_policy: 'four-weeks' } : {}),
+      ...policyForPeriod(window.seconds),
     } as SliDraft);
   }
   return { services: [...services.values()], policies: [], findings: sink.findings };
