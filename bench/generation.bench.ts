@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { renderDashboards } from '../generators/emit/dashboards/evaluate.js';
-import { serviceTestGroups, testFileText } from '../generators/emit/promtool-tests/test-file.js';
+import { ShapeRegistry } from '../generators/emit/promtool-tests/shape.js';
+import { sliTestFileText } from '../generators/emit/promtool-tests/test-file.js';
 import { ruleFileText } from '../generators/emit/rule-file.js';
 import { serviceRules } from '../generators/emit/rule-groups.js';
 import { renderRunbooks } from '../generators/emit/runbooks/render.js';
@@ -77,10 +78,10 @@ export async function measureStages(services: number): Promise<Record<string, nu
     const m = model!;
     const rules = await time('recording and alert rules', () => m.services.map((s) => ({ s, rules: serviceRules(m, s) })));
     await time('rule files (YAML)', () => rules.map(({ s, rules: r }) => ruleFileText(m, s, r.groups)));
-    await time('promtool tests', () => rules.map(({ s, rules: r }) => {
-      const t = serviceTestGroups(m, s, r.alerts);
-      return testFileText(s, t.step, t.groups, r.groups.map((g) => g.name)).length;
-    }));
+    await time('promtool tests', () => {
+      const shapes = new ShapeRegistry(m);
+      return rules.map(({ s, rules: r }) => s.slis.map((sli) => sliTestFileText(m, s, sli, r).text.length + shapes.shapeOf(s, sli).id.length));
+    });
     await time('dashboards (jsonnet)', () => renderDashboards(m));
     await time('runbooks', () => renderRunbooks(m));
     return stages;

@@ -1,12 +1,17 @@
 /**
- * `npm run mutants`: do the generated promtool tests have teeth? Each mutation is a rule the
- * way a person or a generator bug could get it wrong (a factor, a window, a branch, a guard, a
- * fallback, the SLO math); it is applied to one SLI's generated rules (registry/requests of the
- * bundled catalog), and that SLI's generated tests are run against the mutant by promtool,
- * two at a time. A mutant is killed when a test fails. Prints a table per kind and the score;
- * survivors are listed with the reason they cannot change an alert, where one is known.
+ * `npm run mutants`: do the generated promtool tests have teeth, and does testing by rule
+ * shape lose any? Each mutation is a rule the way a person or a generator bug could get it
+ * wrong (a factor, a window, a branch, a guard, a fallback, the SLO math). It is applied twice:
  *
- * SLOKIT_MUTANTS=kind,kind runs only those kinds.
+ * - to one SLI's rules in its service's rule file (registry/requests of the bundled catalog):
+ *   `slokit test` checks them against its shape, then runs its own tests on its slice;
+ * - to that shape's canonical rules: the shape's full scenario suite runs against them.
+ *
+ * A mutant is killed when a check or test fails; the shapes' split loses no teeth when every
+ * mutant is killed on both sides (a raw-read mutant, whose rules are the SLI's own, applies to
+ * the shape only where its canonical raw reads have the same text). Test groups run one per
+ * promtool process, cheapest first, so a killed mutant stops at its first failure; two
+ * processes at a time. SLOKIT_MUTANTS=kind,kind runs only those kinds.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +22,9 @@ import { generatePack } from '../generators/emit/pack.js';
 import { toYaml } from '../generators/emit/yaml-text.js';
 import { loadModel } from '../generators/pipeline.js';
 import { PROJECT_ROOT } from '../generators/paths.js';
+import { shapeDifference, sliceOf } from '../generators/emit/promtool-tests/rule-slice.js';
+import type { TestIndex } from '../generators/emit/promtool-tests/test-file.js';
+import { inParallel } from '../generators/in-parallel.js';
 
 interface Rule {
   alert?: string;
@@ -34,12 +42,16 @@ interface Group {
 
 const SERVICE = 'registry';
 const SLI = 'requests';
+const REGISTRY_REQUESTS = '{service="registry", sli="requests"}';
 
 export interface Mutation {
   readonly kind: string;
   readonly what: string;
-  /** Changes the SLI's rules in place; false when it found nothing to change (a broken mutation). */
-  readonly apply: (rules: Rule[]) => boolean;
+  /**
+   * Changes one SLI's rules in place (`selector` picks its recorded series); false when it
+   * found nothing to change (a broken mutation).
+   */
+  readonly apply: (rules: Rule[], selector?: string) => boolean;
   /** Why a survivor cannot change an alert, when that is known. */
   readonly equivalent?: string;
 }
@@ -85,7 +97,7 @@ export const MUTATIONS: readonly Mutation[] = [
   { kind: 'moderate-no-min-events', what: 'Moderate without its min_events guard', apply: inAlert('ErrorBudgetBurnModerate', /\nand\n\([^\n]*rate6h[^\n]*>= 20\)$/, '') },
   { kind: 'bad-no-fallback', what: 'the 5m bad rate without its `or 0 * total` fallback', apply: inRecord('sli:events_bad:rate5m', / or 0 \* sum by \(env, cluster\) \(sli:events_total:rate5m[^)]*\)\)$/, ')') },
   { kind: 'bad-selects-all', what: 'the 5m bad rate counts every request', apply: inRecord('sli:events_bad:rate5m', '{code=~"5.."}', '') },
-  { kind: 'ratio-1h-average-of-ratios', what: '1h ratio as an average of 5m ratios', apply: (rules) => setExpr(recordNamed(rules, 'sli:error:ratio_rate1h'), 'avg_over_time(sli:error:ratio_rate5m{service="registry", sli="requests"}[54m30s])') },
+  { kind: 'ratio-1h-average-of-ratios', what: '1h ratio as an average of 5m ratios', apply: (rules, selector = REGISTRY_REQUESTS) => setExpr(recordNamed(rules, 'sli:error:ratio_rate1h'), `avg_over_time(sli:error:ratio_rate5m${selector}[54m30s])`) },
   { kind: 'span-1h-wrong', what: '1h window averages 25m of 5m rates (a 30m window)', apply: (rules) => ['sli:events_total:rate1h', 'sli:events_bad:rate1h'].every((n) => edit(recordNamed(rules, n), '[54m30s]', '[24m30s]')) },
   { kind: 'span-6h-wrong', what: '6h window averages 2h of 5m rates', apply: (rules) => ['sli:events_total:rate6h', 'sli:events_bad:rate6h'].every((n) => edit(recordNamed(rules, n), '[5h54m30s]', '[1h54m30s]')) },
   { kind: 'period-30d-as-3d', what: 'the 30d window tiles only 3 days', apply: (rules) => ['sli:events_total:rate30d', 'sli:events_bad:rate30d'].every((n) => edit(recordNamed(rules, n), '[29d23h59m30s:55m]', '[2d23h59m30s:55m]')) },
@@ -135,83 +147,108 @@ function promtool(dir: string, file: string): Promise<{ code: number; output: st
   });
 }
 
+export interface SideResult {
+  readonly status: 'killed' | 'survived' | 'not applied';
+  readonly by?: string;
+}
+
 export interface MutantResult {
   readonly kind: string;
   readonly what: string;
-  readonly status: 'killed' | 'survived' | 'not applied';
-  readonly by?: string;
+  /** Applied to the SLI's rules in its service's file: its shape check and own tests. */
+  readonly sli: SideResult;
+  /** Applied to its shape's canonical rules: the shape's full suite. */
+  readonly shape: SideResult;
   readonly equivalent?: string;
 }
 
-/** Runs the SLI's generated tests against each mutant; the unmutated rules must pass them first. */
+interface TestFile {
+  rule_files: string[];
+  tests: { name: string; input_series?: { values: string }[] }[];
+}
+
+/** One file per test group, cheapest first, so a killed mutant stops at its first failure. */
+function oneGroupEach(files: readonly TestFile[]): TestFile[] {
+  const cost = (t: TestFile['tests'][number]) => (t.input_series ?? []).reduce((n, x) => n + x.values.length, 0);
+  return files.flatMap((f) => f.tests.map((t) => ({ ...f, rule_files: ['rules.yml'], tests: [t] }))).sort((a, b) => cost(a.tests[0]!) - cost(b.tests[0]!));
+}
+
+/** The first failing test group's name (promtool prints it before each failure), shortened. */
+function firstFailure(output: string): string {
+  const failed = [...output.matchAll(/^\s*name: ([^\n]+?),?\s*$/gm)].map((x) => x[1]!.replace(/^[^:]*: /, '').slice(0, 70));
+  return failed[0] ?? output.split('\n').find((l) => /expr:|error/i.test(l))?.trim().slice(0, 70) ?? 'promtool';
+}
+
+/** Runs the SLI's own tests on its mutated slice (after the shape check) and the shape's suite on its mutated rules. */
 export async function runMutants(mutations: readonly Mutation[], log: (line: string) => void = () => undefined): Promise<MutantResult[]> {
   const { model } = loadModel(join(PROJECT_ROOT, 'catalog'));
   const pack = await generatePack(model!);
-  const groups = (parse(pack.files.get(`prometheus/rules/${SERVICE}.yml`)!) as { groups: Group[] }).groups;
-  // The SLI's scenarios from the main test file and the period file (its own step).
-  const testFiles = [`prometheus/tests/${SERVICE}.test.yml`, `prometheus/tests/${SERVICE}.period.test.yml`]
-    .filter((f) => pack.files.has(f))
-    .map((f) => {
-      const t = parse(pack.files.get(f)!) as { rule_files: string[]; tests: { name: string }[] };
-      return { ...t, rule_files: ['rules.yml'], tests: t.tests.filter((x) => x.name.startsWith(`${SERVICE}/${SLI}:`)) };
-    });
+  const index = JSON.parse(pack.files.get('prometheus/tests/index.json')!) as TestIndex;
+  const entry = index.slis.find((e) => e.service === SERVICE && e.sli === SLI)!;
+  const groupsIn = (path: string) => (parse(pack.files.get(path)!) as { groups: Group[] }).groups;
+  const serviceGroups = groupsIn(`prometheus/rules/${SERVICE}.yml`);
+  const shapeGroups = groupsIn(`prometheus/tests/shapes/${entry.shape}/rules.yml`);
+  const testsOf = (paths: readonly string[]) => oneGroupEach(paths.map((p) => parse(pack.files.get(`prometheus/tests/${p}`)!) as TestFile));
+  const ownTests = testsOf([entry.test]);
+  const shapeTests = testsOf(index.shapes[entry.shape]!.files.filter((f) => f.endsWith('.test.yml')));
   const dir = mkdtempSync(join(tmpdir(), 'slokit-mutants-'));
-  // One file per test group, cheapest first, so a killed mutant stops at its first failure.
-  const cost = (t: { input_series?: { values: string }[] }) => (t.input_series ?? []).reduce((n, x) => n + x.values.length, 0);
-  const single = testFiles
-    .flatMap((f) => f.tests.map((t) => ({ ...f, tests: [t] })))
-    .sort((a, b) => cost(a.tests[0] as never) - cost(b.tests[0] as never));
-  /** The SLI's test groups against these rules; the first that fails decides. */
-  const runIn = async (name: string, g: Group[]) => {
+  const runIn = async (name: string, rules: readonly Group[], tests: readonly TestFile[]) => {
     const sub = mkdtempSync(join(dir, `${name}-`));
-    writeFileSync(join(sub, 'rules.yml'), toYaml({ groups: g }));
+    writeFileSync(join(sub, 'rules.yml'), toYaml({ groups: rules }));
     let last = { code: 0, output: '' };
-    for (const [i, t] of single.entries()) {
+    for (const [i, t] of tests.entries()) {
       writeFileSync(join(sub, `tests-${i}.yml`), toYaml(t));
       last = await promtool(sub, `tests-${i}.yml`);
       if (last.code !== 0) return last;
     }
     return last;
   };
+  const sliSlice = (groups: readonly Group[]) => sliceOf(groups as never, SERVICE, SLI) as unknown as Group[];
+  const side = async (m: Mutation, which: 'sli' | 'shape'): Promise<SideResult> => {
+    const mutated = structuredClone(which === 'sli' ? serviceGroups : shapeGroups);
+    const [service, sli, selector] = which === 'sli' ? [SERVICE, SLI, entry.selector] : [index.canonical.labels.service!, index.canonical.labels.sli!, index.canonical.selector];
+    const rules = mutated.flatMap((g) => g.rules).filter((r) => r.labels?.sli === sli && r.labels?.service === service);
+    if (!m.apply(rules, selector)) return { status: 'not applied' };
+    if (which === 'shape') {
+      const r = await runIn(`${m.kind}-shape`, mutated, shapeTests);
+      return r.code === 0 ? { status: 'survived' } : { status: 'killed', by: firstFailure(r.output) };
+    }
+    const slice = sliSlice(mutated);
+    const difference = shapeDifference(slice as never, shapeGroups as never, entry, index.canonical, entry.rawReads);
+    if (difference) return { status: 'killed', by: `shape check: ${difference.slice(0, 60)}` };
+    const r = await runIn(`${m.kind}-sli`, slice, ownTests);
+    return r.code === 0 ? { status: 'survived' } : { status: 'killed', by: firstFailure(r.output) };
+  };
   try {
-    const clean = await runIn('unmutated', groups);
-    if (clean.code !== 0) throw new Error(`the unmutated rules fail their own tests:\n${clean.output.slice(0, 3000)}`);
-    const results: MutantResult[] = new Array(mutations.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < mutations.length) {
-        const i = next++;
-        const m = mutations[i]!;
-        const mutated = structuredClone(groups);
-        const rules = mutated.flatMap((g) => g.rules).filter((r) => r.labels?.sli === SLI && r.labels?.service === SERVICE);
-        if (!m.apply(rules)) {
-          results[i] = { kind: m.kind, what: m.what, status: 'not applied' };
-          log(`${m.kind}: not applied`);
-          continue;
-        }
-        const r = await runIn(m.kind, mutated);
-        // The first failing test group, by its name (promtool prints it before each failure).
-        const failed = [...r.output.matchAll(/^\s*name: ([^\n]+?),?\s*$/gm)].map((x) => x[1]!.replace(`${SERVICE}/${SLI}: `, '').slice(0, 70));
-        results[i] = r.code === 0 ? { kind: m.kind, what: m.what, status: 'survived', ...(m.equivalent ? { equivalent: m.equivalent } : {}) } : { kind: m.kind, what: m.what, status: 'killed', by: failed[0] ?? r.output.split('\n').find((l) => /expr:|error/i.test(l))?.trim().slice(0, 70) ?? 'promtool' };
-        log(`${m.kind}: ${results[i]!.status}${results[i]!.by ? ` (${results[i]!.by})` : ''}`);
-      }
-    };
-    await Promise.all([worker(), worker()]);
-    return results;
+    for (const [name, groups, tests] of [['unmutated-sli', sliSlice(serviceGroups), ownTests], ['unmutated-shape', shapeGroups, shapeTests]] as const) {
+      const clean = await runIn(name, groups, tests);
+      if (clean.code !== 0) throw new Error(`the unmutated rules fail their own tests (${name}):\n${clean.output.slice(0, 3000)}`);
+    }
+    const jobs = mutations.flatMap((m, i) => (['sli', 'shape'] as const).map((which) => ({ m, i, which })));
+    const sides: { sli?: SideResult; shape?: SideResult }[] = mutations.map(() => ({}));
+    await inParallel(jobs, 2, async ({ m, i, which }) => {
+      sides[i]![which] = await side(m, which);
+      log(`${m.kind} on the ${which === 'sli' ? "SLI's" : "shape's"} rules: ${sides[i]![which]!.status}${sides[i]![which]!.by ? ` (${sides[i]![which]!.by})` : ''}`);
+    });
+    return mutations.map((m, i) => ({ kind: m.kind, what: m.what, sli: sides[i]!.sli!, shape: sides[i]!.shape!, ...(m.equivalent ? { equivalent: m.equivalent } : {}) }));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 export function mutantTable(results: readonly MutantResult[]): string {
-  const applied = results.filter((r) => r.status !== 'not applied');
-  const killed = applied.filter((r) => r.status === 'killed').length;
+  const cell = (r: SideResult) => `${r.status}${r.by ? ` (${r.by})` : ''}`;
+  const score = (which: 'sli' | 'shape') => {
+    const applied = results.filter((r) => r[which].status !== 'not applied');
+    const killed = applied.filter((r) => r[which].status === 'killed').length;
+    return `${killed} of ${applied.length} (${((100 * killed) / Math.max(1, applied.length)).toFixed(0)}%)`;
+  };
   const lines = [
-    '| kind | mutation | result | first failing test |',
+    "| kind | mutation | on the SLI's rules: shape check, own tests | on its shape's rules: full suite |",
     '| --- | --- | --- | --- |',
-    ...results.map((r) => `| ${r.kind} | ${r.what} | ${r.status} | ${r.by ?? r.equivalent ?? ''} |`),
+    ...results.map((r) => `| ${r.kind} | ${r.what} | ${cell(r.sli)} | ${cell(r.shape)}${r.equivalent && (r.sli.status === 'survived' || r.shape.status === 'survived') ? `; ${r.equivalent}` : ''} |`),
     '',
-    `Killed ${killed} of ${applied.length} mutants (${((100 * killed) / Math.max(1, applied.length)).toFixed(0)}%)${results.length > applied.length ? `; ${results.length - applied.length} did not apply` : ''}.`,
+    `Killed on the SLI's rules: ${score('sli')}; on the shape's rules: ${score('shape')}. A mutant of the SLI's own raw reads has no counterpart in the shape's canonical ones when their text differs ("not applied" there).`,
   ];
   return lines.join('\n');
 }
@@ -221,9 +258,9 @@ if (process.argv[1]?.endsWith('mutants.js')) {
   const chosen = only ? MUTATIONS.filter((m) => only.includes(m.kind)) : MUTATIONS;
   const results = await runMutants(chosen, (l) => console.error(l));
   console.log(mutantTable(results));
-  const notApplied = results.filter((r) => r.status === 'not applied');
+  const notApplied = results.filter((r) => r.sli.status === 'not applied');
   if (notApplied.length) {
-    console.error(`mutations that found nothing to change (fix them): ${notApplied.map((r) => r.kind).join(', ')}`);
+    console.error(`mutations that found nothing to change in the SLI's rules (fix them): ${notApplied.map((r) => r.kind).join(', ')}`);
     process.exit(1);
   }
 }

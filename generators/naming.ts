@@ -160,11 +160,14 @@ export const runbookPaths = {
 
 export const outputPaths = {
   rules: (service: Pick<Service, 'name'>) => `prometheus/rules/${service.name}.yml`,
-  tests: (service: Pick<Service, 'name'>) => `prometheus/tests/${service.name}.test.yml`,
+  /** An SLI's own tests; `slokit test` puts its slice of the rule file next to it. */
+  sliTests: (service: Pick<Service, 'name'>, sli: Pick<Sli, 'name'>) => `prometheus/tests/slis/${service.name}/${sli.name}.test.yml`,
+  /** The files of a rule shape: canonical rules and the full scenario suite. */
+  shapeFile: (id: string, name: string) => `prometheus/tests/shapes/${id}/${name}`,
+  /** Which shape each SLI has, and what tells its rules apart from the shape's. */
+  testIndex: 'prometheus/tests/index.json',
   /** Saturation tests run at a coarser step than the SLO tests (a forecast needs days of data); service names hold no dots. */
   saturationTests: (service: Pick<Service, 'name'>) => `prometheus/tests/${service.name}.saturation.test.yml`,
-  /** Scenarios that need days of data, at a coarser step than the main file. */
-  periodTests: (service: Pick<Service, 'name'>) => `prometheus/tests/${service.name}.period.test.yml`,
   /** Rule file path as the test file refers to it (tests sit next to rules/). */
   rulesFromTests: (service: Pick<Service, 'name'>) => `../rules/${service.name}.yml`,
   manifest: 'manifest.json',

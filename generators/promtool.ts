@@ -43,7 +43,10 @@ function yamlFiles(dir: string, suffix: string): string[] {
 /** `promtool check rules` on every rule file; warnings count as failures. */
 export function checkRules(outDir: string): PromtoolRun {
   const dir = join(outDir, 'prometheus', 'rules');
-  const files = yamlFiles(dir, '.yml');
+  const shapes = join(outDir, 'prometheus', 'tests', 'shapes');
+  // The rule shapes' canonical rules are rule files too: their tests prove every SLI that has them.
+  const shapeFiles = existsSync(shapes) ? readdirSync(shapes).sort().map((id) => join('..', 'tests', 'shapes', id, 'rules.yml')) : [];
+  const files = [...yamlFiles(dir, '.yml'), ...shapeFiles];
   if (!files.length) return { ok: false, output: `no rule files in ${dir}` };
   const r = run(['check', 'rules', ...files], dir);
   const warned = /warning/i.test(r.output);

@@ -1,13 +1,20 @@
 /**
- * `slokit test`: the pack's promtool test files run in parallel (promtool runs a file's groups
+ * `slokit test`: each rule shape's full scenario suite, each SLI's own tests against its slice
+ * of the service's rule file (after checking the slice is its shape's rules under its own
+ * name), and the saturation tests, run by promtool in parallel (promtool runs a file's groups
  * one after another, so files are the unit), largest first so the long ones do not finish
- * last; each failure named by its test group (which starts with service/SLI) and a one-line
- * reason; with `changedOnly`, files whose test and rule files passed before unchanged are not
- * run again.
+ * last; each failure named by its test group (service/SLI, or the shape and the SLIs that
+ * share it) and a one-line reason; with `changedOnly`, files whose inputs passed before
+ * unchanged are not run again.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { sliceOf, shapeDifference, type GroupObject } from './emit/promtool-tests/rule-slice.js';
+import type { TestIndex } from './emit/promtool-tests/test-file.js';
+import { toYaml } from './emit/yaml-text.js';
 import { inParallel } from './in-parallel.js';
 import { promtoolAsync } from './promtool.js';
 
@@ -32,6 +39,8 @@ export interface PackTestOptions {
   readonly changedOnly: boolean;
   readonly promtoolVersion: string;
   readonly onFile?: (r: FileResult, done: number, of: number) => void;
+  /** Only the test files (relative to prometheus/tests/) this accepts; all of them when absent. */
+  readonly select?: (file: string) => boolean;
 }
 
 const TESTS = join('prometheus', 'tests');
@@ -54,8 +63,13 @@ function inputsHash(dir: string, text: string, promtool: string): string {
   return h.digest('hex');
 }
 
-/** Failures promtool printed for one file, each with its group and a one-line reason. */
-export function readFailures(output: string): Failure[] {
+/**
+ * Failures promtool printed for one file, each with its group and a one-line reason. promtool
+ * names the group only before an alert check; an expression check is placed by its expression
+ * and time, looked up in the test file's text when it is given.
+ */
+export function readFailures(output: string, testFileText?: string): Failure[] {
+  const groupOf = testFileText ? groupsByCheck(testFileText) : new Map<string, string>();
   const out: Failure[] = [];
   let group = '';
   let head: string | undefined;
@@ -72,16 +86,36 @@ export function readFailures(output: string): Failure[] {
       group = name[1]!;
       continue;
     }
-    const start = /^ {4}((?:alertname: \S+|expr: ".*"), time: \S+),\s*$/.exec(line);
+    const start = /^ {4}((?:alertname: \S+|expr: (".*")), time: (\S+)),\s*$/.exec(line);
     if (start) {
       flush();
       head = start[1]!;
+      if (start[2] !== undefined) group = groupOf.get(checkKey(goString(start[2]), start[3]!)) ?? group;
       continue;
     }
     if (head !== undefined) body.push(line);
   }
   flush();
   return out;
+}
+
+const checkKey = (expr: string, time: string) => `${expr}\0${time}`;
+
+/** A string as Go's %q prints it (JSON's escapes and Go's agree on what promtool prints). */
+function goString(quoted: string): string {
+  try {
+    return JSON.parse(quoted) as string;
+  } catch {
+    return quoted.slice(1, -1);
+  }
+}
+
+/** Each expression check's group, by expression and time. */
+function groupsByCheck(text: string): Map<string, string> {
+  const map = new Map<string, string>();
+  const doc = parse(text) as { tests?: { name?: string; promql_expr_test?: { expr: string; eval_time: string }[] }[] } | null;
+  for (const g of doc?.tests ?? []) for (const c of g.promql_expr_test ?? []) map.set(checkKey(c.expr, c.eval_time), g.name ?? '');
+  return map;
 }
 
 function reasonOf(head: string, body: readonly string[]): string {
@@ -115,43 +149,120 @@ function writeState(out: string, state: State): void {
   renameSync(`${path}.tmp`, path);
 }
 
+/** One promtool run: a test file in place, or an SLI's own tests next to its slice in a scratch directory. */
+interface Unit {
+  /** Relative to prometheus/tests/. */
+  readonly file: string;
+  readonly groups: number;
+  readonly size: number;
+  readonly hash: string;
+  /** Where promtool runs and which file it reads there. */
+  readonly cwd: string;
+  readonly run: string;
+  /** Set when the SLI's rules are not its shape's: reported without running promtool. */
+  readonly mismatch?: Failure;
+  /** Renames promtool's group names in failures (a shape's groups by the SLIs that share it). */
+  readonly rename?: (group: string) => string;
+}
+
+const groupCount = (text: string) => (text.match(/^ {2}- name: /gm) ?? []).length;
+
+function readIndex(dir: string): TestIndex {
+  const path = join(dir, 'index.json');
+  if (!existsSync(path)) throw new Error(`${path} is missing; run slokit generate again`);
+  return JSON.parse(readFileSync(path, 'utf8')) as TestIndex;
+}
+
+/** Every unit of the pack: shapes' and saturation files in place, each SLI's own tests on its slice. */
+function unitsOf(dir: string, scratch: string, promtool: string): Unit[] {
+  const index = readIndex(dir);
+  const units: Unit[] = [];
+  const inPlace = (file: string, rename?: Unit['rename']) => {
+    const text = readFileSync(join(dir, file), 'utf8');
+    units.push({ file, groups: groupCount(text), size: text.length, hash: inputsHash(dirname(join(dir, file)), text, promtool), cwd: dirname(join(dir, file)), run: basename(file), ...(rename ? { rename } : {}) });
+  };
+  for (const [id, shape] of Object.entries(index.shapes)) {
+    const users = shape.slis.length > 3 ? `${shape.slis.slice(0, 3).join(', ')} and ${shape.slis.length - 3} more` : shape.slis.join(', ');
+    const rename = (group: string) => `shape ${id} (${users}): ${group.replace(/^[^:]*: /, '')}`;
+    for (const file of shape.files.filter((f) => f.endsWith('.test.yml'))) inPlace(file, rename);
+  }
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.saturation.test.yml')).sort()) inPlace(file);
+  const parsed = new Map<string, GroupObject[]>();
+  const groupsOf = (path: string) => {
+    let g = parsed.get(path);
+    if (!g) {
+      g = ((parse(readFileSync(path, 'utf8')) as { groups?: GroupObject[] } | null)?.groups ?? []) as GroupObject[];
+      parsed.set(path, g);
+    }
+    return g;
+  };
+  for (const e of index.slis) {
+    const text = readFileSync(join(dir, e.test), 'utf8');
+    const slice = sliceOf(groupsOf(join(dir, e.rules)), e.service, e.sli);
+    const shapeRules = index.shapes[e.shape]?.files.find((f) => f.endsWith('/rules.yml'));
+    const difference = shapeRules
+      ? slice.length
+        ? shapeDifference(slice, groupsOf(join(dir, shapeRules)), e, index.canonical, e.rawReads)
+        : `${e.rules} has no rules of this SLI`
+      : `shape ${e.shape} is not in index.json`;
+    const sliceText = toYaml({ groups: slice });
+    const cwd = join(scratch, e.service, e.sli);
+    const run = basename(e.test);
+    const hash = createHash('sha256').update(promtool).update('\0').update(text).update('\0').update(sliceText).update('\0').update(shapeRules ? readFileSync(join(dir, shapeRules)) : '').digest('hex');
+    const unit: Unit = { file: e.test, groups: groupCount(text), size: text.length, hash, cwd, run };
+    if (difference) {
+      units.push({ ...unit, mismatch: { group: `${e.service}/${e.sli}: its rules are shape ${e.shape}'s under its own name`, reason: difference } });
+      continue;
+    }
+    mkdirSync(cwd, { recursive: true });
+    writeFileSync(join(cwd, run), text);
+    writeFileSync(join(cwd, /rule_files:\n\s+- '?([^'\n]+?)'?\n/.exec(text)?.[1] ?? 'rules.yml'), sliceText);
+    units.push(unit);
+  }
+  return units;
+}
+
 export async function testPack(out: string, opts: PackTestOptions): Promise<FileResult[]> {
   const dir = join(out, TESTS);
-  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.test.yml')).sort() : [];
-  if (!files.length) throw new Error(`no test files in ${dir}; run slokit generate first`);
-  const state = readState(out, opts.promtoolVersion);
-  const passed: Record<string, string> = {};
-  const results = new Map<string, FileResult>();
-  const todo: { file: string; hash: string; size: number; groups: number }[] = [];
-  for (const file of files) {
-    const text = readFileSync(join(dir, file), 'utf8');
-    const hash = inputsHash(dir, text, opts.promtoolVersion);
-    const groups = (text.match(/^ {2}- name: /gm) ?? []).length;
-    if (opts.changedOnly && state.passed[file] === hash) {
-      passed[file] = hash;
-      results.set(file, { file, status: 'unchanged', groups, seconds: 0, failures: [] });
-    } else todo.push({ file, hash, size: statSync(join(dir, file)).size, groups });
-  }
-  let done = 0;
-  for (const r of results.values()) opts.onFile?.(r, ++done, files.length);
-  todo.sort((a, b) => b.size - a.size || (a.file < b.file ? -1 : 1));
-  await inParallel(todo, opts.jobs, async (t) => {
-    const started = performance.now();
-    const run = await promtoolAsync(['test', 'rules', t.file], dir);
-    const seconds = (performance.now() - started) / 1000;
-    const failures = run.ok ? [] : readFailures(run.output);
-    const r: FileResult = {
-      file: t.file,
-      status: run.ok ? 'passed' : 'failed',
-      groups: t.groups,
-      seconds,
-      failures,
-      ...(run.ok || failures.length ? {} : { raw: run.output.trim().split('\n').slice(0, 20).join('\n') }),
+  if (!existsSync(dir)) throw new Error(`no test files in ${dir}; run slokit generate first`);
+  const scratch = mkdtempSync(join(tmpdir(), 'slokit-test-'));
+  try {
+    const units = unitsOf(dir, scratch, opts.promtoolVersion).filter((u) => opts.select?.(u.file) ?? true);
+    const state = readState(out, opts.promtoolVersion);
+    const passed: Record<string, string> = {};
+    const results = new Map<string, FileResult>();
+    const todo: Unit[] = [];
+    let done = 0;
+    const finish = (r: FileResult) => {
+      results.set(r.file, r);
+      opts.onFile?.(r, ++done, units.length);
     };
-    if (run.ok) passed[t.file] = t.hash;
-    results.set(t.file, r);
-    opts.onFile?.(r, ++done, files.length);
-  });
-  writeState(out, { promtool: opts.promtoolVersion, passed });
-  return files.map((f) => results.get(f)!);
+    for (const u of units) {
+      if (u.mismatch) finish({ file: u.file, status: 'failed', groups: u.groups, seconds: 0, failures: [u.mismatch] });
+      else if (opts.changedOnly && state.passed[u.file] === u.hash) {
+        passed[u.file] = u.hash;
+        finish({ file: u.file, status: 'unchanged', groups: u.groups, seconds: 0, failures: [] });
+      } else todo.push(u);
+    }
+    todo.sort((a, b) => b.size - a.size || (a.file < b.file ? -1 : 1));
+    await inParallel(todo, opts.jobs, async (u) => {
+      const started = performance.now();
+      const run = await promtoolAsync(['test', 'rules', u.run], u.cwd);
+      const seconds = (performance.now() - started) / 1000;
+      const failures = run.ok ? [] : readFailures(run.output, readFileSync(join(u.cwd, u.run), 'utf8')).map((f) => (u.rename ? { ...f, group: u.rename(f.group) } : f));
+      if (run.ok) passed[u.file] = u.hash;
+      finish({
+        file: u.file,
+        status: run.ok ? 'passed' : 'failed',
+        groups: u.groups,
+        seconds,
+        failures,
+        ...(run.ok || failures.length ? {} : { raw: run.output.trim().split('\n').slice(0, 20).join('\n') }),
+      });
+    });
+    writeState(out, { promtool: opts.promtoolVersion, passed });
+    return units.map((u) => results.get(u.file)!);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }

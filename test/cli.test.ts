@@ -19,7 +19,8 @@ describe('slokit generate', () => {
     expect(alertLines).toBeGreaterThan(15 * 4);
     expect(first.stdout).toContain(`alert rules: ${alertLines} `);
     expect(Object.keys(a)).toContain('prometheus/rules/registry.yml');
-    expect(Object.keys(a)).toContain('prometheus/tests/registry.test.yml');
+    expect(Object.keys(a)).toContain('prometheus/tests/slis/registry/requests.test.yml');
+    expect(Object.keys(a)).toContain('prometheus/tests/index.json');
     expect(Object.keys(a)).toContain('manifest.json');
     const second = cli(['generate', '--catalog', catalog, '--out', out]);
     expect(second.code).toBe(0);
@@ -38,7 +39,7 @@ describe('slokit generate', () => {
     const stale = cli(['generate', '--check', '--catalog', catalog, '--out', out]);
     expect(stale.code).toBe(1);
     expect(stale.stderr).toMatch(/differs: prometheus\/rules\/redis\.yml/);
-    expect(stale.stderr).toMatch(/differs: prometheus\/tests\/redis\.test\.yml/);
+    expect(stale.stderr).toMatch(/differs: prometheus\/tests\/slis\/redis\/commands\.test\.yml/);
     expect(stale.stderr).not.toMatch(/registry/);
     expect(tree(out)).toEqual(before);
   });
@@ -66,6 +67,12 @@ describe('slokit generate', () => {
     expect(cli(['generate', '--catalog', catalog, '--out', out]).code).toBe(0);
     writeFileSync(join(out, 'NOTES.txt'), 'mine');
     writeFileSync(join(out, 'prometheus', 'rules', 'local.yml'), 'groups: []\n'); // inside a generated folder
+    // The rule shapes only webhook-relay's SLIs had go with it; shapes others share stay.
+    const index = JSON.parse(readFileSync(join(out, 'prometheus', 'tests', 'index.json'), 'utf8')) as { shapes: Record<string, { files: string[]; slis: string[] }> };
+    const onlyWebhookRelayShapes = Object.values(index.shapes)
+      .filter((s) => s.slis.every((x) => x.startsWith('webhook-relay/')))
+      .flatMap((s) => s.files.map((f) => `prometheus/tests/${f}`));
+    expect(onlyWebhookRelayShapes.length).toBeGreaterThan(0);
     rmSync(join(catalog, 'services', 'webhook-relay.yaml')); // nothing depends on it
     const r = cli(['generate', '--catalog', catalog, '--out', out]);
     expect(r.code, r.stderr).toBe(0);
@@ -80,11 +87,13 @@ describe('slokit generate', () => {
       'prometheus/rulers/mimir/webhook-relay.yml',
       'prometheus/rulers/thanos/webhook-relay.yml',
       'prometheus/rules/webhook-relay.yml',
-      'prometheus/tests/webhook-relay.period.test.yml',
+      ...onlyWebhookRelayShapes,
+      'prometheus/tests/slis/webhook-relay/api-latency.test.yml',
+      'prometheus/tests/slis/webhook-relay/api.test.yml',
+      'prometheus/tests/slis/webhook-relay/deliveries.test.yml',
       'prometheus/tests/webhook-relay.saturation.test.yml',
-      'prometheus/tests/webhook-relay.test.yml',
       'runbooks/webhook-relay.md',
-    ]);
+    ].sort());
     expect(existsSync(join(out, 'prometheus', 'rules', 'webhook-relay.yml'))).toBe(false);
     expect(existsSync(join(out, 'prometheus', 'rules', 'registry.yml'))).toBe(true);
     expect(readFileSync(join(out, 'NOTES.txt'), 'utf8')).toBe('mine');
@@ -189,33 +198,51 @@ describe('other commands', () => {
     const out = join(scratchDir(), 'out');
     expect(cli(['generate', '--catalog', catalog, '--out', out]).code).toBe(0);
     const tests = join(out, 'prometheus', 'tests');
-    const files = readdirSync(tests).filter((f) => f.endsWith('.test.yml'));
-    expect(files.sort()).toEqual(['redis.period.test.yml', 'redis.saturation.test.yml', 'redis.test.yml']);
+    const index = JSON.parse(readFileSync(join(tests, 'index.json'), 'utf8')) as { shapes: Record<string, { files: string[] }>; slis: { test: string; shape: string }[] };
+    expect(index.slis).toHaveLength(1);
+    const shape = index.slis[0]!.shape;
+    const files = [...index.shapes[shape]!.files.filter((f) => f.endsWith('.test.yml')), 'redis.saturation.test.yml', 'slis/redis/commands.test.yml'].sort();
+    expect(files).toEqual([`shapes/${shape}/period.test.yml`, `shapes/${shape}/slo.test.yml`, 'redis.saturation.test.yml', 'slis/redis/commands.test.yml'].sort());
 
     const first = cli(['test', '--out', out, '--jobs', '2']);
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/SUCCESS/); // promtool check rules
-    expect(first.stdout).toMatch(/^3 test file\(s\), \d+ test group\(s\): 3 file\(s\) passed, 0 failed/m);
+    expect(first.stdout).toMatch(/^4 test file\(s\), \d+ test group\(s\): 4 file\(s\) passed, 0 failed/m);
     for (const f of files) expect(first.stderr).toMatch(new RegExp(`^ok {3}${f.replaceAll('.', '\\.')} \\(`, 'm'));
 
     const again = cli(['test', '--out', out, '--changed']);
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).toMatch(/0 file\(s\) passed, 0 failed .*, 3 unchanged since they last passed/);
+    expect(again.stdout).toMatch(/0 file\(s\) passed, 0 failed .*, 4 unchanged since they last passed/);
 
     // One test file changes: only it runs again.
-    edit(join(tests, 'redis.period.test.yml'), (t) => `${t}# touched\n`);
+    edit(join(tests, 'shapes', shape, 'period.test.yml'), (t) => `${t}# touched\n`);
     const one = cli(['test', '--out', out, '--changed']);
     expect(one.code, one.stderr).toBe(0);
-    expect(one.stdout).toMatch(/1 file\(s\) passed, 0 failed .*, 2 unchanged/);
-    expect(one.stderr).toMatch(/^ok {3}redis\.period\.test\.yml/m);
+    expect(one.stdout).toMatch(/1 file\(s\) passed, 0 failed .*, 3 unchanged/);
+    expect(one.stderr).toMatch(new RegExp(`^ok {3}shapes/${shape}/period\\.test\\.yml`, 'm'));
 
-    // The rules change (Fast now needs ten times the burn): every file reading them runs, and
-    // the failure names the scenario (service/SLI first) and why, in one line.
-    edit(join(out, 'prometheus', 'rules', 'redis.yml'), (t) => t.replace(/(alert: SlokitErrorBudgetBurnFast\n\s+expr: \|-\n\s+\(sli:error:ratio_rate5m\{[^}]*\} > )0\.0144/, '$10.144'));
+    // The SLI's rules change (Fast now needs ten times the burn): they are no longer its
+    // shape's, which is said without running promtool, naming the rule.
+    const rules = join(out, 'prometheus', 'rules', 'redis.yml');
+    const original = readFileSync(rules, 'utf8');
+    edit(rules, (t) => t.replace(/(alert: SlokitErrorBudgetBurnFast\n\s+expr: \|-\n\s+\(sli:error:ratio_rate5m\{[^}]*\} > )0\.0144/, '$10.144'));
     const broken = cli(['test', '--out', out, '--changed']);
     expect(broken.code).toBe(1);
-    expect(broken.stdout).toMatch(/^FAILED redis\.test\.yml:$/m);
-    expect(broken.stdout).toMatch(/^ {2}redis\/commands: .*\n {4}SlokitErrorBudgetBurnFast at \S+: expected 1 firing alert\(s\), got 0$/m);
-    expect(broken.stdout).toMatch(/, 0 unchanged/);
+    expect(broken.stdout).toMatch(/^FAILED slis\/redis\/commands\.test\.yml:$/m);
+    expect(broken.stdout).toMatch(new RegExp(`^ {2}redis/commands: its rules are shape ${shape}'s under its own name\n {4}rule \\d+ \\(alert SlokitErrorBudgetBurnFast\\): its expression is not the shape's$`, 'm'));
+
+    // Its raw read selects the wrong series: the structure still matches (raw reads are the
+    // SLI's own), and its own test fails, naming the scenario (service/SLI first) and why.
+    writeFileSync(rules, original.replace('rate(redis_commands_total[5m])', 'rate(redis_commands_total{cmd="get"}[5m])'));
+    const misread = cli(['test', '--out', out, '--changed']);
+    expect(misread.code).toBe(1);
+    expect(misread.stdout).toMatch(/^ {2}redis\/commands: reads its own series: .*\n {4}"abs\(sli:events_total:rate5m\{service=\\"redis\\", sli=\\"commands\\"\} - [\d.]+\) <= bool \S+" at 6m: expected \{.*\} 1E\+00, got nil$/m);
+
+    // The shape's own rules change: its suite fails under the shape's name and the SLIs that share it.
+    writeFileSync(rules, original);
+    edit(join(tests, 'shapes', shape, 'rules.yml'), (t) => t.replace(/(alert: SlokitErrorBudgetBurnFast\n\s+expr: \|-\n\s+\(sli:error:ratio_rate5m\{[^}]*\} > )0\.0144/, '$10.144'));
+    const shapeBroken = cli(['test', '--out', out, '--changed']);
+    expect(shapeBroken.code).toBe(1);
+    expect(shapeBroken.stdout).toMatch(new RegExp(`^ {2}shape ${shape} \\(redis/commands\\): constant 17\\.28x burn fires SlokitErrorBudgetBurnFast, .*\n {4}SlokitErrorBudgetBurnFast at \\S+: expected 1 firing alert\\(s\\), got 0$`, 'm'));
   });
 });

@@ -7,10 +7,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { generatePack } from '../generators/emit/pack.js';
 import { loadModel } from '../generators/pipeline.js';
 import { copyCatalog, scratchDir } from './helpers/catalog.js';
+import { fullSuite } from './helpers/full-suite.js';
 
 interface TestFile {
   rule_files: string[];
@@ -21,7 +22,7 @@ interface TestFile {
 const { model } = loadModel(copyCatalog());
 const pack = await generatePack(model!);
 const rules = pack.files.get('prometheus/rules/registry.yml')!;
-const tests = parse(pack.files.get('prometheus/tests/registry.test.yml')!) as TestFile;
+const tests = fullSuite(model!, 'registry') as unknown as TestFile;
 const outage = tests.tests.find((t) => t.name.startsWith('registry/requests: full outage'))!;
 const alertsCheck = outage.promql_expr_test![0]!;
 const outageStart = 60; // minutes of healthy warm-up before the outage, as generated

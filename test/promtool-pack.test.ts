@@ -1,15 +1,19 @@
 /**
- * The generated pack under the real promtool: rule files pass `promtool check rules` with no
- * warnings, and every generated unit test passes `promtool test rules`. Runs a file per test,
- * concurrently, since promtool is single-threaded per file.
+ * The generated pack under the real promtool: rule files (and the rule shapes' canonical
+ * rules) pass `promtool check rules` with no warnings; every SLI's rules are its shape's under
+ * its own name, and every generated test passes (`slokit test`'s runner: shapes' full suites,
+ * each SLI's own tests on its slice, saturation tests), promtool running on every core.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { generatePack } from '../generators/emit/pack.js';
 import { loadModel } from '../generators/pipeline.js';
-import { PROMTOOL_MISSING, promtoolAsync, promtoolAvailable } from '../generators/promtool.js';
+import type { TestIndex } from '../generators/emit/promtool-tests/test-file.js';
+import { checkRules, PROMTOOL_MISSING, promtoolAvailable, promtoolVersion } from '../generators/promtool.js';
+import { testPack } from '../generators/test-pack.js';
 import { writeOutput } from '../generators/write/output-dir.js';
 import { copyCatalog, scratchDir } from './helpers/catalog.js';
 
@@ -19,20 +23,20 @@ const pack = await generatePack(model!);
 writeOutput(out, pack.files);
 const rulesDir = join(out, 'prometheus', 'rules');
 const testsDir = join(out, 'prometheus', 'tests');
-const testFiles = readdirSync(testsDir).filter((f) => f.endsWith('.test.yml')).sort();
+const index = JSON.parse(readFileSync(join(testsDir, 'index.json'), 'utf8')) as TestIndex;
 
 beforeAll(() => {
   if (!promtoolAvailable()) throw new Error(PROMTOOL_MISSING);
 });
 
 describe('promtool check rules', () => {
-  it('passes on every rule file with no warnings', async () => {
+  it("passes on every rule file and every shape's rules with no warnings", async () => {
     const files = readdirSync(rulesDir).sort();
     expect(files.length).toBe(model!.services.length);
-    const r = await promtoolAsync(['check', 'rules', ...files], rulesDir);
+    const r = checkRules(out);
     expect(r.output).not.toMatch(/warning|Might cause/i);
-    expect(r.code, r.output).toBe(0);
-    expect(r.output.match(/SUCCESS: \d+ rules found/g)).toHaveLength(files.length);
+    expect(r.ok, r.output).toBe(true);
+    expect(r.output.match(/SUCCESS: \d+ rules found/g)).toHaveLength(files.length + Object.keys(index.shapes).length);
   });
 });
 
@@ -49,17 +53,28 @@ describe('generated tests cover every alert rule', () => {
       .flatMap((g) => g.rules)
       .filter((r) => r.alert);
 
-  it('each alert rule of each SLI is expected to fire, with exact labels and annotations, in some test', () => {
+  it("each alert rule of each SLI is expected to fire, with exact labels and annotations, in the SLI's own tests", () => {
     for (const service of model!.services) {
-      const fired = firedIn(`${service.name}.test.yml`);
-      for (const rule of alertsOf(service.name).filter((r) => r.labels!.sli !== undefined)) {
-        const hit = fired.find((f) => f.alertname === rule.alert && f.exp_labels.sli === rule.labels!.sli);
-        expect(hit, `${service.name}: ${rule.alert} for SLI ${rule.labels!.sli} is never expected to fire`).toBeDefined();
-        expect(hit!.exp_annotations.runbook_url).toBe(rule.annotations!.runbook_url);
-        expect(hit!.exp_annotations.summary).toBe(rule.annotations!.summary);
-        expect(hit!.exp_annotations.dashboard_url).toMatch(/\/d\/slokit-[a-z0-9-]+\/[a-z0-9-]+\?from=now-\w+&to=now&var-sli=[a-z0-9-]+&var-environment=production&var-cluster=main$/);
-        for (const label of ['severity', 'team', 'service', 'component', 'sli', 'long', 'short']) expect(hit!.exp_labels[label]).toBe(rule.labels![label]);
+      for (const sli of service.slis) {
+        const fired = firedIn(`slis/${service.name}/${sli.name}.test.yml`);
+        for (const rule of alertsOf(service.name).filter((r) => r.labels!.sli === sli.name)) {
+          const hit = fired.find((f) => f.alertname === rule.alert && f.exp_labels.sli === rule.labels!.sli);
+          expect(hit, `${service.name}: ${rule.alert} for SLI ${rule.labels!.sli} is never expected to fire`).toBeDefined();
+          expect(hit!.exp_annotations.runbook_url).toBe(rule.annotations!.runbook_url);
+          expect(hit!.exp_annotations.summary).toBe(rule.annotations!.summary);
+          expect(hit!.exp_annotations.dashboard_url).toMatch(/\/d\/slokit-[a-z0-9-]+\/[a-z0-9-]+\?from=now-\w+&to=now&var-sli=[a-z0-9-]+&var-environment=production&var-cluster=main$/);
+          for (const label of ['severity', 'team', 'service', 'component', 'sli', 'long', 'short']) expect(hit!.exp_labels[label]).toBe(rule.labels![label]);
+        }
       }
+    }
+  });
+
+  it("each alert rule of each shape is expected to fire in the shape's full suite", () => {
+    for (const [id, shape] of Object.entries(index.shapes)) {
+      const fired = firedIn(`shapes/${id}/slo.test.yml`);
+      const rules = (parse(readFileSync(join(testsDir, 'shapes', id, 'rules.yml'), 'utf8')) as { groups: { rules: { alert?: string }[] }[] }).groups.flatMap((g) => g.rules).filter((r) => r.alert);
+      expect(rules.length, id).toBeGreaterThanOrEqual(7);
+      for (const rule of rules) expect(fired.some((f) => f.alertname === rule.alert), `shape ${id} (${shape.slis.join(', ')}): ${rule.alert} never fires`).toBe(true);
     }
   });
 
@@ -82,12 +97,22 @@ describe('generated tests cover every alert rule', () => {
   });
 });
 
-describe.concurrent('promtool test rules', () => {
-  for (const file of testFiles) {
-    it(`passes ${file}`, { timeout: 900_000 }, async () => {
-      const r = await promtoolAsync(['test', 'rules', file], testsDir);
-      expect(r.code, r.output).toBe(0);
-      expect(r.output).toMatch(/SUCCESS/);
-    });
-  }
+describe('slokit test', () => {
+  it('every SLI has its own tests and a shape; every test file passes, on every core', { timeout: 900_000 }, async () => {
+    const slis = model!.services.flatMap((s) => s.slis.map((x) => `${s.name}/${x.name}`));
+    expect(index.slis.map((e) => `${e.service}/${e.sli}`)).toEqual(slis);
+    expect(Object.values(index.shapes).flatMap((s) => s.slis).sort()).toEqual([...slis].sort());
+    // Fewer shapes than SLIs: the bundled catalog repeats objectives and kinds.
+    expect(Object.keys(index.shapes).length).toBeLessThan(slis.length);
+    const results = await testPack(out, { jobs: availableParallelism(), changedOnly: false, promtoolVersion: promtoolVersion() });
+    const failed = results.filter((r) => r.status !== 'passed');
+    expect(failed.map((r) => `${r.file}: ${r.failures.map((f) => `${f.group}: ${f.reason}`).join('; ')}${r.raw ?? ''}`)).toEqual([]);
+    expect(results.map((r) => r.file).sort()).toEqual(
+      [
+        ...index.slis.map((e) => e.test),
+        ...Object.values(index.shapes).flatMap((s) => s.files.filter((f) => f.endsWith('.test.yml'))),
+        ...model!.services.filter((s) => s.saturation.length).map((s) => `${s.name}.saturation.test.yml`),
+      ].sort(),
+    );
+  });
 });

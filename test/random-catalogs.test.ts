@@ -4,11 +4,12 @@
  * check and Grafana's dashboard model, whose PrometheusRules pass the Operator's CRD schema,
  * whose runbook links resolve, and whose annotations hold no Go template action but slokit's own.
  *
- * promtool's cost is the simulated time of each scenario (about 10 s per SLI for all six), so
- * every catalog runs the full-outage scenario of every SLI (the one that checks the exact labels
- * and annotations, and that selectors with hostile values match their series) and every
- * FULL_EVERY-th catalog runs all of its tests (SLOKIT_CATALOG_FULL_EVERY=1: all of them, about
- * 25 s of promtool per catalog). SLOKIT_CATALOG_RUNS sets how many catalogs, SLOKIT_CATALOG_SEED
+ * promtool's cost is the simulated time of each scenario, about 25 s for one rule shape's full
+ * suite and under a second for an SLI's own tests. So every catalog runs `slokit test` on the
+ * own tests of every SLI (its raw reads exact, every alert firing with its exact labels and
+ * annotations, selectors with hostile values matching their series) after checking each SLI's
+ * rules are its shape's, and every FULL_EVERY-th catalog runs its shapes' full suites too
+ * (SLOKIT_CATALOG_FULL_EVERY=1: all of them). SLOKIT_CATALOG_RUNS sets how many catalogs, SLOKIT_CATALOG_SEED
  * the seed; a failure names the catalog and keeps it on disk.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,7 +17,6 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { openSloRoundTripDifferences } from './helpers/openslo-round-trip.js';
-import { outageOnly } from './helpers/outage-scenario.js';
 import { evaluateMixin, mixinGroups, type MixinGroup } from './helpers/mixin.js';
 import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import fc from 'fast-check';
@@ -27,7 +27,8 @@ import { generatePack } from '../generators/emit/pack.js';
 import { inParallel } from '../generators/in-parallel.js';
 import { lintDashboard, type DashboardJson } from '../generators/lint/dashboard-lint.js';
 import { loadModel } from '../generators/pipeline.js';
-import { PROMTOOL_MISSING, promtoolAsync, promtoolAvailable } from '../generators/promtool.js';
+import { PROMTOOL_MISSING, promtoolAsync, promtoolAvailable, promtoolVersion } from '../generators/promtool.js';
+import { testPack } from '../generators/test-pack.js';
 import { formatProblem } from '../generators/validate/problems.js';
 import { writeOutput } from '../generators/write/output-dir.js';
 import { scratchDir } from './helpers/catalog.js';
@@ -35,11 +36,13 @@ import { typeCheckDashboards } from './helpers/grafana-types.js';
 import { randomCatalog, writeCatalog, type RandomCatalog } from './helpers/random-catalog.js';
 import { brokenRunbookLinks } from './helpers/runbook-links.js';
 
-const RUNS = Number(process.env.SLOKIT_CATALOG_RUNS ?? 120);
+const RUNS = Number(process.env.SLOKIT_CATALOG_RUNS ?? 200);
 const SEED = Number(process.env.SLOKIT_CATALOG_SEED ?? 82026_1127);
 const FULL_EVERY = Number(process.env.SLOKIT_CATALOG_FULL_EVERY ?? 100);
 /** Saturation tests simulate 30 hours per resource: run them for every SATURATION_EVERY-th catalog. */
 const SATURATION_EVERY = Number(process.env.SLOKIT_CATALOG_SATURATION_EVERY ?? 10);
+
+const PROMTOOL_VERSION = promtoolAvailable() ? promtoolVersion() : '';
 
 const phase = { generate: 0, lint: 0, promtoolFull: 0, promtoolOutage: 0 };
 
@@ -113,16 +116,17 @@ async function checkCatalog(index: number, catalog: RandomCatalog, root: string)
   const halves = [...readdirSync(join(rulers, 'local')).map((f) => join(rulers, 'local', f)), ...readdirSync(globalDir).map((f) => join(globalDir, f))];
   const check = await promtoolAsync(['check', 'rules', ...readdirSync(rulesDir).sort(), ...halves], rulesDir);
   if (!check.ok || /warning/i.test(check.output)) throw new Error(`promtool check rules:\n${check.output}`);
-  const testsDir = resolve(out, 'prometheus', 'tests');
-  const testFiles = readdirSync(testsDir).filter((f) => f.endsWith('.test.yml')).sort().map((f) => join(testsDir, f));
   const full = index % FULL_EVERY === 0;
-  const saturationFiles = index % SATURATION_EVERY === 0 ? testFiles.filter((f) => f.endsWith('.saturation.test.yml')) : [];
-  const sloFiles = testFiles.filter((f) => !f.endsWith('.saturation.test.yml'));
-  const toRun = [...(full ? sloFiles : sloFiles.map(outageOnly)), ...saturationFiles];
-  const test = await promtoolAsync(['test', 'rules', ...toRun], testsDir);
-  if (!test.ok) throw new Error(`promtool test rules:\n${test.output.slice(-4000)}`);
+  const saturation = index % SATURATION_EVERY === 0;
+  // Every SLI's own tests, after its rules are checked to be its shape's; the shapes' full suites
+  // and the saturation tests where this catalog's turn has come.
+  const selected = (f: string) => f.startsWith('slis/') || (full && f.startsWith('shapes/')) || (saturation && f.endsWith('.saturation.test.yml'));
+  const results = await testPack(out, { jobs: 1, changedOnly: false, promtoolVersion: PROMTOOL_VERSION, select: selected });
+  const failed = results.filter((r) => r.status !== 'passed');
+  if (failed.length) throw new Error(`slokit test:\n${failed.map((r) => `${r.file}: ${r.failures.map((f) => `${f.group}: ${f.reason}`).join('; ')}${r.raw ?? ''}`).join('\n').slice(-4000)}`);
+  if (results.filter((r) => r.file.startsWith('slis/')).length !== model.services.reduce((n, s) => n + s.slis.length, 0)) throw new Error('an SLI has no tests of its own');
   phase[full ? 'promtoolFull' : 'promtoolOutage'] += performance.now() - t;
-  const groups = toRun.reduce((n, f) => n + (parse(readFileSync(f, 'utf8')) as { tests: unknown[] }).tests.length, 0);
+  const groups = results.reduce((n, r) => n + r.groups, 0);
   const dashboards = Object.fromEntries(
     [...pack.files].filter(([p]) => p.startsWith('grafana/dashboards/')).map(([p, t]) => [`${index}/${p}`, JSON.parse(t) as unknown]),
   );

@@ -14,6 +14,7 @@ import { metricNamesRead } from '../generators/promql/parse.js';
 import { promtoolAsync, PROMTOOL_MISSING, promtoolAvailable } from '../generators/promtool.js';
 import { toYaml } from '../generators/emit/yaml-text.js';
 import { isOutageScenario } from './helpers/outage-scenario.js';
+import { fullSuite } from './helpers/full-suite.js';
 import { copyCatalog, edit, scratchDir } from './helpers/catalog.js';
 
 interface Rule { record?: string; alert?: string; expr: string; labels?: Record<string, string> }
@@ -45,7 +46,7 @@ function writeUnion(dir: string, service: string, parts: { local: boolean; globa
     writeFileSync(join(dir, `${service}.global.yml`), toYaml(plain));
     files.push(`${service}.global.yml`);
   }
-  const tests = parse(pack.files.get(`prometheus/tests/${service}.test.yml`)!) as { rule_files: string[]; group_eval_order?: string[]; tests: { name: string }[] };
+  const tests: { rule_files: string[]; group_eval_order?: string[]; tests: { name: string }[] } = fullSuite(model, service);
   tests.rule_files = files;
   // The halves' groups are not the single-Prometheus ones: local first (it writes what the global sums), then the global in file order.
   const names = (text: string) => (parse(text) as { groups: { name: string }[] }).groups.map((g) => g.name);

@@ -1,6 +1,6 @@
 /** slokit test's reading of promtool's failures: each named by its test group, with a one-line reason. */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROMTOOL_MISSING, promtoolAvailable } from '../generators/promtool.js';
@@ -26,6 +26,10 @@ tests:
   input_series: [{series: x, values: '0 0'}]
   alert_rule_test: [{eval_time: 1m, alertname: A, exp_alerts: []}]
 - interval: 1m
+  name: 'svc/sli: an expression check alone'
+  input_series: [{series: x, values: '0 5 5'}]
+  promql_expr_test: [{expr: y, eval_time: 1m, exp_samples: [{labels: y, value: 3}]}]
+- interval: 1m
   name: 'svc/other: missing alert'
   input_series: [{series: x, values: '0 0'}]
   alert_rule_test: [{eval_time: 1m, alertname: A, exp_alerts: [{}]}]
@@ -33,9 +37,12 @@ tests:
     );
     const r = spawnSync('promtool', ['test', 'rules', 't.test.yml'], { cwd: dir, encoding: 'utf8' });
     expect(r.status).toBe(1);
-    expect(readFailures(`${r.stdout}${r.stderr}`)).toEqual([
+    const text = readFileSync(join(dir, 't.test.yml'), 'utf8');
+    expect(readFailures(`${r.stdout}${r.stderr}`, text)).toEqual([
       { group: 'svc/sli: outage, two checks wrong', reason: 'A at 2m: expected 0 firing alert(s), got 1' },
       { group: 'svc/sli: outage, two checks wrong', reason: '"y" at 2m: expected {__name__="y"} 3E+00, got {__name__="y"} 1E+01' },
+      // promtool names no group before an expression check: it is found by its expression and time.
+      { group: 'svc/sli: an expression check alone', reason: '"y" at 1m: expected {__name__="y"} 3E+00, got {__name__="y"} 1E+01' },
       { group: 'svc/other: missing alert', reason: 'A at 1m: expected 1 firing alert(s), got 0' },
     ]);
   });

@@ -8,7 +8,8 @@ import { alertmanagerYaml, routeCasesYaml } from './alertmanager/routing.js';
 import { runbookRenderer } from './runbooks/render.js';
 import { configMapYaml, dashboardFolderOf, dashboardFolders, provisioningYaml } from './dashboards/delivery.js';
 import { streamDashboards } from './dashboards/evaluate.js';
-import { servicePeriodTestGroups, serviceTestGroups, testFileText } from './promtool-tests/test-file.js';
+import { ShapeRegistry } from './promtool-tests/shape.js';
+import { sliTestFileText, TestIndexBuilder } from './promtool-tests/test-file.js';
 import { saturationTestFileText, saturationTestGroups } from './promtool-tests/saturation.js';
 import { kustomizationYaml } from './kubernetes/kustomization.js';
 import { prometheusRuleYaml } from './kubernetes/prometheus-rule.js';
@@ -52,6 +53,10 @@ function countPanels(d: Readonly<Record<string, unknown>>): number {
   return Array.isArray(d.panels) ? d.panels.filter((p: { type?: string }) => p.type !== 'row').length : 0;
 }
 
+function countCases(groups: readonly { alert_rule_test?: readonly unknown[]; promql_expr_test?: readonly unknown[] }[]): number {
+  return groups.reduce((n, g) => n + (g.alert_rule_test?.length ?? 0) + (g.promql_expr_test?.length ?? 0), 0);
+}
+
 /** Receives each generated file as soon as it exists (paths relative to out/). */
 export type FileSink = (path: string, text: string) => void;
 
@@ -72,6 +77,8 @@ export async function emitPack(model: Model, options: PackOptions, sink: FileSin
   const folderOf = dashboardFolderOf(model);
   const runbooks = runbookRenderer(model);
   const dashboardFiles: string[] = [];
+  const shapes = new ShapeRegistry(model);
+  const testIndex = new TestIndexBuilder(shapes);
   const dashboards = streamDashboards(model, options.dashboardOverrides, (file, dashboard) => {
     const json = `${JSON.stringify(dashboard, null, 2)}\n`;
     sink(dashboardPaths.dashboard(file), json);
@@ -94,10 +101,18 @@ export async function emitPack(model: Model, options: PackOptions, sink: FileSin
       sink(rulerPaths.mimir(service), mimirRulesText(service, split.global));
       sink(rulerPaths.thanos(service), thanosRulesText(service, split.global));
     }
-    const tests = serviceTestGroups(model, service, rules.alerts);
-    sink(outputPaths.tests(service), testFileText(service, tests.step, tests.groups, rules.groups.map((g) => g.name)));
-    const periodTests = servicePeriodTestGroups(model, service);
-    if (periodTests.groups.length) sink(outputPaths.periodTests(service), testFileText(service, periodTests.step, periodTests.groups, rules.groups.map((g) => g.name)));
+    for (const sli of service.slis) {
+      const own = sliTestFileText(model, service, sli, rules);
+      sink(outputPaths.sliTests(service, sli), own.text);
+      const shape = shapes.shapeOf(service, sli);
+      for (const [path, text] of testIndex.add(service, sli, shape)) {
+        sink(path, text);
+        summary.testGroups += shape.groups;
+        summary.testCases += shape.cases;
+      }
+      summary.testGroups += own.groups.length;
+      summary.testCases += countCases(own.groups);
+    }
     const saturationTests = saturationTestGroups(model, service, rules.saturationAlerts);
     if (saturationTests.length) sink(outputPaths.saturationTests(service), saturationTestFileText(service, rules.groups.map((g) => g.name), saturationTests));
     summary.services++;
@@ -105,13 +120,14 @@ export async function emitPack(model: Model, options: PackOptions, sink: FileSin
     summary.ruleGroups += rules.groups.length;
     for (const g of rules.groups) for (const r of g.rules) isAlert(r) ? summary.alertRules++ : summary.recordingRules++;
     summary.saturationResources += service.saturation.length;
-    summary.testGroups += tests.groups.length + periodTests.groups.length + saturationTests.length;
-    summary.testCases += [...tests.groups, ...periodTests.groups, ...saturationTests].reduce((n, g) => n + (g.alert_rule_test?.length ?? 0) + (g.promql_expr_test?.length ?? 0), 0);
+    summary.testGroups += saturationTests.length;
+    summary.testCases += countCases(saturationTests);
     sink(...runbookPath(runbooks.service(service)));
     summary.runbooks++;
     // Let finished dashboard pieces be written and new ones start.
     await new Promise((resolve) => setImmediate(resolve));
   }
+  sink(outputPaths.testIndex, testIndex.text());
   sink(alertmanagerPaths.config, alertmanagerYaml(model));
   sink(alertmanagerPaths.routeTests, routeCasesYaml(model));
   sink(...runbookPath(runbooks.index()));

@@ -10,10 +10,11 @@ import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import type { Pack } from '../emit/pack.js';
 import { anchors, mdText } from '../emit/runbooks/markdown.js';
-import { inParallel } from '../in-parallel.js';
 import type { MaturityLevel, Model, Service } from '../model/types.js';
 import { dashboardUid, outputPaths, runbookFile, runbookPaths, dashboardPaths } from '../naming.js';
-import { promtoolAsync, promtoolAvailable, PROMTOOL_MISSING } from '../promtool.js';
+import type { TestIndex } from '../emit/promtool-tests/test-file.js';
+import { promtoolAvailable, promtoolVersion, PROMTOOL_MISSING } from '../promtool.js';
+import { testPack } from '../test-pack.js';
 import type { MaturityCriterion } from '../schema/catalog-schema.js';
 
 export interface CriterionResult {
@@ -114,12 +115,14 @@ async function alertTestChecks(model: Model, pack: Pack, run: boolean): Promise<
       mkdirSync(dirname(join(dir, path)), { recursive: true });
       writeFileSync(join(dir, path), text);
     }
-    await inParallel(model.services, cpus().length, async (s) => {
-      const files = [outputPaths.tests(s), ...(pack.files.has(outputPaths.saturationTests(s)) ? [outputPaths.saturationTests(s)] : [])].map((p) => p.replace(/^prometheus\/tests\//, ''));
-      const r = await promtoolAsync(['test', 'rules', ...files], join(dir, 'prometheus', 'tests'));
-      const failed = [...r.output.matchAll(/name: (.+?),?\n/g)].map((m) => m[1]!);
-      out.set(s.name, r.ok ? met : missing(`promtool test rules failed${failed.length ? `: ${[...new Set(failed)].slice(0, 3).join('; ')}` : ''}`, `run: slokit generate && promtool test rules out/${outputPaths.tests(s)} to see why`));
-    });
+    const results = await testPack(dir, { jobs: cpus().length, changedOnly: false, promtoolVersion: promtoolVersion() });
+    const index = JSON.parse(pack.files.get(outputPaths.testIndex)!) as TestIndex;
+    for (const s of model.services) {
+      const shapes = Object.entries(index.shapes).filter(([, shape]) => shape.slis.some((x) => x.startsWith(`${s.name}/`)));
+      const mine = (file: string) => file.startsWith(`slis/${s.name}/`) || `prometheus/tests/${file}` === outputPaths.saturationTests(s) || shapes.some(([, shape]) => shape.files.includes(file));
+      const failed = results.filter((r) => r.status === 'failed' && mine(r.file)).flatMap((r) => (r.failures.length ? r.failures.map((f) => f.group) : [r.file]));
+      out.set(s.name, failed.length ? missing(`promtool test rules failed: ${[...new Set(failed)].slice(0, 3).join('; ')}`, 'run: slokit generate && slokit test to see why') : met);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

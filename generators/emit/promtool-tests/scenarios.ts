@@ -51,7 +51,7 @@ const BASE_LABEL_VALUES = { environment: 'production', cluster: 'main' };
 /** Detection is asserted with this much head-room over the bare threshold. */
 const MARGIN = 1.1;
 
-interface Ctx {
+export interface Ctx {
   readonly model: Model;
   readonly service: Service;
   readonly sli: Sli;
@@ -62,8 +62,8 @@ interface Ctx {
   readonly step: number;
 }
 
-const steps = (ctx: Ctx, seconds: number) => Math.ceil(seconds / ctx.step);
-const at = (ctx: Ctx, s: number) => formatSeconds(s * ctx.step);
+export const steps = (ctx: Ctx, seconds: number) => Math.ceil(seconds / ctx.step);
+export const at = (ctx: Ctx, s: number) => formatSeconds(s * ctx.step);
 
 function baseLabels(ctx: Ctx): Record<string, string> {
   const s = ctx.model.settings;
@@ -79,17 +79,17 @@ function aggregationValues(ctx: Ctx, labels: Readonly<Record<string, string>>): 
   return out;
 }
 
-function feed(ctx: Ctx, traffic: Traffic): { input: InputSeries[]; labels: Record<string, string>; fed: FedSeries[] } {
+export function feed(ctx: Ctx, traffic: Traffic): { input: InputSeries[]; labels: Record<string, string>; fed: FedSeries[] } {
   const r = synthesize(ctx.sli.events, traffic, baseLabels(ctx), ctx.model.settings.aggregationLabels);
   return { input: r.series.map(toInputSeries), labels: { ...r.aggregationValues, ...sliIdentity(ctx.service, ctx.sli) }, fed: r.series };
 }
 
-function firing(def: AlertDef, labels: Record<string, string>, value?: number): ExpectedAlert {
+export function firing(def: AlertDef, labels: Record<string, string>, value?: number): ExpectedAlert {
   const e = def.expected(labels, value);
   return { exp_labels: e.labels, exp_annotations: e.annotations };
 }
 
-function none(ctx: Ctx, time: number, defs: readonly AlertDef[] = ctx.defs): AlertCheck[] {
+export function none(ctx: Ctx, time: number, defs: readonly AlertDef[] = ctx.defs): AlertCheck[] {
   return [...new Set(defs.map((d) => d.rule.alert))].map((alertname) => ({ eval_time: at(ctx, time), alertname, exp_alerts: [] }));
 }
 
@@ -97,9 +97,9 @@ function alertsSeries(def: AlertDef, labels: Record<string, string>): string {
   return seriesText('ALERTS', { alertname: def.rule.alert, alertstate: 'firing', ...def.expectedLabels(labels) });
 }
 
-const pageDefs = (ctx: Ctx) => ctx.defs.filter((d) => d.kind === 'burn' && d.burn!.declaredSeverity === 'critical');
+export const pageDefs = (ctx: Ctx) => ctx.defs.filter((d) => d.kind === 'burn' && d.burn!.declaredSeverity === 'critical');
 const ticketDefs = (ctx: Ctx) => ctx.defs.filter((d) => d.kind === 'burn' && d.burn!.declaredSeverity === 'warning');
-const defOf = (ctx: Ctx, kind: AlertDef['kind']) => ctx.defs.find((d) => d.kind === kind)!;
+export const defOf = (ctx: Ctx, kind: AlertDef['kind']) => ctx.defs.find((d) => d.kind === kind)!;
 
 /**
  * Steps after a full outage begins by which `def` must fire, from a conservative model of the
@@ -436,14 +436,26 @@ function withSiblings(ctx: Ctx, def: AlertDef, labels: Record<string, string>, f
   return expected.sort((x, y) => JSON.stringify(x.exp_labels).localeCompare(JSON.stringify(y.exp_labels)));
 }
 
-function cessation(ctx: Ctx): TestGroup | undefined {
+/**
+ * Steps after the series end by which traffic cessation has fired, and by which it has let go
+ * of series gone for good; undefined when the silence is too close to the baseline to fire.
+ */
+export function cessationTiming(ctx: Ctx): { def: AlertDef; fireAt: number; clearAt: number } | undefined {
   const def = defOf(ctx, 'traffic-cessation');
   const tc = ctx.sli.trafficCessation;
   const R = steps(ctx, ctx.sli.evaluation.rawWindow.seconds);
   const slowLag = familyOf(ctx.sli, tc.silence) === 'slow' ? steps(ctx, ctx.sli.evaluation.slowInterval.seconds) + R : 0;
   const fireAt = steps(ctx, tc.silence.seconds) + 2 * R + slowLag + steps(ctx, 600);
   const clearAt = steps(ctx, tc.baseline.seconds) + 2 * R + steps(ctx, ctx.sli.evaluation.slowInterval.seconds) + steps(ctx, 900);
-  if (fireAt >= steps(ctx, tc.baseline.seconds)) return undefined;
+  return fireAt < steps(ctx, tc.baseline.seconds) ? { def, fireAt, clearAt } : undefined;
+}
+
+function cessation(ctx: Ctx): TestGroup | undefined {
+  const timing = cessationTiming(ctx);
+  if (!timing) return undefined;
+  const { def, fireAt, clearAt } = timing;
+  const tc = ctx.sli.trafficCessation;
+  const R = steps(ctx, ctx.sli.evaluation.rawWindow.seconds);
   const before = Math.max(steps(ctx, 3600), 2 * R);
   // Twice the events the alert expects, no more: a cessation that expects far more must fail this.
   const T = Math.ceil((tc.minExpectedEvents * 2 * ctx.step) / tc.silence.seconds);
@@ -521,7 +533,7 @@ function derivedWindows(ctx: Ctx): TestGroup | undefined {
 }
 
 /** An expression whose one series (with `labels`) is within `tolerance` of `expected` at step `t`. */
-function valueWithin(ctx: Ctx, expr: string, labels: Record<string, string>, t: number, expected: number, tolerance: number) {
+export function valueWithin(ctx: Ctx, expr: string, labels: Record<string, string>, t: number, expected: number, tolerance: number) {
   return {
     expr: `abs(${expr} - ${formatNumber(expected)}) <= bool ${formatNumber(tolerance)}`,
     eval_time: at(ctx, t),

@@ -1,35 +1,84 @@
-/** out/prometheus/tests/<service>.test.yml: promtool unit tests for every alert of a service. */
-import type { Model, Service } from '../../model/types.js';
-import { formatSeconds } from '../../model/duration.js';
+/**
+ * promtool test files: each SLI's own tests (against its slice of the service's rule file,
+ * which `slokit test` cuts out), and the index that ties each SLI to its rule shape.
+ */
+import type { Model, Service, Sli } from '../../model/types.js';
 import { outputPaths } from '../../naming.js';
-import type { AlertDef } from '../alert-rules.js';
-import { GENERATED_HEADER, toYaml } from '../yaml-text.js';
-import { sliPeriodTestGroups, sliTestGroups, type TestGroup } from './scenarios.js';
+import { ruleObject } from '../rule-file.js';
+import type { ServiceRules } from '../rule-groups.js';
+import { GENERATED_HEADER } from '../yaml-text.js';
+import { ownSeriesGroups } from './own-series.js';
+import { sliceOf, type RuleIdentity } from './rule-slice.js';
+import type { TestGroup } from './scenarios.js';
+import { testFileYaml } from './test-file-yaml.js';
+import { rawReads, ruleIdentity, type Shape, type ShapeRegistry } from './shape.js';
 
-export function serviceTestGroups(model: Model, service: Service, alerts: readonly { sliName: string; def: AlertDef }[]): { step: number; groups: TestGroup[] } {
-  const step = Math.min(...service.slis.map((s) => s.evaluation.fastInterval.seconds));
-  const groups = service.slis.flatMap((sli) =>
-    sliTestGroups(model, service, sli, alerts, step),
-  );
-  return { step, groups };
+/** The name of an SLI's slice, next to its test file when `slokit test` runs it. */
+export const sliceFile = (sli: Pick<Sli, 'name'>) => `${sli.name}.rules.yml`;
+
+export function sliTestFileText(model: Model, service: Service, sli: Sli, rules: ServiceRules): { text: string; groups: TestGroup[] } {
+  const step = sli.evaluation.fastInterval.seconds;
+  const defs = rules.alerts.filter((a) => a.sliName === sli.name).map((a) => a.def);
+  const groups = ownSeriesGroups({ model, service, sli, defs, serviceDefs: rules.alerts, step });
+  const order = sliceOf(rules.groups.map(ruleObject), service.name, sli.name).map((g) => g.name);
+  const header = `${GENERATED_HEADER}\nThe ${sli.name} SLI's own tests, against its rules cut out of ${outputPaths.rules(service)}; its shape's tests prove the rest.\nRun: slokit test (it cuts the rules, checks them against the shape, and runs promtool).`;
+  return { text: testFileYaml({ ruleFiles: [sliceFile(sli)], step, groupOrder: order, groups, header }), groups };
 }
 
-export function testFileText(service: Service, step: number, groups: readonly TestGroup[], groupOrder: readonly string[]): string {
-  return toYaml(
-    {
-      rule_files: [outputPaths.rulesFromTests(service)],
-      evaluation_interval: formatSeconds(step),
-      // The order Prometheus would be least kind with is not knowable; a fixed one makes every
-      // run evaluate the same way (without it, cross-group reads varied between runs).
-      group_eval_order: groupOrder,
-      tests: groups,
-    },
-    `${GENERATED_HEADER}\nRun: promtool test rules ${outputPaths.tests(service).replace(/^prometheus\//, '')}`,
-  );
+export interface TestIndexEntry extends RuleIdentity {
+  readonly service: string;
+  readonly sli: string;
+  /** Paths relative to prometheus/tests/. */
+  readonly test: string;
+  readonly rules: string;
+  readonly shape: string;
+  readonly rawReads: readonly string[];
 }
 
-/** The period scenarios, at half the shortest raw window: days of data at a cheaper step. */
-export function servicePeriodTestGroups(model: Model, service: Service): { step: number; groups: TestGroup[] } {
-  const step = Math.min(...service.slis.map((s) => s.evaluation.rawWindow.seconds)) / 2;
-  return { step, groups: service.slis.flatMap((sli) => sliPeriodTestGroups(model, service, sli, step)) };
+export interface TestIndex {
+  readonly canonical: RuleIdentity;
+  readonly slis: readonly TestIndexEntry[];
+  readonly shapes: Readonly<Record<string, { readonly files: readonly string[]; readonly slis: readonly string[] }>>;
+}
+
+const fromTests = (path: string) => path.replace(/^prometheus\/tests\//, '');
+
+/** Collects the index as SLIs are emitted; `text` is deterministic for a model. */
+export class TestIndexBuilder {
+  private readonly slis: TestIndexEntry[] = [];
+  private readonly shapes = new Map<string, { files: string[]; slis: string[] }>();
+
+  constructor(private readonly registry: ShapeRegistry) {}
+
+  /** Records the SLI; returns its shape's files (paths relative to out/) the first time the shape is seen. */
+  add(service: Service, sli: Sli, shape: Shape): Map<string, string> {
+    const fresh = new Map<string, string>();
+    let entry = this.shapes.get(shape.id);
+    if (!entry) {
+      entry = { files: [], slis: [] };
+      for (const [name, text] of shape.files) {
+        const path = outputPaths.shapeFile(shape.id, name);
+        entry.files.push(fromTests(path));
+        fresh.set(path, text);
+      }
+      this.shapes.set(shape.id, entry);
+    }
+    entry.slis.push(`${service.name}/${sli.name}`);
+    this.slis.push({
+      service: service.name,
+      sli: sli.name,
+      test: fromTests(outputPaths.sliTests(service, sli)),
+      rules: outputPaths.rulesFromTests(service),
+      shape: shape.id,
+      ...ruleIdentity(service, sli),
+      rawReads: rawReads(sli),
+    });
+    return fresh;
+  }
+
+  text(): string {
+    const shapes = Object.fromEntries([...this.shapes.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
+    const index: TestIndex = { canonical: this.registry.canonical, slis: this.slis, shapes };
+    return `${JSON.stringify(index, null, 2)}\n`;
+  }
 }

@@ -1,0 +1,123 @@
+/**
+ * Tests by rule shape. Two SLIs whose rules differ only in their names and the series they
+ * read (same objective, period, policy, evaluation, minimum events, cessation, alert labels
+ * and event kind) have one shape. The full scenario suite runs once per shape, on a canonical
+ * SLI (service "shape", SLI "sli", counters named slokit_shape_*) whose rules are generated
+ * by the same code; each SLI keeps its own cheap tests (own-series.ts), and `slokit test`
+ * checks that its slice of the rule file is its shape's rules under its own name
+ * (rule-slice.ts). The shape id is a hash of the canonical rules and tests, so anything that
+ * changes either makes a new shape.
+ */
+import { createHash } from 'node:crypto';
+import type { EventSource, Model, Service, Sli } from '../../model/types.js';
+import { SLI_LABELS, series } from '../../naming.js';
+import { ruleObject } from '../rule-file.js';
+import { serviceRules } from '../rule-groups.js';
+import { sliMatchers } from '../sli-selector.js';
+import { GENERATED_HEADER, toYaml } from '../yaml-text.js';
+import { sliceOf, type GroupObject, type RuleIdentity } from './rule-slice.js';
+import { sliPeriodTestGroups, sliTestGroups } from './scenarios.js';
+import { testFileYaml } from './test-file-yaml.js';
+
+const NAME = { service: 'shape', sli: 'sli', team: 'shape', component: 'shape' };
+
+function canonicalEvents(events: EventSource): EventSource {
+  const bad = { metric: 'slokit_shape_bad_total', matchers: [] };
+  const good = { metric: 'slokit_shape_good_total', matchers: [] };
+  const total = { metric: 'slokit_shape_total', matchers: [] };
+  switch (events.type) {
+    case 'counters':
+      return events.bad ? { type: 'counters', bad, total } : { type: 'counters', good, total };
+    case 'histogram':
+      return { ...events, histogram: { metric: 'slokit_shape_duration_seconds', matchers: [] } };
+    case 'raw':
+      // A team's expressions are its own: they are proven by its own tests, the shape by counters.
+      return { type: 'raw', badRate: `rate(${bad.metric}[$window])`, totalRate: `rate(${total.metric}[$window])`, testSeries: { bad, total } };
+  }
+}
+
+/** The SLI under the canonical name, in a service of its own with nothing else. */
+export function canonicalOf(service: Service, sli: Sli): { service: Service; sli: Sli } {
+  const canonicalSli: Sli = { ...sli, name: NAME.sli, description: 'The canonical SLI of a rule shape.', component: NAME.component, events: canonicalEvents(sli.events), runbook: { steps: [], links: [], commands: [] } };
+  const canonicalService: Service = {
+    ...service,
+    name: NAME.service,
+    description: 'The canonical service of a rule shape.',
+    team: { ...service.team, name: NAME.team },
+    dependencies: [],
+    externalDependencies: [],
+    slis: [canonicalSli],
+    runbook: { steps: [], links: [], commands: [] },
+    versionMetric: undefined,
+    saturation: [],
+    file: 'shape',
+  };
+  return { service: canonicalService, sli: canonicalSli };
+}
+
+/** Identity labels and recorded-series selector of an SLI, as its rules carry them. */
+export function ruleIdentity(service: Service, sli: Sli): RuleIdentity {
+  return {
+    labels: { [SLI_LABELS.service]: service.name, [SLI_LABELS.sli]: sli.name, [SLI_LABELS.component]: sli.component, team: service.team.name },
+    selector: sliMatchers(service, sli),
+  };
+}
+
+/** The rules of the SLI that read raw series: its own by design, proven by its own tests. */
+export function rawReads(sli: Sli): string[] {
+  return [series.totalRate(sli.evaluation.rawWindow), series.badRate(sli.evaluation.rawWindow)];
+}
+
+export interface Shape {
+  readonly id: string;
+  /** Files of the shape, relative to its directory. */
+  readonly files: ReadonlyMap<string, string>;
+  readonly groups: number;
+  readonly cases: number;
+}
+
+export const SHAPE_FILES = { rules: 'rules.yml', tests: 'slo.test.yml', periodTests: 'period.test.yml' };
+
+/** Shapes by what decides them, so each is generated once however many SLIs share it. */
+export class ShapeRegistry {
+  private readonly byKey = new Map<string, Shape>();
+  readonly canonical: RuleIdentity;
+
+  constructor(private readonly model: Model) {
+    const { service, sli } = canonicalOf(anyService(model), anySli(model));
+    this.canonical = ruleIdentity(service, sli);
+  }
+
+  shapeOf(service: Service, sli: Sli): Shape {
+    const c = canonicalOf(service, sli);
+    const key = JSON.stringify([c.service, this.model.settings]);
+    let shape = this.byKey.get(key);
+    if (!shape) {
+      shape = buildShape(this.model, c.service, c.sli);
+      this.byKey.set(key, shape);
+    }
+    return shape;
+  }
+}
+
+const anyService = (model: Model) => model.services[0]!;
+const anySli = (model: Model) => model.services[0]!.slis[0]!;
+
+function buildShape(model: Model, service: Service, sli: Sli): Shape {
+  const rules = serviceRules(model, service);
+  const groups: GroupObject[] = sliceOf(rules.groups.map(ruleObject), service.name, sli.name);
+  const order = groups.map((g) => g.name);
+  const step = sli.evaluation.fastInterval.seconds;
+  const main = sliTestGroups(model, service, sli, rules.alerts, step);
+  const periodStep = sli.evaluation.rawWindow.seconds / 2;
+  const period = sliPeriodTestGroups(model, service, sli, periodStep);
+  const files = new Map<string, string>();
+  const header = `${GENERATED_HEADER}\nA rule shape: the full scenario suite, on canonical series, for every SLI whose rules are these under another name (see ../../index.json).`;
+  files.set(SHAPE_FILES.rules, toYaml({ groups }, header));
+  files.set(SHAPE_FILES.tests, testFileYaml({ ruleFiles: [SHAPE_FILES.rules], step, groupOrder: order, groups: main, header }));
+  if (period.length) files.set(SHAPE_FILES.periodTests, testFileYaml({ ruleFiles: [SHAPE_FILES.rules], step: periodStep, groupOrder: order, groups: period, header }));
+  const hash = createHash('sha256');
+  for (const [name, text] of files) hash.update(name).update('\0').update(text).update('\0');
+  const all = [...main, ...period];
+  return { id: hash.digest('hex').slice(0, 12), files, groups: all.length, cases: all.reduce((n, g) => n + (g.alert_rule_test?.length ?? 0) + (g.promql_expr_test?.length ?? 0), 0) };
+}

@@ -1,0 +1,115 @@
+/**
+ * Tests by rule shape: an SLI's slice of its service's rule file, the check that it is its
+ * shape's rules under its own name (with teeth: each way a rule can differ is caught, and the
+ * raw reads, which are the SLI's own, are left to its own tests), and overlapping selectors
+ * (a whole-service SLI and a per-route one over the same counter, and two SLIs over the same
+ * events with two objectives) whose own tests pass because each runs on its own slice.
+ */
+import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { generatePack } from '../generators/emit/pack.js';
+import { shapeDifference, sliceOf, type GroupObject, type RuleObject } from '../generators/emit/promtool-tests/rule-slice.js';
+import type { TestIndex } from '../generators/emit/promtool-tests/test-file.js';
+import { loadModel } from '../generators/pipeline.js';
+import { PROMTOOL_MISSING, promtoolAvailable, promtoolVersion } from '../generators/promtool.js';
+import { formatProblem } from '../generators/validate/problems.js';
+import { testPack } from '../generators/test-pack.js';
+import { writeOutput } from '../generators/write/output-dir.js';
+import { copyCatalog, scratchDir } from './helpers/catalog.js';
+
+const { model } = loadModel(copyCatalog());
+const pack = await generatePack(model!);
+const index = JSON.parse(pack.files.get('prometheus/tests/index.json')!) as TestIndex;
+const groupsOf = (path: string) => (parse(pack.files.get(path)!) as { groups: GroupObject[] }).groups;
+const entry = index.slis.find((e) => e.service === 'registry' && e.sli === 'requests')!;
+const slice = sliceOf(groupsOf('prometheus/rules/registry.yml'), 'registry', 'requests');
+const shape = groupsOf(`prometheus/tests/shapes/${entry.shape}/rules.yml`);
+const differs = (s: GroupObject[]) => shapeDifference(s, shape, entry, index.canonical, entry.rawReads);
+
+/** The slice with one rule changed. */
+function changed(name: string, change: (r: RuleObject) => RuleObject): GroupObject[] {
+  let hit = 0;
+  const out = slice.map((g) => ({ ...g, rules: g.rules.map((r) => (r.alert === name || r.record === name ? (hit++, change(r)) : r)) }));
+  expect(hit, name).toBe(1);
+  return out;
+}
+
+describe('an SLI slice and its shape', () => {
+  it("holds only the SLI's rules, in file order, in groups named as in the file", () => {
+    const all = groupsOf('prometheus/rules/registry.yml');
+    expect(slice.flatMap((g) => g.rules).every((r) => r.labels?.service === 'registry' && r.labels?.sli === 'requests')).toBe(true);
+    const inFile = all.flatMap((g) => g.rules).filter((r) => r.labels?.sli === 'requests');
+    expect(slice.flatMap((g) => g.rules)).toEqual(inFile);
+    expect(slice.map((g) => g.name)).toEqual(all.filter((g) => g.rules.some((r) => r.labels?.sli === 'requests')).map((g) => g.name));
+  });
+
+  it('every SLI of the bundled catalog is its shape under its own name', () => {
+    for (const e of index.slis) {
+      const own = sliceOf(groupsOf(`prometheus/rules/${e.service}.yml`), e.service, e.sli);
+      expect(shapeDifference(own, groupsOf(`prometheus/tests/shapes/${e.shape}/rules.yml`), e, index.canonical, e.rawReads), `${e.service}/${e.sli}`).toBeUndefined();
+    }
+  });
+
+  it('says which rule differs and how, for every way a rule can differ', () => {
+    expect(differs(slice)).toBeUndefined();
+    const cases: [GroupObject[], RegExp][] = [
+      [changed('SlokitErrorBudgetBurnFast', (r) => ({ ...r, expr: r.expr.replace('0.0144', '0.0145') })), /alert SlokitErrorBudgetBurnFast\): its expression is not the shape's/],
+      [changed('SlokitSLIVanished', (r) => ({ ...r, for: '30m' })), /alert SlokitSLIVanished\): for 30m, the shape 3m/],
+      [changed('SlokitErrorBudgetBurnFast', (r) => ({ ...r, labels: { ...r.labels, severity: 'warning' } })), /label severity is "warning", expected "critical"/],
+      [changed('SlokitErrorBudgetBurnFast', (r) => ({ ...r, labels: { ...r.labels, team: 'someone-else' } })), /label team is "someone-else", expected "package"/],
+      [changed('SlokitErrorBudgetBurnFast', (r) => ({ ...r, annotations: { summary: 'x' } })), /annotations summary, the shape's dashboard_url,description,runbook_url,summary/],
+      // Reads another SLI's recorded series: not its own selector, so not the shape's.
+      [changed('sli:error:ratio_rate1h', (r) => ({ ...r, expr: r.expr.replaceAll('sli="requests"', 'sli="request-latency"') })), /record sli:error:ratio_rate1h\): its expression is not the shape's/],
+      [slice.map((g, i) => (i === 0 ? { ...g, interval: '2m' } : g)), /evaluated every 2m, the shape every 1m/],
+      [slice.map((g, i) => (i === 0 ? { ...g, rules: g.rules.slice(1) } : g)), /has \d+ rules, its shape \d+/],
+    ];
+    for (const [s, reason] of cases) expect(differs(s)).toMatch(reason);
+    // The raw reads are the SLI's own (its own tests prove them): a different selector there is no difference.
+    expect(differs(changed('sli:events_total:rate5m', (r) => ({ ...r, expr: r.expr.replace('registry_http_requests_total', 'other_total') })))).toBeUndefined();
+  });
+});
+
+describe('overlapping selectors', () => {
+  it("a whole-service SLI, a per-route one and two SLIs over the same events each pass their own tests, on their own slice", { timeout: 300_000 }, async () => {
+    expect(promtoolAvailable(), PROMTOOL_MISSING).toBe(true);
+    const catalog = copyCatalog();
+    writeFileSync(
+      join(catalog, 'services', 'registry.yaml'),
+      `name: registry
+description: Container registry API.
+team: package
+tier: 1
+slis:
+  - name: requests
+    description: Every registry request.
+    kind: error-ratio
+    bad: registry_http_requests_total{code=~"5.."}
+    total: registry_http_requests_total
+    objective: 99.9
+  - name: manifests
+    description: Manifest requests only (a subset of requests).
+    kind: error-ratio
+    bad: registry_http_requests_total{route="/v2/{name}/manifests/{reference}", code=~"5.."}
+    total: registry_http_requests_total{route="/v2/{name}/manifests/{reference}"}
+    objective: 99.5
+  - name: requests-contract
+    description: The same events as requests, at the contractual objective.
+    kind: error-ratio
+    bad: registry_http_requests_total{code=~"5.."}
+    total: registry_http_requests_total
+    objective: 99
+`,
+    );
+    const { model: m, problems } = loadModel(catalog);
+    expect(problems.map(formatProblem)).toEqual([]);
+    const out = scratchDir();
+    writeOutput(out, (await generatePack(m!)).files);
+    const results = await testPack(out, { jobs: availableParallelism(), changedOnly: false, promtoolVersion: promtoolVersion(), select: (f) => f.startsWith('slis/registry/') });
+    expect(results.map((r) => [r.file, r.status, r.failures]).sort()).toEqual(
+      ['manifests', 'requests', 'requests-contract'].map((s) => [`slis/registry/${s}.test.yml`, 'passed', []]).sort(),
+    );
+  });
+});
