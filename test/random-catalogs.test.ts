@@ -164,6 +164,13 @@ describe('random valid catalogs', () => {
     const slis = catalogs.reduce((n, c) => n + c.slis, 0);
     console.log(`random catalogs: ${RUNS} (seed ${SEED}), ${slis} SLIs, kinds ${[...kinds].sort().join(', ')}; ${groups} promtool test groups passed; ${Object.keys(dashboards).length} dashboards type-checked`);
     expect(kinds.size).toBe(6);
+    const objectives = new Set(catalogs.flatMap((c) => c.objectives));
+    const overlapping = catalogs.reduce((n, c) => n + c.overlapping, 0);
+    console.log(`objectives written: ${[...objectives].sort((a, b) => a - b).join(', ')}; ${overlapping} SLIs over another SLI's events (the same or a subset)`);
+    if (RUNS >= 100) {
+      expect([...objectives]).toEqual(expect.arrayContaining([90, 99.99, 99.999]));
+      expect(overlapping).toBeGreaterThan(RUNS / 10);
+    }
     const resources = catalogs.reduce((n, c) => n + c.resources, 0);
     console.log(`saturation resources: ${resources}; their promtool tests ran for every ${SATURATION_EVERY}th catalog`);
     expect(resources).toBeGreaterThan(RUNS / 2);

@@ -2,7 +2,8 @@
  * Random valid catalogs for property tests: 1 or 2 services with SLIs of every kind, 1 to 3
  * teams, per-service and per-SLI overrides (extra alert labels and annotations too), and hostile text wherever the catalog takes free
  * text or a label value (quotes, backslashes, newlines, Go template and Markdown syntax, `$`,
- * unicode, control characters).
+ * unicode, control characters); objectives from 90% to 99.999% (90% with a catalog policy of
+ * its own), RE2-only regexes, and SLIs over the same events as another or a subset of them.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -59,7 +60,7 @@ const selectorText = (metric: string, ms: readonly Matcher[], extra: readonly st
   return parts.length ? `${metric}{${parts.join(',')}}` : metric;
 };
 
-const OBJECTIVES = [95, 98, 99, 99.5, 99.9, 99.95] as const;
+const OBJECTIVES = [90, 95, 98, 99, 99.5, 99.9, 99.95, 99.99, 99.999] as const;
 const STANDARD_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
 
 const runbook = fc.record(
@@ -85,9 +86,41 @@ const alerting = fc.record(
   { requiredKeys: [] },
 );
 
-/** A 28d period needs the four-weeks policy (the default one's 3d factor would fall below 1). */
-function fitPolicy<T extends { period?: string; alert_policy?: string }>(o: T): T {
-  return o.period === '28d' ? { ...o, alert_policy: 'four-weeks' } : o;
+/**
+ * A catalog policy of its own, with burn factors a 90% objective can reach (the bundled ones
+ * page at 14.4x, which a 10% budget cannot burn): a page at 6x over 6h, a ticket at 1.1x over 3d.
+ */
+const LENIENT_POLICY = `name: lenient
+description: Pages on a 5% spend in 6h, tickets on 11% in 3d (above a 28d period's sustainable rate).
+evaluation:
+  raw_window: 5m
+  fast_interval: 1m
+  slow_interval: 5m
+  fast_windows_up_to: 1h
+windows:
+  - name: fast
+    severity: critical
+    budget_spent: 0.05
+    long: 6h
+    short: 30m
+  - name: slow
+    severity: warning
+    budget_spent: 0.11
+    long: 3d
+    short: 6h
+traffic_cessation:
+  silence: 30m
+  baseline: 6h
+  min_expected_events: 100
+`;
+
+/**
+ * A 28d period needs the four-weeks policy (the default one's 3d factor would fall below 1);
+ * a 90% objective needs the lenient one (the default one's 14.4x is beyond a 10% budget).
+ */
+function fitPolicy<T extends { period?: string; alert_policy?: string; objective?: number }>(o: T): T {
+  if (o.objective === 90) return { ...o, alert_policy: 'lenient' };
+  return o.period === '28d' && o.alert_policy !== 'lenient' ? { ...o, alert_policy: 'four-weeks' } : o;
 }
 
 /** Fields every SLI may carry, each present or not. */
@@ -97,7 +130,7 @@ const sliOverrides = (ms: readonly Matcher[]) =>
       description: hostileText(1),
       objective: fc.constantFrom(...OBJECTIVES),
       period: fc.constantFrom('28d', '30d'),
-      alert_policy: fc.constantFrom('default', 'four-weeks'),
+      alert_policy: fc.constantFrom('default', 'four-weeks', 'lenient'),
       min_events: fc.integer({ min: 1, max: 100 }),
       user_facing: fc.boolean(),
       significant_labels: fc.constant(ms.map((m) => m.label)),
@@ -160,12 +193,39 @@ const sliKind = (metric: string) =>
     ).chain((source) => sliOverrides(ms).map((overrides) => ({ ...source, ...fitPolicy(overrides) }))),
   );
 
+/** Appends a matcher to a selector as the catalog writes it (`metric`, `metric{...}` or bare matchers). */
+function narrowed(selector: string, matcher: string, bare = false): string {
+  if (bare) return `${selector}, ${matcher}`;
+  return selector.endsWith('}') ? `${selector.slice(0, -1)},${matcher}}` : `${selector}{${matcher}}`;
+}
+
+/**
+ * Another SLI over the first one's events, as real catalogs have them: the same events at a
+ * second objective (an SLO and its contract), or a subset of them (a whole-service SLI and a
+ * per-route one). Its tests must not see the other's alerts.
+ */
+function overlapping(first: Record<string, unknown>): fc.Arbitrary<Record<string, unknown>> {
+  const subset = 'subset="nested"';
+  const nested = (): Record<string, unknown> | undefined => {
+    if (first.kind === 'raw') return undefined;
+    const out: Record<string, unknown> = { ...first };
+    for (const key of ['total', 'bad', 'good', 'histogram'] as const) if (typeof first[key] === 'string') out[key] = narrowed(first[key] as string, subset);
+    if (typeof first.selector === 'string') out.selector = narrowed(first.selector, subset, true);
+    return out;
+  };
+  const shapes = [{ ...first, objective: first.objective === 99 ? 99.5 : 99 }, ...(nested() ? [nested()!] : [])];
+  return fc.constantFrom(...shapes).map((s) => fitPolicy({ ...s, name: 'overlap' } as { objective?: number; period?: string; alert_policy?: string }));
+}
+
 export interface RandomCatalog {
   /** Catalog files by path relative to the catalog directory. */
   readonly files: Record<string, string>;
   readonly services: number;
   readonly slis: number;
   readonly kinds: readonly string[];
+  readonly objectives: readonly number[];
+  /** SLIs over another SLI's events (the same ones, or a subset). */
+  readonly overlapping: number;
   readonly resources: number;
 }
 
@@ -228,9 +288,10 @@ export const randomCatalog: fc.Arbitrary<RandomCatalog> = fc
           runbook,
           alerting,
           saturation: saturation(w),
-          slis: fc.uniqueArray(fc.constantFrom('requests', 'latency', 'jobs', 'writes'), { minLength: 1, maxLength: 2 }).chain((names) =>
-            fc.tuple(...names.map((n, j) => sliKind(`${w}_${n}_${j}`).map((sli) => ({ name: n, ...sli })))),
-          ),
+          slis: fc
+            .uniqueArray(fc.constantFrom('requests', 'latency', 'jobs', 'writes'), { minLength: 1, maxLength: 2 })
+            .chain((names) => fc.tuple(...names.map((n, j) => sliKind(`${w}_${n}_${j}`).map((sli) => ({ name: n, ...sli })))))
+            .chain((slis) => fc.tuple(fc.constant(slis), fc.option(overlapping(slis[0]!), { nil: undefined })).map(([all, extra]) => (extra ? [...all, extra] : all))),
         },
         { requiredKeys: ['name', 'description', 'team', 'tier', 'slis'] },
       ).map((s) => ({ ...s, dependencies: s.dependencies?.length ? s.dependencies : undefined, saturation: s.saturation?.length ? s.saturation : undefined })),
@@ -248,12 +309,13 @@ export const randomCatalog: fc.Arbitrary<RandomCatalog> = fc
       .replace(/^alert_prefix: \S+/m, `alert_prefix: ${defaults.prefix}`);
     const files: Record<string, string> = {
       'defaults.yaml': defaultsText,
+      'policies/lenient.yaml': LENIENT_POLICY,
       // No folding: the yaml package can fold a long string between the halves of a surrogate pair.
       'teams.yaml': stringify({ teams }, { lineWidth: 0 }),
     };
     for (const s of services) files[`services/${s.name}.yaml`] = stringify(JSON.parse(JSON.stringify(s)), { lineWidth: 0 });
     const slis = services.flatMap((s) => s.slis);
-    return { files, services: services.length, slis: slis.length, kinds: slis.map((s) => s.kind), resources: services.reduce((n, s) => n + (s.saturation?.length ?? 0), 0) };
+    return { files, services: services.length, slis: slis.length, kinds: slis.map((s) => String(s.kind)), objectives: slis.map((s) => Number((s as { objective?: number }).objective ?? 0)).filter(Boolean), overlapping: slis.filter((s) => s.name === 'overlap').length, resources: services.reduce((n, s) => n + (s.saturation?.length ?? 0), 0) };
   });
 
 export function writeCatalog(dir: string, catalog: RandomCatalog): string {
