@@ -22,7 +22,8 @@ import { generatePack } from '../generators/emit/pack.js';
 import { toYaml } from '../generators/emit/yaml-text.js';
 import { loadModel } from '../generators/pipeline.js';
 import { PROJECT_ROOT } from '../generators/paths.js';
-import { shapeDifference, sliceOf } from '../generators/emit/promtool-tests/rule-slice.js';
+import { shapeDifference, sliceOf, type RuleIdentity } from '../generators/emit/promtool-tests/rule-slice.js';
+import { matchersText } from '../generators/promql/escape.js';
 import type { TestIndex } from '../generators/emit/promtool-tests/test-file.js';
 import { inParallel } from '../generators/in-parallel.js';
 
@@ -167,6 +168,9 @@ interface TestFile {
   tests: { name: string; input_series?: { values: string }[] }[];
 }
 
+/** The selector of an SLI's recorded series, as its rules write it. */
+const selectorOf = (identity: RuleIdentity) => matchersText([{ label: 'service', op: '=', value: identity.labels.service! }, { label: 'sli', op: '=', value: identity.labels.sli! }]);
+
 /** One file per test group, cheapest first, so a killed mutant stops at its first failure. */
 function oneGroupEach(files: readonly TestFile[]): TestFile[] {
   const cost = (t: TestFile['tests'][number]) => (t.input_series ?? []).reduce((n, x) => n + x.values.length, 0);
@@ -206,7 +210,7 @@ export async function runMutants(mutations: readonly Mutation[], log: (line: str
   const sliSlice = (groups: readonly Group[]) => sliceOf(groups as never, SERVICE, SLI) as unknown as Group[];
   const side = async (m: Mutation, which: 'sli' | 'shape'): Promise<SideResult> => {
     const mutated = structuredClone(which === 'sli' ? serviceGroups : shapeGroups);
-    const [service, sli, selector] = which === 'sli' ? [SERVICE, SLI, entry.selector] : [index.canonical.labels.service!, index.canonical.labels.sli!, index.canonical.selector];
+    const [service, sli, selector] = which === 'sli' ? [SERVICE, SLI, selectorOf(entry)] : [index.canonical.labels.service!, index.canonical.labels.sli!, selectorOf(index.canonical)];
     const rules = mutated.flatMap((g) => g.rules).filter((r) => r.labels?.sli === sli && r.labels?.service === service);
     if (!m.apply(rules, selector)) return { status: 'not applied' };
     if (which === 'shape') {

@@ -11,6 +11,7 @@ import { generatePack } from '../generators/emit/pack.js';
 import { loadModel } from '../generators/pipeline.js';
 import { promtoolAsync, PROMTOOL_MISSING, promtoolAvailable, promtoolVersion } from '../generators/promtool.js';
 import { testPack } from '../generators/test-pack.js';
+import type { TestIndex } from '../generators/emit/promtool-tests/test-file.js';
 import { formatProblem } from '../generators/validate/problems.js';
 import { writeOutput } from '../generators/write/output-dir.js';
 import { copyCatalog, edit, scratchDir } from './helpers/catalog.js';
@@ -58,16 +59,23 @@ describe('alerting: extra labels and annotations', () => {
     }
     // The generated tests expect the text as written; real promtool renders the template.
     expect(promtoolAvailable(), PROMTOOL_MISSING).toBe(true);
-    const tests = parse(pack.files.get('prometheus/tests/slis/redis/commands.test.yml')!) as { tests: { alert_rule_test?: { exp_alerts: { exp_annotations: Record<string, string> }[] }[] }[] };
-    const expected = tests.tests.flatMap((t) => t.alert_rule_test ?? []).flatMap((a) => a.exp_alerts);
-    // Every alert kind renders the extras: the SLI's own tests fire each kind once.
-    expect(expected.length).toBeGreaterThanOrEqual(8);
-    expect(expected.every((e) => e.exp_annotations.note === HOSTILE)).toBe(true);
+    const index = JSON.parse(pack.files.get('prometheus/tests/index.json')!) as TestIndex;
+    const shape = index.slis.find((e) => e.service === 'redis')!.shape;
+    const expectedIn = (path: string) =>
+      (parse(pack.files.get(path)!) as { tests: { alert_rule_test?: { exp_alerts: { exp_annotations: Record<string, string> }[] }[] }[] }).tests
+        .flatMap((t) => t.alert_rule_test ?? [])
+        .flatMap((a) => a.exp_alerts);
+    const own = expectedIn('prometheus/tests/slis/redis/commands.test.yml');
+    // Every alert kind renders the extras: the shape's suite fires each kind, the SLI's own tests one.
+    const shapes = expectedIn(`prometheus/tests/shapes/${shape}/slo.test.yml`);
+    expect(own.length).toBe(1);
+    expect(shapes.length).toBeGreaterThanOrEqual(8);
+    expect([...own, ...shapes].every((e) => e.exp_annotations.note === HOSTILE)).toBe(true);
     const out = scratchDir();
     writeOutput(out, pack.files);
-    const results = await testPack(out, { jobs: 1, changedOnly: false, promtoolVersion: promtoolVersion(), select: (f) => f === 'slis/redis/commands.test.yml' });
-    expect(results.map((r) => r.file)).toEqual(['slis/redis/commands.test.yml']);
-    expect(results[0]!.status, JSON.stringify(results[0]!.failures)).toBe('passed');
+    const results = await testPack(out, { jobs: 2, changedOnly: false, promtoolVersion: promtoolVersion(), select: (f) => f === 'slis/redis/commands.test.yml' || f === `shapes/${shape}/slo.test.yml` });
+    expect(results.map((r) => r.file).sort()).toEqual([`shapes/${shape}/slo.test.yml`, 'slis/redis/commands.test.yml']);
+    for (const r of results) expect(r.status, JSON.stringify(r.failures)).toBe('passed');
     // Teeth: had the text not been escaped, Prometheus would have rendered the team's name.
     writeFileSync(join(out, 'raw.yml'), readFileSync(join(out, 'prometheus/rules/redis.yml'), 'utf8').replaceAll('{{ "{{" }}', '{{'));
     const raw = await promtoolAsync(['check', 'rules', 'raw.yml'], out);

@@ -5,10 +5,10 @@
  * whose runbook links resolve, and whose annotations hold no Go template action but slokit's own.
  *
  * promtool's cost is the simulated time of each scenario, about 25 s for one rule shape's full
- * suite and under a second for an SLI's own tests. So every catalog runs `slokit test` on the
- * own tests of every SLI (its raw reads exact, every alert firing with its exact labels and
- * annotations, selectors with hostile values matching their series) after checking each SLI's
- * rules are its shape's, and every FULL_EVERY-th catalog runs its shapes' full suites too
+ * suite and a fifth of a second for an SLI's own tests. So every catalog runs `slokit test` on
+ * the own tests of every SLI (its raw reads exact, selectors with hostile values matching their
+ * series, its first alert firing with exact labels and annotations) after checking each SLI's
+ * rules are its shape's with its names in place (every alert's labels and annotations too), and every FULL_EVERY-th catalog runs its shapes' full suites too
  * (SLOKIT_CATALOG_FULL_EVERY=1: all of them). SLOKIT_CATALOG_RUNS sets how many catalogs, SLOKIT_CATALOG_SEED
  * the seed; a failure names the catalog and keeps it on disk.
  */

@@ -60,7 +60,10 @@ describe('an SLI slice and its shape', () => {
       [changed('SlokitSLIVanished', (r) => ({ ...r, for: '30m' })), /alert SlokitSLIVanished\): for 30m, the shape 3m/],
       [changed('SlokitErrorBudgetBurnFast', (r) => ({ ...r, labels: { ...r.labels, severity: 'warning' } })), /label severity is "warning", expected "critical"/],
       [changed('SlokitErrorBudgetBurnFast', (r) => ({ ...r, labels: { ...r.labels, team: 'someone-else' } })), /label team is "someone-else", expected "package"/],
-      [changed('SlokitErrorBudgetBurnFast', (r) => ({ ...r, annotations: { summary: 'x' } })), /annotations summary, the shape's dashboard_url,description,runbook_url,summary/],
+      [changed('SlokitErrorBudgetBurnFast', (r) => ({ ...r, annotations: { summary: 'x' } })), /alert SlokitErrorBudgetBurnFast\): annotation dashboard_url is missing, expected "https:\/\/grafana/],
+      // Annotations are the shape's with the SLI's names in place: a runbook link to another SLI's section is caught.
+      [changed('SlokitSLIVanished', (r) => ({ ...r, annotations: { ...r.annotations, runbook_url: r.annotations!.runbook_url!.replace('#requests-', '#request-latency-') } })), /alert SlokitSLIVanished\): annotation runbook_url is ".*#request-latency-vanished", expected ".*#requests-vanished"/],
+      [changed('SlokitErrorBudgetBurnLowTraffic', (r) => ({ ...r, annotations: { ...r.annotations, summary: r.annotations!.summary!.replace('registry', 'web') } })), /annotation summary is "The requests SLI of web/],
       // Reads another SLI's recorded series: not its own selector, so not the shape's.
       [changed('sli:error:ratio_rate1h', (r) => ({ ...r, expr: r.expr.replaceAll('sli="requests"', 'sli="request-latency"') })), /record sli:error:ratio_rate1h\): its expression is not the shape's/],
       [slice.map((g, i) => (i === 0 ? { ...g, interval: '2m' } : g)), /evaluated every 2m, the shape every 1m/],

@@ -25,10 +25,9 @@ export interface GroupObject {
   readonly rules: readonly RuleObject[];
 }
 
-/** What tells one SLI's rules apart from its shape's: identity labels and the selector of its recorded series. */
+/** What tells one SLI's rules apart from its shape's: the values of its identity labels (service, sli, component, team). */
 export interface RuleIdentity {
   readonly labels: Readonly<Record<string, string>>;
-  readonly selector: string;
 }
 
 export function sliceOf(groups: readonly GroupObject[], service: string, sli: string): GroupObject[] {
@@ -40,10 +39,24 @@ export function sliceOf(groups: readonly GroupObject[], service: string, sli: st
 const nameOf = (r: RuleObject) => (r.alert !== undefined ? `alert ${r.alert}` : `record ${r.record}`);
 
 /**
+ * The shape's text as the SLI's: every canonical identity value (names no catalog can have,
+ * so they occur only where the generator put the identity) becomes the SLI's own.
+ * Catalog names are plain slugs, written as they are into PromQL strings, YAML and URLs.
+ */
+export function instantiate(text: string, own: RuleIdentity, canonical: RuleIdentity): string {
+  let out = text;
+  for (const [label, value] of Object.entries(canonical.labels).sort(([, a], [, b]) => b.length - a.length)) {
+    if (own.labels[label] !== undefined) out = out.split(value).join(own.labels[label]!);
+  }
+  return out;
+}
+
+/**
  * The first way the SLI's slice differs from its shape's rules, read in evaluation order, or
- * undefined when they are the same rules: same names, intervals, `for`, labels and annotation
- * keys; expressions equal once the SLI's selector is read as the shape's. The raw reads (the
- * rules named in `rawReads`) are the SLI's own by design and are proven by its own tests.
+ * undefined when they are the same rules under the SLI's name: same names, intervals and
+ * `for`; expressions, labels and annotations equal to the shape's with its identity in place
+ * of the canonical one. The raw reads (the rules named in `rawReads`) are the SLI's own by
+ * design and are proven by its own tests.
  */
 export function shapeDifference(
   slice: readonly GroupObject[],
@@ -56,6 +69,7 @@ export function shapeDifference(
   const a = flat(slice);
   const b = flat(shape);
   if (a.length !== b.length) return `has ${a.length} rules, its shape ${b.length}`;
+  const as = (text: string) => instantiate(text, own, canonical);
   for (let i = 0; i < a.length; i++) {
     const { rule: r, interval } = a[i]!;
     const { rule: s, interval: shapeInterval } = b[i]!;
@@ -64,20 +78,29 @@ export function shapeDifference(
     if (interval !== shapeInterval) return `${where}: evaluated every ${interval}, the shape every ${shapeInterval}`;
     if (r.for !== s.for) return `${where}: for ${r.for ?? 'nothing'}, the shape ${s.for ?? 'nothing'}`;
     const isRaw = r.record !== undefined && rawReads.includes(r.record);
-    if (!isRaw && r.expr.split(own.selector).join(canonical.selector) !== s.expr) return `${where}: its expression is not the shape's`;
-    const labelProblem = labelDifference(r.labels ?? {}, s.labels ?? {}, own, canonical);
-    if (labelProblem) return `${where}: ${labelProblem}`;
-    const keys = (x: RuleObject) => Object.keys(x.annotations ?? {}).sort().join(',');
-    if (keys(r) !== keys(s)) return `${where}: annotations ${keys(r) || 'none'}, the shape's ${keys(s) || 'none'}`;
+    if (!isRaw && r.expr !== as(s.expr)) return `${where}: its expression is not the shape's`;
+    const labels = mapDifference('label', r.labels ?? {}, s.labels ?? {}, as);
+    if (labels) return `${where}: ${labels}`;
+    const annotations = mapDifference('annotation', r.annotations ?? {}, s.annotations ?? {}, as);
+    if (annotations) return `${where}: ${annotations}`;
   }
   return undefined;
 }
 
-function labelDifference(mine: Readonly<Record<string, string>>, shape: Readonly<Record<string, string>>, own: RuleIdentity, canonical: RuleIdentity): string | undefined {
+function mapDifference(what: string, mine: Readonly<Record<string, string>>, shape: Readonly<Record<string, string>>, as: (text: string) => string): string | undefined {
   const keys = [...new Set([...Object.keys(mine), ...Object.keys(shape)])].sort();
   for (const k of keys) {
-    const expected = canonical.labels[k] !== undefined && shape[k] === canonical.labels[k] ? own.labels[k] : shape[k];
-    if (mine[k] !== expected) return `label ${k} is ${mine[k] === undefined ? 'missing' : JSON.stringify(mine[k])}, expected ${expected === undefined ? 'none' : JSON.stringify(expected)}`;
+    const expected = shape[k] === undefined ? undefined : as(shape[k]!);
+    if (mine[k] !== expected) {
+      // Long values are shown around where they first differ.
+      const a = mine[k] ?? '';
+      const b = expected ?? '';
+      let at = 0;
+      while (at < a.length && a[at] === b[at]) at++;
+      const from = Math.max(0, at - 30);
+      const show = (v: string | undefined) => (v === undefined ? 'none' : JSON.stringify(`${from > 0 ? '...' : ''}${v.slice(from, from + 60)}${v.length > from + 60 ? '...' : ''}`));
+      return `${what} ${k} is ${mine[k] === undefined ? 'missing' : show(mine[k])}, expected ${show(expected)}`;
+    }
   }
   return undefined;
 }
