@@ -116,3 +116,57 @@ slis:
     );
   });
 });
+
+describe('raw SLIs over histograms', () => {
+  const combined = (badRate: string, testSeries: string) => `name: registry
+description: Container registry API.
+team: package
+tier: 1
+slis:
+  - name: combined-apdex
+    description: API and git requests within their thresholds, as one apdex.
+    kind: raw
+    bad_rate: >-
+      ${badRate}
+    total_rate: >-
+      sum by (env, cluster) (rate(api_duration_seconds_count{job="api"}[$window])) + sum by (env, cluster) (rate(git_duration_seconds_count[$window]))
+    test_series:
+${testSeries}
+`;
+  const histograms = `      histograms:
+        - { histogram: 'api_duration_seconds{job="api"}', le: [0.5] }
+        - { histogram: git_duration_seconds, le: [2] }`;
+  const badRate = (apiLe: string) =>
+    `sum by (env, cluster) (rate(api_duration_seconds_count{job="api"}[$window])) - sum by (env, cluster) (rate(api_duration_seconds_bucket{job="api", le="${apiLe}"}[$window])) + sum by (env, cluster) (rate(git_duration_seconds_count[$window])) - sum by (env, cluster) (rate(git_duration_seconds_bucket{le="2"}[$window]))`;
+
+  async function ownTests(serviceYaml: string) {
+    const catalog = copyCatalog();
+    writeFileSync(join(catalog, 'services', 'registry.yaml'), serviceYaml);
+    const { model: m, problems } = loadModel(catalog);
+    expect(problems.map(formatProblem)).toEqual([]);
+    const out = scratchDir();
+    writeOutput(out, (await generatePack(m!)).files);
+    return testPack(out, { jobs: 1, changedOnly: false, promtoolVersion: promtoolVersion(), select: (f) => f.startsWith('slis/registry/') });
+  }
+
+  it('feed every histogram listed, buckets and count together: a combined apdex passes, and reading the wrong bucket fails', { timeout: 120_000 }, async () => {
+    expect(promtoolAvailable(), PROMTOOL_MISSING).toBe(true);
+    const right = await ownTests(combined(badRate('0.5'), histograms));
+    expect(right.map((r) => [r.file, r.status, r.failures])).toEqual([['slis/registry/combined-apdex.test.yml', 'passed', []]]);
+    // Teeth: a bad rate that reads the api histogram's 1s bucket, which the tests never fill.
+    const wrong = await ownTests(combined(badRate('1'), histograms));
+    expect(wrong[0]!.status).toBe('failed');
+    expect(wrong[0]!.failures.map((f) => f.group)).toContain('registry/combined-apdex: reads its own series: 1000 events per 1m, none failing, then 250 failing, recorded exactly');
+  });
+
+  it('are refused where test_series mixes the two forms or names a histogram by one of its series', () => {
+    const problemsOf = (testSeries: string) => {
+      const catalog = copyCatalog();
+      writeFileSync(join(catalog, 'services', 'registry.yaml'), combined(badRate('0.5'), testSeries));
+      return loadModel(catalog).problems.map(formatProblem).join('\n');
+    };
+    expect(problemsOf(`${histograms}\n      bad: api_errors_total`)).toMatch(/registry\.yaml:\d+:\d+: error: test_series takes histograms or counters \(bad with good or total\), not both/);
+    expect(problemsOf(`      histograms:\n        - { histogram: api_duration_seconds_bucket, le: [0.5] }`)).toMatch(/registry\.yaml:\d+:\d+: error: histogram names the histogram, not its _bucket series\n {2}fix: write api_duration_seconds\{\.\.\.\}/);
+    expect(problemsOf(`      total: api_total`)).toMatch(/registry\.yaml:\d+:\d+: error: test_series needs bad \(with good or total\) or histograms/);
+  });
+});

@@ -48,6 +48,12 @@ function needsOf(model: Model, sli: Sli): Need[] {
       ];
     }
     case 'raw':
+      if (ev.testSeries.histograms) {
+        return ev.testSeries.histograms.flatMap(({ histogram: h, le }) => [
+          { sli: sli.name, metric: `${h.metric}_count`, labels: labelsOf(h) },
+          ...le.map((t) => ({ sli: sli.name, metric: `${h.metric}_bucket`, labels: labelsOf(h), bucket: t })),
+        ]);
+      }
       return [ev.testSeries.bad, ev.testSeries.good, ev.testSeries.total].filter((s): s is Selector => !!s).map((s) => ({ sli: sli.name, metric: s.metric, labels: labelsOf(s) }));
   }
 }

@@ -134,6 +134,26 @@ export function eventSource(doc: SliDoc, rawWindow: string, aggregationLabels: r
       }
       const ts = doc.test_series as SliDoc;
       const sub: Report = (p, m, h) => report(['test_series', ...p], m, h);
+      if (ts.histograms !== undefined) {
+        if (ts.bad !== undefined || ts.good !== undefined || ts.total !== undefined) {
+          sub(['histograms'], 'test_series takes histograms or counters (bad with good or total), not both', 'keep histograms: for a raw SLI over histograms, or bad with good or total for one over counters');
+          return undefined;
+        }
+        const histograms = (ts.histograms as SliDoc[]).map((h, i) => {
+          const hs = selector(h, 'histogram', (p, m, hint) => sub(['histograms', i, ...p], m, hint));
+          if (hs && /_(bucket|count|sum)$/.test(hs.metric)) {
+            sub(['histograms', i, 'histogram'], `histogram names the histogram, not its ${hs.metric.replace(/^.*_/, '_')} series`, `write ${hs.metric.replace(/_(bucket|count|sum)$/, '')}{...}; the tests feed its _bucket and _count series`);
+            return undefined;
+          }
+          return hs ? { histogram: hs, le: [...new Set(h.le as number[])].sort((a, b) => a - b) } : undefined;
+        });
+        if (!ok || histograms.some((h) => !h)) return undefined;
+        return { type: 'raw', badRate: doc.bad_rate as string, totalRate: doc.total_rate as string, testSeries: { histograms: histograms as { histogram: Selector; le: number[] }[] } };
+      }
+      if (ts.bad === undefined) {
+        sub([], 'test_series needs bad (with good or total) or histograms', 'give bad: and total: (counters of bad and of all events), or histograms: for a raw SLI over histograms');
+        return undefined;
+      }
       if ((ts.good === undefined) === (ts.total === undefined)) {
         sub([], 'test_series needs bad and exactly one of good or total', 'give good: (a counter of good events only) or total: (a counter of all events)');
         return undefined;

@@ -91,6 +91,11 @@ export interface Matcher {
  * Where an SLI's events come from. Every kind reduces to counters of bad and total events,
  * which is what keeps the SLO math one piece of code.
  */
+/** What the generated tests feed a raw SLI: counters of bad and good (or all) events, or histograms. */
+export type RawTestSeries =
+  | { readonly bad: Selector; readonly good?: Selector; readonly total?: Selector; readonly histograms?: undefined }
+  | { readonly histograms: readonly { readonly histogram: Selector; readonly le: readonly number[] }[]; readonly bad?: undefined; readonly good?: undefined; readonly total?: undefined };
+
 export type EventSource =
   /** bad/total (or good/total) counters. */
   | { readonly type: 'counters'; readonly bad?: Selector; readonly good?: Selector; readonly total: Selector }
@@ -107,7 +112,7 @@ export type EventSource =
       readonly type: 'raw';
       readonly badRate: string;
       readonly totalRate: string;
-      readonly testSeries: { readonly bad: Selector; readonly good?: Selector; readonly total?: Selector };
+      readonly testSeries: RawTestSeries;
     };
 
 export interface Sli {

@@ -171,11 +171,23 @@ export const SLI_SCHEMAS: Record<SliKind, TObject> = {
       total_rate: promql('PromQL for the per-second rate of all events; write the range as [$window].'),
       test_series: Type.Object(
         {
-          bad: promql('A series selector that, incremented, makes bad_rate grow (used by generated tests).'),
+          bad: Type.Optional(promql('A series selector that, incremented, makes bad_rate grow (used by generated tests); with good or total.')),
           good: Type.Optional(promql('A series selector counting good events only (give good or total).')),
           total: Type.Optional(promql('A series selector counting all events, bad ones included (give good or total).')),
+          histograms: Type.Optional(
+            Type.Array(
+              Type.Object(
+                {
+                  histogram: promql('A histogram: its name without _bucket or _count, with matchers, e.g. http_request_duration_seconds{job="api"}.'),
+                  le: Type.Array(Type.Number({ exclusiveMinimum: 0 }), { minItems: 1, maxItems: 10, description: 'The buckets (le, in seconds) bad_rate and total_rate read: good events fall within every one of them, bad events beyond all.' }),
+                },
+                { additionalProperties: false },
+              ),
+              { minItems: 1, maxItems: 4, description: 'Instead of bad with good or total: histograms whose buckets and count the tests move together (a raw SLI over histograms).' },
+            ),
+          ),
         },
-        { additionalProperties: false, description: 'Raw series that the generated promtool tests feed.' },
+        { additionalProperties: false, description: 'Raw series that the generated promtool tests feed: counters (bad with good or total), or histograms.' },
       ),
     },
     { additionalProperties: false, description: 'Escape hatch: any numerator and denominator rate expressions.' },

@@ -190,6 +190,17 @@ const sliKind = (metric: string) =>
         total_rate: aggregate(`rate(${selectorText(`${metric}_handled_total`, ms)}[$window])`),
         test_series: { bad: selectorText(`${metric}_failed_total`, ms), total: selectorText(`${metric}_handled_total`, ms) },
       })),
+      // Over histograms: two of them, each read at its own bucket, combined into one ratio.
+      fc.tuple(fc.constantFrom(...STANDARD_BUCKETS.slice(0, -1)), fc.constantFrom(...STANDARD_BUCKETS.slice(0, -1))).map(([a, b]) => {
+        const h = (part: string) => selectorText(`${metric}_${part}_duration_seconds`, ms);
+        const rate = (part: string, suffix: string, le?: number) => `sum by (env, cluster) (rate(${selectorText(`${metric}_${part}_duration_seconds_${suffix}`, ms, le === undefined ? [] : [`le="${le}"`])}[$window]))`;
+        return {
+          kind: 'raw',
+          bad_rate: `${rate('a', 'count')} - ${rate('a', 'bucket', a)} + ${rate('b', 'count')} - ${rate('b', 'bucket', b)}`,
+          total_rate: `${rate('a', 'count')} + ${rate('b', 'count')}`,
+          test_series: { histograms: [{ histogram: h('a'), le: [a] }, { histogram: h('b'), le: [b] }] },
+        };
+      }),
     ).chain((source) => sliOverrides(ms).map((overrides) => ({ ...source, ...fitPolicy(overrides) }))),
   );
 

@@ -96,6 +96,35 @@ function counterPair(
   };
 }
 
+/**
+ * Histograms whose buckets and count move together: every bad event is slower than every
+ * bucket given, every good one within all of them. Several histograms share the traffic
+ * evenly (the first takes what does not divide), so each one's selector must be right for the
+ * rates to add up.
+ */
+function histogramSeries(
+  histograms: readonly { readonly histogram: Selector; readonly le: readonly number[] }[],
+  traffic: Traffic,
+  good: readonly number[],
+  base: Readonly<Record<string, string>>,
+): { series: FedSeries[]; identity: Record<string, string> } {
+  const n = histograms.length;
+  const share = (counts: readonly number[], i: number) => counts.map((c) => Math.floor(c / n) + (i === 0 ? c % n : 0));
+  const series: FedSeries[] = [];
+  let identity: Record<string, string> | undefined;
+  histograms.forEach(({ histogram: h, le }, i) => {
+    const labels = need(labelsFor(h.matchers, base), h.metric);
+    identity ??= labels;
+    const goodHere = share(good, i);
+    const totalHere = share(traffic.total, i);
+    const bucket = (bound: string, counts: readonly number[]): FedSeries => ({ metric: `${h.metric}_bucket`, labels: { ...labels, le: bound }, increments: counts });
+    for (const bound of le) series.push(bucket(formatNumber(bound), goodHere));
+    series.push(bucket('+Inf', totalHere));
+    series.push({ metric: `${h.metric}_count`, labels, increments: totalHere });
+  });
+  return { series, identity: identity! };
+}
+
 export function toInputSeries(s: FedSeries): InputSeries {
   const values = cumulative(s.increments);
   if (!s.gone?.some(Boolean)) return { series: seriesText(s.metric, s.labels), values: encodeValues(values) };
@@ -132,13 +161,17 @@ export function synthesize(
       break;
     case 'raw': {
       const ts = events.testSeries;
+      if (ts.histograms) {
+        result = histogramSeries(ts.histograms, traffic, good, base);
+        break;
+      }
       if (ts.total) {
         result = counterPair(ts.bad, ts.total, traffic.bad, good, traffic.total, base);
         break;
       }
       // Separate counters of bad and good events (e.g. rollbacks and commits).
       const g = ts.good!;
-      const b = need(labelsFor(ts.bad.matchers, base, ts.bad.metric === g.metric ? g.matchers : undefined), ts.bad.metric);
+      const b = need(labelsFor(ts.bad!.matchers, base, ts.bad!.metric === g.metric ? g.matchers : undefined), ts.bad!.metric);
       const gl = need(labelsFor(g.matchers, base, ts.bad.metric === g.metric ? ts.bad.matchers : undefined), g.metric);
       result = {
         series: [
@@ -150,15 +183,8 @@ export function synthesize(
       break;
     }
     case 'histogram': {
-      const h = events.histogram;
-      const labels = need(labelsFor(h.matchers, base), h.metric);
-      const bucket = (le: string, counts: readonly number[]): FedSeries => ({ metric: `${h.metric}_bucket`, labels: { ...labels, le }, increments: counts });
-      // Bad events are slower than every threshold; the rest are within the satisfied one.
-      const series = [bucket(formatNumber(events.satisfied), good)];
-      if (events.tolerated !== undefined) series.push(bucket(formatNumber(events.tolerated), good));
-      series.push(bucket('+Inf', traffic.total));
-      series.push({ metric: `${h.metric}_count`, labels, increments: traffic.total });
-      result = { series, identity: labels };
+      const thresholds = [events.satisfied, ...(events.tolerated !== undefined ? [events.tolerated] : [])];
+      result = histogramSeries([{ histogram: events.histogram, le: thresholds }], traffic, good, base);
       break;
     }
   }

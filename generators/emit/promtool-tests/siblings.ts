@@ -16,6 +16,7 @@ function totalSelectors(sli: Sli): Selector[] {
     case 'histogram':
       return [{ metric: `${ev.histogram.metric}_count`, matchers: ev.histogram.matchers }];
     case 'raw':
+      if (ev.testSeries.histograms) return ev.testSeries.histograms.map((h) => ({ metric: `${h.histogram.metric}_count`, matchers: h.histogram.matchers }));
       return ev.testSeries.total ? [ev.testSeries.total] : [ev.testSeries.bad, ev.testSeries.good!];
   }
 }
