@@ -50,13 +50,13 @@ function modelOrExit(catalog: string, scale?: string) {
   return model;
 }
 
-async function generate(opts: { catalog: string; out: string; check?: boolean; dashboardOverrides?: string; scale?: string }): Promise<void> {
+async function generate(opts: { catalog: string; out: string; check?: boolean; dashboardOverrides?: string; scale?: string; reuse?: boolean }): Promise<void> {
   const model = modelOrExit(opts.catalog, opts.scale);
   if (opts.dashboardOverrides && !existsSync(opts.dashboardOverrides)) throw new ExitError(`dashboard overrides file ${opts.dashboardOverrides} not found`, 2);
   const options = { dashboardOverrides: opts.dashboardOverrides };
   if (opts.check) {
     const pack = await generatePack(model, options);
-    const diffs = diffOutput(opts.out, pack.files);
+    const diffs = diffOutput(opts.out, pack.files, pack.services);
     if (diffs.length) throw new ExitError(`${opts.out} is not what ${opts.catalog} generates:\n${diffs.map((d) => `  ${d}`).join('\n')}\nRun: slokit generate --catalog ${opts.catalog} --out ${opts.out}`, 1);
     console.log(`${opts.out} is up to date (${pack.files.size} files).`);
     return;
@@ -64,8 +64,14 @@ async function generate(opts: { catalog: string; out: string; check?: boolean; d
   checkOutputDir(opts.out, [opts.catalog, PROJECT_ROOT, process.cwd()]);
   const writer = new OutputWriter(opts.out);
   let s: PackSummary;
+  let reused = 0;
   try {
-    s = await emitPack(model, options, (path, text) => writer.add(path, text));
+    // Services whose key is unchanged since the pack being replaced take their files from it.
+    const previous = opts.reuse === false ? undefined : { services: writer.previous?.services ?? {}, reuse: (paths: readonly string[]) => writer.reuse(paths) };
+    const emitted = await emitPack(model, options, (path, text) => writer.add(path, text), previous);
+    s = emitted.summary;
+    reused = emitted.reused.size;
+    writer.setServices(emitted.services);
   } catch (e) {
     writer.abort();
     throw e;
@@ -73,7 +79,7 @@ async function generate(opts: { catalog: string; out: string; check?: boolean; d
   const result = writer.commit();
   console.log(
     [
-      `slokit: generated ${result.written} files into ${opts.out}/${model.scale ? ` for scale ${model.scale.name} (${model.scale.users.toLocaleString('en-US')} users)` : ''}`,
+      `slokit: generated ${result.written} files into ${opts.out}/${model.scale ? ` for scale ${model.scale.name} (${model.scale.users.toLocaleString('en-US')} users)` : ''}${reused ? ` (${reused} of ${s.services} services unchanged, their files reused)` : ''}`,
       `  services: ${s.services}   SLIs: ${s.slis}   saturation resources: ${s.saturationResources}`,
       `  recording rules: ${s.recordingRules}   alert rules: ${s.alertRules}   rule groups: ${s.ruleGroups}`,
       `  promtool test groups: ${s.testGroups}   test cases: ${s.testCases}`,
@@ -326,6 +332,7 @@ export function program(): Command {
     .option('--check', 'write nothing; exit 1 and list files when the output directory is not what the catalog generates')
     .option('--scale <name>', 'generate for a deployment scale of catalog/scales/ (its thresholds and objectives apply)')
     .option('--dashboard-overrides <file>', 'jsonnet file merged onto the dashboards, e.g. { grafanaDashboards+: { \'registry.json\'+: { refresh: \'30s\' } } }')
+    .option('--no-reuse', 'generate every service again, even those unchanged since the pack in the output directory')
     .action((o) => generate(o));
   p.command('validate')
     .description('check the catalog and report every problem; writes nothing')

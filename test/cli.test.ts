@@ -27,6 +27,36 @@ describe('slokit generate', () => {
     expect(tree(out)).toEqual(a);
   });
 
+  it('reuses the files of services unchanged since the last pack, and the result is byte-identical to a cold run', () => {
+    const catalog = copyCatalog();
+    const out = join(scratchDir(), 'out');
+    const cold = (dir: string) => {
+      const r = cli(['generate', '--catalog', catalog, '--out', dir, '--no-reuse']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).not.toMatch(/unchanged/);
+      return tree(dir);
+    };
+    const first = cli(['generate', '--catalog', catalog, '--out', out]);
+    expect(first.code, first.stderr).toBe(0);
+    const again = cli(['generate', '--catalog', catalog, '--out', out]);
+    expect(again.stdout).toMatch(/\(8 of 8 services unchanged, their files reused\)/);
+    expect(tree(out)).toEqual(cold(join(scratchDir(), 'cold')));
+    // One service changes; another gains a dependent (its runbook lists dependents): both are generated again.
+    edit(join(catalog, 'services', 'registry.yaml'), (t) => t.replace(/objective: 99\.9$/m, 'objective: 99.95'));
+    edit(join(catalog, 'services', 'webhook-relay.yaml'), (t) => t.replace('dependencies: [postgres, redis]', 'dependencies: [postgres, redis, workhorse]'));
+    const changed = cli(['generate', '--catalog', catalog, '--out', out]);
+    expect(changed.code, changed.stderr).toBe(0);
+    expect(changed.stdout).toMatch(/\(5 of 8 services unchanged, their files reused\)/);
+    const incremental = tree(out);
+    expect(incremental).toEqual(cold(join(scratchDir(), 'cold')));
+    expect(incremental['runbooks/workhorse.md']).toMatch(/webhook-relay/);
+    // A catalog-wide setting touches every service.
+    edit(join(catalog, 'defaults.yaml'), (t) => t.replace(/^min_events: \d+/m, 'min_events: 30'));
+    const settings = cli(['generate', '--catalog', catalog, '--out', out]);
+    expect(settings.stdout).not.toMatch(/unchanged/);
+    expect(tree(out)).toEqual(cold(join(scratchDir(), 'cold')));
+  });
+
   it('--check passes on a fresh pack, and lists what differs after the catalog changes (writing nothing)', () => {
     const catalog = copyCatalog();
     const out = join(scratchDir(), 'out');

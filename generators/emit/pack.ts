@@ -2,7 +2,10 @@
  * The whole pack as a map from path (relative to out/) to file content: a function of the
  * model (and an optional dashboard override file) only, so output is byte-identical run to run.
  */
-import type { Model } from '../model/types.js';
+import { readFileSync } from 'node:fs';
+import type { Model, Service } from '../model/types.js';
+import type { ServiceRecord } from '../write/manifest.js';
+import { packKey, serviceKey } from './service-key.js';
 import { alertmanagerPaths, dashboardPaths, kubernetesPaths, mixinPaths, outputPaths, rulerPaths, runbookPaths } from '../naming.js';
 import { alertmanagerYaml, routeCasesYaml } from './alertmanager/routing.js';
 import { runbookRenderer } from './runbooks/render.js';
@@ -38,6 +41,8 @@ export interface PackSummary {
 export interface Pack {
   readonly files: ReadonlyMap<string, string>;
   readonly summary: PackSummary;
+  /** What each service contributed (recorded in the manifest for the next run's reuse). */
+  readonly services: ReadonlyMap<string, ServiceRecord>;
 }
 
 export interface PackOptions {
@@ -60,70 +65,126 @@ function countCases(groups: readonly { alert_rule_test?: readonly unknown[]; pro
 /** Receives each generated file as soon as it exists (paths relative to out/). */
 export type FileSink = (path: string, text: string) => void;
 
+/** The pack being replaced, for reuse: its services' records, and a way to take their files unchanged. */
+export interface Previous {
+  readonly services: Readonly<Record<string, ServiceRecord>>;
+  /** Takes these files from the previous pack as they are; false (and nothing taken) when one is missing. */
+  readonly reuse: (paths: readonly string[]) => boolean;
+}
+
 export async function generatePack(model: Model, options: PackOptions = {}): Promise<Pack> {
   const files = new Map<string, string>();
-  const summary = await emitPack(model, options, (path, text) => files.set(path, text));
+  const { summary, services } = await emitPack(model, options, (path, text) => files.set(path, text));
   const sorted = new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  return { files: sorted, summary };
+  return { files: sorted, summary, services };
+}
+
+/** Counts of PackSummary one service adds (the shapes' tests and the runbook index are the pack's own). */
+type ServiceCounts = Pick<PackSummary, 'slis' | 'saturationResources' | 'recordingRules' | 'alertRules' | 'ruleGroups' | 'testGroups' | 'testCases' | 'dashboards' | 'panels'>;
+const noCounts = (): ServiceCounts => ({ slis: 0, saturationResources: 0, recordingRules: 0, alertRules: 0, ruleGroups: 0, testGroups: 0, testCases: 0, dashboards: 0, panels: 0 });
+
+/** The files of a service whose names do not depend on what it generates. */
+function dashboardFilesOf(service: Service): string[] {
+  const file = `${service.name}.json`;
+  return [dashboardPaths.dashboard(file), dashboardPaths.configMap(file), mixinPaths.dashboard(file)];
 }
 
 /**
  * Generates the pack file by file into `sink`, so memory stays bounded: the dashboards are
  * evaluated on jsonnet's worker threads while this thread writes each service's rules, tests
- * and runbook, and each dashboard is written as soon as its piece is done.
+ * and runbook, and each dashboard is written as soon as its piece is done. With `previous`, a
+ * service whose key (service-key.ts) is the one it had there takes its files from it instead.
  */
-export async function emitPack(model: Model, options: PackOptions, sink: FileSink): Promise<PackSummary> {
+export async function emitPack(model: Model, options: PackOptions, sink: FileSink, previous?: Previous): Promise<{ summary: PackSummary; services: Map<string, ServiceRecord>; reused: ReadonlySet<string> }> {
   const summary: PackSummary = { services: 0, slis: 0, saturationResources: 0, recordingRules: 0, alertRules: 0, ruleGroups: 0, testGroups: 0, testCases: 0, dashboards: 0, panels: 0, runbooks: 0, runbookSections: 0 };
+  const records = new Map<string, ServiceRecord>();
+  const counts = new Map<string, ServiceCounts>();
+  const base = packKey(model, options.dashboardOverrides ? readFileSync(options.dashboardOverrides, 'utf8') : undefined);
+  const keys = new Map(model.services.map((s) => [s.name, serviceKey(base, model, s)]));
+  // Reused services first, before any dashboard is evaluated: theirs are among the files taken.
+  const reused = new Set<string>();
+  for (const service of model.services) {
+    const before = previous?.services[service.name];
+    if (before && before.key === keys.get(service.name) && previous!.reuse(before.files)) {
+      reused.add(service.name);
+      records.set(service.name, before);
+      counts.set(service.name, { ...noCounts(), ...before.counts });
+    }
+  }
+  // Counts exist before any dashboard arrives: pieces come back from the worker threads in any order.
+  for (const service of model.services) if (!reused.has(service.name)) counts.set(service.name, noCounts());
   const folderOf = dashboardFolderOf(model);
   const runbooks = runbookRenderer(model);
-  const dashboardFiles: string[] = [];
+  const dashboardFiles: string[] = model.services.filter((s) => reused.has(s.name)).map((s) => `${s.name}.json`);
   const shapes = new ShapeRegistry(model);
   const testIndex = new TestIndexBuilder(shapes);
-  const dashboards = streamDashboards(model, options.dashboardOverrides, (file, dashboard) => {
-    const json = `${JSON.stringify(dashboard, null, 2)}\n`;
-    sink(dashboardPaths.dashboard(file), json);
-    sink(dashboardPaths.configMap(file), configMapYaml(file, folderOf(file), dashboard, json, model.settings.kubernetes.namespace));
-    sink(mixinPaths.dashboard(file), json);
-    dashboardFiles.push(file);
-    summary.dashboards++;
-    summary.panels += countPanels(dashboard);
-  });
+  const dashboards = streamDashboards(
+    model,
+    options.dashboardOverrides,
+    (file, dashboard) => {
+      const json = `${JSON.stringify(dashboard, null, 2)}\n`;
+      sink(dashboardPaths.dashboard(file), json);
+      sink(dashboardPaths.configMap(file), configMapYaml(file, folderOf(file), dashboard, json, model.settings.kubernetes.namespace));
+      sink(mixinPaths.dashboard(file), json);
+      dashboardFiles.push(file);
+      const c = counts.get(file.replace(/\.json$/, ''));
+      if (c) {
+        c.dashboards++;
+        c.panels += countPanels(dashboard);
+      } else {
+        summary.dashboards++;
+        summary.panels += countPanels(dashboard);
+      }
+    },
+    reused,
+  );
   // Awaited below; this only keeps an early failure from counting as unhandled meanwhile.
   dashboards.catch(() => undefined);
   for (const service of model.services) {
-    const rules = serviceRules(model, service);
-    sink(outputPaths.rules(service), ruleFileText(model, service, rules.groups));
-    sink(kubernetesPaths.prometheusRule(service), prometheusRuleYaml(model, service, rules.groups));
-    sink(mixinPaths.rules(service.name), mixinRulesJson(rules.groups));
-    if (model.settings.splitRulers) {
-      const split = splitServiceRules(model, service);
-      sink(rulerPaths.local(service), localRulesText(service, split.local));
-      sink(rulerPaths.mimir(service), mimirRulesText(service, split.global));
-      sink(rulerPaths.thanos(service), thanosRulesText(service, split.global));
-    }
+    summary.services++;
+    summary.runbooks++;
+    // Every SLI's shape and index entry, reused or not: shapes are the pack's, shared by services.
     for (const sli of service.slis) {
-      const own = sliTestFileText(model, service, sli, rules);
-      sink(outputPaths.sliTests(service, sli), own.text);
       const shape = shapes.shapeOf(service, sli);
       for (const [path, text] of testIndex.add(service, sli, shape)) {
         sink(path, text);
         summary.testGroups += shape.groups;
         summary.testCases += shape.cases;
       }
-      summary.testGroups += own.groups.length;
-      summary.testCases += countCases(own.groups);
+    }
+    if (reused.has(service.name)) continue;
+    const c = counts.get(service.name)!;
+    const files: string[] = dashboardFilesOf(service);
+    const emit: FileSink = (path, text) => {
+      files.push(path);
+      sink(path, text);
+    };
+    const rules = serviceRules(model, service);
+    emit(outputPaths.rules(service), ruleFileText(model, service, rules.groups));
+    emit(kubernetesPaths.prometheusRule(service), prometheusRuleYaml(model, service, rules.groups));
+    emit(mixinPaths.rules(service.name), mixinRulesJson(rules.groups));
+    if (model.settings.splitRulers) {
+      const split = splitServiceRules(model, service);
+      emit(rulerPaths.local(service), localRulesText(service, split.local));
+      emit(rulerPaths.mimir(service), mimirRulesText(service, split.global));
+      emit(rulerPaths.thanos(service), thanosRulesText(service, split.global));
+    }
+    for (const sli of service.slis) {
+      const own = sliTestFileText(model, service, sli, rules);
+      emit(outputPaths.sliTests(service, sli), own.text);
+      c.testGroups += own.groups.length;
+      c.testCases += countCases(own.groups);
     }
     const saturationTests = saturationTestGroups(model, service, rules.saturationAlerts);
-    if (saturationTests.length) sink(outputPaths.saturationTests(service), saturationTestFileText(service, rules.groups.map((g) => g.name), saturationTests));
-    summary.services++;
-    summary.slis += service.slis.length;
-    summary.ruleGroups += rules.groups.length;
-    for (const g of rules.groups) for (const r of g.rules) isAlert(r) ? summary.alertRules++ : summary.recordingRules++;
-    summary.saturationResources += service.saturation.length;
-    summary.testGroups += saturationTests.length;
-    summary.testCases += countCases(saturationTests);
-    sink(...runbookPath(runbooks.service(service)));
-    summary.runbooks++;
+    if (saturationTests.length) emit(outputPaths.saturationTests(service), saturationTestFileText(service, rules.groups.map((g) => g.name), saturationTests));
+    c.slis += service.slis.length;
+    c.ruleGroups += rules.groups.length;
+    for (const g of rules.groups) for (const r of g.rules) isAlert(r) ? c.alertRules++ : c.recordingRules++;
+    c.saturationResources += service.saturation.length;
+    c.testGroups += saturationTests.length;
+    c.testCases += countCases(saturationTests);
+    emit(...runbookPath(runbooks.service(service)));
+    records.set(service.name, { key: keys.get(service.name)!, files, counts: c });
     // Let finished dashboard pieces be written and new ones start.
     await new Promise((resolve) => setImmediate(resolve));
   }
@@ -131,12 +192,13 @@ export async function emitPack(model: Model, options: PackOptions, sink: FileSin
   sink(alertmanagerPaths.config, alertmanagerYaml(model));
   sink(alertmanagerPaths.routeTests, routeCasesYaml(model));
   sink(...runbookPath(runbooks.index()));
-  summary.runbookSections = summary.alertRules;
   await dashboards;
+  for (const c of counts.values()) for (const [k, v] of Object.entries(c) as [keyof ServiceCounts, number][]) summary[k] += v;
+  summary.runbookSections = summary.alertRules;
   sink(dashboardPaths.provisioning, provisioningYaml(dashboardFolders(model, dashboardFiles.sort())));
   const kubernetesObjects = [...model.services.map((s) => kubernetesPaths.prometheusRule(s)), ...dashboardFiles.map((f) => dashboardPaths.configMap(f))];
   sink(kubernetesPaths.kustomization, kustomizationYaml(kubernetesObjects, model.settings.kubernetes.namespace));
   sink(mixinPaths.config, mixinConfig(model));
   sink(mixinPaths.main, mixinLibsonnet(model, model.services.map((s) => s.name), dashboardFiles));
-  return summary;
+  return { summary, services: records, reused };
 }

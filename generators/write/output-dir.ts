@@ -3,10 +3,10 @@
  * files slokit did not write, prunes files it wrote before and no longer does, and never
  * overwrites a directory that holds other things and no manifest.
  */
-import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { outputPaths } from '../naming.js';
-import { buildManifest, manifestOf, parseManifest, sha256, type Manifest } from './manifest.js';
+import { buildManifest, manifestOf, manifestText, parseManifest, sha256, type Manifest, type ServiceRecord } from './manifest.js';
 import { takeLock } from './output-lock.js';
 
 export class OutputError extends Error {}
@@ -104,6 +104,10 @@ export class OutputWriter {
   private readonly createdState: boolean;
   private readonly releaseLock: () => void;
   private readonly written = new Map<string, string>();
+  private services: ReadonlyMap<string, ServiceRecord> | undefined;
+  /** The pack being replaced: its manifest, and hashes by path for reused files. */
+  readonly previous: Manifest | undefined;
+  private readonly previousHashes: ReadonlyMap<string, string>;
 
   constructor(outDir: string) {
     this.out = resolve(outDir);
@@ -119,6 +123,33 @@ export class OutputWriter {
     }
     this.tmp = join(this.state, `tmp-${process.pid}-${Date.now()}`);
     mkdirSync(this.tmp);
+    this.previous = readManifest(this.out);
+    this.previousHashes = new Map((this.previous?.files ?? []).map((f) => [f.path, f.sha256]));
+  }
+
+  /**
+   * Takes these files from the pack being replaced, unchanged (hard links: a pack's files are
+   * never written again once it is committed), or nothing and false when one is missing.
+   */
+  reuse(paths: readonly string[]): boolean {
+    const current = join(this.state, CURRENT);
+    if (paths.some((p) => !this.previousHashes.has(p) || this.written.has(p) || !existsSync(join(current, validateRelativePath(p))))) return false;
+    for (const path of paths) {
+      const target = join(this.tmp, path);
+      mkdirSync(dirname(target), { recursive: true });
+      try {
+        linkSync(join(current, path), target);
+      } catch {
+        copyFileSync(join(current, path), target);
+      }
+      this.written.set(path, this.previousHashes.get(path)!);
+    }
+    return true;
+  }
+
+  /** What each service contributed, for the manifest (and the next run's reuse). */
+  setServices(services: ReadonlyMap<string, ServiceRecord>): void {
+    this.services = services;
   }
 
   add(path: string, text: string): void {
@@ -135,8 +166,8 @@ export class OutputWriter {
     try {
       const previous = readManifest(this.out);
       const previouslyGenerated = new Set(previous?.files.map((f) => f.path) ?? []);
-      const manifestText = `${JSON.stringify(manifestOf(this.written), null, 2)}\n`;
-      writeFileSync(join(this.tmp, outputPaths.manifest), manifestText);
+      const text = manifestText(manifestOf(this.written, this.services));
+      writeFileSync(join(this.tmp, outputPaths.manifest), text);
       const topNames = [...new Set([outputPaths.manifest, ...[...this.written.keys()].map((p) => p.split('/')[0]!)])].sort();
       const pruned: string[] = [];
       const kept: string[] = [];
@@ -153,7 +184,7 @@ export class OutputWriter {
           cpSync(join(this.out, path), join(this.tmp, path));
         }
       }
-      const id = sha256(manifestText).slice(0, 16);
+      const id = sha256(text).slice(0, 16);
       if (currentPackId(this.out) !== id) {
         const pack = join(this.state, PACKS, id);
         rmSync(pack, { recursive: true, force: true }); // a complete copy left by a run killed before its swap
@@ -222,10 +253,11 @@ export class OutputWriter {
   }
 }
 
-export function writeOutput(outDir: string, files: ReadonlyMap<string, string>): CommitResult {
+export function writeOutput(outDir: string, files: ReadonlyMap<string, string>, services?: ReadonlyMap<string, ServiceRecord>): CommitResult {
   const writer = new OutputWriter(outDir);
   try {
     for (const [path, text] of files) writer.add(path, text);
+    if (services) writer.setServices(services);
   } catch (e) {
     writer.abort();
     throw e;
@@ -234,7 +266,7 @@ export function writeOutput(outDir: string, files: ReadonlyMap<string, string>):
 }
 
 /** Paths where out/ differs from what the catalog generates (for `generate --check`). */
-export function diffOutput(outDir: string, files: ReadonlyMap<string, string>): string[] {
+export function diffOutput(outDir: string, files: ReadonlyMap<string, string>, services?: ReadonlyMap<string, ServiceRecord>): string[] {
   const out = resolve(outDir);
   const diffs: string[] = [];
   for (const [path, text] of files) {
@@ -244,7 +276,7 @@ export function diffOutput(outDir: string, files: ReadonlyMap<string, string>): 
   }
   const manifest = readManifest(out);
   for (const f of manifest?.files ?? []) if (!files.has(f.path)) diffs.push(`stale: ${f.path}`);
-  const expectedManifest = `${JSON.stringify(buildManifest(files), null, 2)}\n`;
+  const expectedManifest = manifestText(buildManifest(files, services));
   const manifestPath = join(out, outputPaths.manifest);
   if (!existsSync(manifestPath) || readFileSync(manifestPath, 'utf8') !== expectedManifest) diffs.push(`differs: ${outputPaths.manifest}`);
   return diffs;

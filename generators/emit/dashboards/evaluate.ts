@@ -61,7 +61,8 @@ export function stackPanels(pieces: readonly (readonly Panel[])[]): Panel[] {
  * held every dashboard in memory (5 GB at 5,000 services, 40 s for the upgrade watch alone).
  * Overrides apply to each dashboard; the upgrade watch's panels come from the templates.
  */
-export async function streamDashboards(model: Model, overridesFile: string | undefined, onDashboard: (file: string, dashboard: Dashboard) => void): Promise<void> {
+/** `skip` names services whose dashboards are not wanted (reused from a previous pack); the upgrade watch still reads them. */
+export async function streamDashboards(model: Model, overridesFile: string | undefined, onDashboard: (file: string, dashboard: Dashboard) => void, skip: ReadonlySet<string> = new Set()): Promise<void> {
   const vm = dashboardViewModel(model);
   const base = overridesFile ? `((import 'main.jsonnet') + (import ${JSON.stringify(resolve(overridesFile))}))` : "(import 'main.jsonnet')";
   const evaluate = async (view: unknown, select: string) => {
@@ -96,7 +97,7 @@ export async function streamDashboards(model: Model, overridesFile: string | und
     const chunk = vm.services.slice(i, i + CHUNK);
     const piece = upgradePieces.length;
     upgradePieces.push([]);
-    const files = JSON.stringify(chunk.map((s) => `${s.name}.json`));
+    const files = JSON.stringify(chunk.filter((s) => !skip.has(s.name)).map((s) => `${s.name}.json`));
     jobs.push(async () => {
       const out = await evaluate({ ...vm, services: chunk }, `{ dashboards: { [f]: all[f] for f in ${files} }, upgradePanels: (import 'upgrades.libsonnet').panels(std.extVar('model')) }`);
       for (const [file, dashboard] of Object.entries(out.dashboards)) onDashboard(file, dashboard);

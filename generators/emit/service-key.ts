@@ -1,0 +1,58 @@
+/**
+ * What a service's files are a function of, as one hash: the generator itself (its code and
+ * templates), the catalog-wide settings and everything a service's files read from other
+ * services (which services depend on it, the first SLI's raw window the dashboards' variable
+ * query uses), and the service as the model holds it (every default and policy applied).
+ * Equal keys mean byte-identical files, so `slokit generate` reuses the files of a service whose
+ * key has not changed since the pack it replaces.
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { dependentsOf } from '../model/lookup.js';
+import type { Model, Service } from '../model/types.js';
+import { DASHBOARDS_DIR, PROJECT_ROOT, RUNBOOK_TEMPLATES_DIR } from '../paths.js';
+
+function hashTree(hash: ReturnType<typeof createHash>, dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir).sort();
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) hashTree(hash, path);
+    else hash.update(path.slice(PROJECT_ROOT.length)).update('\0').update(readFileSync(path)).update('\0');
+  }
+}
+
+let generatorHash: string | undefined;
+
+/** The generator's own code and templates: a new slokit regenerates everything. */
+function generatorVersion(): string {
+  if (!generatorHash) {
+    const hash = createHash('sha256');
+    for (const dir of [join(PROJECT_ROOT, 'dist', 'generators'), DASHBOARDS_DIR, RUNBOOK_TEMPLATES_DIR]) hashTree(hash, dir);
+    generatorHash = hash.digest('hex');
+  }
+  return generatorHash;
+}
+
+/** The part of every key that all services share; `overrides` is the dashboard overrides file's text. */
+export function packKey(model: Model, overrides: string | undefined): string {
+  return createHash('sha256')
+    .update(generatorVersion())
+    .update('\0')
+    .update(JSON.stringify({ settings: model.settings, scale: model.scale ?? null, firstRawWindow: model.services[0]?.slis[0]?.evaluation.rawWindow ?? null, overrides: overrides ?? null }))
+    .digest('hex');
+}
+
+export function serviceKey(packKeyValue: string, model: Model, service: Service): string {
+  return createHash('sha256')
+    .update(packKeyValue)
+    .update('\0')
+    .update(JSON.stringify({ service, dependents: dependentsOf(model, service.name).map((s) => s.name) }))
+    .digest('hex')
+    .slice(0, 32);
+}
