@@ -4,7 +4,7 @@
  * the time of each stage in this process, to name the slowest.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -22,7 +22,8 @@ export const SLIS_PER_SERVICE = 5;
 
 export interface CliRun {
   readonly services: number;
-  readonly command: 'generate' | 'validate';
+  /** regenerate: generate again into the same pack after one service changed. */
+  readonly command: 'generate' | 'validate' | 'regenerate';
   readonly seconds: number;
   readonly peakBytes: number;
   readonly outputBytes?: number;
@@ -53,9 +54,15 @@ export function measureCli(services: number): CliRun[] {
     const out = join(dir, 'out');
     const validate = timedCli(['validate', '--catalog', catalog], dir);
     const generate = timedCli(['generate', '--catalog', catalog, '--out', out], dir);
+    const outputBytes = directoryBytes(join(out, '.slokit', 'current'));
+    // One service's objective changes: the others' files come from the pack just written.
+    const svc = join(catalog, 'services', 'svc-0.yaml');
+    writeFileSync(svc, readFileSync(svc, 'utf8').replace(/^tier: (\d)$/m, 'tier: $1\nmin_events: 33'));
+    const regenerate = timedCli(['generate', '--catalog', catalog, '--out', out], dir);
     return [
       { services, command: 'validate', ...validate },
-      { services, command: 'generate', ...generate, outputBytes: directoryBytes(out) },
+      { services, command: 'generate', ...generate, outputBytes },
+      { services, command: 'regenerate', ...regenerate, outputBytes: directoryBytes(join(out, '.slokit', 'current')) },
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -2,6 +2,7 @@
 import type { BenchRow } from './dashboards.bench.js';
 import type { AlertTiming } from './detection.bench.js';
 import type { CliRun } from './generation.bench.js';
+import type { TestRun } from './test-pack.bench.js';
 import type { RuleCostResult } from './rule-cost/rule-cost.bench.js';
 import { SHAPE_STORIES } from './rule-cost/synthetic-traffic.js';
 
@@ -13,6 +14,7 @@ export interface Results {
   accuracyShapes?: RuleCostResult[];
   detection?: AlertTiming[];
   generation?: { runs: CliRun[]; stages: { services?: number; seconds?: Record<string, number> } };
+  test?: TestRun[];
   sdk?: BenchRow[];
   dashboards?: BenchRow[];
   serve?: BenchRow[];
@@ -164,8 +166,18 @@ function generationSection(g: NonNullable<Results['generation']>): string {
   const run = (n: number, c: CliRun['command']) => g.runs.find((r) => r.services === n && r.command === c)!;
   out.push(
     table(
-      ['services', 'SLIs', 'validate', 'validate peak', 'generate', 'generate peak', 'output'],
-      sizes.map((n) => [int(n), int(n * 5), `${run(n, 'validate').seconds.toFixed(1)} s`, `${mib(run(n, 'validate').peakBytes)} MiB`, `${run(n, 'generate').seconds.toFixed(1)} s`, `${mib(run(n, 'generate').peakBytes)} MiB`, `${mib(run(n, 'generate').outputBytes ?? 0)} MiB`]),
+      ['services', 'SLIs', 'validate', 'validate peak', 'generate', 'generate peak', 'output', 'again, one service changed', 'its peak'],
+      sizes.map((n) => [
+        int(n),
+        int(n * 5),
+        `${run(n, 'validate').seconds.toFixed(1)} s`,
+        `${mib(run(n, 'validate').peakBytes)} MiB`,
+        `${run(n, 'generate').seconds.toFixed(1)} s`,
+        `${mib(run(n, 'generate').peakBytes)} MiB`,
+        `${mib(run(n, 'generate').outputBytes ?? 0)} MiB`,
+        run(n, 'regenerate') ? `${run(n, 'regenerate').seconds.toFixed(1)} s` : '',
+        run(n, 'regenerate') ? `${mib(run(n, 'regenerate').peakBytes)} MiB` : '',
+      ]),
     ),
   );
   if (sizes.includes(1000) && sizes.includes(5000)) {
@@ -176,6 +188,8 @@ function generationSection(g: NonNullable<Results['generation']>): string {
       `- Linear growth, 5,000 services in at most 5.5× the time of 1,000: ${met(b.seconds / a.seconds <= 5.5)} (${(b.seconds / a.seconds).toFixed(2)}×).`,
       `- 5,000 services in under 60 s: ${met(b.seconds < 60)} (${b.seconds.toFixed(1)} s).`,
       `- 5,000 services in under 2 GiB: ${met(b.peakBytes < 2 * 2 ** 30)} (${mib(b.peakBytes)} MiB).`,
+      `- The 5,000-service pack under 400 MB: ${met((b.outputBytes ?? 0) < 400e6)} (${mib(b.outputBytes ?? 0)} MiB).`,
+      ...(run(5000, 'regenerate') ? [`- 5,000 services again after one changed, in under 5 s: ${met(run(5000, 'regenerate').seconds < 5)} (${run(5000, 'regenerate').seconds.toFixed(1)} s; ${(b.seconds / run(5000, 'regenerate').seconds).toFixed(1)}× faster than cold).`] : []),
     );
   }
   if (g.stages.seconds) {
@@ -183,6 +197,26 @@ function generationSection(g: NonNullable<Results['generation']>): string {
     out.push('', `Stages at ${int(g.stages.services!)} services, in one process, without writing:`, '');
     out.push(table(['stage', 'seconds'], stages.map(([name, s]) => [name, s.toFixed(2)])));
   }
+  return out.join('\n');
+}
+
+function testSection(runs: readonly TestRun[]): string {
+  const out = ['## 3b. slokit test at catalog speed', ''];
+  out.push(
+    'The real CLI in a child process, promtool on every core: each rule shape\'s full scenario suite, each SLI\'s own tests on its slice after the shape check, and the saturation tests. Then `--changed` with nothing changed, and after one service changed (and the pack was generated again).',
+    '',
+  );
+  out.push(
+    table(
+      ['catalog', 'services', 'SLIs', 'rule shapes', 'test files', 'cold', 'unchanged', 'one service changed'],
+      runs.map((r) => [r.catalog, int(r.services), int(r.slis), int(r.shapes), int(r.files), `${r.coldSeconds.toFixed(1)} s`, `${r.unchangedSeconds.toFixed(1)} s`, `${r.oneChangedSeconds.toFixed(1)} s (${r.oneChangedFiles} files)`]),
+    ),
+  );
+  const bundled = runs.find((r) => r.catalog === 'bundled');
+  const big = runs.find((r) => r.services >= 1000);
+  out.push('');
+  if (bundled) out.push(`- The bundled catalog in under 60 s on ${bundled.jobs} cores: ${met(bundled.coldSeconds < 60)} (${bundled.coldSeconds.toFixed(1)} s).`);
+  if (big) out.push(`- ${int(big.services)} services × 5 SLIs in under 10 minutes: ${met(big.coldSeconds < 600)} (${(big.coldSeconds / 60).toFixed(1)} min).`);
   return out.join('\n');
 }
 
@@ -199,6 +233,7 @@ export function renderResults(r: Results): string {
   if (r.ruleCost?.length) parts.push(ruleCostSection(r.ruleCost, r.accuracyShapes ?? []));
   if (r.detection?.length) parts.push(detectionSection(r.detection));
   if (r.generation?.runs.length) parts.push(generationSection(r.generation));
+  if (r.test?.length) parts.push(testSection(r.test));
   if (r.sdk?.length) parts.push(rowsSection('4. SDK overhead', r.sdk));
   if (r.dashboards?.length) parts.push(rowsSection('Dashboard evaluation', r.dashboards));
   if (r.serve?.length) parts.push(rowsSection('Web UI: the SLO list of `slokit serve`', r.serve));

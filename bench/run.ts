@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: every benchmark, a table on stdout, bench/results.json and bench/RESULTS.md.
- * One benchmark alone: node dist/bench/run.js rule-cost|detection|generation|sdk|dashboards|serve
+ * One benchmark alone: node dist/bench/run.js rule-cost|detection|generation|test|sdk|dashboards|serve
  * SLOKIT_BENCH_SIZES=10,100 and SLOKIT_BENCH_SERIES=200,1000 shrink the scaling runs.
  */
 import { execFileSync } from 'node:child_process';
@@ -11,13 +11,14 @@ import { PROJECT_ROOT } from '../generators/paths.js';
 import { benchDashboards } from './dashboards.bench.js';
 import { measureDetection } from './detection.bench.js';
 import { measureCli, measureStages } from './generation.bench.js';
+import { benchTestPack } from './test-pack.bench.js';
 import { renderResults, type Results } from './report.js';
 import { measureRuleCost } from './rule-cost/rule-cost.bench.js';
 import { ACCURACY_SHAPES } from './rule-cost/synthetic-traffic.js';
 import { benchSdk } from './sdk.bench.js';
 import { benchServe } from './serve.bench.js';
 
-const SECTIONS = ['rule-cost', 'detection', 'generation', 'sdk', 'dashboards', 'serve'] as const;
+const SECTIONS = ['rule-cost', 'detection', 'generation', 'test', 'sdk', 'dashboards', 'serve'] as const;
 const only = process.argv[2];
 if (only && !(SECTIONS as readonly string[]).includes(only)) {
   console.error(`unknown benchmark ${JSON.stringify(only)}; choose one of ${SECTIONS.join(', ')}`);
@@ -80,6 +81,11 @@ if (wanted('generation')) {
   const stageSize = 1000;
   log(`generation stages, ${stageSize} services`);
   results.generation.stages = { services: stageSize, seconds: await measureStages(stageSize) };
+}
+if (wanted('test')) {
+  const services = Number(process.env.SLOKIT_BENCH_TEST_SERVICES ?? 1000);
+  log(`slokit test, bundled catalog and ${services} synthetic services`);
+  results.test = benchTestPack(services);
 }
 if (wanted('sdk')) {
   log('sdk overhead');

@@ -1,0 +1,76 @@
+/**
+ * `slokit test` at catalog speed: the real CLI in a child process on the bundled catalog and on
+ * a synthetic one (5 SLIs per service), cold, then with --changed after nothing changed and
+ * after one service changed. Counts the test files, the rule shapes and the SLIs.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { BUNDLED_CATALOG, PROJECT_ROOT } from '../generators/paths.js';
+import { writeSyntheticCatalog } from './synthetic-catalog.js';
+import { SLIS_PER_SERVICE } from './generation.bench.js';
+
+export interface TestRun {
+  readonly catalog: string;
+  readonly services: number;
+  readonly slis: number;
+  readonly shapes: number;
+  readonly files: number;
+  readonly jobs: number;
+  readonly coldSeconds: number;
+  readonly unchangedSeconds: number;
+  readonly oneChangedSeconds: number;
+  readonly oneChangedFiles: number;
+}
+
+function slokit(args: string[]): { seconds: number; stdout: string } {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [join(PROJECT_ROOT, 'dist', 'generators', 'cli.js'), ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const seconds = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`slokit ${args.join(' ')} exited ${r.status}:\n${r.stdout.slice(-2000)}${r.stderr.slice(-2000)}`);
+  return { seconds, stdout: r.stdout };
+}
+
+const passedFiles = (stdout: string) => Number(/(\d+) file\(s\) passed/.exec(stdout)?.[1] ?? NaN);
+
+function measure(name: string, catalog: string, dir: string, change: () => void): TestRun {
+  const out = join(dir, 'out');
+  const jobs = availableParallelism();
+  slokit(['generate', '--catalog', catalog, '--out', out]);
+  const index = JSON.parse(readFileSync(join(out, 'prometheus', 'tests', 'index.json'), 'utf8')) as { slis: { service: string }[]; shapes: Record<string, unknown> };
+  const cold = slokit(['test', '--out', out, '--jobs', String(jobs)]);
+  const unchanged = slokit(['test', '--out', out, '--jobs', String(jobs), '--changed']);
+  change();
+  slokit(['generate', '--catalog', catalog, '--out', out]);
+  const one = slokit(['test', '--out', out, '--jobs', String(jobs), '--changed']);
+  return {
+    catalog: name,
+    services: new Set(index.slis.map((s) => s.service)).size,
+    slis: index.slis.length,
+    shapes: Object.keys(index.shapes).length,
+    files: passedFiles(cold.stdout),
+    jobs,
+    coldSeconds: cold.seconds,
+    unchangedSeconds: unchanged.seconds,
+    oneChangedSeconds: one.seconds,
+    oneChangedFiles: passedFiles(one.stdout),
+  };
+}
+
+export function benchTestPack(syntheticServices: number): TestRun[] {
+  const runs: TestRun[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'slokit-test-bench-'));
+  try {
+    const bundled = join(dir, 'bundled');
+    spawnSync('cp', ['-r', BUNDLED_CATALOG, bundled]);
+    const edit = (file: string, from: RegExp, to: string) => writeFileSync(file, readFileSync(file, 'utf8').replace(from, to));
+    runs.push(measure('bundled', bundled, join(dir, 'b'), () => edit(join(bundled, 'services', 'redis.yaml'), /^tier: (\d)$/m, 'tier: $1\nmin_events: 33')));
+    const synthetic = writeSyntheticCatalog(BUNDLED_CATALOG, join(dir, 's'), syntheticServices, SLIS_PER_SERVICE);
+    runs.push(measure(`${syntheticServices} synthetic services`, synthetic, join(dir, 's'), () => edit(join(synthetic, 'services', 'svc-0.yaml'), /^tier: (\d)$/m, 'tier: $1\nmin_events: 33')));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return runs;
+}
