@@ -109,7 +109,7 @@ describe('export openslo, and back', () => {
     expect(stdout.stdout).toBe(exported.text);
   });
 
-  it('round trip: names, descriptions, team, tier, objectives, periods and the generated raw-window rules survive', async () => {
+  it('round trip: names, descriptions, team, tier, objectives, periods, significant labels, user_facing and the generated raw-window rules survive', async () => {
     const file = join(scratchDir(), 'exported.yaml');
     expect(cli(['export', 'openslo', '--out', file]).code).toBe(0);
     const r = importWithCli<ServiceDoc>('openslo', [file]);
@@ -121,8 +121,11 @@ describe('export openslo, and back', () => {
       .filter((s) => s.slis.length);
     expect(back.services.map((s) => s.name)).toEqual(expressible.map((s) => s.name));
     const pick = (m: typeof original.services) =>
-      m.map((s) => ({ name: s.name, description: s.description, team: s.team.name, tier: s.tier, slis: s.slis.map((x) => ({ name: x.name, description: x.description, objective: x.objective, period: x.period.text, events: x.events })) }));
+      m.map((s) => ({ name: s.name, description: s.description, team: s.team.name, tier: s.tier, slis: s.slis.map((x) => ({ name: x.name, description: x.description, objective: x.objective, period: x.period.text, events: x.events, significantLabels: x.significantLabels, userFacing: x.userFacing })) }));
     expect(pick(back.services)).toEqual(pick(expressible));
+    // Both kinds of SLI travel: some with labels to drill down by, some not facing users.
+    expect(expressible.some((s) => s.slis.some((x) => x.significantLabels.length))).toBe(true);
+    expect(expressible.some((s) => s.slis.some((x) => !x.userFacing))).toBe(true);
     // What slokit generates from the events is the same, rule for rule.
     const rawRules = async (model: typeof original, names: Set<string>) => {
       const pack = await generatePack(model);

@@ -14,6 +14,9 @@ import { toYaml } from '../emit/yaml-text.js';
 
 /** The annotation that carries a slokit SLI name (OpenSLO SLO names are unique catalog-wide). */
 export const SLI_NAME_ANNOTATION = 'slokit.dev/sli';
+/** What OpenSLO has no field for, carried as annotations slokit's import reads back. */
+export const SIGNIFICANT_LABELS_ANNOTATION = 'slokit.dev/significant-labels';
+export const USER_FACING_ANNOTATION = 'slokit.dev/user-facing';
 
 export interface OpenSloExport {
   readonly text: string;
@@ -64,7 +67,14 @@ export function exportOpenSlo(model: Model): OpenSloExport {
       docs.push({
         apiVersion: 'openslo/v1',
         kind: 'SLO',
-        metadata: { name, annotations: { [SLI_NAME_ANNOTATION]: sli.name } },
+        metadata: {
+          name,
+          annotations: {
+            [SLI_NAME_ANNOTATION]: sli.name,
+            ...(sli.significantLabels.length ? { [SIGNIFICANT_LABELS_ANNOTATION]: sli.significantLabels.join(',') } : {}),
+            [USER_FACING_ANNOTATION]: String(sli.userFacing),
+          },
+        },
         spec: {
           description: sli.description,
           service: service.name,

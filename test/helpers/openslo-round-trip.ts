@@ -1,7 +1,8 @@
 /**
  * Exports a model to OpenSLO and imports it back in memory; returns what did not survive of
  * what OpenSLO can express (services, teams, tiers, SLI names, descriptions, objectives,
- * periods, events), one line per difference.
+ * periods, events; significant labels and user_facing in slokit's own annotations), one line
+ * per difference.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { exportOpenSlo } from '../../generators/export/openslo.js';
@@ -37,6 +38,9 @@ export function openSloRoundTripDifferences(model: Model): string[] {
       same(`${sli.name} description`, sli.description, b.description);
       same(`${sli.name} objective`, Number((sli.objective * 100).toPrecision(12)), b.objective);
       same(`${sli.name} period`, sli.period.text, b.period);
+      const drill = b as { significant_labels?: string[]; user_facing?: boolean };
+      same(`${sli.name} significant_labels`, sli.significantLabels, drill.significant_labels ?? []);
+      same(`${sli.name} user_facing`, sli.userFacing, drill.user_facing);
       const sel = (t: string | undefined) => (t === undefined ? undefined : (parseSelector(t) as { ok: true; value: unknown }).value);
       const ev = sli.events;
       if (ev.type === 'counters') same(`${sli.name} events`, { bad: ev.bad, good: ev.good, total: ev.total }, { bad: sel(b.bad), good: sel(b.good), total: sel(b.total) });
