@@ -1,5 +1,5 @@
 /**
- * slokit import sloth: Sloth's published examples (../shared/reference/sloth/in, when present)
+ * slokit import sloth: specs in the shapes of Sloth's published examples (written here for made-up services)
  * and our own specs. What converts must generate a pack that promtool accepts; what does not
  * must be reported at its line and column, and a refused import writes nothing.
  */
@@ -11,7 +11,7 @@ import { formatFinding } from '../generators/import/draft.js';
 import { importSloth } from '../generators/import/sloth.js';
 import { loadModel } from '../generators/pipeline.js';
 import { cli, copyCatalog, scratchDir } from './helpers/catalog.js';
-import { FIXTURES as FIXTURE_ROOT, importFile, importWithCli, located, promtoolPasses, SLOTH_EXAMPLES } from './helpers/import.js';
+import { FIXTURES as FIXTURE_ROOT, importFile, importWithCli, located, promtoolPasses } from './helpers/import.js';
 
 const FIXTURES = join(FIXTURE_ROOT, 'sloth');
 
@@ -21,73 +21,76 @@ interface ServiceDoc { name: string; team: string; tier: number; alerting?: { la
 
 
 
-describe.runIf(existsSync(SLOTH_EXAMPLES))("Sloth's published examples", () => {
-  it('getting-started: one error-ratio SLI; labels, alert labels and annotations kept or reported', () => {
-    const r = importFile(importSloth, join(SLOTH_EXAMPLES, 'getting-started.yml'));
+/** Specs in the shapes of Sloth's published examples, written here for made-up services. */
+const PUBLISHED = join(FIXTURE_ROOT, 'sloth', 'published');
+
+describe("Sloth specs in the shapes of its published examples", () => {
+  it('getting-started shape: one error-ratio SLI; labels, alert labels and annotations kept or reported', () => {
+    const r = importFile(importSloth, join(PUBLISHED, 'bookstore.yml'));
     expect(r.services).toHaveLength(1);
     const s = r.services[0]!;
-    expect(s).toMatchObject({ name: 'myservice', team: 'myteam', tier: 2, alerting: { labels: { repo: 'myorg/myservice' } } });
+    expect(s).toMatchObject({ name: 'bookstore', team: 'shelf-team', tier: 2, alerting: { labels: { repo: 'acme/bookstore' } } });
     expect(s.slis).toEqual([
       {
-        name: 'requests-availability',
-        description: 'Common SLO based on availability for HTTP request responses.',
+        name: 'orders-availability',
+        description: 'Order pages answered without a server error.',
         kind: 'error-ratio',
-        bad: 'http_request_duration_seconds_count{job="myservice", code=~"(5..|429)"}',
-        total: 'http_request_duration_seconds_count{job="myservice"}',
+        bad: 'bookstore_http_requests_total{handler="orders", code=~"(5..|429)"}',
+        total: 'bookstore_http_requests_total{handler="orders"}',
         objective: 99.9,
-        alerting: { labels: { category: 'availability' }, page: { labels: { routing_key: 'myteam' } }, ticket: { labels: { slack_channel: '#alerts-myteam' } } },
+        alerting: { labels: { category: 'availability' }, page: { labels: { routing_key: 'shelf-team' } }, ticket: { labels: { chat_channel: '#shelf-alerts' } } },
       },
     ]);
     expect(located(r.findings, 'note')).toEqual([
-      expect.stringMatching(/^17:13 alert name MyServiceHighErrorRate is not kept/),
-      expect.stringMatching(/^22:18 annotation summary is not kept/),
-      expect.stringMatching(/^25:21 label severity is not kept/),
-      expect.stringMatching(/^29:21 label severity is not kept/),
+      expect.stringMatching(/^20:13 alert name BookstoreOrdersErrors is not kept/),
+      expect.stringMatching(/^24:18 annotation summary is not kept/),
+      expect.stringMatching(/^27:21 label severity is not kept/),
+      expect.stringMatching(/^31:21 label severity is not kept/),
     ]);
     expect(located(r.findings, 'unsupported')).toEqual([]);
   });
 
-  it('kubernetes-apiserver: availability and a latency histogram (total minus good bucket) convert, and the generated full-outage tests pass promtool', async () => {
-    const r = importWithCli<ServiceDoc>('sloth', [join(SLOTH_EXAMPLES, 'kubernetes-apiserver.yml')], ['--team', 'platform']);
+  it('kubernetes-apiserver shape: availability and a latency histogram (total minus good bucket) convert, and the generated tests pass promtool', async () => {
+    const r = importWithCli<ServiceDoc>('sloth', [join(PUBLISHED, 'api-gateway.yml')], ['--team', 'platform']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.services.map((s) => s.slis.map((x) => [x.name, x.kind, x.histogram ?? x.bad, x.threshold ?? x.total, x.objective]))).toEqual([
       [
-        ['requests-availability', 'error-ratio', 'apiserver_request_total{code=~"(5..|429)"}', 'apiserver_request_total', 99.9],
-        ['requests-latency', 'latency', 'apiserver_request_duration_seconds{verb!="WATCH"}', 0.4, 99],
+        ['requests-availability', 'error-ratio', 'gateway_requests_total{code=~"(5..|429)"}', 'gateway_requests_total', 99.9],
+        ['requests-latency', 'latency', 'gateway_request_duration_seconds{route!="stream"}', 0.25, 99],
       ],
     ]);
     // Sloth's labels cluster and component are slokit's own: reported, not silently dropped.
-    expect(r.stderr).toMatch(/kubernetes-apiserver\.yml:23:12: note: label cluster is not kept/);
-    expect(r.stderr).toMatch(/kubernetes-apiserver\.yml:24:14: note: label component is not kept/);
-    expect(await promtoolPasses(r.catalog)).toEqual(['slis/k8s-apiserver/requests-availability.test.yml', 'slis/k8s-apiserver/requests-latency.test.yml']);
+    expect(r.stderr).toMatch(/api-gateway\.yml:7:12: note: label cluster is not kept/);
+    expect(r.stderr).toMatch(/api-gateway\.yml:8:14: note: label component is not kept/);
+    expect(await promtoolPasses(r.catalog)).toEqual(['slis/api-gateway/requests-availability.test.yml', 'slis/api-gateway/requests-latency.test.yml']);
   }, 300_000);
 
-  it('multifile: two services from one file; no-alerts: pages disabled gives tier 3', () => {
-    expect(importFile(importSloth, join(SLOTH_EXAMPLES, 'multifile.yml')).services.map((s) => [s.name, s.team, s.tier, s.slis[0]!.objective])).toEqual([
-      ['myservice', 'myteam', 2, 99.9],
-      ['myservice2', 'myteam2', 1, 99.99],
+  it('multifile shape: two services from one file; no-alerts shape: pages disabled gives tier 3', () => {
+    expect(importFile(importSloth, join(PUBLISHED, 'two-services.yml')).services.map((s) => [s.name, s.team, s.tier, s.slis[0]!.objective])).toEqual([
+      ['bookstore', 'shelf-team', 2, 99.9],
+      ['checkout', 'till-team', 1, 99.99],
     ]);
-    const noAlerts = importFile(importSloth, join(SLOTH_EXAMPLES, 'no-alerts.yml'));
-    expect(noAlerts.services[0]!.tier).toBe(3);
-    expect(located(noAlerts.findings, 'note').join('\n')).toMatch(/ticket alerts cannot be disabled/);
+    const quiet = importFile(importSloth, join(PUBLISHED, 'quiet.yml'));
+    expect(quiet.services[0]!.tier).toBe(3);
+    expect(located(quiet.findings, 'note').join('\n')).toMatch(/ticket alerts cannot be disabled/);
   });
 
-  it('home-wifi (gauges), raw-home-wifi (an average of a gauge), windows-7d and the OpenSLO files are refused where they are written', () => {
-    expect(located(importFile(importSloth, join(SLOTH_EXAMPLES, 'home-wifi.yml'), 'platform').findings, 'unsupported')).toEqual([
-      expect.stringMatching(/^35:22 SLO good-wifi-client-satisfaction: the total query is not a counter/),
-      expect.stringMatching(/^51:22 SLO risk-wifi-client-satisfaction: the total query is not a counter/),
+  it('home-wifi shape (gauges), raw-home-wifi shape (an average of a gauge), 7d windows and OpenSLO files are refused where they are written', () => {
+    expect(located(importFile(importSloth, join(PUBLISHED, 'gauges.yml'), 'platform').findings, 'unsupported')).toEqual([
+      expect.stringMatching(/^14:22 SLO good-signal: the total query is not a counter/),
+      expect.stringMatching(/^30:22 SLO usable-signal: the total query is not a counter/),
     ]);
-    expect(located(importFile(importSloth, join(SLOTH_EXAMPLES, 'raw-home-wifi.yml'), 'platform').findings, 'unsupported')).toEqual([expect.stringMatching(/^28:28 SLO wifi-client-satisfaction: this raw SLI's error ratio is not a ratio of counter rates/)]);
-    // Sloth's own 7d windows ticket at 0.98x the sustainable burn rate, which slokit refuses.
-    expect(located(importFile(importSloth, join(SLOTH_EXAMPLES, 'windows-7d.yaml')).findings, 'unsupported')).toEqual([expect.stringMatching(/^20:27 ticket\.slow \(42% of the 7d budget in 3d\) fires at 0\.98x the sustainable burn rate/)]);
-    const openslo = importFile(importSloth, join(SLOTH_EXAMPLES, 'openslo-kubernetes-apiserver.yml'));
+    expect(located(importFile(importSloth, join(PUBLISHED, 'raw-average.yml'), 'platform').findings, 'unsupported')).toEqual([expect.stringMatching(/^13:28 SLO average-signal: this raw SLI's error ratio is not a ratio of counter rates/)]);
+    // 40% of a 7d budget in 3d tickets at 0.93x the sustainable burn rate, which slokit refuses.
+    expect(located(importFile(importSloth, join(PUBLISHED, 'windows-7d.yaml')).findings, 'unsupported')).toEqual([expect.stringMatching(/^22:27 ticket\.slow \(40% of the 7d budget in 3d\) fires at 0\.93x the sustainable burn rate/)]);
+    const openslo = importFile(importSloth, join(PUBLISHED, 'openslo-v1alpha.yml'));
     expect(openslo.services).toEqual([]);
     expect(openslo.findings.map(formatFinding).join('\n')).toMatch(/this is an OpenSLO SLO document[\s\S]*slokit import openslo/);
   });
 });
 
 describe('our own Sloth specs', () => {
-  it('a PrometheusServiceLevel object: total minus good counters, increase(), grouping, template-looking text; the generated full-outage tests pass promtool', async () => {
+  it('a PrometheusServiceLevel object: total minus good counters, increase(), grouping, template-looking text; the SLIs' generated tests pass promtool', async () => {
     const r = importWithCli<ServiceDoc>('sloth', [join(FIXTURES, 'service-level-crd.yml')]);
     expect(r.code, r.stderr).toBe(0);
     const [s] = r.services;

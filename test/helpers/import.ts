@@ -16,7 +16,6 @@ import { testPack } from '../../generators/test-pack.js';
 import { writeOutput } from '../../generators/write/output-dir.js';
 import { cli, ROOT, scratchDir, type CliRun } from './catalog.js';
 
-export const SLOTH_EXAMPLES = join(ROOT, '..', 'shared', 'reference', 'sloth', 'in');
 export const FIXTURES = join(ROOT, 'test', 'fixtures');
 
 /** What importing into a new catalog (the bundled defaults) sees. */
