@@ -39,7 +39,7 @@ describe('OpenSLO v1alpha as Sloth reads it', () => {
 });
 
 describe('our own OpenSLO v1 documents', () => {
-  it('Service, DataSource, SLI and SLO documents convert (team and tier labels, 28d with the four-weeks policy, a histogram threshold); the SLIs' generated tests pass promtool', async () => {
+  it('Service, DataSource, SLI and SLO documents convert (team and tier labels, 28d with the four-weeks policy, a histogram threshold); the generated tests of each SLI pass promtool', async () => {
     const r = importWithCli<ServiceDoc>('openslo', [join(FIXTURES, 'checkout.yaml')]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.services).toEqual([

@@ -11,7 +11,7 @@ interface ServiceDoc { name: string; team: string; slis: SliDoc[] }
 const SLOS = join(FIXTURES, 'pyrra', 'slos.yaml');
 
 describe('slokit import pyrra', () => {
-  it('ratio and latency indicators convert (target as text, 4w with the four-weeks policy); the SLIs' generated tests pass promtool', async () => {
+  it('ratio and latency indicators convert (target as text, 4w with the four-weeks policy); the generated tests of each SLI pass promtool', async () => {
     const r = importWithCli<ServiceDoc>('pyrra', [SLOS], ['--skip-unsupported']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.services).toHaveLength(1);

@@ -90,7 +90,7 @@ describe("Sloth specs in the shapes of its published examples", () => {
 });
 
 describe('our own Sloth specs', () => {
-  it('a PrometheusServiceLevel object: total minus good counters, increase(), grouping, template-looking text; the SLIs' generated tests pass promtool', async () => {
+  it('a PrometheusServiceLevel object: total minus good counters, increase(), grouping, template-looking text; the generated tests of each SLI pass promtool', async () => {
     const r = importWithCli<ServiceDoc>('sloth', [join(FIXTURES, 'service-level-crd.yml')]);
     expect(r.code, r.stderr).toBe(0);
     const [s] = r.services;

@@ -111,7 +111,7 @@ describe('bad input', () => {
     expect(p.map((x) => x.message)).toEqual(['service "gitaly" depends on itself']);
   });
 
-  it('a dependency outside the catalog is written external:NAME; its runbook names it; a bad one is a located error', async () => {
+  it('a dependency outside the catalog is written external:NAME; its runbook names it (linked to its own runbook when given); a bad one is a located error', async () => {
     const dir = copyCatalog();
     edit(svc(dir, 'registry'), (t) => t.replace('[postgres, redis]', '[postgres, redis, external:managed-redis]'));
     const { model, problems } = loadModel(dir);
@@ -120,6 +120,13 @@ describe('bad input', () => {
     expect([registry.dependencies, registry.externalDependencies]).toEqual([['postgres', 'redis'], ['managed-redis']]);
     const pack = await generatePack(model!);
     expect(pack.files.get('runbooks/registry.md')).toMatch(/Outside the catalog \(no SLOs or runbooks here.*\): managed-redis\./);
+    // With a runbook or status page of its own, the runbook links it; one for a dependency not listed is a located error.
+    edit(svc(dir, 'registry'), (t) => t.replace(/^tier: 1$/m, 'tier: 1\nexternal_runbooks:\n  managed-redis: https://status.cloud.example.com/redis?region=eu&x=1'));
+    const linked = loadModel(dir);
+    expect(linked.problems).toEqual([]);
+    expect((await generatePack(linked.model!)).files.get('runbooks/registry.md')).toMatch(/: \[managed-redis\]\(https:\/\/status\.cloud\.example\.com\/redis\?region=eu&x=1\)\./);
+    const stray = problemsAfter((d) => edit(svc(d, 'registry'), (t) => t.replace(/^tier: 1$/m, 'tier: 1\nexternal_runbooks:\n  managed-pg: https://status.example.com')));
+    expect(formatProblem(one(stray, /external_runbooks names managed-pg, which is not an external dependency of registry/))).toMatch(/registry\.yaml:\d+:\d+: error: .*\n {2}fix: add external:managed-pg to dependencies, or remove its runbook/);
     const p = problemsAfter((d) => edit(svc(d, 'registry'), (t) => t.replace('[postgres, redis]', '[postgres, redis, "external:Managed Redis"]')));
     expect(one(p, /dependencies\[2\] has an invalid value "external:Managed Redis"/).hint).toMatch(/external:NAME for one outside the catalog/);
     // A name that is neither a service nor external says how to write an external one.

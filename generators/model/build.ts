@@ -76,6 +76,7 @@ interface ServiceDoc {
   tier: 1 | 2 | 3;
   component?: string;
   dependencies?: string[];
+  external_runbooks?: Record<string, string>;
   alert_policy?: string;
   min_events?: number;
   runbook?: RunbookDoc;
@@ -269,6 +270,9 @@ export function buildModel(sources: CatalogSources, options: BuildOptions = {}):
     deps.forEach((dep, i) => {
       if (deps.indexOf(dep) !== i) c.add(src, ['dependencies', i], `dependency "${dep}" is listed twice`, 'list each dependency once');
     });
+    for (const name of Object.keys(doc.external_runbooks ?? {})) {
+      if (!deps.includes(`${EXTERNAL}${name}`)) c.add(src, ['external_runbooks', name], `external_runbooks names ${name}, which is not an external dependency of ${doc.name}`, `add external:${name} to dependencies, or remove its runbook`);
+    }
     if (!defaults || !settings) continue;
     const scaled = scale?.doc.services[doc.name];
     // Saturation only needs the evaluation intervals; an unknown policy is reported with the SLIs.
@@ -291,6 +295,7 @@ export function buildModel(sources: CatalogSources, options: BuildOptions = {}):
       pages: defaults.tiers[String(doc.tier) as '1' | '2' | '3'].page,
       dependencies: deps.filter((d) => !d.startsWith(EXTERNAL)).sort(),
       externalDependencies: deps.filter((d) => d.startsWith(EXTERNAL)).map((d) => d.slice(EXTERNAL.length)).sort(),
+      externalRunbooks: doc.external_runbooks ?? {},
       slis,
       runbook: runbookSteps(doc.runbook),
       versionMetric: versionMetric(src, doc, slis, c),

@@ -184,6 +184,8 @@ export interface Service {
   readonly dependencies: readonly string[];
   /** Dependencies outside the catalog (`external:NAME`), by NAME: no rules, runbooks or dashboards of their own. */
   readonly externalDependencies: readonly string[];
+  /** A runbook or status page per external dependency, where the catalog gives one. */
+  readonly externalRunbooks: Readonly<Record<string, string>>;
   readonly slis: readonly Sli[];
   readonly runbook: RunbookSteps;
   /** Series and label that say which version runs, when known. */

@@ -263,6 +263,11 @@ export const ServiceSchema = Type.Object(
     tier: Type.Integer({ minimum: 1, maximum: 3, description: '1: user-facing, pages; 2: pages; 3: tickets only (see defaults.yaml).' }),
     component: Type.Optional(name('Default component for the service\'s SLIs.')),
     dependencies: Type.Optional(Type.Array(Type.String({ pattern: DEPENDENCY, minLength: 1, maxLength: 80, description: 'A catalog service this one needs, or external:NAME for one outside the catalog (a managed database).' }), { maxItems: 100, description: 'Services this one depends on.' })),
+    external_runbooks: Type.Optional(
+      Type.Record(Type.String({ pattern: '^[a-z0-9][a-z0-9.-]*$', maxLength: 72 }), Type.String({ pattern: '^https?://[^\\s"\'<>]+$', maxLength: 1000 }), {
+        description: 'A runbook or status page for an external:NAME dependency, by NAME; the service runbook links it.',
+      }),
+    ),
     alert_policy: Type.Optional(name('Alert policy for every SLI of this service.')),
     min_events: Type.Optional(minEvents),
     runbook: Type.Optional(runbookSteps),

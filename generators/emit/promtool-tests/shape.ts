@@ -52,6 +52,7 @@ export function canonicalOf(service: Service, sli: Sli): { service: Service; sli
     declared: { dependencies: false, escalation: false, objectives: [] },
     dependencies: [],
     externalDependencies: [],
+    externalRunbooks: {},
     slis: [canonicalSli],
     runbook: { steps: [], links: [], commands: [] },
     versionMetric: undefined,

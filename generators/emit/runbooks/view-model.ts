@@ -197,7 +197,7 @@ export function serviceRunbookView(model: Model, service: Service) {
     // Relative to the catalog: the pack must not depend on where the catalog was read from.
     catalogFile: codeSpan(`services/${basename(service.file)}`),
     dependencies: service.dependencies.map((d) => ({ name: d, runbook: runbookFile({ name: d }) })),
-    externalDependencies: service.externalDependencies.map(mdText),
+    externalDependencies: service.externalDependencies.map((d) => (service.externalRunbooks[d] ? mdLink(d, service.externalRunbooks[d]!) : mdText(d))),
     dependents: dependentsOf(model, service.name).map((s) => ({ name: s.name, runbook: runbookFile(s) })),
     slis: service.slis.map((sli) => ({
       name: sli.name,
