@@ -243,6 +243,9 @@ describe('other commands', () => {
     const again = cli(['test', '--out', out, '--changed']);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/0 file\(s\) passed, 0 failed .*, 4 unchanged since they last passed/);
+    // Generating the pack again keeps what passed (the state lives next to the packs).
+    expect(cli(['generate', '--catalog', catalog, '--out', out]).code).toBe(0);
+    expect(cli(['test', '--out', out, '--changed']).stdout).toMatch(/0 file\(s\) passed, 0 failed .*, 4 unchanged since they last passed/);
 
     // One test file changes: only it runs again.
     edit(join(tests, 'shapes', shape, 'period.test.yml'), (t) => `${t}# touched\n`);

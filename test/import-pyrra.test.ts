@@ -1,6 +1,7 @@
 /** slokit import pyrra: Pyrra's ServiceLevelObjective objects, written here from its published CRD format. */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { scratchDir } from './helpers/catalog.js';
 import { FIXTURES, importWithCli, promtoolPasses } from './helpers/import.js';
@@ -11,7 +12,7 @@ interface ServiceDoc { name: string; team: string; slis: SliDoc[] }
 const SLOS = join(FIXTURES, 'pyrra', 'slos.yaml');
 
 describe('slokit import pyrra', () => {
-  it('ratio and latency indicators convert (target as text, 4w with the four-weeks policy); the generated tests of each SLI pass promtool', async () => {
+  it("ratio and latency indicators convert (target as text); Pyrra's windows for each period become an alert policy; the generated tests of each SLI pass promtool", async () => {
     const r = importWithCli<ServiceDoc>('pyrra', [SLOS], ['--skip-unsupported']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.services).toHaveLength(1);
@@ -19,11 +20,22 @@ describe('slokit import pyrra', () => {
     expect(s!.name).toBe('prometheus');
     expect(s!.team).toBe('observability');
     expect(s!.slis).toEqual([
-      expect.objectContaining({ name: 'prometheus-api-errors', kind: 'error-ratio', bad: 'prometheus_http_requests_total{job="prometheus-k8s", handler=~"/api.*", code=~"5.."}', total: 'prometheus_http_requests_total{job="prometheus-k8s", handler=~"/api.*"}', objective: 99.5, period: '4w', alert_policy: 'four-weeks', significant_labels: ['handler'] }),
-      expect.objectContaining({ name: 'prometheus-api-latency', kind: 'latency', histogram: 'prometheus_http_request_duration_seconds{job="prometheus-k8s", handler=~"/api.*"}', threshold: 1, objective: 99, period: '30d' }),
+      expect.objectContaining({ name: 'prometheus-api-errors', kind: 'error-ratio', bad: 'prometheus_http_requests_total{job="prometheus-k8s", handler=~"/api.*", code=~"5.."}', total: 'prometheus_http_requests_total{job="prometheus-k8s", handler=~"/api.*"}', objective: 99.5, period: '4w', alert_policy: 'pyrra-4w', significant_labels: ['handler'] }),
+      expect.objectContaining({ name: 'prometheus-api-latency', kind: 'latency', histogram: 'prometheus_http_request_duration_seconds{job="prometheus-k8s", handler=~"/api.*"}', threshold: 1, objective: 99, period: '30d', alert_policy: 'pyrra-30d' }),
     ]);
+    // Pyrra's four windows, scaled from 28 days by the period and rounded to the minute, as budget shares.
+    const policy = (name: string) => parse(readFileSync(join(r.catalog, 'policies', `${name}.yaml`), 'utf8')) as { windows: { name: string; severity: string; budget_spent: number; long: string; short: string }[] };
+    expect(policy('pyrra-4w').windows).toEqual([
+      { name: 'page-fast', severity: 'critical', budget_spent: 0.020833333334, long: '1h', short: '5m' },
+      { name: 'page-slow', severity: 'critical', budget_spent: 0.0625, long: '6h', short: '30m' },
+      { name: 'ticket-fast', severity: 'warning', budget_spent: 0.071428571429, long: '1d', short: '2h' },
+      { name: 'ticket-slow', severity: 'warning', budget_spent: 0.142857142858, long: '4d', short: '6h' },
+    ]);
+    expect(policy('pyrra-30d').windows.map((w) => [w.long, w.short])).toEqual([['1h4m', '5m'], ['6h26m', '32m'], ['1d1h43m', '2h9m'], ['4d6h51m', '6h26m']]);
+    expect(r.stderr).toMatch(/slos\.yaml:13:11: note: SLO prometheus-api-errors: Pyrra's burn-rate windows for 4w become alert policy pyrra-4w \(policies\/pyrra-4w\.yaml\)/);
     expect(r.stderr).toMatch(/slos\.yaml:22:9: note: SLO prometheus-api-errors: the grouping by \(handler\) becomes significant_labels/);
-    expect(await promtoolPasses(r.catalog)).toHaveLength(2);
+    // Every test of the catalog, the full suites of the shapes Pyrra's windows make included.
+    expect((await promtoolPasses(r.catalog, true)).filter((f) => f.startsWith('shapes/'))).toHaveLength(4);
   }, 300_000);
 
   it('latencyNative and bool_gauge are refused where they are written; by default nothing is imported', () => {

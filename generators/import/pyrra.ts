@@ -8,6 +8,8 @@
 import type { SourceFile } from '../load/yaml-source.js';
 import { parseDuration } from '../model/duration.js';
 import { FindingSink, isObj, objectivePercent, policyForPeriod, safeName, untakenName, type ImportResult, type Obj, type ServiceDraft, type SliDraft } from './draft.js';
+import { pyrraWindowsPolicy } from './pyrra-windows.js';
+import type { PolicyDraft } from './sloth-windows.js';
 import type { ImportContext } from './extras.js';
 import { sliShape } from './sli-shape.js';
 
@@ -16,6 +18,7 @@ const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : unde
 export function importPyrra(sources: readonly SourceFile[], ctx: ImportContext): ImportResult {
   const sink = new FindingSink();
   const services = new Map<string, ServiceDraft>();
+  const policies = new Map<string, PolicyDraft | undefined>();
   for (const source of sources) {
     const d = source.data;
     if (!isObj(d) || d.apiVersion !== 'pyrra.dev/v1alpha1' || d.kind !== 'ServiceLevelObjective') {
@@ -62,16 +65,25 @@ export function importPyrra(sources: readonly SourceFile[], ctx: ImportContext):
     const unique = untakenName(name, (n) => service!.slis.some((x) => x.name === n));
     if (unique !== name) sink.add(source, ['metadata', 'name'], 'note', `SLO ${JSON.stringify(sloName)} is named ${unique} in the catalog: ${name} is taken by another SLO of ${serviceName}`);
     const description = str(spec.description);
+    // Pyrra's own windows for this period become a catalog policy (one per period imported).
+    let policy = policies.get(window.text);
+    if (!policy) {
+      const made = pyrraWindowsPolicy(window, source.file);
+      if ('refused' in made) sink.add(source, ['spec', 'window'], 'note', `SLO ${name}: ${made.refused}; it gets slokit's ${policyForPeriod(window.seconds).alert_policy ?? 'default'} policy instead`);
+      policy = 'refused' in made ? undefined : made;
+      policies.set(window.text, policy);
+      if (policy) sink.add(source, ['spec', 'window'], 'note', `SLO ${name}: Pyrra's burn-rate windows for ${window.text} become alert policy ${policy.name} (policies/${policy.name}.yaml); Pyrra's alert 'for' durations are not kept, slokit's short windows do that work`);
+    }
     service.slis.push({
       name: unique,
       ...(description ? { description } : {}),
       ...shape,
       objective,
       period: window.text,
-      ...policyForPeriod(window.seconds),
+      ...(policy ? { alert_policy: policy.name } : policyForPeriod(window.seconds)),
     } as SliDraft);
   }
-  return { services: [...services.values()], policies: [], findings: sink.findings };
+  return { services: [...services.values()], policies: [...policies.values()].filter((p): p is PolicyDraft => p !== undefined), findings: sink.findings };
 }
 
 /** A ratio or latency indicator as slokit SLI fields; every other kind reported where it is written. */

@@ -242,10 +242,13 @@ export class OutputWriter {
     }
   }
 
-  /** Old packs, and whatever killed runs left behind. */
+  /**
+   * Old packs, and whatever killed runs left behind; other state (what `slokit test --changed`
+   * recorded as passed) stays.
+   */
   private removeOtherPacks(id: string): void {
     for (const name of readdirSync(this.state)) {
-      if (name !== CURRENT && name !== PACKS && name !== 'lock') rmSync(join(this.state, name), { recursive: true, force: true });
+      if (/^(tmp-|old-|current\.next-)/.test(name)) rmSync(join(this.state, name), { recursive: true, force: true });
     }
     for (const name of readdirSync(join(this.state, PACKS))) {
       if (name !== id) rmSync(join(this.state, PACKS, name), { recursive: true, force: true });

@@ -42,17 +42,18 @@ export function importWithCli<T>(tool: 'sloth' | 'openslo' | 'pyrra', files: str
 }
 
 /**
- * The imported catalog generates, and its SLIs' own generated tests (exact raw reads, every
- * alert firing with its labels and annotations) pass the real promtool; returns the files run.
+ * The imported catalog generates, and its SLIs' own generated tests (exact raw reads, their
+ * first alert firing with its labels and annotations, after the shape check) pass the real
+ * promtool, and with `withShapes` their shapes' full suites too; returns the files run.
  */
-export async function promtoolPasses(catalog: string): Promise<string[]> {
+export async function promtoolPasses(catalog: string, withShapes = false): Promise<string[]> {
   expect(promtoolAvailable(), PROMTOOL_MISSING).toBe(true);
   const { model, problems } = loadModel(catalog);
   expect(problems).toEqual([]);
   const out = scratchDir();
   writeOutput(out, (await generatePack(model!)).files);
-  const results = await testPack(out, { jobs: availableParallelism(), changedOnly: false, promtoolVersion: promtoolVersion(), select: (f) => f.startsWith('slis/') });
-  expect(results.length).toBe(model!.services.reduce((n, s) => n + s.slis.length, 0));
+  const results = await testPack(out, { jobs: availableParallelism(), changedOnly: false, promtoolVersion: promtoolVersion(), select: (f) => f.startsWith('slis/') || (withShapes && f.startsWith('shapes/')) });
+  expect(results.filter((r) => r.file.startsWith('slis/')).length).toBe(model!.services.reduce((n, s) => n + s.slis.length, 0));
   for (const r of results) expect(r.status, `${r.file}: ${JSON.stringify(r.failures)}${r.raw ?? ''}`).toBe('passed');
   return results.map((r) => r.file);
 }
