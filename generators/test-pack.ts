@@ -163,6 +163,8 @@ interface Unit {
   readonly mismatch?: Failure;
   /** Renames promtool's group names in failures (a shape's groups by the SLIs that share it). */
   readonly rename?: (group: string) => string;
+  /** Writes what promtool reads into `cwd` (an SLI's test file and slice), only for units that run. */
+  readonly prepare?: () => void;
 }
 
 const groupCount = (text: string) => (text.match(/^ {2}- name: /gm) ?? []).length;
@@ -214,10 +216,12 @@ function unitsOf(dir: string, scratch: string, promtool: string): Unit[] {
       units.push({ ...unit, mismatch: { group: `${e.service}/${e.sli}: its rules are shape ${e.shape}'s under its own name`, reason: difference } });
       continue;
     }
-    mkdirSync(cwd, { recursive: true });
-    writeFileSync(join(cwd, run), text);
-    writeFileSync(join(cwd, /rule_files:\n\s+- '?([^'\n]+?)'?\n/.exec(text)?.[1] ?? 'rules.yml'), sliceText);
-    units.push(unit);
+    const prepare = () => {
+      mkdirSync(cwd, { recursive: true });
+      writeFileSync(join(cwd, run), text);
+      writeFileSync(join(cwd, /rule_files:\n\s+- '?([^'\n]+?)'?\n/.exec(text)?.[1] ?? 'rules.yml'), sliceText);
+    };
+    units.push({ ...unit, prepare });
   }
   return units;
 }
@@ -246,6 +250,7 @@ export async function testPack(out: string, opts: PackTestOptions): Promise<File
     }
     todo.sort((a, b) => b.size - a.size || (a.file < b.file ? -1 : 1));
     await inParallel(todo, opts.jobs, async (u) => {
+      u.prepare?.();
       const started = performance.now();
       const run = await promtoolAsync(['test', 'rules', u.run], u.cwd);
       const seconds = (performance.now() - started) / 1000;
