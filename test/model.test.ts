@@ -12,6 +12,19 @@ import * as fs from 'node:fs';
 
 const d = (s: string) => parseDuration(s)!;
 
+
+/** A catalog alert policy with these burn windows (flow-style YAML rows), the default evaluation but for its fast interval. */
+function policyYaml(name: string, fastInterval: string, windows: readonly string[]): string {
+  return [
+    `name: ${name}`,
+    `evaluation: { raw_window: 5m, fast_interval: ${fastInterval}, slow_interval: 5m, fast_windows_up_to: 1h }`,
+    'windows:',
+    ...windows.map((w) => `  - ${w}`),
+    'traffic_cessation: { silence: 30m, baseline: 6h, min_expected_events: 50 }',
+    '',
+  ].join('\n');
+}
+
 describe('burn-rate factors (DESIGN.md table)', () => {
   it('30d: 14.4, 6, 3, 1', () => {
     expect([burnFactor(0.02, d('30d'), d('1h')), burnFactor(0.05, d('30d'), d('6h')), burnFactor(0.1, d('30d'), d('1d')), burnFactor(0.1, d('30d'), d('3d'))]).toEqual([14.4, 6, 3, 1]);
@@ -98,14 +111,7 @@ describe('alert policy overrides', () => {
     mkdirSync(join(dir, 'policies'));
     writeFileSync(
       join(dir, 'policies', 'pages-only.yaml'),
-      [
-        'name: pages-only',
-        'evaluation: { raw_window: 5m, fast_interval: 30s, slow_interval: 5m, fast_windows_up_to: 1h }',
-        'windows:',
-        '  - { name: fast, severity: critical, budget_spent: 0.02, long: 1h, short: 5m }',
-        'traffic_cessation: { silence: 30m, baseline: 6h, min_expected_events: 50 }',
-        '',
-      ].join('\n'),
+      policyYaml('pages-only', '30s', ['{ name: fast, severity: critical, budget_spent: 0.02, long: 1h, short: 5m }']),
     );
     edit(join(dir, 'services', 'redis.yaml'), (t) => t.replace('objective: 99.9', 'objective: 99.9\n    alert_policy: pages-only'));
     const { model, problems } = loadModel(dir);
@@ -128,15 +134,7 @@ describe('alert policy overrides', () => {
     fs.mkdirSync(join(dir, 'policies'));
     fs.writeFileSync(
       join(dir, 'policies', 'pyrra-1w.yaml'),
-      [
-        'name: pyrra-1w',
-        'evaluation: { raw_window: 5m, fast_interval: 1m, slow_interval: 5m, fast_windows_up_to: 1h }',
-        'windows:',
-        '  - { name: fast, severity: critical, budget_spent: 0.02, long: 1h30m, short: 5m }',
-        '  - { name: slow, severity: warning, budget_spent: 0.3, long: 1d12h, short: 2h30m }',
-        'traffic_cessation: { silence: 30m, baseline: 6h, min_expected_events: 50 }',
-        '',
-      ].join('\n'),
+      policyYaml('pyrra-1w', '1m', ['{ name: fast, severity: critical, budget_spent: 0.02, long: 1h30m, short: 5m }', '{ name: slow, severity: warning, budget_spent: 0.3, long: 1d12h, short: 2h30m }']),
     );
     edit(join(dir, 'services', 'redis.yaml'), (t) => t.replace('objective: 99.9', 'objective: 99.9\n    period: 1w\n    alert_policy: pyrra-1w'));
     const { model, problems } = loadModel(dir);

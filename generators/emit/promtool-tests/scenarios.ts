@@ -89,7 +89,7 @@ export function firing(def: AlertDef, labels: Record<string, string>, value?: nu
   return { exp_labels: e.labels, exp_annotations: e.annotations };
 }
 
-export function none(ctx: Ctx, time: number, defs: readonly AlertDef[] = ctx.defs): AlertCheck[] {
+function none(ctx: Ctx, time: number, defs: readonly AlertDef[] = ctx.defs): AlertCheck[] {
   return [...new Set(defs.map((d) => d.rule.alert))].map((alertname) => ({ eval_time: at(ctx, time), alertname, exp_alerts: [] }));
 }
 
@@ -97,9 +97,9 @@ function alertsSeries(def: AlertDef, labels: Record<string, string>): string {
   return seriesText('ALERTS', { alertname: def.rule.alert, alertstate: 'firing', ...def.expectedLabels(labels) });
 }
 
-export const pageDefs = (ctx: Ctx) => ctx.defs.filter((d) => d.kind === 'burn' && d.burn!.declaredSeverity === 'critical');
+const pageDefs = (ctx: Ctx) => ctx.defs.filter((d) => d.kind === 'burn' && d.burn!.declaredSeverity === 'critical');
 const ticketDefs = (ctx: Ctx) => ctx.defs.filter((d) => d.kind === 'burn' && d.burn!.declaredSeverity === 'warning');
-export const defOf = (ctx: Ctx, kind: AlertDef['kind']) => ctx.defs.find((d) => d.kind === kind)!;
+const defOf = (ctx: Ctx, kind: AlertDef['kind']) => ctx.defs.find((d) => d.kind === kind)!;
 
 /**
  * Steps after a full outage begins by which `def` must fire, from a conservative model of the
@@ -436,26 +436,14 @@ function withSiblings(ctx: Ctx, def: AlertDef, labels: Record<string, string>, f
   return expected.sort((x, y) => JSON.stringify(x.exp_labels).localeCompare(JSON.stringify(y.exp_labels)));
 }
 
-/**
- * Steps after the series end by which traffic cessation has fired, and by which it has let go
- * of series gone for good; undefined when the silence is too close to the baseline to fire.
- */
-export function cessationTiming(ctx: Ctx): { def: AlertDef; fireAt: number; clearAt: number } | undefined {
+function cessation(ctx: Ctx): TestGroup | undefined {
   const def = defOf(ctx, 'traffic-cessation');
   const tc = ctx.sli.trafficCessation;
   const R = steps(ctx, ctx.sli.evaluation.rawWindow.seconds);
   const slowLag = familyOf(ctx.sli, tc.silence) === 'slow' ? steps(ctx, ctx.sli.evaluation.slowInterval.seconds) + R : 0;
   const fireAt = steps(ctx, tc.silence.seconds) + 2 * R + slowLag + steps(ctx, 600);
   const clearAt = steps(ctx, tc.baseline.seconds) + 2 * R + steps(ctx, ctx.sli.evaluation.slowInterval.seconds) + steps(ctx, 900);
-  return fireAt < steps(ctx, tc.baseline.seconds) ? { def, fireAt, clearAt } : undefined;
-}
-
-function cessation(ctx: Ctx): TestGroup | undefined {
-  const timing = cessationTiming(ctx);
-  if (!timing) return undefined;
-  const { def, fireAt, clearAt } = timing;
-  const tc = ctx.sli.trafficCessation;
-  const R = steps(ctx, ctx.sli.evaluation.rawWindow.seconds);
+  if (fireAt >= steps(ctx, tc.baseline.seconds)) return undefined;
   const before = Math.max(steps(ctx, 3600), 2 * R);
   // Twice the events the alert expects, no more: a cessation that expects far more must fail this.
   const T = Math.ceil((tc.minExpectedEvents * 2 * ctx.step) / tc.silence.seconds);
