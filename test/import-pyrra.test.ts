@@ -6,23 +6,25 @@ import { describe, expect, it } from 'vitest';
 import { scratchDir } from './helpers/catalog.js';
 import { FIXTURES, importWithCli, promtoolPasses } from './helpers/import.js';
 
-interface SliDoc { name: string; kind: string; bad?: string; total?: string; histogram?: string; threshold?: number; objective: number; period?: string; alert_policy?: string; significant_labels?: string[] }
+interface SliDoc { name: string; kind: string; gauge?: string; bad?: string; total?: string; histogram?: string; threshold?: number; objective: number; period?: string; alert_policy?: string; significant_labels?: string[] }
 interface ServiceDoc { name: string; team: string; slis: SliDoc[] }
 
 const SLOS = join(FIXTURES, 'pyrra', 'slos.yaml');
 
 describe('slokit import pyrra', () => {
-  it("ratio and latency indicators convert (target as text); Pyrra's windows for each period become an alert policy; the generated tests of each SLI pass promtool", async () => {
+  it("ratio, latency and bool_gauge indicators convert (target as text); Pyrra's windows for each period become an alert policy; the generated tests of each SLI pass promtool", async () => {
     const r = importWithCli<ServiceDoc>('pyrra', [SLOS], ['--skip-unsupported']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.services).toHaveLength(1);
-    const [s] = r.services;
+    expect(r.services.map((x) => x.name)).toEqual(['monitoring', 'prometheus']);
+    const [probes, s] = r.services;
     expect(s!.name).toBe('prometheus');
     expect(s!.team).toBe('observability');
     expect(s!.slis).toEqual([
       expect.objectContaining({ name: 'prometheus-api-errors', kind: 'error-ratio', bad: 'prometheus_http_requests_total{job="prometheus-k8s", handler=~"/api.*", code=~"5.."}', total: 'prometheus_http_requests_total{job="prometheus-k8s", handler=~"/api.*"}', objective: 99.5, period: '4w', alert_policy: 'pyrra-4w', significant_labels: ['handler'] }),
       expect.objectContaining({ name: 'prometheus-api-latency', kind: 'latency', histogram: 'prometheus_http_request_duration_seconds{job="prometheus-k8s", handler=~"/api.*"}', threshold: 1, objective: 99, period: '30d', alert_policy: 'pyrra-30d' }),
     ]);
+    // A probe's 0/1 gauge: each sample an event, the ones at 0 bad (its own tests prove the reads).
+    expect(probes!.slis).toEqual([expect.objectContaining({ name: 'probe-success', kind: 'bool-gauge', gauge: 'probe_success{job="blackbox"}', objective: 99, period: '30d', alert_policy: 'pyrra-30d' })]);
     // Pyrra's four windows, scaled from 28 days by the period and rounded to the minute, as budget shares.
     const policy = (name: string) => parse(readFileSync(join(r.catalog, 'policies', `${name}.yaml`), 'utf8')) as { windows: { name: string; severity: string; budget_spent: number; long: string; short: string }[] };
     expect(policy('pyrra-4w').windows).toEqual([
@@ -35,14 +37,14 @@ describe('slokit import pyrra', () => {
     expect(r.stderr).toMatch(/slos\.yaml:13:11: note: SLO prometheus-api-errors: Pyrra's burn-rate windows for 4w become alert policy pyrra-4w \(policies\/pyrra-4w\.yaml\)/);
     expect(r.stderr).toMatch(/slos\.yaml:22:9: note: SLO prometheus-api-errors: the grouping by \(handler\) becomes significant_labels/);
     // Every test of the catalog, the full suites of the shapes Pyrra's windows make included.
-    expect((await promtoolPasses(r.catalog, true)).filter((f) => f.startsWith('shapes/'))).toHaveLength(4);
+    expect((await promtoolPasses(r.catalog, true)).filter((f) => f.startsWith('shapes/'))).toHaveLength(6);
   }, 300_000);
 
-  it('latencyNative and bool_gauge are refused where they are written; by default nothing is imported', () => {
+  it('latencyNative is refused where it is written; by default nothing is imported', () => {
     const r = importWithCli<ServiceDoc>('pyrra', [SLOS]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/slos\.yaml:56:7: unsupported: SLO apiserver-native-latency: latencyNative reads native histograms/);
-    expect(r.stderr).toMatch(/slos\.yaml:72:7: unsupported: SLO probe-success: bool_gauge counts probes of a 0\/1 gauge/);
+    expect(r.stderr).not.toMatch(/bool_gauge/);
     expect(r.services).toEqual([]);
   });
 

@@ -29,7 +29,7 @@ describe('the bundled catalog', () => {
     expect(r.problems.map(formatProblem)).toEqual([]);
     expect(r.model!.services.length).toBeGreaterThanOrEqual(7);
     expect(r.model!.services.reduce((n, s) => n + s.slis.length, 0)).toBeGreaterThanOrEqual(15);
-    expect(r.model!.services.flatMap((s) => s.slis.map((x) => x.kind))).toEqual(expect.arrayContaining(['error-ratio', 'latency', 'apdex', 'http', 'job', 'raw']));
+    expect(r.model!.services.flatMap((s) => s.slis.map((x) => x.kind))).toEqual(expect.arrayContaining(['error-ratio', 'latency', 'apdex', 'http', 'job', 'bool-gauge', 'raw']));
   });
 });
 
@@ -168,6 +168,15 @@ describe('bad input', () => {
     expect(one(p, /expected a series selector/).hint).toMatch(/kind: raw/);
     const raw = problemsAfter((d) => edit(svc(d, 'postgres'), (t) => t.replace('bad_rate: rate(', 'bad_rate: rate((')));
     expect(one(raw, /PromQL does not parse/).file).toMatch(/postgres\.yaml$/);
+  });
+
+  it('a bool gauge needs a selector of the gauge, not an expression over it, and nothing else', () => {
+    const p = problemsAfter((d) => edit(svc(d, 'redis'), (t) => t.replace('gauge: redis_up{job="redis"}', 'gauge: avg_over_time(redis_up{job="redis"}[5m])')));
+    const expr = one(p, /expected a series selector/);
+    const gaugeLine = readFileSync(svc('catalog', 'redis'), 'utf8').split('\n').findIndex((l) => l.includes('gauge: redis_up')) + 1;
+    expect([expr.file.endsWith('redis.yaml'), expr.line, expr.hint]).toEqual([true, gaugeLine, expect.stringMatching(/kind: raw/)]);
+    const missing = problemsAfter((d) => edit(svc(d, 'redis'), (t) => t.replace('gauge: redis_up{job="redis"}', 'total: redis_up{job="redis"}')));
+    expect(missing.map((x) => x.message).join('\n')).toMatch(/gauge/);
   });
 
   it('U+FFFD inside a raw expression: Prometheus could not evaluate the rule, so the catalog says where', () => {

@@ -47,6 +47,8 @@ function needsOf(model: Model, sli: Sli): Need[] {
         ...thresholds.map((t) => ({ sli: sli.name, metric: `${ev.histogram.metric}_bucket`, labels: labelsOf(ev.histogram), bucket: t })),
       ];
     }
+    case 'gauge':
+      return [{ sli: sli.name, metric: ev.gauge.metric, labels: labelsOf(ev.gauge) }];
     case 'raw':
       if (ev.testSeries.histograms) {
         return ev.testSeries.histograms.flatMap(({ histogram: h, le }) => [

@@ -42,6 +42,8 @@ function ratioMetric(sli: Sli): object | string {
       const h: Selector = ev.histogram;
       return { counter: true, good: prometheus(selectorText(h, [le], '_bucket')), total: prometheus(selectorText(h, [], '_count')) };
     }
+    case 'gauge':
+      return 'a bool-gauge SLI counts samples of a 0/1 gauge, which an OpenSLO ratio of two queries cannot say';
     case 'raw':
       return 'a raw SLI is a pair of rate expressions, not series an OpenSLO metric source names';
   }

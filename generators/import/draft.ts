@@ -9,7 +9,7 @@ import type { PolicyDraft } from './sloth-windows.js';
 export interface SliDraft {
   name: string;
   description?: string;
-  kind: 'error-ratio' | 'latency';
+  kind: 'error-ratio' | 'latency' | 'bool-gauge';
   objective: number;
   period?: string;
   alert_policy?: string;
@@ -18,6 +18,7 @@ export interface SliDraft {
   total?: string;
   histogram?: string;
   threshold?: number;
+  gauge?: string;
   alerting?: ExtrasDoc;
 }
 

@@ -1,8 +1,8 @@
 /**
  * `slokit import pyrra`: Pyrra's ServiceLevelObjective objects (pyrra.dev/v1alpha1) to catalog
- * services. `ratio` and `latency` indicators become error-ratio and latency SLIs, so slokit
- * builds their rules, alerts, tests and dashboards; `latencyNative` (native histograms) and
- * `bool_gauge` are reported where they are written. Pyrra has no services: an SLO joins the
+ * services. `ratio`, `latency` and `bool_gauge` indicators become error-ratio, latency and
+ * bool-gauge SLIs, so slokit builds their rules, alerts, tests and dashboards; `latencyNative`
+ * (native histograms) is reported where it is written. Pyrra has no services: an SLO joins the
  * service its `app.kubernetes.io/name` or `service` label names, else its namespace's.
  */
 import type { SourceFile } from '../load/yaml-source.js';
@@ -12,6 +12,8 @@ import { pyrraWindowsPolicy } from './pyrra-windows.js';
 import type { PolicyDraft } from './sloth-windows.js';
 import type { ImportContext } from './extras.js';
 import { sliShape } from './sli-shape.js';
+import { parseSelector } from '../promql/parse.js';
+import { selectorText } from '../promql/escape.js';
 
 const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
 
@@ -86,19 +88,27 @@ export function importPyrra(sources: readonly SourceFile[], ctx: ImportContext):
   return { services: [...services.values()], policies: [...policies.values()].filter((p): p is PolicyDraft => p !== undefined), findings: sink.findings };
 }
 
-/** A ratio or latency indicator as slokit SLI fields; every other kind reported where it is written. */
-function indicator(sink: FindingSink, source: SourceFile, ind: Obj, name: string): (Extract<ReturnType<typeof sliShape>, { ok: true }>['fields'] & { significant_labels?: string[] }) | undefined {
+/** A ratio, latency or bool-gauge indicator as slokit SLI fields; latencyNative reported where it is written. */
+function indicator(sink: FindingSink, source: SourceFile, ind: Obj, name: string): (Pick<SliDraft, 'kind' | 'bad' | 'good' | 'total' | 'histogram' | 'threshold' | 'gauge'> & { significant_labels?: string[] }) | undefined {
   const at = (...p: string[]) => ['spec', 'indicator', ...p];
   const metric = (q: unknown) => (isObj(q) ? str(q.metric) : undefined);
-  const kind = ['ratio', 'latency'].find((k) => isObj(ind[k]));
+  const kind = ['ratio', 'latency', 'bool_gauge'].find((k) => isObj(ind[k]));
   if (!kind) {
-    const other = ['latencyNative', 'bool_gauge'].find((k) => ind[k] !== undefined);
-    if (other === 'latencyNative') sink.add(source, at(other), 'unsupported', `SLO ${name}: latencyNative reads native histograms, which slokit's SLI kinds do not (they read classic _bucket and _count series)`, 'expose a classic histogram too and write it as latency, or add it to the catalog by hand as a raw SLI');
-    else if (other === 'bool_gauge') sink.add(source, at(other), 'unsupported', `SLO ${name}: bool_gauge counts probes of a 0/1 gauge, and slokit's SLIs count events with rate() over counters`, 'add it to the catalog by hand as a raw SLI (bad_rate, total_rate, test_series)');
+    if (ind.latencyNative !== undefined) sink.add(source, at('latencyNative'), 'unsupported', `SLO ${name}: latencyNative reads native histograms, which slokit's SLI kinds do not (they read classic _bucket and _count series)`, 'expose a classic histogram too and write it as latency, or add it to the catalog by hand as a raw SLI');
     else sink.add(source, at(), 'error', `SLO ${name} has no ratio, latency, latencyNative or bool_gauge indicator`);
     return undefined;
   }
   const spec = ind[kind] as Obj;
+  const grouping = groupingOf(sink, source, spec, name, at(kind, 'grouping'));
+  if (kind === 'bool_gauge') {
+    const gauge = str(spec.metric);
+    const selector = gauge === undefined ? undefined : parseSelector(gauge);
+    if (!selector?.ok) {
+      sink.add(source, at(kind, 'metric'), 'error', `SLO ${name}: the bool_gauge indicator needs metric: a series selector of a 0/1 gauge${selector ? ` (${selector.error})` : ''}`, 'write e.g. metric: probe_success{job="blackbox"}');
+      return undefined;
+    }
+    return { kind: 'bool-gauge', gauge: selectorText(selector.value), ...(grouping.length ? { significant_labels: grouping } : {}) };
+  }
   const [partKey, partText] = kind === 'ratio' ? ['errors', metric(spec.errors)] : ['success', metric(spec.success)];
   const totalText = metric(spec.total);
   if (!partText || !totalText) {
@@ -110,9 +120,14 @@ function indicator(sink: FindingSink, source: SourceFile, ind: Obj, name: string
     sink.add(source, at(kind, shape.query === 'total' ? 'total' : partKey, 'metric'), 'unsupported', `SLO ${name}: ${shape.why}`, 'add it to the catalog by hand as a raw SLI (bad_rate, total_rate with [$window], test_series)');
     return undefined;
   }
+  return { ...shape.fields, ...(grouping.length ? { significant_labels: grouping } : {}) };
+}
+
+/** Pyrra's grouping (an SLO per label value) as significant labels, said where it is written. */
+function groupingOf(sink: FindingSink, source: SourceFile, spec: Obj, name: string, where: string[]): string[] {
   const grouping = Array.isArray(spec.grouping) ? spec.grouping.filter((g): g is string => typeof g === 'string' && /^[a-zA-Z_][a-zA-Z0-9_]*$/.test(g)) : [];
   if (grouping.length) {
-    sink.add(source, at(kind, 'grouping'), 'note', `SLO ${name}: the grouping by (${grouping.join(', ')}) becomes significant_labels, which dashboards and runbooks drill down by; slokit's alerts are for the whole SLI, not one per group`, 'for an SLO per group, write one SLI per group with its own selector');
+    sink.add(source, where, 'note', `SLO ${name}: the grouping by (${grouping.join(', ')}) becomes significant_labels, which dashboards and runbooks drill down by; slokit's alerts are for the whole SLI, not one per group`, 'for an SLO per group, write one SLI per group with its own selector');
   }
-  return { ...shape.fields, ...(grouping.length ? { significant_labels: grouping } : {}) };
+  return grouping;
 }

@@ -109,6 +109,10 @@ export function eventSource(doc: SliDoc, rawWindow: string, aggregationLabels: r
           : withMatchers(total.metric, s, [{ label: JOB_LABEL.outcome, op: '=', value: JOB_OUTCOME.failure }]);
       return { type: 'counters', total, bad };
     }
+    case 'bool-gauge': {
+      const g = selector(doc, 'gauge', report);
+      return g ? { type: 'gauge', gauge: g } : undefined;
+    }
     case 'raw': {
       let ok = true;
       for (const field of ['bad_rate', 'total_rate'] as const) {

@@ -107,6 +107,8 @@ export type EventSource =
       /** Present for apdex only. */
       readonly tolerated?: number;
     }
+  /** A 0/1 gauge (probe success, up): each sample is an event, a sample at 0 a bad one. */
+  | { readonly type: 'gauge'; readonly gauge: Selector }
   /** Escape hatch: rate expressions given by the team, with `$window` for the range. */
   | {
       readonly type: 'raw';

@@ -3,6 +3,7 @@
  * Every SLI kind reduces to these two expressions; everything else is built on them.
  */
 import { formatNumber } from '../model/decimal.js';
+import { formatSeconds, parseDuration } from '../model/duration.js';
 import type { Matcher, Selector, Sli } from '../model/types.js';
 import { byClause, regexEscape, selectorText } from './escape.js';
 
@@ -50,6 +51,19 @@ export function eventRates(sli: Sli, window: string, by: readonly string[], extr
       if (ev.tolerated === undefined) return { total, bad: `${totalAgain} - ${satisfied}` };
       const tolerated = sumRate(ev.histogram, window, by, [...extra, leMatcher(ev.tolerated)], '_bucket');
       return { total, bad: `${totalAgain} - (${satisfied} + ${tolerated}) / 2` };
+    }
+    case 'gauge': {
+      // Each sample is an event: samples per second over the window, and the share of them at
+      // 0. A count has no extrapolation to hide a boundary sample, so the window is moved back
+      // half an evaluation interval: samples scraped in step with the rule (as in promtool
+      // tests) never sit on its edges, and 2.x's closed and 3.x's left-open ranges count the
+      // same ones. A window Grafana picks ($__rate_interval) has no length to divide by, so
+      // dashboards read the raw window.
+      const w = parseDuration(window) ?? sli.evaluation.rawWindow;
+      const range = `[${w.text}] offset ${formatSeconds(sli.evaluation.fastInterval.seconds / 2)}`;
+      const over = (fn: string) => `sum${byClause(by)} (${fn}(${selectorText(ev.gauge, extra)}${range}))`;
+      const total = `${over('count_over_time')} / ${w.seconds}`;
+      return { total, bad: `${recordedTotal ?? `(${total})`} - ${over('sum_over_time')} / ${w.seconds}` };
     }
     case 'raw': {
       // The team's own expressions: only the window can be substituted, not extra matchers.

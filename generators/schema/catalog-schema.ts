@@ -102,7 +102,7 @@ const sliCommon = {
   alerting: Type.Optional(alerting),
 };
 
-export const SLI_KINDS = ['error-ratio', 'latency', 'apdex', 'http', 'job', 'raw'] as const;
+export const SLI_KINDS = ['error-ratio', 'latency', 'apdex', 'http', 'job', 'bool-gauge', 'raw'] as const;
 export type SliKind = (typeof SLI_KINDS)[number];
 
 const kind = (k: SliKind) => Type.Literal(k, { description: 'SLI kind.' });
@@ -162,6 +162,14 @@ export const SLI_SCHEMAS: Record<SliKind, TObject> = {
       threshold: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'Seconds, for measure: latency.' })),
     },
     { additionalProperties: false, description: 'Standard background-job SLI over the SDK\'s metric contract.' },
+  ),
+  'bool-gauge': Type.Object(
+    {
+      kind: kind('bool-gauge'),
+      ...sliCommon,
+      gauge: promql('Series selector of a gauge that is 1 when a probe or check succeeds and 0 when it fails, e.g. probe_success{job="blackbox"}. Each sample is an event.'),
+    },
+    { additionalProperties: false, description: 'Failed samples over all samples of a 0/1 gauge (probe success, up): Pyrra\'s bool_gauge.' },
   ),
   raw: Type.Object(
     {

@@ -1,7 +1,7 @@
 /**
  * Exports a model to OpenSLO and imports it back in memory; returns what did not survive of
  * what OpenSLO can express (services, teams, tiers, SLI names, descriptions, objectives,
- * periods, events; significant labels and user_facing in slokit's own annotations), one line
+ * periods, events (not raw, apdex or bool-gauge SLIs, which the export reports); significant labels and user_facing in slokit's own annotations), one line
  * per difference.
  */
 import { isDeepStrictEqual } from 'node:util';
@@ -21,7 +21,7 @@ export function openSloRoundTripDifferences(model: Model): string[] {
   const diffs: string[] = [...problems];
   for (const service of model.services) {
     const back = result.services.find((s) => s.name === service.name);
-    const slis = service.slis.filter((x) => x.events.type !== 'raw' && !(x.events.type === 'histogram' && x.events.tolerated !== undefined));
+    const slis = service.slis.filter((x) => x.events.type !== 'raw' && x.events.type !== 'gauge' && !(x.events.type === 'histogram' && x.events.tolerated !== undefined));
     if (!slis.length) continue;
     if (!back) {
       diffs.push(`${service.name}: not imported back`);

@@ -184,6 +184,7 @@ const sliKind = (metric: string) =>
       ),
       standardKind('http', 'job', HTTP_SERVER_DURATION.buckets),
       standardKind('job', 'queue', JOB_DURATION.buckets),
+      fc.record({ kind: fc.constant('bool-gauge'), gauge: fc.constant(selectorText(`${metric}_probe_success`, ms)) }),
       fc.constantFrom((e: string) => e, (e: string) => `sum by (env, cluster) (${e})`, (e: string) => `sum without (${LABEL_NAMES[0]}) (${e})`).map((aggregate) => ({
         kind: 'raw',
         bad_rate: aggregate(`rate(${selectorText(`${metric}_failed_total`, ms)}[$window])`),
@@ -220,7 +221,7 @@ function overlapping(first: Record<string, unknown>): fc.Arbitrary<Record<string
   const nested = (): Record<string, unknown> | undefined => {
     if (first.kind === 'raw') return undefined;
     const out: Record<string, unknown> = { ...first };
-    for (const key of ['total', 'bad', 'good', 'histogram'] as const) if (typeof first[key] === 'string') out[key] = narrowed(first[key] as string, subset);
+    for (const key of ['total', 'bad', 'good', 'histogram', 'gauge'] as const) if (typeof first[key] === 'string') out[key] = narrowed(first[key] as string, subset);
     if (typeof first.selector === 'string') out.selector = narrowed(first.selector, subset, true);
     return out;
   };

@@ -28,6 +28,8 @@ export interface FedSeries {
   readonly labels: Readonly<Record<string, string>>;
   readonly increments: readonly number[];
   readonly gone?: readonly boolean[];
+  /** A gauge: `increments` are its samples (1 or 0), not what a counter adds each step. */
+  readonly gauge?: boolean;
 }
 
 export class SynthesisError extends Error {}
@@ -125,8 +127,31 @@ function histogramSeries(
   return { series, identity: identity! };
 }
 
+/**
+ * A 0/1 gauge (a probe) as one series per event: each step, the first `total` series hold a
+ * sample, the first `bad` of them at 0. A label no matcher names tells the series apart.
+ */
+function gaugeSeries(gauge: Selector, traffic: Traffic, base: Readonly<Record<string, string>>): { series: FedSeries[]; identity: Record<string, string> } {
+  const labels = need(labelsFor(gauge.matchers, base), gauge.metric);
+  const width = Math.max(0, ...traffic.total);
+  if (width > MAX_GAUGE_SERIES) throw new SynthesisError(`a bool gauge's test traffic is one series per event, and ${width} events in a step is more than ${MAX_GAUGE_SERIES}`);
+  const probe = ['instance', 'slokit_probe'].find((l) => !gauge.matchers.some((m) => m.label === l))!;
+  // Index 0 is the first sample: the probe already runs as it will in the first step.
+  const at = (counts: readonly number[], m: number) => counts[Math.max(1, m)] ?? 0;
+  const series = Array.from({ length: width }, (_, i): FedSeries => ({
+    metric: gauge.metric,
+    labels: { ...labels, [probe]: `probe-${i}` },
+    increments: traffic.total.map((_, m) => (i < at(traffic.bad, m) ? 0 : 1)),
+    gone: traffic.total.map((_, m) => i >= at(traffic.total, m)),
+    gauge: true,
+  }));
+  return { series, identity: labels };
+}
+
+const MAX_GAUGE_SERIES = 100;
+
 export function toInputSeries(s: FedSeries): InputSeries {
-  const values = cumulative(s.increments);
+  const values = s.gauge ? [...s.increments] : cumulative(s.increments);
   if (!s.gone?.some(Boolean)) return { series: seriesText(s.metric, s.labels), values: encodeValues(values) };
   // Runs of present samples in promtool's notation, `_xN` for the steps with no sample.
   const parts: string[] = [];
@@ -182,13 +207,17 @@ export function synthesize(
       };
       break;
     }
+    case 'gauge':
+      result = gaugeSeries(events.gauge, traffic, base);
+      break;
     case 'histogram': {
       const thresholds = [events.satisfied, ...(events.tolerated !== undefined ? [events.tolerated] : [])];
       result = histogramSeries([{ histogram: events.histogram, le: thresholds }], traffic, good, base);
       break;
     }
   }
-  let series = traffic.gone ? result.series.map((s) => ({ ...s, gone: traffic.gone })) : result.series;
+  const gone = traffic.gone;
+  let series = gone ? result.series.map((s) => ({ ...s, gone: s.gone ? s.gone.map((g, m) => g || gone[m] === true) : gone })) : result.series;
   if (traffic.badFrom !== undefined) {
     const badOnly = badOnlySeries(events);
     series = series.map((s) => (s === result.series[badOnly ?? -1] ? { ...s, gone: s.increments.map((_, m) => m < traffic.badFrom!) } : s));

@@ -20,9 +20,13 @@ import { badOnlySeries } from './input-series.js';
 import { at, feed, firing, steps, valueWithin, type Ctx, type TestGroup } from './scenarios.js';
 import { constant, phases } from './traffic.js';
 
-/** Events per step while the SLI is healthy, and the share of them that fail after the first error. */
-const TOTAL = 1000;
-const FAILING = 250;
+/**
+ * Events per step while the SLI is healthy, and how many of them fail after the first error. A
+ * bool gauge's events are samples, one series per event: four probes, one of them failing.
+ */
+function ownTraffic(ctx: Ctx): { total: number; failing: number } {
+  return ctx.sli.events.type === 'gauge' ? { total: 4, failing: 1 } : { total: 1000, failing: 250 };
+}
 
 /**
  * Healthy traffic with no error yet, then a quarter of it failing: the recorded raw-window
@@ -31,10 +35,11 @@ const FAILING = 250;
  * exact under both range semantics).
  */
 function readsOwnSeries(ctx: Ctx): TestGroup {
+  const { total, failing: failingEvents } = ownTraffic(ctx);
   const R = steps(ctx, ctx.sli.evaluation.rawWindow.seconds);
   const healthy = R + 1;
   const failing = R + 2;
-  const traffic = { ...phases({ steps: healthy, total: TOTAL, bad: 0 }, { steps: failing, total: TOTAL, bad: FAILING }), badFrom: healthy + 1 };
+  const traffic = { ...phases({ steps: healthy, total, bad: 0 }, { steps: failing, total, bad: failingEvents }), badFrom: healthy + 1 };
   const { input, labels } = feed(ctx, traffic);
   const sel = sliMatchers(ctx.service, ctx.sli);
   const raw = ctx.sli.evaluation.rawWindow;
@@ -42,14 +47,14 @@ function readsOwnSeries(ctx: Ctx): TestGroup {
   const exactly = (name: string, t: number, n: number) => valueWithin(ctx, `${name}${sel}`, labels, t, perSecond(n), Math.max(perSecond(n), 1) * 1e-9);
   const absent = badOnlySeries(ctx.sli.events) !== undefined;
   return {
-    name: `${ctx.service.name}/${ctx.sli.name}: reads its own series: ${TOTAL} events per ${formatSeconds(ctx.step)}, none failing${absent ? ' (no series of errors yet)' : ''}, then ${FAILING} failing, recorded exactly`,
+    name: `${ctx.service.name}/${ctx.sli.name}: reads its own series: ${total} events per ${formatSeconds(ctx.step)}, none failing${absent ? ' (no series of errors yet)' : ''}, then ${failingEvents} failing, recorded exactly`,
     interval: formatSeconds(ctx.step),
     input_series: input,
     promql_expr_test: [
-      exactly(series.totalRate(raw), healthy, TOTAL),
+      exactly(series.totalRate(raw), healthy, total),
       exactly(series.badRate(raw), healthy, 0),
-      exactly(series.totalRate(raw), healthy + failing, TOTAL),
-      exactly(series.badRate(raw), healthy + failing, FAILING),
+      exactly(series.totalRate(raw), healthy + failing, total),
+      exactly(series.badRate(raw), healthy + failing, failingEvents),
     ],
   };
 }
@@ -76,7 +81,8 @@ function firstAlertFires(ctx: Ctx): TestGroup | undefined {
     .sort((a, b) => a.at - b.at || a.def.burn!.long.seconds - b.def.burn!.long.seconds);
   const first = rows[0];
   if (!first) return undefined;
-  const { input, labels } = feed(ctx, constant(first.at, TOTAL, TOTAL));
+  const { total } = ownTraffic(ctx);
+  const { input, labels } = feed(ctx, constant(first.at, total, total));
   return {
     name: `${ctx.service.name}/${ctx.sli.name}: a full outage from the first step fires ${first.def.rule.alert} with its labels and annotations by ${formatSeconds(first.at * ctx.step)}`,
     interval: formatSeconds(ctx.step),

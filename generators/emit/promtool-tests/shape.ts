@@ -34,6 +34,9 @@ function canonicalEvents(events: EventSource): EventSource {
       return events.bad ? { type: 'counters', bad, total } : { type: 'counters', good, total };
     case 'histogram':
       return { ...events, histogram: { metric: 'slokit_shape_duration_seconds', matchers: [] } };
+    case 'gauge':
+      // Its raw reads count samples; the SLI's own tests prove them, the shape proves the rest on counters.
+      return { type: 'counters', bad, total };
     case 'raw':
       // A team's expressions are its own: they are proven by its own tests, the shape by counters.
       return { type: 'raw', badRate: `rate(${bad.metric}[$window])`, totalRate: `rate(${total.metric}[$window])`, testSeries: { bad, total } };

@@ -15,6 +15,8 @@ function totalSelectors(sli: Sli): Selector[] {
       return [ev.total];
     case 'histogram':
       return [{ metric: `${ev.histogram.metric}_count`, matchers: ev.histogram.matchers }];
+    case 'gauge':
+      return [ev.gauge];
     case 'raw':
       if (ev.testSeries.histograms) return ev.testSeries.histograms.map((h) => ({ metric: `${h.histogram.metric}_count`, matchers: h.histogram.matchers }));
       return ev.testSeries.total ? [ev.testSeries.total] : [ev.testSeries.bad, ev.testSeries.good!];
@@ -29,5 +31,5 @@ function selects(s: Selector, series: FedSeries): boolean {
 export function siblingTotal(sibling: Sli, fed: readonly FedSeries[], step: number): { perStep: number; series: FedSeries[] } {
   const selectors = totalSelectors(sibling);
   const hit = fed.filter((f) => selectors.some((s) => selects(s, f)));
-  return { perStep: hit.reduce((n, f) => n + (f.increments[step] ?? 0), 0), series: hit };
+  return { perStep: hit.reduce((n, f) => n + (f.gauge ? (f.gone?.[step] ? 0 : 1) : (f.increments[step] ?? 0)), 0), series: hit };
 }
