@@ -5,7 +5,11 @@
  *
  * - to one SLI's rules in its service's rule file (registry/requests of the bundled catalog):
  *   `slokit test` checks them against its shape, then runs its own tests on its slice;
- * - to that shape's canonical rules: the shape's full scenario suite runs against them.
+ * - to that shape's canonical rules: `slokit test` checks their window rules against the
+ *   shape's window suite, then the shape's full scenario suite runs against them;
+ * - to the shape's and its window suite's rules at once, where the mutation touches a window
+ *   rule (a generator bug reaches both, so the window check passes): the derived-window test
+ *   and the shape's full suite run against them.
  *
  * A mutant is killed when a check or test fails; the shapes' split loses no teeth when every
  * mutant is killed on both sides (a raw-read mutant, whose rules are the SLI's own, applies to
@@ -23,6 +27,7 @@ import { toYaml } from '../generators/emit/yaml-text.js';
 import { loadModel } from '../generators/pipeline.js';
 import { PROJECT_ROOT } from '../generators/paths.js';
 import { shapeDifference, sliceOf, type RuleIdentity } from '../generators/emit/promtool-tests/rule-slice.js';
+import { windowRules } from '../generators/emit/promtool-tests/shape.js';
 import { matchersText } from '../generators/promql/escape.js';
 import type { TestIndex } from '../generators/emit/promtool-tests/test-file.js';
 import { inParallel } from '../generators/in-parallel.js';
@@ -158,8 +163,10 @@ export interface MutantResult {
   readonly what: string;
   /** Applied to the SLI's rules in its service's file: its shape check and own tests. */
   readonly sli: SideResult;
-  /** Applied to its shape's canonical rules: the shape's full suite. */
+  /** Applied to its shape's canonical rules: the window check, then the shape's full suite. */
   readonly shape: SideResult;
+  /** Applied to the shape's and its window suite's rules at once: the window check, the derived-window test and the shape's suite ("not applied" when it touches no window rule). */
+  readonly windows: SideResult;
   readonly equivalent?: string;
 }
 
@@ -195,6 +202,10 @@ export async function runMutants(mutations: readonly Mutation[], log: (line: str
   const testsOf = (paths: readonly string[]) => oneGroupEach(paths.map((p) => parse(pack.files.get(`prometheus/tests/${p}`)!) as TestFile));
   const ownTests = testsOf([entry.test]);
   const shapeTests = testsOf(index.shapes[entry.shape]!.files.filter((f) => f.endsWith('.test.yml')));
+  const suite = index.windows[index.shapes[entry.shape]!.windows!]!;
+  const windowGroups = groupsIn(`prometheus/tests/${suite.files.find((f) => f.endsWith('/rules.yml'))!}`);
+  const windowNames = new Set(windowGroups.flatMap((g) => g.rules.map((r) => r.record!)));
+  const windowTests = testsOf(suite.files.filter((f) => f.endsWith('.test.yml')));
   const dir = mkdtempSync(join(tmpdir(), 'slokit-mutants-'));
   const runIn = async (name: string, rules: readonly Group[], tests: readonly TestFile[]) => {
     const sub = mkdtempSync(join(dir, `${name}-`));
@@ -208,12 +219,25 @@ export async function runMutants(mutations: readonly Mutation[], log: (line: str
     return last;
   };
   const sliSlice = (groups: readonly Group[]) => sliceOf(groups as never, SERVICE, SLI) as unknown as Group[];
-  const side = async (m: Mutation, which: 'sli' | 'shape'): Promise<SideResult> => {
+  type Which = 'sli' | 'shape' | 'windows';
+  const side = async (m: Mutation, which: Which): Promise<SideResult> => {
     const mutated = structuredClone(which === 'sli' ? serviceGroups : shapeGroups);
     const [service, sli, selector] = which === 'sli' ? [SERVICE, SLI, selectorOf(entry)] : [index.canonical.labels.service!, index.canonical.labels.sli!, selectorOf(index.canonical)];
-    const rules = mutated.flatMap((g) => g.rules).filter((r) => r.labels?.sli === sli && r.labels?.service === service);
-    if (!m.apply(rules, selector)) return { status: 'not applied' };
+    const own = (groups: Group[]) => groups.flatMap((g) => g.rules).filter((r) => r.labels?.sli === sli && r.labels?.service === service);
+    if (!m.apply(own(mutated), selector)) return { status: 'not applied' };
+    if (which === 'windows') {
+      const windows = structuredClone(windowGroups);
+      if (!m.apply(own(windows), selector)) return { status: 'not applied' };
+      const difference = shapeDifference(windowRules(mutated as never, windowNames), windows as never, index.canonical, index.canonical, entry.rawReads);
+      if (difference) return { status: 'killed', by: `window check: ${difference.slice(0, 60)}` };
+      const w = await runIn(`${m.kind}-windows`, windows, windowTests);
+      if (w.code !== 0) return { status: 'killed', by: firstFailure(w.output) };
+      const r = await runIn(`${m.kind}-both`, mutated, shapeTests);
+      return r.code === 0 ? { status: 'survived' } : { status: 'killed', by: `shape suite: ${firstFailure(r.output)}` };
+    }
     if (which === 'shape') {
+      const difference = shapeDifference(windowRules(mutated as never, windowNames), windowGroups as never, index.canonical, index.canonical, entry.rawReads);
+      if (difference) return { status: 'killed', by: `window check: ${difference.slice(0, 60)}` };
       const r = await runIn(`${m.kind}-shape`, mutated, shapeTests);
       return r.code === 0 ? { status: 'survived' } : { status: 'killed', by: firstFailure(r.output) };
     }
@@ -224,17 +248,17 @@ export async function runMutants(mutations: readonly Mutation[], log: (line: str
     return r.code === 0 ? { status: 'survived' } : { status: 'killed', by: firstFailure(r.output) };
   };
   try {
-    for (const [name, groups, tests] of [['unmutated-sli', sliSlice(serviceGroups), ownTests], ['unmutated-shape', shapeGroups, shapeTests]] as const) {
+    for (const [name, groups, tests] of [['unmutated-sli', sliSlice(serviceGroups), ownTests], ['unmutated-shape', shapeGroups, shapeTests], ['unmutated-windows', windowGroups, windowTests]] as const) {
       const clean = await runIn(name, groups, tests);
       if (clean.code !== 0) throw new Error(`the unmutated rules fail their own tests (${name}):\n${clean.output.slice(0, 3000)}`);
     }
-    const jobs = mutations.flatMap((m, i) => (['sli', 'shape'] as const).map((which) => ({ m, i, which })));
-    const sides: { sli?: SideResult; shape?: SideResult }[] = mutations.map(() => ({}));
+    const jobs = mutations.flatMap((m, i) => (['sli', 'shape', 'windows'] as const).map((which) => ({ m, i, which })));
+    const sides: { sli?: SideResult; shape?: SideResult; windows?: SideResult }[] = mutations.map(() => ({}));
     await inParallel(jobs, 2, async ({ m, i, which }) => {
       sides[i]![which] = await side(m, which);
-      log(`${m.kind} on the ${which === 'sli' ? "SLI's" : "shape's"} rules: ${sides[i]![which]!.status}${sides[i]![which]!.by ? ` (${sides[i]![which]!.by})` : ''}`);
+      log(`${m.kind} on the ${which === 'sli' ? "SLI's" : which === 'shape' ? "shape's" : "shape's and window suite's"} rules: ${sides[i]![which]!.status}${sides[i]![which]!.by ? ` (${sides[i]![which]!.by})` : ''}`);
     });
-    return mutations.map((m, i) => ({ kind: m.kind, what: m.what, sli: sides[i]!.sli!, shape: sides[i]!.shape!, ...(m.equivalent ? { equivalent: m.equivalent } : {}) }));
+    return mutations.map((m, i) => ({ kind: m.kind, what: m.what, sli: sides[i]!.sli!, shape: sides[i]!.shape!, windows: sides[i]!.windows!, ...(m.equivalent ? { equivalent: m.equivalent } : {}) }));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -242,17 +266,17 @@ export async function runMutants(mutations: readonly Mutation[], log: (line: str
 
 export function mutantTable(results: readonly MutantResult[]): string {
   const cell = (r: SideResult) => `${r.status}${r.by ? ` (${r.by})` : ''}`;
-  const score = (which: 'sli' | 'shape') => {
+  const score = (which: 'sli' | 'shape' | 'windows') => {
     const applied = results.filter((r) => r[which].status !== 'not applied');
     const killed = applied.filter((r) => r[which].status === 'killed').length;
     return `${killed} of ${applied.length} (${((100 * killed) / Math.max(1, applied.length)).toFixed(0)}%)`;
   };
   const lines = [
-    "| kind | mutation | on the SLI's rules: shape check, own tests | on its shape's rules: full suite |",
-    '| --- | --- | --- | --- |',
-    ...results.map((r) => `| ${r.kind} | ${r.what} | ${cell(r.sli)} | ${cell(r.shape)}${r.equivalent && (r.sli.status === 'survived' || r.shape.status === 'survived') ? `; ${r.equivalent}` : ''} |`),
+    "| kind | mutation | on the SLI's rules: shape check, own tests | on its shape's rules: window check, full suite | on the shape's and its window suite's rules at once: derived-window test, shape suite |",
+    '| --- | --- | --- | --- | --- |',
+    ...results.map((r) => `| ${r.kind} | ${r.what} | ${cell(r.sli)} | ${cell(r.shape)}${r.equivalent && (r.sli.status === 'survived' || r.shape.status === 'survived') ? `; ${r.equivalent}` : ''} | ${cell(r.windows)} |`),
     '',
-    `Killed on the SLI's rules: ${score('sli')}; on the shape's rules: ${score('shape')}. A mutant of the SLI's own raw reads has no counterpart in the shape's canonical ones when their text differs ("not applied" there).`,
+    `Killed on the SLI's rules: ${score('sli')}; on the shape's rules: ${score('shape')}; on the shape's and window suite's rules at once (mutations that touch a window rule): ${score('windows')}. A mutant of the SLI's own raw reads has no counterpart in the shape's canonical ones when their text differs ("not applied" there).`,
   ];
   return lines.join('\n');
 }

@@ -164,6 +164,7 @@ export const outputPaths = {
   sliTests: (service: Pick<Service, 'name'>, sli: Pick<Sli, 'name'>) => `prometheus/tests/slis/${service.name}/${sli.name}.test.yml`,
   /** The files of a rule shape: canonical rules and the full scenario suite. */
   shapeFile: (id: string, name: string) => `prometheus/tests/shapes/${id}/${name}`,
+  windowFile: (id: string, name: string) => `prometheus/tests/windows/${id}/${name}`,
   /** Which shape each SLI has, and what tells its rules apart from the shape's. */
   testIndex: 'prometheus/tests/index.json',
   /** Saturation tests run at a coarser step than the SLO tests (a forecast needs days of data); service names hold no dots. */

@@ -1,5 +1,6 @@
 /**
- * `slokit test`: each rule shape's full scenario suite, each SLI's own tests against its slice
+ * `slokit test`: each rule shape's full scenario suite (its derived windows in a window suite
+ * that shapes with the same window rules share), each SLI's own tests against its slice
  * of the service's rule file (after checking the slice is its shape's rules under its own
  * name), and the saturation tests, run by promtool in parallel (promtool runs a file's groups
  * one after another, so files are the unit), largest first so the long ones do not finish
@@ -14,6 +15,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { sliceOf, shapeDifference, type GroupObject } from './emit/promtool-tests/rule-slice.js';
 import type { TestIndex } from './emit/promtool-tests/test-file.js';
+import { windowRules } from './emit/promtool-tests/shape.js';
 import { toYaml } from './emit/yaml-text.js';
 import { inParallel } from './in-parallel.js';
 import { promtoolAsync } from './promtool.js';
@@ -198,6 +200,20 @@ function unitsOf(dir: string, scratch: string, promtool: string): Unit[] {
     }
     return g;
   };
+  // A window suite tests the derived windows of every shape that shares it: each one's window
+  // rules must be the suite's (raw reads aside, which its SLIs' own tests prove).
+  for (const [id, suite] of Object.entries(index.windows ?? {})) {
+    const users = suite.shapes.length > 3 ? `${suite.shapes.slice(0, 3).join(', ')} and ${suite.shapes.length - 3} more` : suite.shapes.join(', ');
+    for (const file of suite.files.filter((f) => f.endsWith('.test.yml'))) inPlace(file, (group) => `windows ${id} (shapes ${users}): ${group.replace(/^[^:]*: /, '')}`);
+    const suiteRules = groupsOf(join(dir, suite.files.find((f) => f.endsWith('/rules.yml'))!));
+    const names = new Set(suiteRules.flatMap((g) => g.rules.flatMap((r) => (r.record === undefined ? [] : [r.record]))));
+    for (const shapeId of suite.shapes) {
+      const shapeRules = index.shapes[shapeId]?.files.find((f) => f.endsWith('/rules.yml'));
+      const rawReads = index.slis.find((e) => e.shape === shapeId)?.rawReads ?? [];
+      const difference = shapeRules ? shapeDifference(windowRules(groupsOf(join(dir, shapeRules)), names), suiteRules, index.canonical, index.canonical, rawReads) : `shape ${shapeId} is not in index.json`;
+      if (difference) units.push({ file: `shapes/${shapeId}/rules.yml`, groups: 0, size: 0, hash: '', cwd: dir, run: '', mismatch: { group: `shape ${shapeId}: its window rules are window suite ${id}'s`, reason: difference } });
+    }
+  }
   for (const e of index.slis) {
     const text = readFileSync(join(dir, e.test), 'utf8');
     const slice = sliceOf(groupsOf(join(dir, e.rules)), e.service, e.sli);

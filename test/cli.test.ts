@@ -2,7 +2,10 @@
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, copyCatalog, edit, scratchDir } from './helpers/catalog.js';
+import { BUNDLED_CATALOG, cli, copyCatalog, edit, scratchDir } from './helpers/catalog.js';
+import { loadModel } from '../generators/pipeline.js';
+
+const SLIS = loadModel(BUNDLED_CATALOG).model!.services.reduce((n, s) => n + s.slis.length, 0);
 import { packTree as tree } from './helpers/pack-tree.js';
 
 describe('slokit generate', () => {
@@ -11,7 +14,7 @@ describe('slokit generate', () => {
     const out = join(scratchDir(), 'out');
     const first = cli(['generate', '--catalog', catalog, '--out', out]);
     expect(first.code, first.stderr).toBe(0);
-    expect(first.stdout).toMatch(/services: 8 {3}SLIs: 15/);
+    expect(first.stdout).toContain(`services: 8   SLIs: ${SLIS}`);
     const a = tree(out);
     const alertLines = Object.entries(a)
       .filter(([p]) => p.startsWith('prometheus/rules/'))
@@ -184,7 +187,7 @@ describe('other commands', () => {
     const cwd = scratchDir();
     const r = cli(['validate', '--catalog', catalog], cwd);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/8 services, 15 SLIs, no problems/);
+    expect(r.stdout).toContain(`8 services, ${SLIS} SLIs, no problems`);
     expect(readdirSync(cwd)).toEqual([]);
   });
 
@@ -228,30 +231,31 @@ describe('other commands', () => {
     const out = join(scratchDir(), 'out');
     expect(cli(['generate', '--catalog', catalog, '--out', out]).code).toBe(0);
     const tests = join(out, 'prometheus', 'tests');
-    const index = JSON.parse(readFileSync(join(tests, 'index.json'), 'utf8')) as { shapes: Record<string, { files: string[] }>; slis: { test: string; shape: string }[] };
+    const index = JSON.parse(readFileSync(join(tests, 'index.json'), 'utf8')) as { shapes: Record<string, { files: string[]; windows: string }>; windows: Record<string, { files: string[] }>; slis: { test: string; shape: string }[] };
     expect(index.slis).toHaveLength(1);
     const shape = index.slis[0]!.shape;
-    const files = [...index.shapes[shape]!.files.filter((f) => f.endsWith('.test.yml')), 'redis.saturation.test.yml', 'slis/redis/commands.test.yml'].sort();
-    expect(files).toEqual([`shapes/${shape}/period.test.yml`, `shapes/${shape}/slo.test.yml`, 'redis.saturation.test.yml', 'slis/redis/commands.test.yml'].sort());
+    const windows = index.shapes[shape]!.windows;
+    const files = [...index.shapes[shape]!.files.filter((f) => f.endsWith('.test.yml')), ...index.windows[windows]!.files.filter((f) => f.endsWith('.test.yml')), 'redis.saturation.test.yml', 'slis/redis/commands.test.yml'].sort();
+    expect(files).toEqual([`shapes/${shape}/period.test.yml`, `shapes/${shape}/slo.test.yml`, `windows/${windows}/windows.test.yml`, 'redis.saturation.test.yml', 'slis/redis/commands.test.yml'].sort());
 
     const first = cli(['test', '--out', out, '--jobs', '2']);
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/SUCCESS/); // promtool check rules
-    expect(first.stdout).toMatch(/^4 test file\(s\), \d+ test group\(s\): 4 file\(s\) passed, 0 failed/m);
+    expect(first.stdout).toMatch(/^5 test file\(s\), \d+ test group\(s\): 5 file\(s\) passed, 0 failed/m);
     for (const f of files) expect(first.stderr).toMatch(new RegExp(`^ok {3}${f.replaceAll('.', '\\.')} \\(`, 'm'));
 
     const again = cli(['test', '--out', out, '--changed']);
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).toMatch(/0 file\(s\) passed, 0 failed .*, 4 unchanged since they last passed/);
+    expect(again.stdout).toMatch(/0 file\(s\) passed, 0 failed .*, 5 unchanged since they last passed/);
     // Generating the pack again keeps what passed (the state lives next to the packs).
     expect(cli(['generate', '--catalog', catalog, '--out', out]).code).toBe(0);
-    expect(cli(['test', '--out', out, '--changed']).stdout).toMatch(/0 file\(s\) passed, 0 failed .*, 4 unchanged since they last passed/);
+    expect(cli(['test', '--out', out, '--changed']).stdout).toMatch(/0 file\(s\) passed, 0 failed .*, 5 unchanged since they last passed/);
 
     // One test file changes: only it runs again.
     edit(join(tests, 'shapes', shape, 'period.test.yml'), (t) => `${t}# touched\n`);
     const one = cli(['test', '--out', out, '--changed']);
     expect(one.code, one.stderr).toBe(0);
-    expect(one.stdout).toMatch(/1 file\(s\) passed, 0 failed .*, 3 unchanged/);
+    expect(one.stdout).toMatch(/1 file\(s\) passed, 0 failed .*, 4 unchanged/);
     expect(one.stderr).toMatch(new RegExp(`^ok {3}shapes/${shape}/period\\.test\\.yml`, 'm'));
 
     // The SLI's rules change (Fast now needs ten times the burn): they are no longer its

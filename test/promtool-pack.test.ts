@@ -110,8 +110,11 @@ describe('slokit test', () => {
     const slis = model!.services.flatMap((s) => s.slis.map((x) => `${s.name}/${x.name}`));
     expect(index.slis.map((e) => `${e.service}/${e.sli}`)).toEqual(slis);
     expect(Object.values(index.shapes).flatMap((s) => s.slis).sort()).toEqual([...slis].sort());
-    // Fewer shapes than SLIs: the bundled catalog repeats objectives and kinds.
+    // Fewer shapes than SLIs: the bundled catalog repeats objectives and kinds; fewer window
+    // suites than shapes: its shapes differ in objectives and kinds, not in their windows.
     expect(Object.keys(index.shapes).length).toBeLessThan(slis.length);
+    expect(Object.keys(index.windows).length).toBeLessThan(Object.keys(index.shapes).length);
+    expect(Object.values(index.windows).flatMap((w) => w.shapes).sort()).toEqual(Object.keys(index.shapes).sort());
     const results = await testPack(out, { jobs: availableParallelism(), changedOnly: false, promtoolVersion: promtoolVersion() });
     const failed = results.filter((r) => r.status !== 'passed');
     expect(failed.map((r) => `${r.file}: ${r.failures.map((f) => `${f.group}: ${f.reason}`).join('; ')}${r.raw ?? ''}`)).toEqual([]);
@@ -119,6 +122,7 @@ describe('slokit test', () => {
       [
         ...index.slis.map((e) => e.test),
         ...Object.values(index.shapes).flatMap((s) => s.files.filter((f) => f.endsWith('.test.yml'))),
+        ...Object.values(index.windows).flatMap((w) => w.files.filter((f) => f.endsWith('.test.yml'))),
         ...model!.services.filter((s) => s.saturation.length).map((s) => `${s.name}.saturation.test.yml`),
       ].sort(),
     );

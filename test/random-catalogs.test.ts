@@ -118,9 +118,10 @@ async function checkCatalog(index: number, catalog: RandomCatalog, root: string)
   if (!check.ok || /warning/i.test(check.output)) throw new Error(`promtool check rules:\n${check.output}`);
   const full = index % FULL_EVERY === 0;
   const saturation = index % SATURATION_EVERY === 0;
-  // Every SLI's own tests, after its rules are checked to be its shape's; the shapes' full suites
+  // Every SLI's own tests, after its rules are checked to be its shape's (and each shape's window
+  // rules its window suite's); the shapes' and window suites' full tests
   // and the saturation tests where this catalog's turn has come.
-  const selected = (f: string) => f.startsWith('slis/') || (full && f.startsWith('shapes/')) || (saturation && f.endsWith('.saturation.test.yml'));
+  const selected = (f: string) => f.startsWith('slis/') || f.endsWith('/rules.yml') || (full && (f.startsWith('shapes/') || f.startsWith('windows/'))) || (saturation && f.endsWith('.saturation.test.yml'));
   const results = await testPack(out, { jobs: 1, changedOnly: false, promtoolVersion: PROMTOOL_VERSION, select: selected });
   const failed = results.filter((r) => r.status !== 'passed');
   if (failed.length) throw new Error(`slokit test:\n${failed.map((r) => `${r.file}: ${r.failures.map((f) => `${f.group}: ${f.reason}`).join('; ')}${r.raw ?? ''}`).join('\n').slice(-4000)}`);

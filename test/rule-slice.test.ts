@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { generatePack } from '../generators/emit/pack.js';
 import { shapeDifference, sliceOf, type GroupObject, type RuleObject } from '../generators/emit/promtool-tests/rule-slice.js';
+import { windowRules } from '../generators/emit/promtool-tests/shape.js';
 import type { TestIndex } from '../generators/emit/promtool-tests/test-file.js';
 import { loadModel } from '../generators/pipeline.js';
 import { PROMTOOL_MISSING, promtoolAvailable, promtoolVersion } from '../generators/promtool.js';
@@ -72,6 +73,35 @@ describe('an SLI slice and its shape', () => {
     for (const [s, reason] of cases) expect(differs(s)).toMatch(reason);
     // The raw reads are the SLI's own (its own tests prove them): a different selector there is no difference.
     expect(differs(changed('sli:events_total:rate5m', (r) => ({ ...r, expr: r.expr.replace('registry_http_requests_total', 'other_total') })))).toBeUndefined();
+  });
+});
+
+describe('window suites', () => {
+  const [suiteId, suite] = Object.entries(index.windows).find(([, w]) => w.shapes.includes(entry.shape))!;
+  const suiteRules = groupsOf(`prometheus/tests/${suite.files.find((f) => f.endsWith('/rules.yml'))!}`);
+  const names = new Set(suiteRules.flatMap((g) => g.rules.map((r) => r.record!)));
+
+  it("hold the derived windows up to a day and nothing an objective or an alert decides; every shape's are its suite's", () => {
+    expect(suiteRules.flatMap((g) => g.rules).every((r) => r.record !== undefined && /^sli:/.test(r.record))).toBe(true);
+    expect([...names].sort()).toEqual(['1d', '1h', '2h', '30m', '5m', '6h'].flatMap((w) => [`sli:error:ratio_rate${w}`, `sli:events_bad:rate${w}`, `sli:events_total:rate${w}`]).sort());
+    for (const [id, s] of Object.entries(index.shapes)) {
+      expect(s.windows, id).toBeDefined();
+      const own = groupsOf(`prometheus/tests/${s.files.find((f) => f.endsWith('/rules.yml'))!}`);
+      const e = index.slis.find((x) => x.shape === id)!;
+      expect(shapeDifference(windowRules(own, names), groupsOf(`prometheus/tests/${index.windows[s.windows!]!.files.find((f) => f.endsWith('/rules.yml'))!}`), index.canonical, index.canonical, e.rawReads), id).toBeUndefined();
+    }
+  });
+
+  it('slokit test fails a shape whose window rules are not its suite\'s, naming both, without running promtool', async () => {
+    const out = scratchDir();
+    writeOutput(out, pack.files);
+    const path = join(out, 'prometheus/tests/shapes', entry.shape, 'rules.yml');
+    const text = pack.files.get(`prometheus/tests/shapes/${entry.shape}/rules.yml`)!;
+    expect(text).toContain('[54m30s]');
+    writeFileSync(path, text.replace('[54m30s]', '[55m]'));
+    const results = await testPack(out, { jobs: 1, changedOnly: false, promtoolVersion: promtoolVersion(), select: (f) => f.endsWith('/rules.yml') });
+    expect(results.map((r) => [r.file, r.status, r.seconds])).toEqual([[`shapes/${entry.shape}/rules.yml`, 'failed', 0]]);
+    expect(results[0]!.failures).toEqual([{ group: `shape ${entry.shape}: its window rules are window suite ${suiteId}'s`, reason: expect.stringMatching(/record sli:events_total:rate1h\): its expression is not the shape's/) }]);
   });
 });
 

@@ -71,6 +71,16 @@ describe('runbooks', () => {
     expect(found).toEqual(['runbooks/redis.md: raw HTML <img>', 'runbooks/redis.md: #no-such-heading', 'runbooks/redis.md: nowhere.md', 'runbooks/redis.md: javascript:alert(1)']);
   });
 
+  it('a link that is not http(s) stays text, in a table cell too, where a | inside backticks would have ended the cell', async () => {
+    const dir = copyCatalog();
+    edit(join(dir, 'teams.yaml'), (t) => t.replace('issue_tracker: https://gitlab.example.com/platform/web/-/issues', 'issue_tracker: "[x](javascript:alert(1))=|"'));
+    const hostile = await generatePack(loadModel(dir).model!);
+    const web = hostile.files.get('runbooks/web.md')!;
+    expect(web).toContain('| Tickets | issue tracker (\\[x\\](javascript:alert(1))=\\|) |');
+    expect(renderedLinks(web).hrefs.filter((h) => h.startsWith('javascript'))).toEqual([]);
+    expect(brokenRunbookLinks(hostile.files, model.settings.runbookBaseUrl)).toEqual([]);
+  });
+
   it('say what fired with the real numbers of the SLI', () => {
     const md = runbooks.get('registry.md')!;
     const section = md.split('### requests burn fast')[1]!.split('\n### ')[0]!;

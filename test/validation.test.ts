@@ -29,7 +29,7 @@ describe('the bundled catalog', () => {
     expect(r.problems.map(formatProblem)).toEqual([]);
     expect(r.model!.services.length).toBeGreaterThanOrEqual(7);
     expect(r.model!.services.reduce((n, s) => n + s.slis.length, 0)).toBeGreaterThanOrEqual(15);
-    expect(r.model!.services.flatMap((s) => s.slis.map((x) => x.kind))).toEqual(expect.arrayContaining(['error-ratio', 'latency', 'apdex', 'http', 'job', 'bool-gauge', 'raw']));
+    expect(r.model!.services.flatMap((s) => s.slis.map((x) => x.kind))).toEqual(expect.arrayContaining(['error-ratio', 'latency', 'apdex', 'http', 'job', 'raw']));
   });
 });
 
@@ -171,11 +171,12 @@ describe('bad input', () => {
   });
 
   it('a bool gauge needs a selector of the gauge, not an expression over it, and nothing else', () => {
-    const p = problemsAfter((d) => edit(svc(d, 'redis'), (t) => t.replace('gauge: redis_up{job="redis"}', 'gauge: avg_over_time(redis_up{job="redis"}[5m])')));
+    const probe = (gauge: string) => `  - name: reachable\n    kind: bool-gauge\n    ${gauge}\n    objective: 99.9\n`;
+    const p = problemsAfter((d) => edit(svc(d, 'redis'), (t) => `${t}${probe('gauge: avg_over_time(redis_up{job="redis"}[5m])')}`));
     const expr = one(p, /expected a series selector/);
-    const gaugeLine = readFileSync(svc('catalog', 'redis'), 'utf8').split('\n').findIndex((l) => l.includes('gauge: redis_up')) + 1;
-    expect([expr.file.endsWith('redis.yaml'), expr.line, expr.hint]).toEqual([true, gaugeLine, expect.stringMatching(/kind: raw/)]);
-    const missing = problemsAfter((d) => edit(svc(d, 'redis'), (t) => t.replace('gauge: redis_up{job="redis"}', 'total: redis_up{job="redis"}')));
+    const lines = readFileSync(svc('catalog', 'redis'), 'utf8').split('\n').length;
+    expect([expr.file.endsWith('redis.yaml'), expr.line, expr.hint]).toEqual([true, lines + 2, expect.stringMatching(/kind: raw/)]);
+    const missing = problemsAfter((d) => edit(svc(d, 'redis'), (t) => `${t}${probe('total: redis_up{job="redis"}')}`));
     expect(missing.map((x) => x.message).join('\n')).toMatch(/gauge/);
   });
 

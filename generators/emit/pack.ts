@@ -146,10 +146,14 @@ export async function emitPack(model: Model, options: PackOptions, sink: FileSin
     // Every SLI's shape and index entry, reused or not: shapes are the pack's, shared by services.
     for (const sli of service.slis) {
       const shape = shapes.shapeOf(service, sli);
-      for (const [path, text] of testIndex.add(service, sli, shape)) {
-        sink(path, text);
-        summary.testGroups += shape.groups;
-        summary.testCases += shape.cases;
+      const fresh = testIndex.add(service, sli, shape);
+      for (const [path, text] of fresh) sink(path, text);
+      // Counted once per suite, the first time an SLI brings it.
+      for (const suite of [shape, shape.windows]) {
+        if (suite && [...fresh.keys()].some((p) => p.includes(`/${suite.id}/`))) {
+          summary.testGroups += suite.groups;
+          summary.testCases += suite.cases;
+        }
       }
     }
     if (reused.has(service.name)) continue;

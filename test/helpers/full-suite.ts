@@ -1,12 +1,12 @@
 /**
  * The full scenario suite of a service's SLIs under their own names, against the service's
- * whole rule file: what the pack runs once per rule shape on canonical series, built here for
+ * whole rule file: what the pack runs once per rule shape (and window suite) on canonical series, built here for
  * the tests that run the scenarios against rules the pack does not test that way (the split
  * rulers, the detection-time measurement).
  */
 import { parse } from 'yaml';
 import type { Pack } from '../../generators/emit/pack.js';
-import { sliPeriodTestGroups, sliTestGroups, type TestGroup } from '../../generators/emit/promtool-tests/scenarios.js';
+import { sliPeriodTestGroups, sliTestGroups, sliWindowTestGroups, type TestGroup } from '../../generators/emit/promtool-tests/scenarios.js';
 import { serviceRules } from '../../generators/emit/rule-groups.js';
 import type { Model } from '../../generators/model/types.js';
 import { formatSeconds } from '../../generators/model/duration.js';
@@ -22,7 +22,7 @@ export function fullSuite(model: Model, serviceName: string, which: 'main' | 'pe
   const service = model.services.find((s) => s.name === serviceName)!;
   const rules = serviceRules(model, service);
   const step = which === 'main' ? Math.min(...service.slis.map((s) => s.evaluation.fastInterval.seconds)) : Math.min(...service.slis.map((s) => s.evaluation.rawWindow.seconds)) / 2;
-  const tests = service.slis.flatMap((sli) => (which === 'main' ? sliTestGroups(model, service, sli, rules.alerts, step) : sliPeriodTestGroups(model, service, sli, step)));
+  const tests = service.slis.flatMap((sli) => (which === 'main' ? [...sliTestGroups(model, service, sli, rules.alerts, step), ...sliWindowTestGroups(model, service, sli, step)] : sliPeriodTestGroups(model, service, sli, step)));
   return { rule_files: [`../rules/${service.name}.yml`], evaluation_interval: formatSeconds(step), group_eval_order: rules.groups.map((g) => g.name), tests };
 }
 

@@ -52,7 +52,7 @@ export async function promtoolPasses(catalog: string, withShapes = false): Promi
   expect(problems).toEqual([]);
   const out = scratchDir();
   writeOutput(out, (await generatePack(model!)).files);
-  const results = await testPack(out, { jobs: availableParallelism(), changedOnly: false, promtoolVersion: promtoolVersion(), select: (f) => f.startsWith('slis/') || (withShapes && f.startsWith('shapes/')) });
+  const results = await testPack(out, { jobs: availableParallelism(), changedOnly: false, promtoolVersion: promtoolVersion(), select: (f) => f.startsWith('slis/') || f.endsWith('/rules.yml') || (withShapes && (f.startsWith('shapes/') || f.startsWith('windows/'))) });
   expect(results.filter((r) => r.file.startsWith('slis/')).length).toBe(model!.services.reduce((n, s) => n + s.slis.length, 0));
   for (const r of results) expect(r.status, `${r.file}: ${JSON.stringify(r.failures)}${r.raw ?? ''}`).toBe('passed');
   return results.map((r) => r.file);

@@ -495,10 +495,18 @@ function vanished(ctx: Ctx): TestGroup {
   };
 }
 
-/** Derived windows (up to a day) against the exact ratio of sums read from raw series. */
+/** The derived windows the window suite checks: up to a day (longer ones are the period test's). */
+export function checkedWindows(sli: Sli) {
+  return planWindows(sli).filter((p) => p.family !== 'raw' && p.window.seconds <= 86400);
+}
+
+/**
+ * Derived windows (up to a day) against the exact ratio of sums read from raw series. They do
+ * not depend on the objective or the alerts, so this runs once per window suite (shape.ts).
+ */
 function derivedWindows(ctx: Ctx): TestGroup | undefined {
   const day = 86400;
-  const checked = planWindows(ctx.sli).filter((p) => p.family !== 'raw' && p.window.seconds <= day);
+  const checked = checkedWindows(ctx.sli);
   if (!checked.length) return undefined;
   const longest = Math.max(...checked.map((p) => p.window.seconds));
   const length = steps(ctx, longest + 3600);
@@ -538,7 +546,7 @@ export function sliTestGroups(
 ): TestGroup[] {
   const defs = serviceDefs.filter((d) => d.sliName === sli.name).map((d) => d.def);
   const ctx: Ctx = { model, service, sli, defs, serviceDefs, step };
-  return [outage(ctx), atObjective(ctx), sustainedBurn(ctx), ...burnLevels(ctx), ...burnAfterHealthy(ctx), burst(ctx), errorSeriesCreated(ctx), quietFailures(ctx), lowTraffic(ctx), cessation(ctx), vanished(ctx), derivedWindows(ctx)].filter(
+  return [outage(ctx), atObjective(ctx), sustainedBurn(ctx), ...burnLevels(ctx), ...burnAfterHealthy(ctx), burst(ctx), errorSeriesCreated(ctx), quietFailures(ctx), lowTraffic(ctx), cessation(ctx), vanished(ctx)].filter(
     (g): g is TestGroup => g !== undefined,
   );
 }
@@ -583,6 +591,12 @@ function periodWindows(ctx: Ctx): TestGroup | undefined {
       near(`sum without (__name__) (${series.errorRatio({ text: longestText, seconds: longest })}${sel})`, 0, exactRatio * 0.01),
     ],
   };
+}
+
+/** The derived-window scenario alone (a window suite's test, shape.ts). */
+export function sliWindowTestGroups(model: Model, service: Service, sli: Sli, step: number): TestGroup[] {
+  const g = derivedWindows({ model, service, sli, defs: [], serviceDefs: [], step });
+  return g ? [g] : [];
 }
 
 /** The scenarios that need days of data, at a coarser step than the others (their own test file). */

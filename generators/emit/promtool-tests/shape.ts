@@ -15,7 +15,7 @@ import { ruleObject } from '../rule-file.js';
 import { serviceRules } from '../rule-groups.js';
 import { GENERATED_HEADER, toYaml } from '../yaml-text.js';
 import { sliceOf, type GroupObject, type RuleIdentity } from './rule-slice.js';
-import { sliPeriodTestGroups, sliTestGroups } from './scenarios.js';
+import { checkedWindows, sliPeriodTestGroups, sliTestGroups, sliWindowTestGroups, type TestGroup } from './scenarios.js';
 import { testFileYaml } from './test-file-yaml.js';
 
 /**
@@ -75,19 +75,46 @@ export function rawReads(sli: Sli): string[] {
   return [series.totalRate(sli.evaluation.rawWindow), series.badRate(sli.evaluation.rawWindow)];
 }
 
-export interface Shape {
+interface Suite {
   readonly id: string;
-  /** Files of the shape, relative to its directory. */
+  /** Files of the suite, relative to its directory. */
   readonly files: ReadonlyMap<string, string>;
   readonly groups: number;
   readonly cases: number;
 }
 
+export interface Shape extends Suite {
+  /** Its window suite: the derived-window test, shared by shapes whose window rules are the same. */
+  readonly windows: Suite | undefined;
+}
+
 export const SHAPE_FILES = { rules: 'rules.yml', tests: 'slo.test.yml', periodTests: 'period.test.yml' };
+export const WINDOW_FILES = { rules: 'rules.yml', tests: 'windows.test.yml' };
+
+/**
+ * The rules a window suite tests: the SLI's recorded windows up to a day, raw window included.
+ * They read nothing but the raw reads and each other; no objective, alert or budget is in them.
+ */
+export function windowRules(groups: readonly GroupObject[], names: ReadonlySet<string>): GroupObject[] {
+  return groups.map((g) => ({ ...g, rules: g.rules.filter((r) => r.record !== undefined && names.has(r.record)) })).filter((g) => g.rules.length > 0);
+}
+
+/** Names of the series `windowRules` keeps for an SLI. */
+export function windowSeries(sli: Sli): Set<string> {
+  const windows = [sli.evaluation.rawWindow, ...checkedWindows(sli).map((p) => p.window)];
+  return new Set(windows.flatMap((w) => [series.totalRate(w), series.badRate(w), series.errorRatio(w)]));
+}
+
+/**
+ * An objective every window suite uses: the windows are the same at any objective, so SLIs
+ * that differ only in it (or in the kind of counters they read) share one suite.
+ */
+const WINDOW_OBJECTIVE = 0.999;
 
 /** Shapes by what decides them, so each is generated once however many SLIs share it. */
 export class ShapeRegistry {
   private readonly byKey = new Map<string, Shape>();
+  private readonly windowsByKey = new Map<string, Suite | undefined>();
   readonly canonical: RuleIdentity;
 
   constructor(private readonly model: Model) {
@@ -100,17 +127,44 @@ export class ShapeRegistry {
     const key = JSON.stringify([c.service, this.model.settings]);
     let shape = this.byKey.get(key);
     if (!shape) {
-      shape = buildShape(this.model, c.service, c.sli);
+      shape = { ...buildShape(this.model, c.service, c.sli), windows: this.windowsOf(c.service, c.sli) };
       this.byKey.set(key, shape);
     }
     return shape;
+  }
+
+  /** The window suite of a canonical SLI: the same SLI over plain counters at one objective. */
+  private windowsOf(service: Service, sli: Sli): Suite | undefined {
+    const counters: EventSource = { type: 'counters', bad: { metric: 'slokit_shape_bad_total', matchers: [] }, total: { metric: 'slokit_shape_total', matchers: [] } };
+    const w = canonicalOf(service, { ...sli, kind: 'error-ratio', objective: WINDOW_OBJECTIVE, errorBudget: 1 - WINDOW_OBJECTIVE, events: counters });
+    const key = JSON.stringify([w.service, this.model.settings]);
+    if (!this.windowsByKey.has(key)) this.windowsByKey.set(key, buildWindows(this.model, w.service, w.sli));
+    return this.windowsByKey.get(key);
   }
 }
 
 const anyService = (model: Model) => model.services[0]!;
 const anySli = (model: Model) => model.services[0]!.slis[0]!;
 
-function buildShape(model: Model, service: Service, sli: Sli): Shape {
+function suiteOf(files: Map<string, string>, groups: readonly TestGroup[]): Suite {
+  const hash = createHash('sha256');
+  for (const [name, text] of files) hash.update(name).update('\0').update(text).update('\0');
+  return { id: hash.digest('hex').slice(0, 12), files, groups: groups.length, cases: groups.reduce((n, g) => n + (g.alert_rule_test?.length ?? 0) + (g.promql_expr_test?.length ?? 0), 0) };
+}
+
+function buildWindows(model: Model, service: Service, sli: Sli): Suite | undefined {
+  const step = sli.evaluation.fastInterval.seconds;
+  const tests = sliWindowTestGroups(model, service, sli, step);
+  if (!tests.length) return undefined;
+  const groups = windowRules(sliceOf(serviceRules(model, service).groups.map(ruleObject), service.name, sli.name), windowSeries(sli));
+  const header = `${GENERATED_HEADER}\nA window suite: the derived windows of every rule shape whose window rules are these (see ../../index.json), against the exact ratio of sums.`;
+  const files = new Map<string, string>();
+  files.set(WINDOW_FILES.rules, toYaml({ groups }, header));
+  files.set(WINDOW_FILES.tests, testFileYaml({ ruleFiles: [WINDOW_FILES.rules], step, groupOrder: groups.map((g) => g.name), groups: tests, header }));
+  return suiteOf(files, tests);
+}
+
+function buildShape(model: Model, service: Service, sli: Sli): Suite {
   const rules = serviceRules(model, service);
   const groups: GroupObject[] = sliceOf(rules.groups.map(ruleObject), service.name, sli.name);
   const order = groups.map((g) => g.name);
@@ -123,8 +177,5 @@ function buildShape(model: Model, service: Service, sli: Sli): Shape {
   files.set(SHAPE_FILES.rules, toYaml({ groups }, header));
   files.set(SHAPE_FILES.tests, testFileYaml({ ruleFiles: [SHAPE_FILES.rules], step, groupOrder: order, groups: main, header }));
   if (period.length) files.set(SHAPE_FILES.periodTests, testFileYaml({ ruleFiles: [SHAPE_FILES.rules], step: periodStep, groupOrder: order, groups: period, header }));
-  const hash = createHash('sha256');
-  for (const [name, text] of files) hash.update(name).update('\0').update(text).update('\0');
-  const all = [...main, ...period];
-  return { id: hash.digest('hex').slice(0, 12), files, groups: all.length, cases: all.reduce((n, g) => n + (g.alert_rule_test?.length ?? 0) + (g.promql_expr_test?.length ?? 0), 0) };
+  return suiteOf(files, [...main, ...period]);
 }

@@ -38,7 +38,10 @@ export interface TestIndexEntry extends RuleIdentity {
 export interface TestIndex {
   readonly canonical: RuleIdentity;
   readonly slis: readonly TestIndexEntry[];
-  readonly shapes: Readonly<Record<string, { readonly files: readonly string[]; readonly slis: readonly string[] }>>;
+  /** Each shape's files, the SLIs that share it, and its window suite. */
+  readonly shapes: Readonly<Record<string, { readonly files: readonly string[]; readonly slis: readonly string[]; readonly windows?: string }>>;
+  /** Each window suite's files and the shapes whose window rules are its rules. */
+  readonly windows: Readonly<Record<string, { readonly files: readonly string[]; readonly shapes: readonly string[] }>>;
 }
 
 const fromTests = (path: string) => path.replace(/^prometheus\/tests\//, '');
@@ -46,22 +49,39 @@ const fromTests = (path: string) => path.replace(/^prometheus\/tests\//, '');
 /** Collects the index as SLIs are emitted; `text` is deterministic for a model. */
 export class TestIndexBuilder {
   private readonly slis: TestIndexEntry[] = [];
-  private readonly shapes = new Map<string, { files: string[]; slis: string[] }>();
+  private readonly shapes = new Map<string, { files: string[]; slis: string[]; windows?: string }>();
+  private readonly windows = new Map<string, { files: string[]; shapes: string[] }>();
 
   constructor(private readonly registry: ShapeRegistry) {}
 
-  /** Records the SLI; returns its shape's files (paths relative to out/) the first time the shape is seen. */
+  /**
+   * Records the SLI; returns its shape's files and its window suite's (paths relative to out/)
+   * the first time each is seen.
+   */
   add(service: Service, sli: Sli, shape: Shape): Map<string, string> {
     const fresh = new Map<string, string>();
     let entry = this.shapes.get(shape.id);
     if (!entry) {
-      entry = { files: [], slis: [] };
+      entry = { files: [], slis: [], ...(shape.windows ? { windows: shape.windows.id } : {}) };
       for (const [name, text] of shape.files) {
         const path = outputPaths.shapeFile(shape.id, name);
         entry.files.push(fromTests(path));
         fresh.set(path, text);
       }
       this.shapes.set(shape.id, entry);
+      if (shape.windows) {
+        let w = this.windows.get(shape.windows.id);
+        if (!w) {
+          w = { files: [], shapes: [] };
+          for (const [name, text] of shape.windows.files) {
+            const path = outputPaths.windowFile(shape.windows.id, name);
+            w.files.push(fromTests(path));
+            fresh.set(path, text);
+          }
+          this.windows.set(shape.windows.id, w);
+        }
+        w.shapes.push(shape.id);
+      }
     }
     entry.slis.push(`${service.name}/${sli.name}`);
     this.slis.push({
@@ -77,8 +97,8 @@ export class TestIndexBuilder {
   }
 
   text(): string {
-    const shapes = Object.fromEntries([...this.shapes.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
-    const index: TestIndex = { canonical: this.registry.canonical, slis: this.slis, shapes };
+    const sorted = <T>(m: Map<string, T>) => Object.fromEntries([...m.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
+    const index: TestIndex = { canonical: this.registry.canonical, slis: this.slis, shapes: sorted(this.shapes), windows: sorted(this.windows) };
     return `${JSON.stringify(index, null, 2)}\n`;
   }
 }

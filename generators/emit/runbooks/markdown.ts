@@ -43,10 +43,14 @@ export function mdUrl(url: string): string | undefined {
   return url.replace(/\(/g, '%28').replace(/\)/g, '%29');
 }
 
-/** A link from catalog data: escaped title, and the URL only when it is safe; otherwise plain text. */
+/**
+ * A link from catalog data: escaped title, and the URL only when it is safe; otherwise plain
+ * text. Not a code span: a link can sit in a table cell, where GFM splits on a `|` even inside
+ * backticks and what follows would be read as Markdown again.
+ */
 export function mdLink(title: string, url: string): string {
   const safe = mdUrl(url);
-  return safe ? `[${mdText(title)}](${safe})` : `${mdText(title)} (${codeSpan(url)})`;
+  return safe ? `[${mdText(title)}](${safe})` : `${mdText(title)} (${mdText(url)})`;
 }
 
 /** GitHub's and GitLab's heading anchors: lower case, punctuation dropped, spaces to dashes. */
