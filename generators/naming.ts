@@ -164,6 +164,7 @@ export const outputPaths = {
   sliTests: (service: Pick<Service, 'name'>, sli: Pick<Sli, 'name'>) => `prometheus/tests/slis/${service.name}/${sli.name}.test.yml`,
   /** The files of a rule shape: canonical rules and the full scenario suite. */
   shapeFile: (id: string, name: string) => `prometheus/tests/shapes/${id}/${name}`,
+  /** The files of a window suite: the derived windows up to a day, shared by shapes, and their test. */
   windowFile: (id: string, name: string) => `prometheus/tests/windows/${id}/${name}`,
   /** Which shape each SLI has, and what tells its rules apart from the shape's. */
   testIndex: 'prometheus/tests/index.json',

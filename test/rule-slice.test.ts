@@ -105,6 +105,23 @@ describe('window suites', () => {
   });
 });
 
+describe("a service's own tests, several per promtool process", () => {
+  it('pass together; when one fails, the batch runs again file by file and only that file fails, with its reason', async () => {
+    const out = scratchDir();
+    writeOutput(out, pack.files);
+    const own = (f: string) => f.startsWith('slis/registry/');
+    const clean = await testPack(out, { jobs: 1, changedOnly: false, promtoolVersion: promtoolVersion(), select: own });
+    expect(clean.map((r) => [r.file, r.status])).toEqual([['slis/registry/requests.test.yml', 'passed'], ['slis/registry/request-latency.test.yml', 'passed']]);
+    const rules = join(out, 'prometheus/rules/registry.yml');
+    const text = pack.files.get('prometheus/rules/registry.yml')!;
+    expect(text).toContain('rate(registry_http_requests_total[5m])');
+    writeFileSync(rules, text.replace('rate(registry_http_requests_total[5m])', 'rate(registry_http_requests_total{code="200"}[5m])'));
+    const broken = await testPack(out, { jobs: 1, changedOnly: false, promtoolVersion: promtoolVersion(), select: own });
+    expect(broken.map((r) => [r.file, r.status])).toEqual([['slis/registry/requests.test.yml', 'failed'], ['slis/registry/request-latency.test.yml', 'passed']]);
+    expect(broken[0]!.failures[0]).toEqual({ group: expect.stringMatching(/^registry\/requests: reads its own series/), reason: expect.stringMatching(/sli:events_total:rate5m/) });
+  }, 120_000);
+});
+
 describe('overlapping selectors', () => {
   it("a whole-service SLI, a per-route one and two SLIs over the same events each pass their own tests, on their own slice", { timeout: 300_000 }, async () => {
     expect(promtoolAvailable(), PROMTOOL_MISSING).toBe(true);
