@@ -203,7 +203,7 @@ function generationSection(g: NonNullable<Results['generation']>): string {
 function testSection(runs: readonly TestRun[]): string {
   const out = ['## 3b. slokit test at catalog speed', ''];
   out.push(
-    'The real CLI in a child process, promtool on every core: each rule shape\'s full scenario suite, each SLI\'s own tests on its slice after the shape check, and the saturation tests. Then `--changed` with nothing changed, and after one service changed (and the pack was generated again).',
+    'The real CLI in a child process, promtool on every core: each rule shape\'s full scenario suite, each window suite\'s derived-window test (shared by the shapes whose window rules are the same), each SLI\'s own tests on its slice after the shape check (a service\'s several to a promtool process), and the saturation tests. Then `--changed` with nothing changed, and after one service changed (and the pack was generated again).',
     '',
   );
   out.push(
