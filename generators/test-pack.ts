@@ -179,6 +179,12 @@ function readIndex(dir: string): TestIndex {
   return JSON.parse(readFileSync(path, 'utf8')) as TestIndex;
 }
 
+/** Renames a shared suite's test groups (canonical names) by the suite and the first few that share it. */
+function sharedBy(suite: string, users: readonly string[]): (group: string) => string {
+  const listed = users.length > 3 ? `${users.slice(0, 3).join(', ')} and ${users.length - 3} more` : users.join(', ');
+  return (group) => `${suite} (${listed}): ${group.replace(/^[^:]*: /, '')}`;
+}
+
 /** Every unit of the pack: shapes' and saturation files in place, each SLI's own tests on its slice. */
 function unitsOf(dir: string, scratch: string, promtool: string): Unit[] {
   const index = readIndex(dir);
@@ -188,8 +194,7 @@ function unitsOf(dir: string, scratch: string, promtool: string): Unit[] {
     units.push({ file, groups: groupCount(text), size: text.length, hash: inputsHash(dirname(join(dir, file)), text, promtool), cwd: dirname(join(dir, file)), run: basename(file), ...(rename ? { rename } : {}) });
   };
   for (const [id, shape] of Object.entries(index.shapes)) {
-    const users = shape.slis.length > 3 ? `${shape.slis.slice(0, 3).join(', ')} and ${shape.slis.length - 3} more` : shape.slis.join(', ');
-    const rename = (group: string) => `shape ${id} (${users}): ${group.replace(/^[^:]*: /, '')}`;
+    const rename = sharedBy(`shape ${id}`, shape.slis);
     for (const file of shape.files.filter((f) => f.endsWith('.test.yml'))) inPlace(file, rename);
   }
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.saturation.test.yml')).sort()) inPlace(file);
@@ -205,8 +210,7 @@ function unitsOf(dir: string, scratch: string, promtool: string): Unit[] {
   // A window suite tests the derived windows of every shape that shares it: each one's window
   // rules must be the suite's (raw reads aside, which its SLIs' own tests prove).
   for (const [id, suite] of Object.entries(index.windows ?? {})) {
-    const users = suite.shapes.length > 3 ? `${suite.shapes.slice(0, 3).join(', ')} and ${suite.shapes.length - 3} more` : suite.shapes.join(', ');
-    for (const file of suite.files.filter((f) => f.endsWith('.test.yml'))) inPlace(file, (group) => `windows ${id} (shapes ${users}): ${group.replace(/^[^:]*: /, '')}`);
+    for (const file of suite.files.filter((f) => f.endsWith('.test.yml'))) inPlace(file, sharedBy(`windows ${id}`, suite.shapes.map((x) => `shape ${x}`)));
     const suiteRules = groupsOf(join(dir, suite.files.find((f) => f.endsWith('/rules.yml'))!));
     const names = new Set(suiteRules.flatMap((g) => g.rules.flatMap((r) => (r.record === undefined ? [] : [r.record]))));
     for (const shapeId of suite.shapes) {

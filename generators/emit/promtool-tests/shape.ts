@@ -25,18 +25,21 @@ import { testFileYaml } from './test-file-yaml.js';
  */
 const NAME = { service: 'slokit--service', sli: 'slokit--sli', team: 'slokit--team', component: 'slokit--component' };
 
+const bad = { metric: 'slokit_shape_bad_total', matchers: [] };
+const good = { metric: 'slokit_shape_good_total', matchers: [] };
+const total = { metric: 'slokit_shape_total', matchers: [] };
+/** Plain counters of bad and all events: what every kind but histograms is tested on. */
+const COUNTERS: EventSource = { type: 'counters', bad, total };
+
 function canonicalEvents(events: EventSource): EventSource {
-  const bad = { metric: 'slokit_shape_bad_total', matchers: [] };
-  const good = { metric: 'slokit_shape_good_total', matchers: [] };
-  const total = { metric: 'slokit_shape_total', matchers: [] };
   switch (events.type) {
     case 'counters':
-      return events.bad ? { type: 'counters', bad, total } : { type: 'counters', good, total };
+      return events.bad ? COUNTERS : { type: 'counters', good, total };
     case 'histogram':
       return { ...events, histogram: { metric: 'slokit_shape_duration_seconds', matchers: [] } };
     case 'gauge':
       // Its raw reads count samples; the SLI's own tests prove them, the shape proves the rest on counters.
-      return { type: 'counters', bad, total };
+      return COUNTERS;
     case 'raw':
       // A team's expressions are its own: they are proven by its own tests, the shape by counters.
       return { type: 'raw', badRate: `rate(${bad.metric}[$window])`, totalRate: `rate(${total.metric}[$window])`, testSeries: { bad, total } };
@@ -138,8 +141,7 @@ export class ShapeRegistry {
 
   /** The window suite of a canonical SLI: the same SLI over plain counters at one objective. */
   private windowsOf(service: Service, sli: Sli): Suite | undefined {
-    const counters: EventSource = { type: 'counters', bad: { metric: 'slokit_shape_bad_total', matchers: [] }, total: { metric: 'slokit_shape_total', matchers: [] } };
-    const w = canonicalOf(service, { ...sli, kind: 'error-ratio', objective: WINDOW_OBJECTIVE, errorBudget: 1 - WINDOW_OBJECTIVE, events: counters });
+    const w = canonicalOf(service, { ...sli, kind: 'error-ratio', objective: WINDOW_OBJECTIVE, errorBudget: 1 - WINDOW_OBJECTIVE, events: COUNTERS });
     const key = JSON.stringify([w.service, this.model.settings]);
     if (!this.windowsByKey.has(key)) this.windowsByKey.set(key, buildWindows(this.model, w.service, w.sli));
     return this.windowsByKey.get(key);
