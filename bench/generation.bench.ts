@@ -19,6 +19,8 @@ import { loadModel } from '../generators/pipeline.js';
 import { writeSyntheticCatalog } from './synthetic-catalog.js';
 
 export const SLIS_PER_SERVICE = 5;
+/** The one deployment form the benchmark also measures a pack in. */
+export const ONE_FORM = '[grafana]';
 
 export interface CliRun {
   readonly services: number;
@@ -27,6 +29,8 @@ export interface CliRun {
   readonly seconds: number;
   readonly peakBytes: number;
   readonly outputBytes?: number;
+  /** The catalog's `outputs` when not the bundled defaults' (every form). */
+  readonly outputs?: string;
 }
 
 function timedCli(args: string[], dir: string): { seconds: number; peakBytes: number } {
@@ -47,10 +51,17 @@ function directoryBytes(dir: string): number {
   return Number(r.stdout.split('\t')[0]);
 }
 
-export function measureCli(services: number): CliRun[] {
+/** `outputs` replaces the bundled defaults' list of deployment forms (all of them), e.g. '[grafana]'. */
+export function measureCli(services: number, outputs?: string): CliRun[] {
   const dir = mkdtempSync(join(tmpdir(), 'slokit-gen-bench-'));
   try {
     const catalog = writeSyntheticCatalog(BUNDLED_CATALOG, dir, services, SLIS_PER_SERVICE);
+    if (outputs) {
+      const defaults = join(catalog, 'defaults.yaml');
+      const text = readFileSync(defaults, 'utf8');
+      if (!/^outputs: .*$/m.test(text)) throw new Error('the bundled defaults.yaml has no outputs line to replace');
+      writeFileSync(defaults, text.replace(/^outputs: .*$/m, `outputs: ${outputs}`));
+    }
     const out = join(dir, 'out');
     const validate = timedCli(['validate', '--catalog', catalog], dir);
     const generate = timedCli(['generate', '--catalog', catalog, '--out', out], dir);
@@ -61,10 +72,11 @@ export function measureCli(services: number): CliRun[] {
     const svc = join(catalog, 'services', 'svc-0.yaml');
     writeFileSync(svc, readFileSync(svc, 'utf8').replace(/^tier: (\d)$/m, 'tier: $1\nmin_events: 33'));
     const regenerate = timedCli(['generate', '--catalog', catalog, '--out', out], dir);
+    const forms = outputs ? { outputs } : {};
     return [
-      { services, command: 'validate', ...validate },
-      { services, command: 'generate', ...generate, outputBytes },
-      { services, command: 'regenerate', ...regenerate, outputBytes: packBytes() },
+      { services, command: 'validate', ...validate, ...forms },
+      { services, command: 'generate', ...generate, outputBytes, ...forms },
+      { services, command: 'regenerate', ...regenerate, outputBytes: packBytes(), ...forms },
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { PROJECT_ROOT } from '../generators/paths.js';
 import { benchDashboards } from './dashboards.bench.js';
 import { measureDetection } from './detection.bench.js';
-import { measureCli, measureStages } from './generation.bench.js';
+import { measureCli, measureStages, ONE_FORM } from './generation.bench.js';
 import { benchTestPack } from './test-pack.bench.js';
 import { renderResults, type Results } from './report.js';
 import { measureRuleCost } from './rule-cost/rule-cost.bench.js';
@@ -77,6 +77,11 @@ if (wanted('generation')) {
   for (const services of list('SLOKIT_BENCH_SIZES', [10, 100, 1000, 5000])) {
     log(`generation, ${services} services`);
     results.generation.runs.push(...measureCli(services));
+  }
+  // What a large catalog that deploys one form writes (defaults.yaml outputs).
+  for (const services of list('SLOKIT_BENCH_ONE_FORM_SIZES', [1000, 5000])) {
+    log(`generation, ${services} services, outputs: ${ONE_FORM}`);
+    results.generation.runs.push(...measureCli(services, ONE_FORM));
   }
   const stageSize = 1000;
   log(`generation stages, ${stageSize} services`);

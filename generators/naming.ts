@@ -127,7 +127,8 @@ export const RESERVED_SERVICE_NAMES = [
 export const dashboardPaths = {
   dashboard: (file: string) => `grafana/dashboards/${file}`,
   provisioning: 'grafana/provisioning/dashboards.yaml',
-  configMap: (file: string) => `kubernetes/dashboards/${file.replace(/\.json$/, '')}.yaml`,
+  configMapDir: 'kubernetes/dashboards/',
+  configMap: (file: string) => `${dashboardPaths.configMapDir}${file.replace(/\.json$/, '')}.yaml`,
 };
 
 export const kubernetesPaths = {

@@ -164,10 +164,10 @@ describe('rules split between every Prometheus and a global ruler', () => {
 
   it('is off unless the catalog asks for it', async () => {
     const dir = copyCatalog();
-    edit(`${dir}/defaults.yaml`, (t) => t.replace('  split: true\n', '  split: false\n'));
+    edit(`${dir}/defaults.yaml`, (t) => t.replace('outputs: [grafana, kubernetes, mixin, mimir, thanos]\n', 'outputs: [grafana, kubernetes, mixin]\n'));
     const p = await generatePack(loadModel(dir).model!);
     expect([...p.files.keys()].filter((f) => f.startsWith('prometheus/rulers/'))).toEqual([]);
     expect([...pack.files.keys()].filter((f) => f.startsWith('prometheus/rulers/')).length).toBe(3 * services.length);
-    expect(readFileSync(`${dir}/defaults.yaml`, 'utf8')).toContain('split: false');
+    expect(readFileSync(`${dir}/defaults.yaml`, 'utf8')).toContain('outputs: [grafana, kubernetes, mixin]\n');
   });
 });

@@ -3,7 +3,8 @@
  * model (and an optional dashboard override file) only, so output is byte-identical run to run.
  */
 import { readFileSync } from 'node:fs';
-import type { Model, Service } from '../model/types.js';
+import type { Model } from '../model/types.js';
+import type { OutputForm } from '../schema/catalog-schema.js';
 import type { ServiceRecord } from '../write/manifest.js';
 import { packKey, serviceKey } from './service-key.js';
 import { alertmanagerPaths, dashboardPaths, kubernetesPaths, mixinPaths, outputPaths, rulerPaths, runbookPaths } from '../naming.js';
@@ -83,10 +84,16 @@ export async function generatePack(model: Model, options: PackOptions = {}): Pro
 type ServiceCounts = Pick<PackSummary, 'slis' | 'saturationResources' | 'recordingRules' | 'alertRules' | 'ruleGroups' | 'testGroups' | 'testCases' | 'dashboards' | 'panels'>;
 const noCounts = (): ServiceCounts => ({ slis: 0, saturationResources: 0, recordingRules: 0, alertRules: 0, ruleGroups: 0, testGroups: 0, testCases: 0, dashboards: 0, panels: 0 });
 
-/** The files of a service whose names do not depend on what it generates. */
-function dashboardFilesOf(service: Service): string[] {
-  const file = `${service.name}.json`;
-  return [dashboardPaths.dashboard(file), dashboardPaths.configMap(file), mixinPaths.dashboard(file)];
+/** Whether the catalog asked for this deployment form (defaults.yaml `outputs`). */
+const writes = (model: Model, form: OutputForm) => model.settings.outputs.includes(form);
+
+/** Where a dashboard goes, in every form the catalog writes. */
+function dashboardPathsOf(model: Model, file: string): string[] {
+  return [
+    ...(writes(model, 'grafana') ? [dashboardPaths.dashboard(file)] : []),
+    ...(writes(model, 'kubernetes') ? [dashboardPaths.configMap(file)] : []),
+    ...(writes(model, 'mixin') ? [mixinPaths.dashboard(file)] : []),
+  ];
 }
 
 /**
@@ -123,9 +130,9 @@ export async function emitPack(model: Model, options: PackOptions, sink: FileSin
     options.dashboardOverrides,
     (file, dashboard) => {
       const json = `${JSON.stringify(dashboard, null, 2)}\n`;
-      sink(dashboardPaths.dashboard(file), json);
-      sink(dashboardPaths.configMap(file), configMapYaml(file, folderOf(file), dashboard, json, model.settings.kubernetes.namespace));
-      sink(mixinPaths.dashboard(file), json);
+      if (writes(model, 'grafana')) sink(dashboardPaths.dashboard(file), json);
+      if (writes(model, 'kubernetes')) sink(dashboardPaths.configMap(file), configMapYaml(file, folderOf(file), dashboard, json, model.settings.kubernetes.namespace));
+      if (writes(model, 'mixin')) sink(mixinPaths.dashboard(file), json);
       dashboardFiles.push(file);
       const c = counts.get(file.replace(/\.json$/, ''));
       if (c) {
@@ -158,20 +165,20 @@ export async function emitPack(model: Model, options: PackOptions, sink: FileSin
     }
     if (reused.has(service.name)) continue;
     const c = counts.get(service.name)!;
-    const files: string[] = dashboardFilesOf(service);
+    const files: string[] = dashboardPathsOf(model, `${service.name}.json`);
     const emit: FileSink = (path, text) => {
       files.push(path);
       sink(path, text);
     };
     const rules = serviceRules(model, service);
     emit(outputPaths.rules(service), ruleFileText(model, service, rules.groups));
-    emit(kubernetesPaths.prometheusRule(service), prometheusRuleYaml(model, service, rules.groups));
-    emit(mixinPaths.rules(service.name), mixinRulesJson(rules.groups));
-    if (model.settings.splitRulers) {
+    if (writes(model, 'kubernetes')) emit(kubernetesPaths.prometheusRule(service), prometheusRuleYaml(model, service, rules.groups));
+    if (writes(model, 'mixin')) emit(mixinPaths.rules(service.name), mixinRulesJson(rules.groups));
+    if (writes(model, 'mimir') || writes(model, 'thanos')) {
       const split = splitServiceRules(model, service);
       emit(rulerPaths.local(service), localRulesText(service, split.local));
-      emit(rulerPaths.mimir(service), mimirRulesText(service, split.global));
-      emit(rulerPaths.thanos(service), thanosRulesText(service, split.global));
+      if (writes(model, 'mimir')) emit(rulerPaths.mimir(service), mimirRulesText(service, split.global));
+      if (writes(model, 'thanos')) emit(rulerPaths.thanos(service), thanosRulesText(service, split.global));
     }
     for (const sli of service.slis) {
       const own = sliTestFileText(model, service, sli, rules);
@@ -199,10 +206,16 @@ export async function emitPack(model: Model, options: PackOptions, sink: FileSin
   await dashboards;
   for (const c of counts.values()) for (const [k, v] of Object.entries(c) as [keyof ServiceCounts, number][]) summary[k] += v;
   summary.runbookSections = summary.alertRules;
-  sink(dashboardPaths.provisioning, provisioningYaml(dashboardFolders(model, dashboardFiles.sort())));
-  const kubernetesObjects = [...model.services.map((s) => kubernetesPaths.prometheusRule(s)), ...dashboardFiles.map((f) => dashboardPaths.configMap(f))];
-  sink(kubernetesPaths.kustomization, kustomizationYaml(kubernetesObjects, model.settings.kubernetes.namespace));
-  sink(mixinPaths.config, mixinConfig(model));
-  sink(mixinPaths.main, mixinLibsonnet(model, model.services.map((s) => s.name), dashboardFiles));
+  // Pieces arrive in any order: every file listing them lists them sorted.
+  dashboardFiles.sort();
+  if (writes(model, 'grafana')) sink(dashboardPaths.provisioning, provisioningYaml(dashboardFolders(model, dashboardFiles)));
+  if (writes(model, 'kubernetes')) {
+    const kubernetesObjects = [...model.services.map((s) => kubernetesPaths.prometheusRule(s)), ...dashboardFiles.map((f) => dashboardPaths.configMap(f))];
+    sink(kubernetesPaths.kustomization, kustomizationYaml(kubernetesObjects, model.settings.kubernetes.namespace));
+  }
+  if (writes(model, 'mixin')) {
+    sink(mixinPaths.config, mixinConfig(model));
+    sink(mixinPaths.main, mixinLibsonnet(model, model.services.map((s) => s.name), dashboardFiles));
+  }
   return { summary, services: records, reused };
 }

@@ -11,7 +11,7 @@ import { parse } from 'yaml';
 import type { Pack } from '../emit/pack.js';
 import { anchors, mdText } from '../emit/runbooks/markdown.js';
 import type { MaturityLevel, Model, Service } from '../model/types.js';
-import { dashboardUid, outputPaths, runbookFile, runbookPaths, dashboardPaths } from '../naming.js';
+import { dashboardUid, outputPaths, runbookFile, runbookPaths, dashboardPaths, mixinPaths } from '../naming.js';
 import type { TestIndex } from '../emit/promtool-tests/test-file.js';
 import { promtoolAvailable, promtoolVersion, PROMTOOL_MISSING } from '../promtool.js';
 import { testPack } from '../test-pack.js';
@@ -82,7 +82,11 @@ function linkCheck(model: Model, service: Service, pack: Pack): Check {
   const runbook = pack.files.get(runbookPaths.file(runbookFile(service))) ?? '';
   const headings = anchors(runbook);
   const uids = new Set<string>();
-  for (const [path, text] of pack.files) if (path.startsWith(dashboardPaths.dashboard('')) && path.endsWith('.json')) uids.add((JSON.parse(text) as { uid?: string }).uid ?? '');
+  // Whichever dashboard forms the catalog writes (outputs): each holds the same dashboards.
+  for (const [path, text] of pack.files) {
+    if ((path.startsWith(dashboardPaths.dashboard('')) || path.startsWith(mixinPaths.dashboard(''))) && path.endsWith('.json')) uids.add((JSON.parse(text) as { uid?: string }).uid ?? '');
+    if (path.startsWith(dashboardPaths.configMapDir)) uids.add(/^\s*slokit\.dev\/dashboard-uid: '?([^'\n]*)'?$/m.exec(text)?.[1] ?? '');
+  }
   const broken: string[] = [];
   for (const g of rules?.groups ?? []) {
     for (const r of g.rules) {

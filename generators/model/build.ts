@@ -9,7 +9,7 @@ import { closest, distance } from 'fastest-levenshtein';
 import { displayPath, type CatalogSources } from '../load/catalog-files.js';
 import { positionOf, type PathSegment, type SourceFile } from '../load/yaml-source.js';
 import { checkDefaults, checkMaturity, checkPolicy, checkResource, checkScale, checkService, checkTeams } from '../validate/schema-check.js';
-import { MATURITY_CRITERIA } from '../schema/catalog-schema.js';
+import { DASHBOARD_FORMS, MATURITY_CRITERIA, OUTPUT_FORMS, type OutputForm } from '../schema/catalog-schema.js';
 import { libraryResources, saturationSettings, serviceResources, type SaturationDefaultsDoc, type SaturationEntryDoc } from './saturation.js';
 import { checkScaleReferences, scaleFromDoc, type ScaleDoc } from './scales.js';
 import { findCycles } from '../validate/dependencies.js';
@@ -34,6 +34,7 @@ interface DefaultsDoc {
   runbook_templates?: string;
   kubernetes?: { namespace?: string; rule_labels?: Record<string, string> };
   rulers?: { split?: boolean };
+  outputs?: OutputForm[];
   alertmanager?: { receiver_url: string; group_wait?: string; group_interval?: string; repeat_interval?: string };
   saturation?: SaturationDefaultsDoc;
   tiers: Record<'1' | '2' | '3', { objective: number; page: boolean }>;
@@ -117,6 +118,23 @@ function runbookSteps(doc: RunbookDoc | undefined): RunbookSteps {
   return { steps: doc?.steps ?? [], links: doc?.links ?? [], commands: doc?.commands ?? [] };
 }
 
+/** The forms to write, in OUTPUT_FORMS order: `outputs` when given, else everything but the rulers unless rulers.split asks for them. */
+function outputsOf(d: DefaultsDoc): OutputForm[] {
+  const chosen = new Set<OutputForm>(d.outputs ?? ['grafana', 'kubernetes', 'mixin', ...(d.rulers?.split ? (['mimir', 'thanos'] as const) : [])]);
+  return OUTPUT_FORMS.filter((f) => chosen.has(f));
+}
+
+/** What `outputs` cannot say: no form for the dashboards alerts link to, or rulers said twice. */
+function checkOutputs(d: DefaultsDoc, source: SourceFile, c: Collector): void {
+  if (!d.outputs) return;
+  if (d.rulers?.split !== undefined) {
+    c.add(source, ['rulers', 'split'], 'rulers.split and outputs both say which rulers to write', `remove rulers.split and list the rulers in outputs (${d.rulers.split ? 'add mimir and thanos, or the one you run' : 'leave mimir and thanos out'})`, true);
+  }
+  if (!d.outputs.some((f) => DASHBOARD_FORMS.includes(f))) {
+    c.add(source, ['outputs'], `outputs has no form for the dashboards every alert links to (dashboard_url)`, `add ${DASHBOARD_FORMS.join(', ')} or more to outputs`);
+  }
+}
+
 function settingsFrom(d: DefaultsDoc, catalogDir: string): CatalogSettings {
   const aggregation = [d.labels.environment, d.labels.cluster].filter((l): l is string => !!l);
   return {
@@ -128,7 +146,7 @@ function settingsFrom(d: DefaultsDoc, catalogDir: string): CatalogSettings {
     environmentLabel: d.labels.environment,
     clusterLabel: d.labels.cluster,
     runbookTemplateDir: d.runbook_templates ? resolve(catalogDir, d.runbook_templates) : undefined,
-    splitRulers: d.rulers?.split ?? false,
+    outputs: outputsOf(d),
     saturation: saturationSettings(d.saturation),
     kubernetes: {
       namespace: d.kubernetes?.namespace,
@@ -223,6 +241,7 @@ export function buildModel(sources: CatalogSources, options: BuildOptions = {}):
   const teams = teamsOk && sources.teams ? loadTeams(sources.teams, c) : new Map<string, Team>();
   const defaults = defaultsOk && sources.defaults ? (sources.defaults.data as DefaultsDoc) : undefined;
   const settings = defaults ? settingsFrom(defaults, sources.dir) : undefined;
+  if (defaults && sources.defaults) checkOutputs(defaults, sources.defaults, c);
   if (settings?.runbookTemplateDir && sources.defaults) {
     const dir = settings.runbookTemplateDir;
     const inside = dir.startsWith(resolve(sources.dir) + sep);

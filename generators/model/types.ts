@@ -4,7 +4,7 @@
  */
 import type { Duration } from './duration.js';
 import type { SaturationSettings } from './saturation.js';
-import type { MaturityCriterion, SliKind } from '../schema/catalog-schema.js';
+import type { MaturityCriterion, OutputForm, SliKind } from '../schema/catalog-schema.js';
 
 export interface Team {
   readonly name: string;
@@ -252,8 +252,8 @@ export interface CatalogSettings {
     /** Labels the Prometheus Operator's ruleSelector matches on. */
     readonly ruleLabels: Readonly<Record<string, string>>;
   };
-  /** Also split each service's rules between every Prometheus and a global (Mimir or Thanos) ruler. */
-  readonly splitRulers: boolean;
+  /** Deployment forms written besides prometheus/rules/, runbooks/ and alertmanager/, in OUTPUT_FORMS order. */
+  readonly outputs: readonly OutputForm[];
   readonly saturation: SaturationSettings;
   /** Absolute folder of the catalog's own runbook templates, when it has one. */
   readonly runbookTemplateDir: string | undefined;

@@ -18,6 +18,12 @@ const K8S_NAMESPACE = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 const K8S_LABEL_KEY = '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$';
 const K8S_LABEL_VALUE = '^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$';
 
+/** The deployment forms a pack can be written in besides plain Prometheus rules (defaults.yaml `outputs`). */
+export const OUTPUT_FORMS = ['grafana', 'kubernetes', 'mixin', 'mimir', 'thanos'] as const;
+export type OutputForm = (typeof OUTPUT_FORMS)[number];
+/** The forms that carry the dashboards every alert links to. */
+export const DASHBOARD_FORMS: readonly OutputForm[] = ['grafana', 'kubernetes', 'mixin'];
+
 /** Human wording for patterns, so an error says what a value must look like. */
 export const PATTERN_HINTS: Record<string, string> = {
   [SAFE_NAME]: 'lower-case letters, digits and single dashes, starting with a letter (e.g. "web-api"); it becomes a label value, a file name and a URL anchor',
@@ -361,13 +367,21 @@ export const DefaultsSchema = Type.Object(
         { additionalProperties: false, description: 'Kubernetes delivery: out/kubernetes/.' },
       ),
     ),
+    outputs: Type.Optional(
+      Type.Array(oneOf(OUTPUT_FORMS), {
+        uniqueItems: true,
+        minItems: 1,
+        description:
+          'Deployment forms to write besides prometheus/rules/ and its tests, runbooks/ and alertmanager/: grafana (grafana/: dashboards and their provisioning), kubernetes (kubernetes/: PrometheusRules and dashboard ConfigMaps), mixin (mixin/: a monitoring mixin), mimir and thanos (prometheus/rulers/: the local half for every Prometheus and the global half for that ruler). At least one of grafana, kubernetes and mixin: alerts link to the dashboards. Default: grafana, kubernetes and mixin (and mimir and thanos with rulers.split).',
+      }),
+    ),
     rulers: Type.Optional(
       Type.Object(
         {
           split: Type.Optional(
             Type.Boolean({
               description:
-                'Also write out/prometheus/rulers/: what each Prometheus evaluates over its raw series (local/) and what a Mimir or Thanos ruler evaluates over all of them (mimir/, thanos/). Default false.',
+                'Also write out/prometheus/rulers/ for both Mimir and Thanos (what outputs: [..., mimir, thanos] says; not with outputs). Default false.',
             }),
           ),
         },
