@@ -68,8 +68,11 @@ export async function streamDashboards(model: Model, overridesFile: string | und
   const evaluate = async (view: unknown, select: string) => {
     const jsonnet = new Jsonnet().setMaxStack(MAX_STACK).addJpath(DASHBOARDS_DIR).extCode('model', JSON.stringify(view));
     try {
-      const text = await jsonnet.evaluateSnippet(`local all = ${base}.grafanaDashboards;\n${select}`, 'slokit-dashboards.jsonnet');
-      return JSON.parse(text) as { dashboards: Record<string, Dashboard>; upgradePanels?: Panel[] };
+      // std.toString manifests natively and without indentation, several times faster than
+      // jsonnet's own pretty output (most of the evaluation at 5,000 services); the result is
+      // a JSON string holding the JSON.
+      const text = await jsonnet.evaluateSnippet(`local all = ${base}.grafanaDashboards;\nstd.toString(${select})`, 'slokit-dashboards.jsonnet');
+      return JSON.parse(JSON.parse(text) as string) as { dashboards: Record<string, Dashboard>; upgradePanels?: Panel[] };
     } catch (e) {
       throw new DashboardError(`dashboard templates failed to evaluate${overridesFile ? ` with overrides ${overridesFile}` : ''}:\n${(e as Error).message}`);
     }
