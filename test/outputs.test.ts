@@ -5,7 +5,7 @@
  * the forms it names gets a located error.
  */
 import { describe, expect, it } from 'vitest';
-import { generatePack, type Pack } from '../generators/emit/pack.js';
+import { emitPack, generatePack, type Pack } from '../generators/emit/pack.js';
 import { scorecard } from '../generators/maturity/scorecard.js';
 import { loadModel } from '../generators/pipeline.js';
 import { OUTPUT_FORMS, type OutputForm } from '../generators/schema/catalog-schema.js';
@@ -79,6 +79,32 @@ describe('outputs', () => {
       const linked = scores.map((s) => s.results.find((c) => c.criterion === 'dashboards-linked'));
       expect(linked.map((c) => `${c?.status} ${c?.detail}`).filter((s) => !s.startsWith('met'))).toEqual([]);
       expect(linked.length).toBe(model!.services.length);
+    }
+  });
+
+  it('reuses services in any form: a pack generated again after a change is the cold pack, the upgrade watch included', async () => {
+    for (const form of ['kubernetes', 'mixin', 'grafana'] as const) {
+      const dir = catalogWith(`outputs: [${form}]`);
+      const before = await packOf(dir);
+      edit(`${dir}/services/registry.yaml`, (t) => t.replace(/objective: 99\.9$/m, 'objective: 99.95'));
+      const { model } = loadModel(dir);
+      const files = new Map<string, string>();
+      const taken: string[] = [];
+      const previous = {
+        services: Object.fromEntries(before.services),
+        reuse: (paths: readonly string[]) => {
+          for (const p of paths) files.set(p, before.files.get(p)!);
+          taken.push(...paths);
+          return true;
+        },
+        read: (path: string) => before.files.get(path),
+      };
+      const { reused } = await emitPack(model!, {}, (path, text) => files.set(path, text), previous);
+      expect(reused.size, form).toBe(model!.services.length - 1);
+      expect(taken.length, form).toBeGreaterThan(0);
+      const cold = await generatePack(model!);
+      expect([...files.keys()].sort(), form).toEqual([...cold.files.keys()]);
+      for (const [p, text] of cold.files) expect(files.get(p), `${form}: ${p}`).toBe(text);
     }
   });
 

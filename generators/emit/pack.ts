@@ -11,7 +11,8 @@ import { alertmanagerPaths, dashboardPaths, kubernetesPaths, mixinPaths, outputP
 import { alertmanagerYaml, routeCasesYaml } from './alertmanager/routing.js';
 import { runbookRenderer } from './runbooks/render.js';
 import { configMapYaml, dashboardFolderOf, dashboardFolders, provisioningYaml } from './dashboards/delivery.js';
-import { streamDashboards } from './dashboards/evaluate.js';
+import { streamDashboards, upgradePiecesOf, type Panel } from './dashboards/evaluate.js';
+import { parse } from 'yaml';
 import { ShapeRegistry } from './promtool-tests/shape.js';
 import { sliTestFileText, TestIndexBuilder } from './promtool-tests/test-file.js';
 import { saturationTestFileText, saturationTestGroups } from './promtool-tests/saturation.js';
@@ -71,6 +72,25 @@ export interface Previous {
   readonly services: Readonly<Record<string, ServiceRecord>>;
   /** Takes these files from the previous pack as they are; false (and nothing taken) when one is missing. */
   readonly reuse: (paths: readonly string[]) => boolean;
+  /** A file of the previous pack, if it has it. */
+  readonly read: (path: string) => string | undefined;
+}
+
+/** Each service's piece of the upgrade watch in the previous pack, from whichever dashboard form holds it. */
+function previousUpgradePieces(previous: Previous): Map<string, Panel[]> {
+  const file = 'upgrades.json';
+  let text = previous.read(dashboardPaths.dashboard(file)) ?? previous.read(mixinPaths.dashboard(file));
+  if (text === undefined) {
+    const configMap = previous.read(dashboardPaths.configMap(file));
+    text = configMap === undefined ? undefined : (parse(configMap) as { data?: Record<string, string> } | null)?.data?.[file];
+  }
+  if (text === undefined) return new Map();
+  try {
+    return upgradePiecesOf((JSON.parse(text) as { panels?: Panel[] }).panels ?? []);
+  } catch {
+    // Not what slokit wrote: evaluate every piece again.
+    return new Map();
+  }
 }
 
 export async function generatePack(model: Model, options: PackOptions = {}): Promise<Pack> {
@@ -144,6 +164,7 @@ export async function emitPack(model: Model, options: PackOptions, sink: FileSin
       }
     },
     reused,
+    reused.size && previous ? previousUpgradePieces(previous) : undefined,
   );
   // Awaited below; this only keeps an early failure from counting as unhandled meanwhile.
   dashboards.catch(() => undefined);

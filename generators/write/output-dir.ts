@@ -147,6 +147,16 @@ export class OutputWriter {
     return true;
   }
 
+  /** A file of the pack being replaced that slokit wrote (its manifest lists it), or undefined. */
+  readPrevious(path: string): string | undefined {
+    if (!this.previousHashes.has(path)) return undefined;
+    try {
+      return readFileSync(join(this.state, CURRENT, validateRelativePath(path)), 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+
   /** What each service contributed, for the manifest (and the next run's reuse). */
   setServices(services: ReadonlyMap<string, ServiceRecord>): void {
     this.services = services;

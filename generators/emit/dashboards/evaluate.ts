@@ -29,7 +29,7 @@ export async function renderDashboards(model: Model, overridesFile?: string): Pr
 const CHUNK = 25;
 const UPGRADES = 'upgrades.json';
 
-interface Panel {
+export interface Panel {
   readonly id: number;
   readonly type: string;
   readonly gridPos: { readonly x: number; readonly y: number; readonly w: number; readonly h: number };
@@ -52,6 +52,30 @@ export function stackPanels(pieces: readonly (readonly Panel[])[]): Panel[] {
   return out;
 }
 
+/** Splits laid-out panels into pieces at their rows, each renumbered as if laid out alone (ids from 1, its row at y 0). */
+export function piecesAtRows(panels: readonly Panel[]): Panel[][] {
+  const pieces: Panel[][] = [];
+  for (const p of panels) {
+    if (p.type === 'row') pieces.push([]);
+    const piece = pieces[pieces.length - 1];
+    if (!piece) throw new DashboardError('the upgrade watch does not start with a row');
+    piece.push(p);
+  }
+  return pieces.map((piece) => {
+    const first = piece[0]!;
+    return piece.map((p) => ({ ...p, id: p.id - first.id + 1, gridPos: { ...p.gridPos, y: p.gridPos.y - first.gridPos.y } }));
+  });
+}
+
+/**
+ * Each service's piece of an upgrade watch written before (`panels`, as in upgrades.json): a
+ * row titled with the service's name and the panels under it. A service whose files are reused
+ * takes its piece from here instead of evaluating it again.
+ */
+export function upgradePiecesOf(panels: readonly Panel[]): Map<string, Panel[]> {
+  return new Map(piecesAtRows(panels).map((piece) => [(piece[0] as Panel & { title?: string }).title ?? '', piece]));
+}
+
 /**
  * Evaluates the dashboards in independent pieces, several at a time on the addon's worker
  * threads, handing each dashboard to `onDashboard` as its piece finishes (in no fixed order):
@@ -60,9 +84,18 @@ export function stackPanels(pieces: readonly (readonly Panel[])[]): Panel[] {
  * stacked at the end. Evaluating it all at once parsed the whole view model in one go and
  * held every dashboard in memory (5 GB at 5,000 services, 40 s for the upgrade watch alone).
  * Overrides apply to each dashboard; the upgrade watch's panels come from the templates.
+ *
+ * `skip` names services whose dashboards are not wanted (reused from a previous pack). The
+ * upgrade watch still shows them: from `previousPieces` (upgradePiecesOf the watch that pack
+ * holds) when it has theirs, so a pack with one service changed evaluates that service alone.
  */
-/** `skip` names services whose dashboards are not wanted (reused from a previous pack); the upgrade watch still reads them. */
-export async function streamDashboards(model: Model, overridesFile: string | undefined, onDashboard: (file: string, dashboard: Dashboard) => void, skip: ReadonlySet<string> = new Set()): Promise<void> {
+export async function streamDashboards(
+  model: Model,
+  overridesFile: string | undefined,
+  onDashboard: (file: string, dashboard: Dashboard) => void,
+  skip: ReadonlySet<string> = new Set(),
+  previousPieces: ReadonlyMap<string, readonly Panel[]> = new Map(),
+): Promise<void> {
   const vm = dashboardViewModel(model);
   const base = overridesFile ? `((import 'main.jsonnet') + (import ${JSON.stringify(resolve(overridesFile))}))` : "(import 'main.jsonnet')";
   const evaluate = async (view: unknown, select: string) => {
@@ -81,7 +114,7 @@ export async function streamDashboards(model: Model, overridesFile: string | und
   // (every query of every SLI) cost seconds and gigabytes to parse at 5,000 services.
   const platformView = { ...vm, services: vm.services.map((svc) => ({ name: svc.name, slis: svc.slis.map((sli) => ({ name: sli.name })) })) };
   let upgradesFrame: Dashboard | undefined;
-  const upgradePieces: Panel[][] = [];
+  const pieces = new Map<string, readonly Panel[]>();
   const jobs: (() => Promise<void>)[] = [
     async () => {
       // jsonnet is lazy: neither the service dashboards nor the upgrade panels are evaluated here.
@@ -96,17 +129,20 @@ export async function streamDashboards(model: Model, overridesFile: string | und
       }
     },
   ];
-  for (let i = 0; i < vm.services.length; i += CHUNK) {
-    const chunk = vm.services.slice(i, i + CHUNK);
-    const piece = upgradePieces.length;
-    upgradePieces.push([]);
+  const kept = vm.services.filter((s) => skip.has(s.name) && previousPieces.has(s.name));
+  for (const s of kept) pieces.set(s.name, previousPieces.get(s.name)!);
+  const evaluated = vm.services.filter((s) => !pieces.has(s.name));
+  for (let i = 0; i < evaluated.length; i += CHUNK) {
+    const chunk = evaluated.slice(i, i + CHUNK);
     const files = JSON.stringify(chunk.filter((s) => !skip.has(s.name)).map((s) => `${s.name}.json`));
     jobs.push(async () => {
       const out = await evaluate({ ...vm, services: chunk }, `{ dashboards: { [f]: all[f] for f in ${files} }, upgradePanels: (import 'upgrades.libsonnet').panels(std.extVar('model')) }`);
       for (const [file, dashboard] of Object.entries(out.dashboards)) onDashboard(file, dashboard);
-      upgradePieces[piece] = out.upgradePanels ?? [];
+      const split = piecesAtRows(out.upgradePanels ?? []);
+      if (split.length !== chunk.length) throw new DashboardError(`the upgrade watch has ${split.length} rows for ${chunk.length} services: each service's part must start with one row`);
+      chunk.forEach((s, k) => pieces.set(s.name, split[k]!));
     });
   }
   await inParallel(jobs, Math.min(availableParallelism(), 4), (job) => job());
-  if (upgradesFrame) onDashboard(UPGRADES, { ...upgradesFrame, panels: stackPanels(upgradePieces) });
+  if (upgradesFrame) onDashboard(UPGRADES, { ...upgradesFrame, panels: stackPanels(vm.services.map((s) => pieces.get(s.name)!)) });
 }
