@@ -139,8 +139,8 @@ function saturationView(model: Model, service: Service, r: SaturationResource) {
   };
 }
 
-/** Everything the templates need; plain JSON. */
-export function dashboardViewModel(model: Model) {
+/** Everything the templates need; plain JSON. `services`: the ones to describe (default all; the rest are reused as they were). */
+export function dashboardViewModel(model: Model, services: readonly Service[] = model.services) {
   const vars = variableMatchers(model);
   const inOverview = (name: string) => `${name}${matchersText(vars)}`;
     return {
@@ -150,7 +150,7 @@ export function dashboardViewModel(model: Model) {
     overviewUid: OVERVIEW_UID,
     upgradesUid: UPGRADES_UID,
     burnAlertPrefix: alertNames.burn(model.settings, { name: '' }),
-    services: model.services.map((s) => serviceView(model, s)),
+    services: services.map((s) => serviceView(model, s)),
     overview: {
       // One row per SLI: the join key is (service, sli); max drops environment and cluster splits to the worst.
       objective: `max by (service, sli) (${series.objective})`,
