@@ -47,7 +47,8 @@ export function checkOutputDir(outDir: string, protectedDirs: readonly string[])
   }
   if (existsSync(out)) {
     if (!statSync(out).isDirectory()) throw new OutputError(`${outDir} exists and is not a directory`);
-    if (listFiles(out).length && !readManifest(out)) {
+    // The manifest first: listing a whole pack to see whether it is empty took seconds at 5,000 services.
+    if (!readManifest(out) && listFiles(out).length) {
       throw new OutputError(`${outDir} has files but no slokit manifest.json; refusing to replace it. Choose an empty directory, or remove it if it is an old pack`);
     }
   }
