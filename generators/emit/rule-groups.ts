@@ -47,7 +47,22 @@ export interface ServiceRules {
   readonly saturationAlerts: readonly SaturationAlertDef[];
 }
 
+const built = new WeakMap<Model, WeakMap<Service, ServiceRules>>();
+
+/**
+ * The service's rule groups, built once per model and service: the rule files, the runbooks,
+ * the split rulers and the shapes all read them (building them three times was a fifth of
+ * generating a large catalog). Callers must not change what they get.
+ */
 export function serviceRules(model: Model, service: Service): ServiceRules {
+  let byService = built.get(model);
+  if (!byService) built.set(model, (byService = new WeakMap()));
+  let rules = byService.get(service);
+  if (!rules) byService.set(service, (rules = buildServiceRules(model, service)));
+  return rules;
+}
+
+function buildServiceRules(model: Model, service: Service): ServiceRules {
   const fast: Block[] = [];
   const slow: Block[] = [];
   const slo: Block[] = [];
