@@ -12,9 +12,10 @@ export interface Mixin {
 
 /** `overrides` is jsonnet added to the mixin, e.g. `{ _config+:: { alertLabels: { a: 'b' } } }`. */
 export async function evaluateMixin(outDir: string, overrides = '{}'): Promise<Mixin> {
+  // std.toString: jsonnet's native manifest, faster than its indented output (as the generator does).
   const snippet = `local m = (import 'mixin.libsonnet') + ${overrides};
-    { prometheusRules: m.prometheusRules, prometheusAlerts: m.prometheusAlerts, grafanaDashboards: m.grafanaDashboards }`;
-  return JSON.parse(await new Jsonnet().addJpath(join(outDir, 'mixin')).evaluateSnippet(snippet)) as Mixin;
+    std.toString({ prometheusRules: m.prometheusRules, prometheusAlerts: m.prometheusAlerts, grafanaDashboards: m.grafanaDashboards })`;
+  return JSON.parse(JSON.parse(await new Jsonnet().addJpath(join(outDir, 'mixin')).evaluateSnippet(snippet)) as string) as Mixin;
 }
 
 /** Rule groups by name, from both halves of the mixin. */
