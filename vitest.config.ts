@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -5,5 +6,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // Vitest's default is one worker fewer than the cores: one file at a time on 2 cores, with
+    // the other core idle while a test waits on a real Prometheus or a child process.
+    maxWorkers: Math.max(2, availableParallelism()),
   },
 });
