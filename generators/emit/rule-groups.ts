@@ -47,18 +47,22 @@ export interface ServiceRules {
   readonly saturationAlerts: readonly SaturationAlertDef[];
 }
 
-const built = new WeakMap<Model, WeakMap<Service, ServiceRules>>();
+/** The last services' rules: enough for the readers of one service, and memory stays flat at 5,000 services. */
+const recent: { model: Model; service: Service; rules: ServiceRules }[] = [];
+const RECENT = 4;
 
 /**
- * The service's rule groups, built once per model and service: the rule files, the runbooks,
- * the split rulers and the shapes all read them (building them three times was a fifth of
- * generating a large catalog). Callers must not change what they get.
+ * The service's rule groups, built once while the pack writes that service: its rule file,
+ * runbook and split rulers all read them (building them three times was a fifth of generating
+ * a large catalog). Only the last few are kept: keeping every service's cost a gigabyte at
+ * 5,000 services. Callers must not change what they get.
  */
 export function serviceRules(model: Model, service: Service): ServiceRules {
-  let byService = built.get(model);
-  if (!byService) built.set(model, (byService = new WeakMap()));
-  let rules = byService.get(service);
-  if (!rules) byService.set(service, (rules = buildServiceRules(model, service)));
+  const hit = recent.find((r) => r.model === model && r.service === service);
+  if (hit) return hit.rules;
+  const rules = buildServiceRules(model, service);
+  recent.unshift({ model, service, rules });
+  recent.length = Math.min(recent.length, RECENT);
   return rules;
 }
 
