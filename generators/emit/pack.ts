@@ -3,6 +3,7 @@
  * model (and an optional dashboard override file) only, so output is byte-identical run to run.
  */
 import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import type { Model } from '../model/types.js';
 import type { OutputForm } from '../schema/catalog-schema.js';
 import type { ServiceRecord } from '../write/manifest.js';
@@ -12,7 +13,6 @@ import { alertmanagerYaml, routeCasesYaml } from './alertmanager/routing.js';
 import { runbookRenderer } from './runbooks/render.js';
 import { configMapYaml, dashboardFolderOf, dashboardFolders, provisioningYaml } from './dashboards/delivery.js';
 import { streamDashboards, upgradePiecesOf, type Panel } from './dashboards/evaluate.js';
-import { parse } from 'yaml';
 import { ShapeRegistry } from './promtool-tests/shape.js';
 import { sliTestFileText, TestIndexBuilder } from './promtool-tests/test-file.js';
 import { saturationTestFileText, saturationTestGroups } from './promtool-tests/saturation.js';

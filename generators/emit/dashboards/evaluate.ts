@@ -105,9 +105,9 @@ export async function streamDashboards(
   const evaluate = async (view: unknown, select: string) => {
     const jsonnet = new Jsonnet().setMaxStack(MAX_STACK).addJpath(DASHBOARDS_DIR).extCode('model', JSON.stringify(view));
     try {
-      // std.toString manifests natively and without indentation, several times faster than
-      // jsonnet's own pretty output (most of the evaluation at 5,000 services); the result is
-      // a JSON string holding the JSON.
+      // std.toString manifests natively and without indentation: about a quarter less time
+      // than jsonnet's indented output, which the pack re-indents anyway. The result is a
+      // JSON string holding the JSON.
       const text = await jsonnet.evaluateSnippet(`local all = ${base}.grafanaDashboards;\nstd.toString(${select})`, 'slokit-dashboards.jsonnet');
       return JSON.parse(JSON.parse(text) as string) as { dashboards: Record<string, Dashboard>; upgradePanels?: Panel[] };
     } catch (e) {
