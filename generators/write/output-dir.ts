@@ -105,6 +105,8 @@ export class OutputWriter {
   private readonly createdState: boolean;
   private readonly releaseLock: () => void;
   private readonly written = new Map<string, string>();
+  /** Folders of the new pack made so far: a pack of 75,000 files has a few dozen. */
+  private readonly made = new Set<string>();
   private services: ReadonlyMap<string, ServiceRecord> | undefined;
   /** The pack being replaced: its manifest, and hashes by path for reused files. */
   readonly previous: Manifest | undefined;
@@ -137,7 +139,7 @@ export class OutputWriter {
     if (paths.some((p) => !this.previousHashes.has(p) || this.written.has(p) || !existsSync(join(current, validateRelativePath(p))))) return false;
     for (const path of paths) {
       const target = join(this.tmp, path);
-      mkdirSync(dirname(target), { recursive: true });
+      this.makeFolderOf(target);
       try {
         linkSync(join(current, path), target);
       } catch {
@@ -167,7 +169,7 @@ export class OutputWriter {
     if (this.written.has(path)) throw new OutputError(`two generators wrote ${path}`);
     if (path.split('/')[0] === STATE) throw new OutputError(`refusing to write ${path}: ${STATE}/ is slokit's own state`);
     const target = join(this.tmp, validateRelativePath(path));
-    mkdirSync(dirname(target), { recursive: true });
+    this.makeFolderOf(target);
     writeFileSync(target, text);
     this.written.set(path, sha256(text));
   }
@@ -216,6 +218,13 @@ export class OutputWriter {
     } finally {
       if (swapped) this.releaseLock();
     }
+  }
+
+  private makeFolderOf(file: string): void {
+    const dir = dirname(file);
+    if (this.made.has(dir)) return;
+    mkdirSync(dir, { recursive: true });
+    this.made.add(dir);
   }
 
   abort(): void {
