@@ -127,8 +127,7 @@ export const RESERVED_SERVICE_NAMES = [
 export const dashboardPaths = {
   dashboard: (file: string) => `grafana/dashboards/${file}`,
   provisioning: 'grafana/provisioning/dashboards.yaml',
-  configMapDir: 'kubernetes/dashboards/',
-  configMap: (file: string) => `${dashboardPaths.configMapDir}${file.replace(/\.json$/, '')}.yaml`,
+  configMap: (file: string) => `kubernetes/dashboards/${file.replace(/\.json$/, '')}.yaml`,
 };
 
 export const kubernetesPaths = {

@@ -3,7 +3,6 @@
  * model (and an optional dashboard override file) only, so output is byte-identical run to run.
  */
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import type { Model } from '../model/types.js';
 import type { OutputForm } from '../schema/catalog-schema.js';
 import type { ServiceRecord } from '../write/manifest.js';
@@ -11,7 +10,7 @@ import { packKey, serviceKey } from './service-key.js';
 import { alertmanagerPaths, dashboardPaths, kubernetesPaths, mixinPaths, outputPaths, rulerPaths, runbookPaths } from '../naming.js';
 import { alertmanagerYaml, routeCasesYaml } from './alertmanager/routing.js';
 import { runbookRenderer } from './runbooks/render.js';
-import { configMapYaml, dashboardFolderOf, dashboardFolders, provisioningYaml } from './dashboards/delivery.js';
+import { configMapYaml, dashboardFolderOf, dashboardFolders, dashboardJsonIn, provisioningYaml } from './dashboards/delivery.js';
 import { streamDashboards, upgradePiecesOf, type Panel } from './dashboards/evaluate.js';
 import { ShapeRegistry } from './promtool-tests/shape.js';
 import { sliTestFileText, TestIndexBuilder } from './promtool-tests/test-file.js';
@@ -78,12 +77,7 @@ export interface Previous {
 
 /** Each service's piece of the upgrade watch in the previous pack, from whichever dashboard form holds it. */
 function previousUpgradePieces(previous: Previous): Map<string, Panel[]> {
-  const file = 'upgrades.json';
-  let text = previous.read(dashboardPaths.dashboard(file)) ?? previous.read(mixinPaths.dashboard(file));
-  if (text === undefined) {
-    const configMap = previous.read(dashboardPaths.configMap(file));
-    text = configMap === undefined ? undefined : (parse(configMap) as { data?: Record<string, string> } | null)?.data?.[file];
-  }
+  const text = dashboardJsonIn(previous.read, 'upgrades.json');
   if (text === undefined) return new Map();
   try {
     return upgradePiecesOf((JSON.parse(text) as { panels?: Panel[] }).panels ?? []);

@@ -11,7 +11,8 @@ import { parse } from 'yaml';
 import type { Pack } from '../emit/pack.js';
 import { anchors, mdText } from '../emit/runbooks/markdown.js';
 import type { MaturityLevel, Model, Service } from '../model/types.js';
-import { dashboardUid, outputPaths, runbookFile, runbookPaths, dashboardPaths, mixinPaths } from '../naming.js';
+import { dashboardUid, outputPaths, runbookFile, runbookPaths } from '../naming.js';
+import { dashboardJsonIn } from '../emit/dashboards/delivery.js';
 import type { TestIndex } from '../emit/promtool-tests/test-file.js';
 import { promtoolAvailable, promtoolVersion, PROMTOOL_MISSING } from '../promtool.js';
 import { testPack } from '../test-pack.js';
@@ -81,12 +82,9 @@ function linkCheck(model: Model, service: Service, pack: Pack): Check {
   const rules = parse(pack.files.get(outputPaths.rules(service)) ?? '') as { groups?: { rules: { alert?: string; annotations?: Record<string, string> }[] }[] } | null;
   const runbook = pack.files.get(runbookPaths.file(runbookFile(service))) ?? '';
   const headings = anchors(runbook);
-  const uids = new Set<string>();
-  // Whichever dashboard forms the catalog writes (outputs): each holds the same dashboards.
-  for (const [path, text] of pack.files) {
-    if ((path.startsWith(dashboardPaths.dashboard('')) || path.startsWith(mixinPaths.dashboard(''))) && path.endsWith('.json')) uids.add((JSON.parse(text) as { uid?: string }).uid ?? '');
-    if (path.startsWith(dashboardPaths.configMapDir)) uids.add(/^\s*slokit\.dev\/dashboard-uid: '?([^'\n]*)'?$/m.exec(text)?.[1] ?? '');
-  }
+  // The service's dashboard, in whichever form the catalog writes it (outputs).
+  const own = dashboardJsonIn((path) => pack.files.get(path), `${service.name}.json`);
+  const ownUid = own === undefined ? undefined : (JSON.parse(own) as { uid?: string }).uid;
   const broken: string[] = [];
   for (const g of rules?.groups ?? []) {
     for (const r of g.rules) {
@@ -94,7 +92,7 @@ function linkCheck(model: Model, service: Service, pack: Pack): Check {
       const anchor = /#([^#]+)$/.exec(r.annotations?.runbook_url ?? '')?.[1];
       const uid = /\/d\/([^/?]+)/.exec(r.annotations?.dashboard_url ?? '')?.[1];
       if (!anchor || !headings.has(anchor)) broken.push(`${r.alert} runbook_url`);
-      if (!uid || !uids.has(uid) || uid !== dashboardUid(service)) broken.push(`${r.alert} dashboard_url`);
+      if (!uid || uid !== ownUid || uid !== dashboardUid(service)) broken.push(`${r.alert} dashboard_url`);
     }
   }
   const unique = [...new Set(broken)];

@@ -6,6 +6,8 @@
 import type { Model } from '../../model/types.js';
 import { GENERATED_HEADER, toYaml } from '../yaml-text.js';
 import type { Dashboard } from './evaluate.js';
+import { parse } from 'yaml';
+import { dashboardPaths, mixinPaths } from '../../naming.js';
 
 export const PLATFORM_FOLDER = 'slo-platform';
 /** Where the provisioning file expects each folder's dashboards on the Grafana host. */
@@ -65,4 +67,12 @@ export function configMapYaml(file: string, folder: string, dashboard: Dashboard
     },
     GENERATED_HEADER,
   );
+}
+
+/** A dashboard's JSON from whichever form a pack holds it in (grafana/, mixin/ or a ConfigMap's data); `read` gives a pack file or undefined. */
+export function dashboardJsonIn(read: (path: string) => string | undefined, file: string): string | undefined {
+  const json = read(dashboardPaths.dashboard(file)) ?? read(mixinPaths.dashboard(file));
+  if (json !== undefined) return json;
+  const configMap = read(dashboardPaths.configMap(file));
+  return configMap === undefined ? undefined : (parse(configMap) as { data?: Record<string, string> } | null)?.data?.[file];
 }
