@@ -23,9 +23,14 @@ export function renderedLinks(md: string): { hrefs: string[]; foreignElements: s
 /** Every link of the pack's runbooks and alerts that does not resolve, as `where: link`. */
 export function brokenRunbookLinks(files: ReadonlyMap<string, string>, runbookBaseUrl: string): string[] {
   const runbooks = new Map([...files].filter(([p]) => p.startsWith('runbooks/')).map(([p, t]) => [p.slice('runbooks/'.length), t]));
+  // Each runbook's anchors once: a runbook holds hundreds of links into a few others.
+  const anchorsOf = new Map<string, Set<string>>();
   const resolves = (file: string | undefined, anchor: string | undefined, here: string) => {
-    const doc = file ? runbooks.get(file) : runbooks.get(here);
-    return doc !== undefined && (!anchor || anchors(doc).has(anchor));
+    const name = file || here;
+    const doc = runbooks.get(name);
+    if (doc === undefined) return false;
+    if (!anchorsOf.has(name)) anchorsOf.set(name, anchors(doc));
+    return !anchor || anchorsOf.get(name)!.has(anchor);
   };
   const broken: string[] = [];
   for (const [file, md] of runbooks) {
