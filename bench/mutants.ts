@@ -27,6 +27,7 @@ import { toYaml } from '../generators/emit/yaml-text.js';
 import { loadModel } from '../generators/pipeline.js';
 import { PROJECT_ROOT } from '../generators/paths.js';
 import { shapeDifference, sliceOf, type RuleIdentity } from '../generators/emit/promtool-tests/rule-slice.js';
+import { namesChecked, rulesRead, testFileOver, type CheckedGroup, type TestFileHead } from '../generators/emit/promtool-tests/rules-read.js';
 import { windowRules } from '../generators/emit/promtool-tests/shape.js';
 import { matchersText } from '../generators/promql/escape.js';
 import type { TestIndex } from '../generators/emit/promtool-tests/test-file.js';
@@ -170,9 +171,8 @@ export interface MutantResult {
   readonly equivalent?: string;
 }
 
-interface TestFile {
-  rule_files: string[];
-  tests: { name: string; input_series?: { values: string }[] }[];
+interface TestFile extends TestFileHead {
+  tests: ({ name: string; input_series?: { values: string }[] } & CheckedGroup)[];
 }
 
 /** The selector of an SLI's recorded series, as its rules write it. */
@@ -181,7 +181,7 @@ const selectorOf = (identity: RuleIdentity) => matchersText([{ label: 'service',
 /** One file per test group, cheapest first, so a killed mutant stops at its first failure. */
 function oneGroupEach(files: readonly TestFile[]): TestFile[] {
   const cost = (t: TestFile['tests'][number]) => (t.input_series ?? []).reduce((n, x) => n + x.values.length, 0);
-  return files.flatMap((f) => f.tests.map((t) => ({ ...f, rule_files: ['rules.yml'], tests: [t] }))).sort((a, b) => cost(a.tests[0]!) - cost(b.tests[0]!));
+  return files.flatMap((f) => f.tests.map((t) => ({ ...f, tests: [t] }))).sort((a, b) => cost(a.tests[0]!) - cost(b.tests[0]!));
 }
 
 /** The first failing test group's name (promtool prints it before each failure), shortened. */
@@ -209,10 +209,14 @@ export async function runMutants(mutations: readonly Mutation[], log: (line: str
   const dir = mkdtempSync(join(tmpdir(), 'slokit-mutants-'));
   const runIn = async (name: string, rules: readonly Group[], tests: readonly TestFile[]) => {
     const sub = mkdtempSync(join(dir, `${name}-`));
-    writeFileSync(join(sub, 'rules.yml'), toYaml({ groups: rules }));
     let last = { code: 0, output: '' };
+    // As `slokit test` runs them: a shape's and a window suite's groups against the rules each
+    // reads, an SLI's own tests against its whole slice.
+    const wholeSlice = tests === ownTests;
     for (const [i, t] of tests.entries()) {
-      writeFileSync(join(sub, `tests-${i}.yml`), toYaml(t));
+      const read = wholeSlice ? [...rules] : rulesRead(rules, t.tests.flatMap(namesChecked));
+      writeFileSync(join(sub, `rules-${i}.yml`), toYaml({ groups: read }));
+      writeFileSync(join(sub, `tests-${i}.yml`), toYaml(testFileOver(t, t.tests, read, `rules-${i}.yml`)));
       last = await promtool(sub, `tests-${i}.yml`);
       if (last.code !== 0) return last;
     }

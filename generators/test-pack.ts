@@ -2,11 +2,11 @@
  * `slokit test`: each rule shape's full scenario suite (its derived windows in a window suite
  * that shapes with the same window rules share), each SLI's own tests against its slice
  * of the service's rule file (after checking the slice is its shape's rules under its own
- * name), and the saturation tests, run by promtool in parallel (promtool runs a file's groups
- * one after another, so files are the unit), largest first so the long ones do not finish
- * last; each failure named by its test group (service/SLI, or the shape and the SLIs that
- * share it) and a one-line reason; with `changedOnly`, files whose inputs passed before
- * unchanged are not run again.
+ * name), and the saturation tests, run by promtool in parallel: the groups of a file that
+ * read the same rules together against just those rules (see rules-read.ts), costliest first
+ * so the long ones do not finish last; each failure named by its test group (service/SLI, or
+ * the shape and the SLIs that share it) and a one-line reason; with `changedOnly`, files whose
+ * inputs passed before unchanged are not run again.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,10 +14,12 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { sliceOf, shapeDifference, type GroupObject } from './emit/promtool-tests/rule-slice.js';
+import { partsByRulesRead, testFileOver, type CheckedGroup, type TestFileHead } from './emit/promtool-tests/rules-read.js';
 import type { TestIndex } from './emit/promtool-tests/test-file.js';
 import { windowRules } from './emit/promtool-tests/shape.js';
 import { toYaml } from './emit/yaml-text.js';
 import { inParallel } from './in-parallel.js';
+import { parseDuration } from './model/duration.js';
 import { promtoolAsync } from './promtool.js';
 
 export interface Failure {
@@ -169,9 +171,32 @@ interface Unit {
   readonly rename?: (group: string) => string;
   /** Writes what promtool reads into `cwd` (an SLI's test file and slice), only for units that run. */
   readonly prepare?: () => void;
+  /** How many units run parts of this file (one when absent): its result waits for all of them. */
+  readonly parts?: number;
+  /** Simulated steps times rules evaluated at each: what promtool's time follows, for running the long ones first. */
+  readonly cost?: number;
 }
 
 const groupCount = (text: string) => (text.match(/^ {2}- name: /gm) ?? []).length;
+
+interface TestGroupObject extends CheckedGroup {
+  readonly alert_rule_test?: readonly { readonly alertname: string; readonly eval_time: string }[];
+  readonly promql_expr_test?: readonly { readonly expr: string; readonly eval_time: string }[];
+}
+
+interface TestFileObject extends TestFileHead {
+  readonly tests?: readonly TestGroupObject[];
+}
+
+const seconds = (text: string | undefined) => (text === undefined ? 0 : (parseDuration(text)?.seconds ?? 0));
+
+/** promtool evaluates every rule at every step of a group up to its last check. */
+function costOf(doc: TestFileObject, tests: readonly TestGroupObject[], rules: readonly GroupObject[]): number {
+  const step = seconds(doc.evaluation_interval) || 60;
+  const ruleCount = rules.reduce((n, g) => n + g.rules.length, 0);
+  const last = (t: TestGroupObject) => Math.max(0, ...[...(t.alert_rule_test ?? []), ...(t.promql_expr_test ?? [])].map((c) => seconds(c.eval_time)));
+  return tests.reduce((n, t) => n + Math.ceil(last(t) / step) * ruleCount, 0);
+}
 
 function readIndex(dir: string): TestIndex {
   const path = join(dir, 'index.json');
@@ -186,18 +211,13 @@ function sharedBy(suite: string, users: readonly string[]): (group: string) => s
 }
 
 /** Every unit of the pack: shapes' and saturation files in place, each SLI's own tests on its slice. */
-function unitsOf(dir: string, scratch: string, promtool: string): Unit[] {
+function unitsOf(dir: string, scratch: string, promtool: string, selected: (file: string) => boolean): Unit[] {
   const index = readIndex(dir);
   const units: Unit[] = [];
   const inPlace = (file: string, rename?: Unit['rename']) => {
     const text = readFileSync(join(dir, file), 'utf8');
     units.push({ file, groups: groupCount(text), size: text.length, hash: inputsHash(dirname(join(dir, file)), text, promtool), cwd: dirname(join(dir, file)), run: basename(file), ...(rename ? { rename } : {}) });
   };
-  for (const [id, shape] of Object.entries(index.shapes)) {
-    const rename = sharedBy(`shape ${id}`, shape.slis);
-    for (const file of shape.files.filter((f) => f.endsWith('.test.yml'))) inPlace(file, rename);
-  }
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.saturation.test.yml')).sort()) inPlace(file);
   const parsed = new Map<string, GroupObject[]>();
   const groupsOf = (path: string) => {
     let g = parsed.get(path);
@@ -207,20 +227,53 @@ function unitsOf(dir: string, scratch: string, promtool: string): Unit[] {
     }
     return g;
   };
+  // A test file's groups that read the same rules run together against just those rules (see
+  // rules-read.ts), in a scratch directory; one file's parts are reported as that file.
+  const byRulesRead = (file: string, rename?: Unit['rename']) => {
+    if (!selected(file)) return;
+    const path = join(dir, file);
+    const text = readFileSync(path, 'utf8');
+    const doc = parse(text) as TestFileObject;
+    const ruleFiles = (doc.rule_files ?? []).map((f) => resolve(dirname(path), f));
+    // promtool itself reports what is wrong with a file that reads several rule files or none.
+    if (ruleFiles.length !== 1 || !existsSync(ruleFiles[0]!) || !doc.tests?.length) return inPlace(file, rename);
+    const parts = partsByRulesRead(doc.tests, groupsOf(ruleFiles[0]!));
+    const hash = inputsHash(dirname(path), text, promtool);
+    parts.forEach((part, i) => {
+      // Under a name no service can have (the SLIs' own tests are in scratch/<service>/<sli>).
+      const cwd = join(scratch, '.parts', dirname(file), `${basename(file, '.test.yml')}-${i}`);
+      const run = basename(file);
+      const partText = toYaml(testFileOver(doc, part.tests, part.rules, 'rules.yml'));
+      const prepare = () => {
+        mkdirSync(cwd, { recursive: true });
+        writeFileSync(join(cwd, run), partText);
+        writeFileSync(join(cwd, 'rules.yml'), toYaml({ groups: part.rules }));
+      };
+      const cost = costOf(doc, part.tests, part.rules);
+      units.push({ file, groups: part.tests.length, size: partText.length, hash, cwd, run, prepare, parts: parts.length, cost, ...(rename ? { rename } : {}) });
+    });
+  };
+  for (const [id, shape] of Object.entries(index.shapes)) {
+    const rename = sharedBy(`shape ${id}`, shape.slis);
+    for (const file of shape.files.filter((f) => f.endsWith('.test.yml'))) byRulesRead(file, rename);
+  }
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.saturation.test.yml')).sort()) byRulesRead(file);
   // A window suite tests the derived windows of every shape that shares it: each one's window
   // rules must be the suite's (raw reads aside, which its SLIs' own tests prove).
   for (const [id, suite] of Object.entries(index.windows ?? {})) {
-    for (const file of suite.files.filter((f) => f.endsWith('.test.yml'))) inPlace(file, sharedBy(`windows ${id}`, suite.shapes.map((x) => `shape ${x}`)));
+    for (const file of suite.files.filter((f) => f.endsWith('.test.yml'))) byRulesRead(file, sharedBy(`windows ${id}`, suite.shapes.map((x) => `shape ${x}`)));
+    const checked = suite.shapes.filter((x) => selected(`shapes/${x}/rules.yml`));
+    if (!checked.length) continue;
     const suiteRules = groupsOf(join(dir, suite.files.find((f) => f.endsWith('/rules.yml'))!));
     const names = new Set(suiteRules.flatMap((g) => g.rules.flatMap((r) => (r.record === undefined ? [] : [r.record]))));
-    for (const shapeId of suite.shapes) {
+    for (const shapeId of checked) {
       const shapeRules = index.shapes[shapeId]?.files.find((f) => f.endsWith('/rules.yml'));
       const rawReads = index.slis.find((e) => e.shape === shapeId)?.rawReads ?? [];
       const difference = shapeRules ? shapeDifference(windowRules(groupsOf(join(dir, shapeRules)), names), suiteRules, index.canonical, index.canonical, rawReads) : `shape ${shapeId} is not in index.json`;
       if (difference) units.push({ file: `shapes/${shapeId}/rules.yml`, groups: 0, size: 0, hash: '', cwd: dir, run: '', mismatch: { group: `shape ${shapeId}: its window rules are window suite ${id}'s`, reason: difference } });
     }
   }
-  for (const e of index.slis) {
+  for (const e of index.slis.filter((x) => selected(x.test))) {
     const text = readFileSync(join(dir, e.test), 'utf8');
     const slice = sliceOf(groupsOf(join(dir, e.rules)), e.service, e.sli);
     const shapeRules = index.shapes[e.shape]?.files.find((f) => f.endsWith('/rules.yml'));
@@ -248,27 +301,51 @@ function unitsOf(dir: string, scratch: string, promtool: string): Unit[] {
   return units;
 }
 
+/** An SLI's own tests: small, so several run in one promtool process. */
+const isOwnTest = (u: Unit) => u.prepare !== undefined && u.parts === undefined;
+
+/** One file's result from its parts' (in their order). */
+function mergeParts(parts: readonly FileResult[]): FileResult {
+  if (parts.length === 1) return parts[0]!;
+  const raw = parts.flatMap((p) => (p.raw === undefined ? [] : [p.raw])).join('\n');
+  return {
+    file: parts[0]!.file,
+    status: parts.some((p) => p.status === 'failed') ? 'failed' : parts.every((p) => p.status === 'unchanged') ? 'unchanged' : 'passed',
+    groups: parts.reduce((n, p) => n + p.groups, 0),
+    seconds: parts.reduce((n, p) => n + p.seconds, 0),
+    failures: parts.flatMap((p) => p.failures),
+    ...(raw ? { raw } : {}),
+  };
+}
+
 export async function testPack(out: string, opts: PackTestOptions): Promise<FileResult[]> {
   const dir = join(out, TESTS);
   if (!existsSync(dir)) throw new Error(`no test files in ${dir}; run slokit generate first`);
   const scratch = mkdtempSync(join(tmpdir(), 'slokit-test-'));
   try {
-    const units = unitsOf(dir, scratch, opts.promtoolVersion).filter((u) => opts.select?.(u.file) ?? true);
+    const units = unitsOf(dir, scratch, opts.promtoolVersion, (f) => opts.select?.(f) ?? true);
     const state = readState(out, opts.promtoolVersion);
     const passed: Record<string, string> = {};
     const results = new Map<string, FileResult>();
     const todo: Unit[] = [];
+    const unitsOfFile = new Map<string, Unit[]>();
+    for (const u of units) unitsOfFile.set(u.file, [...(unitsOfFile.get(u.file) ?? []), u]);
     let done = 0;
-    const finish = (r: FileResult) => {
-      results.set(r.file, r);
-      opts.onFile?.(r, ++done, units.length);
+    // A file run in parts is one result, once every part is in, its parts in their order.
+    const partsIn = new Map<string, Map<Unit, FileResult>>();
+    const finish = (u: Unit, r: FileResult) => {
+      const got = partsIn.get(u.file) ?? new Map<Unit, FileResult>();
+      partsIn.set(u.file, got.set(u, r));
+      if (got.size < (u.parts ?? 1)) return;
+      const whole = mergeParts(unitsOfFile.get(u.file)!.map((x) => got.get(x)!));
+      if (whole.status !== 'failed') passed[u.file] = u.hash;
+      results.set(u.file, whole);
+      opts.onFile?.(whole, ++done, unitsOfFile.size);
     };
     for (const u of units) {
-      if (u.mismatch) finish({ file: u.file, status: 'failed', groups: u.groups, seconds: 0, failures: [u.mismatch] });
-      else if (opts.changedOnly && state.passed[u.file] === u.hash) {
-        passed[u.file] = u.hash;
-        finish({ file: u.file, status: 'unchanged', groups: u.groups, seconds: 0, failures: [] });
-      } else todo.push(u);
+      if (u.mismatch) finish(u, { file: u.file, status: 'failed', groups: u.groups, seconds: 0, failures: [u.mismatch] });
+      else if (opts.changedOnly && state.passed[u.file] === u.hash) finish(u, { file: u.file, status: 'unchanged', groups: u.groups, seconds: 0, failures: [] });
+      else todo.push(u);
     }
     const runOne = async (u: Unit) => {
       u.prepare?.();
@@ -276,8 +353,7 @@ export async function testPack(out: string, opts: PackTestOptions): Promise<File
       const run = await promtoolAsync(['test', 'rules', u.run], u.cwd);
       const seconds = (performance.now() - started) / 1000;
       const failures = run.ok ? [] : readFailures(run.output, readFileSync(join(u.cwd, u.run), 'utf8')).map((f) => (u.rename ? { ...f, group: u.rename(f.group) } : f));
-      if (run.ok) passed[u.file] = u.hash;
-      finish({
+      finish(u, {
         file: u.file,
         status: run.ok ? 'passed' : 'failed',
         groups: u.groups,
@@ -299,14 +375,13 @@ export async function testPack(out: string, opts: PackTestOptions): Promise<File
         return;
       }
       const seconds = (performance.now() - started) / 1000 / batch.length;
-      for (const u of batch) {
-        passed[u.file] = u.hash;
-        finish({ file: u.file, status: 'passed', groups: u.groups, seconds, failures: [] });
-      }
+      for (const u of batch) finish(u, { file: u.file, status: 'passed', groups: u.groups, seconds, failures: [] });
     };
-    const solo = todo.filter((u) => !u.prepare).sort((a, b) => b.size - a.size || (a.file < b.file ? -1 : 1));
+    // The costliest first, so the long ones do not finish last (a unit of unknown cost counts as costliest).
+    const costliest = (u: Unit) => u.cost ?? Infinity;
+    const solo = todo.filter((u) => !isOwnTest(u)).sort((a, b) => costliest(b) - costliest(a) || b.size - a.size || (a.file < b.file ? -1 : 1));
     const batches = new Map<string, Unit[][]>();
-    for (const u of todo.filter((x) => x.prepare)) {
+    for (const u of todo.filter(isOwnTest)) {
       const chunks = batches.get(dirname(u.cwd)) ?? [];
       const last = chunks.at(-1);
       if (last && last.length < OWN_TESTS_PER_PROCESS) last.push(u);
@@ -315,7 +390,7 @@ export async function testPack(out: string, opts: PackTestOptions): Promise<File
     }
     await inParallel([...solo.map((u) => [u]), ...[...batches.values()].flat()], opts.jobs, runBatch);
     writeState(out, { promtool: opts.promtoolVersion, passed });
-    return units.map((u) => results.get(u.file)!);
+    return [...unitsOfFile.keys()].map((f) => results.get(f)!);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

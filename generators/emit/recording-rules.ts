@@ -61,6 +61,14 @@ export function sliRecordingRules(model: Model, service: Service, sli: Sli): { f
   return { fast, slow };
 }
 
+/** The windows a burn rate is recorded for: every alert window and the current one, shortest first. */
+export function burnRateWindows(sli: Sli): PlannedWindow['window'][] {
+  const windows = new Map<number, PlannedWindow['window']>();
+  for (const a of sli.alerts) for (const w of [a.long, a.short]) windows.set(w.seconds, w);
+  windows.set(CURRENT_WINDOW.seconds, CURRENT_WINDOW);
+  return [...windows.values()].sort((a, b) => a.seconds - b.seconds);
+}
+
 /** Objective, budget, burn rates per alert window and budget remaining over the period. */
 export function sloRecordingRules(service: Service, sli: Sli): RecordingRule[] {
   const sel = sliMatchers(service, sli);
@@ -70,12 +78,9 @@ export function sloRecordingRules(service: Service, sli: Sli): RecordingRule[] {
     { record: series.objective, expr: `vector(${formatNumber(sli.objective)})`, labels },
     { record: series.errorBudget, expr: `vector(${budget})`, labels },
   ];
-  const burnWindows = new Map<number, PlannedWindow['window']>();
-  for (const a of sli.alerts) for (const w of [a.long, a.short]) burnWindows.set(w.seconds, w);
-  burnWindows.set(CURRENT_WINDOW.seconds, CURRENT_WINDOW);
   // This group runs at the fast pace: slow windows are read with slack for a late write.
   const read = (w: Duration) => readSeries(sli, series.errorRatio(w), sel, w, 'slo');
-  for (const w of [...burnWindows.values()].sort((a, b) => a.seconds - b.seconds)) {
+  for (const w of burnRateWindows(sli)) {
     rules.push({ record: series.burnRate(w), expr: `${read(w)} / ${budget}`, labels });
   }
   rules.push({ record: series.budgetRemaining, expr: `1 - ${read(sli.period)} / ${budget}`, labels });

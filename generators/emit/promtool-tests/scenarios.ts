@@ -14,6 +14,7 @@ import { series } from '../../naming.js';
 import { seriesText } from '../../promql/escape.js';
 import { eventRates } from '../../promql/sli-events.js';
 import { alertDefs, LOW_TRAFFIC_MIN_BAD_EVENTS, type AlertDef } from '../alert-rules.js';
+import { burnRateWindows } from '../recording-rules.js';
 import { sliMatchers, sliIdentity } from '../sli-selector.js';
 import { familyOf, planWindows } from '../window-plan.js';
 import { badOnlySeries, synthesize, toInputSeries, type FedSeries, type InputSeries, type Traffic } from './input-series.js';
@@ -226,7 +227,8 @@ function sustainedBurn(ctx: Ctx): TestGroup | undefined {
       { expr: `${series.objective}${sel}`, eval_time: at(ctx, length), exp_samples: [{ labels: seriesText(series.objective, identity), value: ctx.sli.objective }] },
       { expr: `${series.errorBudget}${sel}`, eval_time: at(ctx, length), exp_samples: [{ labels: seriesText(series.errorBudget, identity), value: ctx.sli.errorBudget }] },
       close(`${series.errorRatio(ctx.sli.evaluation.rawWindow)}${sel}`, ratio),
-      close(`${series.burnRate(ctx.sli.alerts[0]!.long)}${sel}`, burn),
+      // A constant burn gives every window, full or partial, the same ratio.
+      ...burnRateWindows(ctx.sli).map((w) => close(`${series.burnRate(w)}${sel}`, burn)),
       close(`${series.budgetRemaining}${sel}`, clean(1 - burn)),
     ],
   };
