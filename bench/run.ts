@@ -90,7 +90,7 @@ if (wanted('generation')) {
 if (wanted('test')) {
   const services = Number(process.env.SLOKIT_BENCH_TEST_SERVICES ?? 1000);
   log(`slokit test, bundled catalog and ${services} synthetic services`);
-  results.test = benchTestPack(services);
+  results.test = await benchTestPack(services);
 }
 if (wanted('sdk')) {
   log('sdk overhead');

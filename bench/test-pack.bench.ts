@@ -9,6 +9,8 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { BUNDLED_CATALOG, PROJECT_ROOT } from '../generators/paths.js';
+import { promtoolVersion } from '../generators/promtool.js';
+import { testPack } from '../generators/test-pack.js';
 import { writeSyntheticCatalog } from './synthetic-catalog.js';
 import { SLIS_PER_SERVICE } from './generation.bench.js';
 
@@ -23,6 +25,9 @@ export interface TestRun {
   readonly unchangedSeconds: number;
   readonly oneChangedSeconds: number;
   readonly oneChangedFiles: number;
+  /** In-process runs of the same pack, same run: every file whole (as before test groups ran against the rules they read), and in parts. */
+  readonly wholeFilesSeconds?: number;
+  readonly partsSeconds?: number;
 }
 
 function slokit(args: string[]): { seconds: number; stdout: string } {
@@ -35,11 +40,25 @@ function slokit(args: string[]): { seconds: number; stdout: string } {
 
 const passedFiles = (stdout: string) => Number(/(\d+) file\(s\) passed/.exec(stdout)?.[1] ?? NaN);
 
-function measure(name: string, catalog: string, dir: string, change: () => void): TestRun {
+/** The same pack's tests in process, every file whole and then in parts: the baseline for running groups against the rules they read. */
+async function wholeAndParts(out: string, jobs: number): Promise<{ wholeFilesSeconds: number; partsSeconds: number }> {
+  const time = async (wholeFiles: boolean) => {
+    const t0 = performance.now();
+    const results = await testPack(out, { jobs, changedOnly: false, promtoolVersion: promtoolVersion(), wholeFiles });
+    const failed = results.filter((r) => r.status !== 'passed');
+    if (failed.length) throw new Error(`slokit test failed ${failed.map((r) => r.file).join(', ')}`);
+    return (performance.now() - t0) / 1000;
+  };
+  const wholeFilesSeconds = await time(true);
+  return { wholeFilesSeconds, partsSeconds: await time(false) };
+}
+
+async function measure(name: string, catalog: string, dir: string, change: () => void, baseline = false): Promise<TestRun> {
   const out = join(dir, 'out');
   const jobs = availableParallelism();
   slokit(['generate', '--catalog', catalog, '--out', out]);
   const index = JSON.parse(readFileSync(join(out, 'prometheus', 'tests', 'index.json'), 'utf8')) as { slis: { service: string }[]; shapes: Record<string, unknown> };
+  const compared = baseline ? await wholeAndParts(out, jobs) : {};
   const cold = slokit(['test', '--out', out, '--jobs', String(jobs)]);
   const unchanged = slokit(['test', '--out', out, '--jobs', String(jobs), '--changed']);
   change();
@@ -56,19 +75,20 @@ function measure(name: string, catalog: string, dir: string, change: () => void)
     unchangedSeconds: unchanged.seconds,
     oneChangedSeconds: one.seconds,
     oneChangedFiles: passedFiles(one.stdout),
+    ...compared,
   };
 }
 
-export function benchTestPack(syntheticServices: number): TestRun[] {
+export async function benchTestPack(syntheticServices: number): Promise<TestRun[]> {
   const runs: TestRun[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'slokit-test-bench-'));
   try {
     const bundled = join(dir, 'bundled');
     spawnSync('cp', ['-r', BUNDLED_CATALOG, bundled]);
     const edit = (file: string, from: RegExp, to: string) => writeFileSync(file, readFileSync(file, 'utf8').replace(from, to));
-    runs.push(measure('bundled', bundled, join(dir, 'b'), () => edit(join(bundled, 'services', 'redis.yaml'), /^tier: (\d)$/m, 'tier: $1\nmin_events: 33')));
+    runs.push(await measure('bundled', bundled, join(dir, 'b'), () => edit(join(bundled, 'services', 'redis.yaml'), /^tier: (\d)$/m, 'tier: $1\nmin_events: 33'), true));
     const synthetic = writeSyntheticCatalog(BUNDLED_CATALOG, join(dir, 's'), syntheticServices, SLIS_PER_SERVICE);
-    runs.push(measure(`${syntheticServices} synthetic services`, synthetic, join(dir, 's'), () => edit(join(synthetic, 'services', 'svc-0.yaml'), /^tier: (\d)$/m, 'tier: $1\nmin_events: 33')));
+    runs.push(await measure(`${syntheticServices} synthetic services`, synthetic, join(dir, 's'), () => edit(join(synthetic, 'services', 'svc-0.yaml'), /^tier: (\d)$/m, 'tier: $1\nmin_events: 33')));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { sliceOf, shapeDifference, type GroupObject } from './emit/promtool-tests/rule-slice.js';
 import { partsByRulesRead, testFileOver, type CheckedGroup, type TestFileHead } from './emit/promtool-tests/rules-read.js';
@@ -45,10 +45,12 @@ export interface PackTestOptions {
   readonly onFile?: (r: FileResult, done: number, of: number) => void;
   /** Only the test files (relative to prometheus/tests/) this accepts; all of them when absent. */
   readonly select?: (file: string) => boolean;
+  /** Each file whole against all its rules, as promtool reads it: the benchmark's baseline. */
+  readonly wholeFiles?: boolean;
 }
 
 const TESTS = join('prometheus', 'tests');
-/** A service's own-test files run by one promtool process at most (a failing batch runs again file by file). */
+/** Own-test files run by one promtool process at most, whatever their services (a failing batch runs again file by file). */
 const OWN_TESTS_PER_PROCESS = 8;
 /** What passed, by the hash of everything it read; kept next to the packs slokit writes. */
 const STATE = join('.slokit', 'tested.json');
@@ -211,7 +213,7 @@ function sharedBy(suite: string, users: readonly string[]): (group: string) => s
 }
 
 /** Every unit of the pack: shapes' and saturation files in place, each SLI's own tests on its slice. */
-function unitsOf(dir: string, scratch: string, promtool: string, selected: (file: string) => boolean): Unit[] {
+function unitsOf(dir: string, scratch: string, promtool: string, selected: (file: string) => boolean, wholeFiles: boolean): Unit[] {
   const index = readIndex(dir);
   const units: Unit[] = [];
   const inPlace = (file: string, rename?: Unit['rename']) => {
@@ -231,6 +233,7 @@ function unitsOf(dir: string, scratch: string, promtool: string, selected: (file
   // rules-read.ts), in a scratch directory; one file's parts are reported as that file.
   const byRulesRead = (file: string, rename?: Unit['rename']) => {
     if (!selected(file)) return;
+    if (wholeFiles) return inPlace(file, rename);
     const path = join(dir, file);
     const text = readFileSync(path, 'utf8');
     const doc = parse(text) as TestFileObject;
@@ -323,7 +326,7 @@ export async function testPack(out: string, opts: PackTestOptions): Promise<File
   if (!existsSync(dir)) throw new Error(`no test files in ${dir}; run slokit generate first`);
   const scratch = mkdtempSync(join(tmpdir(), 'slokit-test-'));
   try {
-    const units = unitsOf(dir, scratch, opts.promtoolVersion, (f) => opts.select?.(f) ?? true);
+    const units = unitsOf(dir, scratch, opts.promtoolVersion, (f) => opts.select?.(f) ?? true, opts.wholeFiles ?? false);
     const state = readState(out, opts.promtoolVersion);
     const passed: Record<string, string> = {};
     const results = new Map<string, FileResult>();
@@ -362,14 +365,14 @@ export async function testPack(out: string, opts: PackTestOptions): Promise<File
         ...(run.ok || failures.length ? {} : { raw: run.output.trim().split('\n').slice(0, 20).join('\n') }),
       });
     };
-    // A service's SLIs' own tests are small: one promtool process runs several, since starting
+    // SLIs' own tests are small: one promtool process runs several (of any services), since starting
     // one costs about as much as such a test. promtool does not say which file a failure is in
     // (its verdicts go to stdout, failures to stderr), so a batch that fails runs again file by file.
     const runBatch = async (batch: readonly Unit[]) => {
       if (batch.length === 1) return runOne(batch[0]!);
       for (const u of batch) u.prepare!();
       const started = performance.now();
-      const run = await promtoolAsync(['test', 'rules', ...batch.map((u) => join(basename(u.cwd), u.run))], dirname(batch[0]!.cwd));
+      const run = await promtoolAsync(['test', 'rules', ...batch.map((u) => relative(scratch, join(u.cwd, u.run)))], scratch);
       if (!run.ok) {
         for (const u of batch) await runOne(u);
         return;
@@ -380,15 +383,9 @@ export async function testPack(out: string, opts: PackTestOptions): Promise<File
     // The costliest first, so the long ones do not finish last (a unit of unknown cost counts as costliest).
     const costliest = (u: Unit) => u.cost ?? Infinity;
     const solo = todo.filter((u) => !isOwnTest(u)).sort((a, b) => costliest(b) - costliest(a) || b.size - a.size || (a.file < b.file ? -1 : 1));
-    const batches = new Map<string, Unit[][]>();
-    for (const u of todo.filter(isOwnTest)) {
-      const chunks = batches.get(dirname(u.cwd)) ?? [];
-      const last = chunks.at(-1);
-      if (last && last.length < OWN_TESTS_PER_PROCESS) last.push(u);
-      else chunks.push([u]);
-      batches.set(dirname(u.cwd), chunks);
-    }
-    await inParallel([...solo.map((u) => [u]), ...[...batches.values()].flat()], opts.jobs, runBatch);
+    const own = todo.filter(isOwnTest);
+    const batches = Array.from({ length: Math.ceil(own.length / OWN_TESTS_PER_PROCESS) }, (_, i) => own.slice(i * OWN_TESTS_PER_PROCESS, (i + 1) * OWN_TESTS_PER_PROCESS));
+    await inParallel([...solo.map((u) => [u]), ...batches], opts.jobs, runBatch);
     writeState(out, { promtool: opts.promtoolVersion, passed });
     return [...unitsOfFile.keys()].map((f) => results.get(f)!);
   } finally {
