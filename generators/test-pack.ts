@@ -213,7 +213,11 @@ function sharedBy(suite: string, users: readonly string[]): (group: string) => s
 }
 
 /** Every unit of the pack: shapes' and saturation files in place, each SLI's own tests on its slice. */
-function unitsOf(dir: string, scratch: string, promtool: string, selected: (file: string) => boolean, wholeFiles: boolean): Unit[] {
+/**
+ * `unchanged` says a file passed before with these inputs: such a file is not cut into parts,
+ * since it will not run.
+ */
+function unitsOf(dir: string, scratch: string, promtool: string, selected: (file: string) => boolean, wholeFiles: boolean, unchanged: (file: string, hash: string) => boolean): Unit[] {
   const index = readIndex(dir);
   const units: Unit[] = [];
   const inPlace = (file: string, rename?: Unit['rename']) => {
@@ -236,12 +240,13 @@ function unitsOf(dir: string, scratch: string, promtool: string, selected: (file
     if (wholeFiles) return inPlace(file, rename);
     const path = join(dir, file);
     const text = readFileSync(path, 'utf8');
+    const hash = inputsHash(dirname(path), text, promtool);
+    if (unchanged(file, hash)) return inPlace(file, rename);
     const doc = parse(text) as TestFileObject;
     const ruleFiles = (doc.rule_files ?? []).map((f) => resolve(dirname(path), f));
     // promtool itself reports what is wrong with a file that reads several rule files or none.
     if (ruleFiles.length !== 1 || !existsSync(ruleFiles[0]!) || !doc.tests?.length) return inPlace(file, rename);
     const parts = partsByRulesRead(doc.tests, groupsOf(ruleFiles[0]!));
-    const hash = inputsHash(dirname(path), text, promtool);
     parts.forEach((part, i) => {
       // Under a name no service can have (the SLIs' own tests are in scratch/<service>/<sli>).
       const cwd = join(scratch, '.parts', dirname(file), `${basename(file, '.test.yml')}-${i}`);
@@ -326,8 +331,9 @@ export async function testPack(out: string, opts: PackTestOptions): Promise<File
   if (!existsSync(dir)) throw new Error(`no test files in ${dir}; run slokit generate first`);
   const scratch = mkdtempSync(join(tmpdir(), 'slokit-test-'));
   try {
-    const units = unitsOf(dir, scratch, opts.promtoolVersion, (f) => opts.select?.(f) ?? true, opts.wholeFiles ?? false);
     const state = readState(out, opts.promtoolVersion);
+    const unchanged = (file: string, hash: string) => opts.changedOnly && state.passed[file] === hash;
+    const units = unitsOf(dir, scratch, opts.promtoolVersion, (f) => opts.select?.(f) ?? true, opts.wholeFiles ?? false, unchanged);
     const passed: Record<string, string> = {};
     const results = new Map<string, FileResult>();
     const todo: Unit[] = [];
@@ -347,7 +353,7 @@ export async function testPack(out: string, opts: PackTestOptions): Promise<File
     };
     for (const u of units) {
       if (u.mismatch) finish(u, { file: u.file, status: 'failed', groups: u.groups, seconds: 0, failures: [u.mismatch] });
-      else if (opts.changedOnly && state.passed[u.file] === u.hash) finish(u, { file: u.file, status: 'unchanged', groups: u.groups, seconds: 0, failures: [] });
+      else if (unchanged(u.file, u.hash)) finish(u, { file: u.file, status: 'unchanged', groups: u.groups, seconds: 0, failures: [] });
       else todo.push(u);
     }
     const runOne = async (u: Unit) => {
