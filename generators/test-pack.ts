@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { sliceOf, shapeDifference, type GroupObject } from './emit/promtool-tests/rule-slice.js';
-import { partsByRulesRead, testFileOver, type CheckedGroup, type TestFileHead } from './emit/promtool-tests/rules-read.js';
+import { lastCheckSeconds, partsByRulesRead, testFileOver, type CheckedGroup, type TestFileHead } from './emit/promtool-tests/rules-read.js';
 import type { TestIndex } from './emit/promtool-tests/test-file.js';
 import { windowRules } from './emit/promtool-tests/shape.js';
 import { toYaml } from './emit/yaml-text.js';
@@ -181,23 +181,15 @@ interface Unit {
 
 const groupCount = (text: string) => (text.match(/^ {2}- name: /gm) ?? []).length;
 
-interface TestGroupObject extends CheckedGroup {
-  readonly alert_rule_test?: readonly { readonly alertname: string; readonly eval_time: string }[];
-  readonly promql_expr_test?: readonly { readonly expr: string; readonly eval_time: string }[];
-}
-
 interface TestFileObject extends TestFileHead {
-  readonly tests?: readonly TestGroupObject[];
+  readonly tests?: readonly CheckedGroup[];
 }
-
-const seconds = (text: string | undefined) => (text === undefined ? 0 : (parseDuration(text)?.seconds ?? 0));
 
 /** promtool evaluates every rule at every step of a group up to its last check. */
-function costOf(doc: TestFileObject, tests: readonly TestGroupObject[], rules: readonly GroupObject[]): number {
-  const step = seconds(doc.evaluation_interval) || 60;
+function costOf(doc: TestFileObject, tests: readonly CheckedGroup[], rules: readonly GroupObject[]): number {
+  const step = parseDuration(doc.evaluation_interval ?? '')?.seconds || 60;
   const ruleCount = rules.reduce((n, g) => n + g.rules.length, 0);
-  const last = (t: TestGroupObject) => Math.max(0, ...[...(t.alert_rule_test ?? []), ...(t.promql_expr_test ?? [])].map((c) => seconds(c.eval_time)));
-  return tests.reduce((n, t) => n + Math.ceil(last(t) / step) * ruleCount, 0);
+  return tests.reduce((n, t) => n + Math.ceil(lastCheckSeconds(t) / step) * ruleCount, 0);
 }
 
 function readIndex(dir: string): TestIndex {
@@ -220,9 +212,8 @@ function sharedBy(suite: string, users: readonly string[]): (group: string) => s
 function unitsOf(dir: string, scratch: string, promtool: string, selected: (file: string) => boolean, wholeFiles: boolean, unchanged: (file: string, hash: string) => boolean): Unit[] {
   const index = readIndex(dir);
   const units: Unit[] = [];
-  const inPlace = (file: string, rename?: Unit['rename']) => {
-    const text = readFileSync(join(dir, file), 'utf8');
-    units.push({ file, groups: groupCount(text), size: text.length, hash: inputsHash(dirname(join(dir, file)), text, promtool), cwd: dirname(join(dir, file)), run: basename(file), ...(rename ? { rename } : {}) });
+  const inPlace = (file: string, rename?: Unit['rename'], text = readFileSync(join(dir, file), 'utf8'), hash = inputsHash(dirname(join(dir, file)), text, promtool)) => {
+    units.push({ file, groups: groupCount(text), size: text.length, hash, cwd: dirname(join(dir, file)), run: basename(file), ...(rename ? { rename } : {}) });
   };
   const parsed = new Map<string, GroupObject[]>();
   const groupsOf = (path: string) => {
@@ -241,11 +232,11 @@ function unitsOf(dir: string, scratch: string, promtool: string, selected: (file
     const path = join(dir, file);
     const text = readFileSync(path, 'utf8');
     const hash = inputsHash(dirname(path), text, promtool);
-    if (unchanged(file, hash)) return inPlace(file, rename);
+    if (unchanged(file, hash)) return inPlace(file, rename, text, hash);
     const doc = parse(text) as TestFileObject;
     const ruleFiles = (doc.rule_files ?? []).map((f) => resolve(dirname(path), f));
     // promtool itself reports what is wrong with a file that reads several rule files or none.
-    if (ruleFiles.length !== 1 || !existsSync(ruleFiles[0]!) || !doc.tests?.length) return inPlace(file, rename);
+    if (ruleFiles.length !== 1 || !existsSync(ruleFiles[0]!) || !doc.tests?.length) return inPlace(file, rename, text, hash);
     const parts = partsByRulesRead(doc.tests, groupsOf(ruleFiles[0]!));
     parts.forEach((part, i) => {
       // Under a name no service can have (the SLIs' own tests are in scratch/<service>/<sli>).

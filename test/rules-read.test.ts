@@ -10,10 +10,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { generatePack } from '../generators/emit/pack.js';
-import { namesChecked, partsByRulesRead, rulesRead } from '../generators/emit/promtool-tests/rules-read.js';
+import { lastCheckSeconds, namesChecked, partsByRulesRead, rulesRead } from '../generators/emit/promtool-tests/rules-read.js';
 import type { GroupObject } from '../generators/emit/promtool-tests/rule-slice.js';
 import type { TestIndex } from '../generators/emit/promtool-tests/test-file.js';
-import { parseDuration } from '../generators/model/duration.js';
 import { loadModel } from '../generators/pipeline.js';
 import { PROMTOOL_MISSING, promtoolAvailable, promtoolVersion } from '../generators/promtool.js';
 import { readFailures, testPack } from '../generators/test-pack.js';
@@ -27,7 +26,6 @@ interface TestGroup {
 }
 
 const names = (groups: readonly GroupObject[]) => groups.map((g) => `${g.name}: ${g.rules.map((r) => r.record ?? r.alert).join(' ')}`);
-const lastCheck = (t: TestGroup) => Math.max(...[...(t.alert_rule_test ?? []), ...(t.promql_expr_test ?? [])].map((c) => parseDuration(c.eval_time)!.seconds));
 
 describe('rulesRead', () => {
   const groups: GroupObject[] = [
@@ -89,7 +87,7 @@ describe('a shape suite run in parts', () => {
 
     // Break the 6h ratio, which some scenarios read and others do not, and run the scenarios of
     // up to two hours (the longer ones would only make this slower) as one file and in parts.
-    const short = suite.tests.filter((t) => lastCheck(t) <= 7200);
+    const short = suite.tests.filter((t) => lastCheckSeconds(t) <= 7200);
     writeFileSync(join(dir, 'slo.test.yml'), stringify({ ...suite, tests: short }));
     const broken = rules.map((g) => ({ ...g, rules: g.rules.map((r) => (r.record === 'sli:error:ratio_rate6h' ? { ...r, expr: `3 * (${r.expr})` } : r)) }));
     writeFileSync(join(dir, 'rules.yml'), stringify({ groups: broken }));

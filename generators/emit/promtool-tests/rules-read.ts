@@ -6,6 +6,7 @@
  * a rule's value depends on the rules it reads and nothing else, and the rules kept keep
  * their groups, intervals and order.
  */
+import { parseDuration } from '../../model/duration.js';
 import { metricNamesRead } from '../../promql/parse.js';
 import type { GroupObject } from './rule-slice.js';
 
@@ -30,8 +31,14 @@ export function rulesRead(groups: readonly GroupObject[], wanted: Iterable<strin
 }
 
 export interface CheckedGroup {
-  readonly alert_rule_test?: readonly { readonly alertname: string }[];
-  readonly promql_expr_test?: readonly { readonly expr: string }[];
+  readonly alert_rule_test?: readonly { readonly alertname: string; readonly eval_time?: string }[];
+  readonly promql_expr_test?: readonly { readonly expr: string; readonly eval_time?: string }[];
+}
+
+/** Seconds to a group's last check: promtool evaluates its rules up to there. */
+export function lastCheckSeconds(group: CheckedGroup): number {
+  const at = (text: string | undefined) => (text === undefined ? 0 : (parseDuration(text)?.seconds ?? 0));
+  return Math.max(0, ...[...(group.alert_rule_test ?? []), ...(group.promql_expr_test ?? [])].map((c) => at(c.eval_time)));
 }
 
 /** What a promtool test group's checks read: the alerts they name and the series their expressions select. */
