@@ -17,12 +17,11 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { openSloRoundTripDifferences } from './helpers/openslo-round-trip.js';
-import { evaluateMixin, mixinGroups, type MixinGroup } from './helpers/mixin.js';
+import { evaluateMixin, mixinGroups } from './helpers/mixin.js';
 import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { toYaml } from '../generators/emit/yaml-text.js';
 import { generatePack } from '../generators/emit/pack.js';
 import { inParallel } from '../generators/in-parallel.js';
 import { lintDashboard, type DashboardJson } from '../generators/lint/dashboard-lint.js';
@@ -35,6 +34,7 @@ import { scratchDir } from './helpers/catalog.js';
 import { typeCheckDashboards } from './helpers/grafana-types.js';
 import { randomCatalog, writeCatalog, type RandomCatalog } from './helpers/random-catalog.js';
 import { brokenRunbookLinks } from './helpers/runbook-links.js';
+import { ruleFiles } from './helpers/rule-files.js';
 
 const RUNS = Number(process.env.SLOKIT_CATALOG_RUNS ?? 200);
 const SEED = Number(process.env.SLOKIT_CATALOG_SEED ?? 82026_1127);
@@ -63,17 +63,16 @@ async function checkCatalog(index: number, catalog: RandomCatalog, root: string)
   const out = join(root, `out-${index}`);
   writeOutput(out, pack.files);
 
-  const findings = [...pack.files]
-    .filter(([p]) => p.startsWith('grafana/dashboards/'))
-    .flatMap(([p, text]) => lintDashboard(JSON.parse(text) as DashboardJson).map((f) => `${p}: ${JSON.stringify(f)}`));
+  const dashboards = new Map([...pack.files].filter(([p]) => p.startsWith('grafana/dashboards/')).map(([p, text]) => [p, JSON.parse(text) as DashboardJson]));
+  const findings = [...dashboards].flatMap(([p, d]) => lintDashboard(d).map((f) => `${p}: ${JSON.stringify(f)}`));
   if (findings.length) throw new Error(`dashboard lint:\n${findings.join('\n')}`);
   // Prometheus renders alert labels and annotations as Go templates: only slokit's own actions may be in them.
   // ('{{ "{{" }}' is slokit's escape of catalog text that holds '{{'.)
   const ownActions = new Set(['{{ $value | humanizePercentage }}', '{{ $labels.env | urlquery }}', '{{ $labels.cluster | urlquery }}', '{{ "{{" }}']);
-  const foreignActions = [...pack.files]
-    .filter(([p]) => p.startsWith('prometheus/rules/'))
-    .flatMap(([p, text]) =>
-      (parse(text) as { groups: { rules: { alert?: string; labels?: Record<string, string>; annotations?: Record<string, string> }[] }[] }).groups
+  const rules = ruleFiles(pack.files);
+  const foreignActions = [...rules]
+    .flatMap(([p, doc]) =>
+      doc.groups
         .flatMap((g) => g.rules)
         .filter((r) => r.alert)
         .flatMap((r) => [...Object.values(r.labels ?? {}), ...Object.values(r.annotations ?? {})])
@@ -86,13 +85,12 @@ async function checkCatalog(index: number, catalog: RandomCatalog, root: string)
     if (!p.startsWith('kubernetes/prometheusrules/')) continue;
     const doc = parse(text) as { spec: { groups: unknown[] } };
     new PrometheusRule(doc as never).validate();
-    const rules = parse(pack.files.get(p.replace(/^kubernetes\/prometheusrules\/(.*)\.yaml$/, 'prometheus/rules/$1.yml'))!) as { groups: unknown[] };
-    if (JSON.stringify(doc.spec.groups) !== JSON.stringify(rules.groups)) throw new Error(`${p} does not hold the groups of its rule file`);
+    const ruleFile = rules.get(p.replace(/^kubernetes\/prometheusrules\/(.*)\.yaml$/, 'prometheus/rules/$1.yml'))!;
+    if (!isDeepStrictEqual(doc.spec.groups, ruleFile.groups)) throw new Error(`${p} does not hold the groups of its rule file`);
   }
   const mixin = mixinGroups(await evaluateMixin(out, '{}', true));
-  for (const [p, text] of pack.files) {
-    if (!p.startsWith('prometheus/rules/')) continue;
-    for (const g of (parse(text) as { groups: MixinGroup[] }).groups) {
+  for (const [p, doc] of rules) {
+    for (const g of doc.groups) {
       if (!isDeepStrictEqual(mixin.get(g.name), g)) throw new Error(`the mixin's group ${g.name} differs from ${p}`);
     }
   }
@@ -110,8 +108,11 @@ async function checkCatalog(index: number, catalog: RandomCatalog, root: string)
   const globalDir = join(root, `global-${index}`);
   mkdirSync(globalDir);
   for (const f of readdirSync(join(rulers, 'mimir'))) {
-    const { namespace: _, ...plain } = parse(readFileSync(join(rulers, 'mimir', f), 'utf8')) as { namespace: string };
-    writeFileSync(join(globalDir, f), toYaml(plain));
+    // The namespace is the file's one top-level line besides `groups:`.
+    const text = readFileSync(join(rulers, 'mimir', f), 'utf8');
+    const plain = text.replace(/^namespace: .*\n/m, '');
+    if (plain.length === text.length) throw new Error(`prometheus/rulers/mimir/${f} has no namespace line`);
+    writeFileSync(join(globalDir, f), plain);
   }
   const halves = [...readdirSync(join(rulers, 'local')).map((f) => join(rulers, 'local', f)), ...readdirSync(globalDir).map((f) => join(globalDir, f))];
   const check = await promtoolAsync(['check', 'rules', ...readdirSync(rulesDir).sort(), ...halves], rulesDir);
@@ -128,10 +129,7 @@ async function checkCatalog(index: number, catalog: RandomCatalog, root: string)
   if (results.filter((r) => r.file.startsWith('slis/')).length !== model.services.reduce((n, s) => n + s.slis.length, 0)) throw new Error('an SLI has no tests of its own');
   phase[full ? 'promtoolFull' : 'promtoolOutage'] += performance.now() - t;
   const groups = results.reduce((n, r) => n + r.groups, 0);
-  const dashboards = Object.fromEntries(
-    [...pack.files].filter(([p]) => p.startsWith('grafana/dashboards/')).map(([p, t]) => [`${index}/${p}`, JSON.parse(t) as unknown]),
-  );
-  return { dashboards, promtoolGroups: groups };
+  return { dashboards: Object.fromEntries([...dashboards].map(([p, d]) => [`${index}/${p}`, d])), promtoolGroups: groups };
 }
 
 describe('random valid catalogs', () => {
