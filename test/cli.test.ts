@@ -236,7 +236,7 @@ describe('other commands', () => {
     const shape = index.slis[0]!.shape;
     const windows = index.shapes[shape]!.windows;
     const files = [...index.shapes[shape]!.files.filter((f) => f.endsWith('.test.yml')), ...index.windows[windows]!.files.filter((f) => f.endsWith('.test.yml')), 'redis.saturation.test.yml', 'slis/redis/commands.test.yml'].sort();
-    expect(files).toEqual([`shapes/${shape}/period.test.yml`, `shapes/${shape}/slo.test.yml`, `windows/${windows}/windows.test.yml`, 'redis.saturation.test.yml', 'slis/redis/commands.test.yml'].sort());
+    expect(files).toEqual([`shapes/${shape}/slo.test.yml`, `windows/${windows}/period.test.yml`, `windows/${windows}/windows.test.yml`, 'redis.saturation.test.yml', 'slis/redis/commands.test.yml'].sort());
 
     const first = cli(['test', '--out', out, '--jobs', '2']);
     expect(first.code, first.stderr).toBe(0);
@@ -252,11 +252,11 @@ describe('other commands', () => {
     expect(cli(['test', '--out', out, '--changed']).stdout).toMatch(/0 file\(s\) passed, 0 failed .*, 5 unchanged since they last passed/);
 
     // One test file changes: only it runs again.
-    edit(join(tests, 'shapes', shape, 'period.test.yml'), (t) => `${t}# touched\n`);
+    edit(join(tests, 'windows', windows, 'period.test.yml'), (t) => `${t}# touched\n`);
     const one = cli(['test', '--out', out, '--changed']);
     expect(one.code, one.stderr).toBe(0);
     expect(one.stdout).toMatch(/1 file\(s\) passed, 0 failed .*, 4 unchanged/);
-    expect(one.stderr).toMatch(new RegExp(`^ok {3}shapes/${shape}/period\\.test\\.yml`, 'm'));
+    expect(one.stderr).toMatch(new RegExp(`^ok {3}windows/${windows}/period\\.test\\.yml`, 'm'));
 
     // The SLI's rules change (Fast now needs ten times the burn): they are no longer its
     // shape's, which is said without running promtool, naming the rule.

@@ -81,15 +81,20 @@ describe('window suites', () => {
   const suiteRules = groupsOf(`prometheus/tests/${suite.files.find((f) => f.endsWith('/rules.yml'))!}`);
   const names = new Set(suiteRules.flatMap((g) => g.rules.map((r) => r.record!)));
 
-  it("hold the derived windows up to a day and nothing an objective or an alert decides; every shape's are its suite's", () => {
+  it("hold the derived windows, raw window to period, and nothing an objective or an alert decides; every shape's are its suite's", () => {
     expect(suiteRules.flatMap((g) => g.rules).every((r) => r.record !== undefined && /^sli:/.test(r.record))).toBe(true);
-    expect([...names].sort()).toEqual(['1d', '1h', '2h', '30m', '5m', '6h'].flatMap((w) => [`sli:error:ratio_rate${w}`, `sli:events_bad:rate${w}`, `sli:events_total:rate${w}`]).sort());
+    expect([...names].sort()).toEqual(['1d', '1h', '2h', '30d', '30m', '3d', '5m', '6h'].flatMap((w) => [`sli:error:ratio_rate${w}`, `sli:events_bad:rate${w}`, `sli:events_total:rate${w}`]).sort());
     for (const [id, s] of Object.entries(index.shapes)) {
       expect(s.windows, id).toBeDefined();
       const own = groupsOf(`prometheus/tests/${s.files.find((f) => f.endsWith('/rules.yml'))!}`);
       const e = index.slis.find((x) => x.shape === id)!;
       expect(shapeDifference(windowRules(own, names), groupsOf(`prometheus/tests/${index.windows[s.windows!]!.files.find((f) => f.endsWith('/rules.yml'))!}`), index.canonical, index.canonical, e.rawReads), id).toBeUndefined();
     }
+    // The period's window is tested only in the suite: a shape whose period tiles 3 days is not its suite's.
+    const own = groupsOf(`prometheus/tests/shapes/${entry.shape}/rules.yml`);
+    const threeDays = own.map((g) => ({ ...g, rules: g.rules.map((r) => (r.record === 'sli:events_bad:rate30d' ? { ...r, expr: r.expr.replace('[29d23h59m30s:55m]', '[2d23h59m30s:55m]') } : r)) }));
+    expect(JSON.stringify(threeDays)).not.toBe(JSON.stringify(own));
+    expect(shapeDifference(windowRules(threeDays, names), suiteRules, index.canonical, index.canonical, entry.rawReads)).toMatch(/record sli:events_bad:rate30d\): its expression is not the shape's/);
   });
 
   it('slokit test fails a shape whose window rules are not its suite\'s, naming both, without running promtool', async () => {

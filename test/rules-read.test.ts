@@ -75,14 +75,13 @@ describe('a shape suite run in parts', () => {
     const dir = join(out, 'prometheus', 'tests', 'shapes', id);
     const rules = (parse(readFileSync(join(dir, 'rules.yml'), 'utf8')) as { groups: GroupObject[] }).groups;
     const suite = parse(readFileSync(join(dir, 'slo.test.yml'), 'utf8')) as { tests: TestGroup[] };
-    const period = parse(readFileSync(join(dir, 'period.test.yml'), 'utf8')) as { tests: TestGroup[] };
 
     // The scenario that waits 6h before a burn reads no 1d, 3d or 30d window; every rule is read by some check.
     const parts = partsByRulesRead(suite.tests, rules);
     expect(parts.length).toBeGreaterThan(2);
     const long = parts.find((p) => p.tests.some((t) => /6h healthy/.test(t.name)))!;
     expect(names(long.rules).join(' ')).not.toMatch(/rate(1d|3d|30d)\b/);
-    const read = new Set([...suite.tests, ...period.tests].flatMap((t) => rulesRead(rules, namesChecked(t)).flatMap((g) => g.rules.map((r) => r.record ?? r.alert))));
+    const read = new Set(suite.tests.flatMap((t) => rulesRead(rules, namesChecked(t)).flatMap((g) => g.rules.map((r) => r.record ?? r.alert))));
     expect(rules.flatMap((g) => g.rules.map((r) => r.record ?? r.alert)).filter((n) => !read.has(n))).toEqual([]);
 
     // Break the 6h ratio, which some scenarios read and others do not, and run the scenarios of

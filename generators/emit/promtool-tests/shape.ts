@@ -13,9 +13,10 @@ import type { EventSource, Model, Service, Sli } from '../../model/types.js';
 import { SLI_LABELS, series } from '../../naming.js';
 import { ruleObject } from '../rule-file.js';
 import { serviceRules } from '../rule-groups.js';
+import { planWindows } from '../window-plan.js';
 import { GENERATED_HEADER, toYaml } from '../yaml-text.js';
 import { sliceOf, type GroupObject, type RuleIdentity } from './rule-slice.js';
-import { checkedWindows, sliPeriodTestGroups, sliTestGroups, sliWindowTestGroups, type TestGroup } from './scenarios.js';
+import { sliPeriodTestGroups, sliTestGroups, sliWindowTestGroups, type TestGroup } from './scenarios.js';
 import { testFileYaml } from './test-file-yaml.js';
 
 /**
@@ -91,12 +92,12 @@ export interface Shape extends Suite {
   readonly windows: Suite | undefined;
 }
 
-export const SHAPE_FILES = { rules: 'rules.yml', tests: 'slo.test.yml', periodTests: 'period.test.yml' };
-export const WINDOW_FILES = { rules: 'rules.yml', tests: 'windows.test.yml' };
+export const SHAPE_FILES = { rules: 'rules.yml', tests: 'slo.test.yml' };
+export const WINDOW_FILES = { rules: 'rules.yml', tests: 'windows.test.yml', periodTests: 'period.test.yml' };
 
 /**
- * The rules a window suite tests: the SLI's recorded windows up to a day, raw window included.
- * They read nothing but the raw reads and each other; no objective, alert or budget is in them.
+ * The rules a window suite tests: the SLI's recorded windows, raw window to period. They read
+ * nothing but the raw reads and each other; no objective, alert or budget is in them.
  */
 export function windowRules(groups: readonly GroupObject[], names: ReadonlySet<string>): GroupObject[] {
   return groups.map((g) => ({ ...g, rules: g.rules.filter((r) => r.record !== undefined && names.has(r.record)) })).filter((g) => g.rules.length > 0);
@@ -104,7 +105,7 @@ export function windowRules(groups: readonly GroupObject[], names: ReadonlySet<s
 
 /** Names of the series `windowRules` keeps for an SLI. */
 export function windowSeries(sli: Sli): Set<string> {
-  const windows = [sli.evaluation.rawWindow, ...checkedWindows(sli).map((p) => p.window)];
+  const windows = [sli.evaluation.rawWindow, ...planWindows(sli).map((p) => p.window)];
   return new Set(windows.flatMap((w) => [series.totalRate(w), series.badRate(w), series.errorRatio(w)]));
 }
 
@@ -163,27 +164,27 @@ function suiteOf(files: Map<string, string>, groups: readonly TestGroup[]): Suit
 function buildWindows(model: Model, service: Service, sli: Sli): Suite | undefined {
   const step = sli.evaluation.fastInterval.seconds;
   const tests = sliWindowTestGroups(model, service, sli, step);
-  if (!tests.length) return undefined;
+  const periodStep = sli.evaluation.rawWindow.seconds / 2;
+  const period = sliPeriodTestGroups(model, service, sli, periodStep);
+  if (!tests.length && !period.length) return undefined;
   const groups = windowRules(sliceOf(serviceRules(model, service).groups.map(ruleObject), service.name, sli.name), windowSeries(sli));
+  const order = groups.map((g) => g.name);
   const header = `${GENERATED_HEADER}\nA window suite: the derived windows of every rule shape whose window rules are these (see ../../index.json), against the exact ratio of sums.`;
   const files = new Map<string, string>();
   files.set(WINDOW_FILES.rules, toYaml({ groups }, header));
-  files.set(WINDOW_FILES.tests, testFileYaml({ ruleFiles: [WINDOW_FILES.rules], step, groupOrder: groups.map((g) => g.name), groups: tests, header }));
-  return suiteOf(files, tests);
+  if (tests.length) files.set(WINDOW_FILES.tests, testFileYaml({ ruleFiles: [WINDOW_FILES.rules], step, groupOrder: order, groups: tests, header }));
+  if (period.length) files.set(WINDOW_FILES.periodTests, testFileYaml({ ruleFiles: [WINDOW_FILES.rules], step: periodStep, groupOrder: order, groups: period, header }));
+  return suiteOf(files, [...tests, ...period]);
 }
 
 function buildShape(model: Model, service: Service, sli: Sli): Suite {
   const rules = serviceRules(model, service);
   const groups: GroupObject[] = sliceOf(rules.groups.map(ruleObject), service.name, sli.name);
-  const order = groups.map((g) => g.name);
   const step = sli.evaluation.fastInterval.seconds;
   const main = sliTestGroups(model, service, sli, rules.alerts, step);
-  const periodStep = sli.evaluation.rawWindow.seconds / 2;
-  const period = sliPeriodTestGroups(model, service, sli, periodStep);
   const files = new Map<string, string>();
   const header = `${GENERATED_HEADER}\nA rule shape: the full scenario suite, on canonical series, for every SLI whose rules are these under another name (see ../../index.json).`;
   files.set(SHAPE_FILES.rules, toYaml({ groups }, header));
-  files.set(SHAPE_FILES.tests, testFileYaml({ ruleFiles: [SHAPE_FILES.rules], step, groupOrder: order, groups: main, header }));
-  if (period.length) files.set(SHAPE_FILES.periodTests, testFileYaml({ ruleFiles: [SHAPE_FILES.rules], step: periodStep, groupOrder: order, groups: period, header }));
-  return suiteOf(files, [...main, ...period]);
+  files.set(SHAPE_FILES.tests, testFileYaml({ ruleFiles: [SHAPE_FILES.rules], step, groupOrder: groups.map((g) => g.name), groups: main, header }));
+  return suiteOf(files, main);
 }
