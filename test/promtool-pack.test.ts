@@ -4,18 +4,19 @@
  * its own name, and every generated test passes (`slokit test`'s runner: shapes' full suites,
  * each SLI's own tests on its slice, saturation tests), promtool running on every core.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { generatePack } from '../generators/emit/pack.js';
 import { loadModel } from '../generators/pipeline.js';
 import type { TestIndex } from '../generators/emit/promtool-tests/test-file.js';
 import { checkRules, PROMTOOL_MISSING, promtoolAvailable, promtoolVersion } from '../generators/promtool.js';
 import { testPack } from '../generators/test-pack.js';
 import { writeOutput } from '../generators/write/output-dir.js';
-import { copyCatalog, scratchDir } from './helpers/catalog.js';
+import { copyCatalog, edit, scratchDir } from './helpers/catalog.js';
 
 const out = join(scratchDir(), 'out');
 const { model } = loadModel(copyCatalog());
@@ -126,5 +127,38 @@ describe('slokit test', () => {
         ...model!.services.filter((s) => s.saturation.length).map((s) => `${s.name}.saturation.test.yml`),
       ].sort(),
     );
+  });
+});
+
+describe('a page whose long window outlasts the warm-up', () => {
+  it("quiet failures keep to too few bad events for the hour the window holds: a 99.99% objective paged on 6h gets 0.1% traffic, and promtool agrees nothing pages", async () => {
+    // Found by the random-catalog property (seed 77): 1% of an hour's traffic failing is above a 99.99% page factor over 6h.
+    const dir = copyCatalog();
+    for (const f of readdirSync(join(dir, 'services'))) if (f !== 'redis.yaml') rmSync(join(dir, 'services', f));
+    mkdirSync(join(dir, 'policies'));
+    writeFileSync(
+      join(dir, 'policies', 'six-hours.yaml'),
+      'name: six-hours\ndescription: Pages on a 5% spend in 6h.\nevaluation: { raw_window: 5m, fast_interval: 1m, slow_interval: 5m, fast_windows_up_to: 1h }\nwindows:\n  - { name: fast, severity: critical, budget_spent: 0.05, long: 6h, short: 30m }\n  - { name: slow, severity: warning, budget_spent: 0.1, long: 3d, short: 6h }\ntraffic_cessation: { silence: 30m, baseline: 6h, min_expected_events: 100 }\n',
+    );
+    edit(join(dir, 'services', 'redis.yaml'), (t) => t.replace('objective: 99.9', 'objective: 99.99\n    alert_policy: six-hours'));
+    const { model: m, problems } = loadModel(dir);
+    expect(problems).toEqual([]);
+    const p = await generatePack(m!);
+    const shapeDir = `prometheus/tests/shapes/${(JSON.parse(p.files.get('prometheus/tests/index.json')!) as TestIndex).slis[0]!.shape}`;
+    const suite = parse(p.files.get(`${shapeDir}/slo.test.yml`)!) as { tests: { name: string }[] };
+    const quiet = suite.tests.filter((t) => /traffic drops to/.test(t.name));
+    expect(quiet.map((t) => t.name.replace(/^[^:]*: /, ''))).toEqual(['traffic drops to 0.1% for 5m and all of it fails: the long windows hold too few bad events to page']);
+    const scratch = scratchDir();
+    writeFileSync(join(scratch, 'rules.yml'), p.files.get(`${shapeDir}/rules.yml`)!);
+    writeFileSync(join(scratch, 'quiet.test.yml'), stringify({ ...suite, tests: quiet }));
+    const r = spawnSync('promtool', ['test', 'rules', 'quiet.test.yml'], { cwd: scratch, encoding: 'utf8' });
+    expect(`${r.stdout}${r.stderr}`).toMatch(/SUCCESS/);
+    // At the old 1% (100 of 10,000 a step, all failing) the page fires: the check has teeth.
+    const onePercent = stringify({ ...suite, tests: quiet }).replace('0+0x60 10+10x4 50+0x9', '0+0x60 100+100x4 500+0x9').replace('0+10000x60 600010+10x4 610050+10000x9', '0+10000x60 600100+100x4 610500+10000x9');
+    expect(onePercent).toContain('0+0x60 100+100x4 500+0x9');
+    expect(onePercent).toContain('0+10000x60 600100+100x4 610500+10000x9');
+    writeFileSync(join(scratch, 'quiet.test.yml'), onePercent);
+    const old = spawnSync('promtool', ['test', 'rules', 'quiet.test.yml'], { cwd: scratch, encoding: 'utf8' });
+    expect(`${old.stdout}${old.stderr}`).toMatch(/alertname: SlokitErrorBudgetBurnFast, time: 1h\d+m/);
   });
 });
