@@ -8,7 +8,7 @@
  * (derived long windows within 1% of the exact ratio of sums on daily-cycle traffic).
  */
 import { clean, formatNumber } from '../../model/decimal.js';
-import { formatSeconds } from '../../model/duration.js';
+import { formatSeconds, type Duration } from '../../model/duration.js';
 import type { Model, Service, Sli } from '../../model/types.js';
 import { series } from '../../naming.js';
 import { seriesText } from '../../promql/escape.js';
@@ -234,6 +234,11 @@ function sustainedBurn(ctx: Ctx): TestGroup | undefined {
   };
 }
 
+/** The longest long window of the SLI's alerts: the period's window must differ from it to be tested apart. */
+function longestAlertWindow(sli: Sli): Duration {
+  return sli.alerts.reduce((a, b) => (b.long.seconds > a.long.seconds ? b : a)).long;
+}
+
 /**
  * The budget and its alert read the period's window, not the longest alert window: with the
  * period's ratio at three budgets and the longest window clean (as after an outage has left
@@ -243,9 +248,9 @@ function sustainedBurn(ctx: Ctx): TestGroup | undefined {
  */
 function budgetFollowsPeriod(ctx: Ctx): TestGroup | undefined {
   const period = ctx.sli.period;
-  const longest = Math.max(...ctx.sli.alerts.map((a) => a.long.seconds));
+  const long = longestAlertWindow(ctx.sli);
+  const longest = long.seconds;
   if (longest >= period.seconds) return undefined;
-  const long = ctx.sli.alerts.find((a) => a.long.seconds === longest)!.long;
   const ratio = clean(Math.min(1, 3 * ctx.sli.errorBudget));
   const length = steps(ctx, 900);
   const { labels } = feed(ctx, constant(1, 1, 0));
@@ -596,14 +601,15 @@ export function sliTestGroups(
  * The period's window on data long enough for it to differ from the longest alert window: an
  * outage that spends three budgets, then healthy traffic until it has left that window (3d by
  * default). The period still holds it, within 3% of the exact ratio, while the longest window
- * is clean. Only window rules are read, so it runs once per window suite (shape.ts); the budget
- * and its alert are functions of the period's ratio, held to it in each shape's sustained burn.
+ * is clean. Only window rules are read, so it runs once per window suite (shape.ts); that the
+ * budget and its alert read the period's window is each shape's test (budgetFollowsPeriod).
  * Run at half the raw window's step (a raw rate still holds two samples) so 3 days stay cheap.
  */
 function periodWindows(ctx: Ctx): TestGroup | undefined {
   const plans = planWindows(ctx.sli);
   const period = plans.find((p) => p.window.seconds === ctx.sli.period.seconds)!;
-  const longest = Math.max(...ctx.sli.alerts.map((a) => a.long.seconds));
+  const longestWindow = longestAlertWindow(ctx.sli);
+  const longest = longestWindow.seconds;
   if (longest >= ctx.sli.period.seconds) return undefined;
   const tileOf = (seconds: number) => plans.find((p) => p.window.seconds === seconds)?.tile?.step.seconds ?? 0;
   const R = steps(ctx, ctx.sli.evaluation.rawWindow.seconds);
@@ -617,7 +623,7 @@ function periodWindows(ctx: Ctx): TestGroup | undefined {
   const { input, labels } = feed(ctx, phases({ steps: warm, total: T, bad: 0 }, { steps: outage, total: T, bad: T }, { steps: after, total: T, bad: 0 }));
   const exactRatio = outage / total;
   const sel = sliMatchers(ctx.service, ctx.sli);
-  const longestText = ctx.sli.alerts.find((a) => a.long.seconds === longest)!.long.text;
+  const longestText = longestWindow.text;
   const near = (expr: string, expected: number, tolerance: number) => valueWithin(ctx, expr, labels, total, clean(expected), clean(tolerance));
   return {
     name: `${ctx.service.name}/${ctx.sli.name}: an outage that then leaves the ${longestText} window is still in the ${ctx.sli.period.text} window (ratio ${formatNumber(clean(exactRatio))}), while ${longestText} is clean`,
@@ -626,7 +632,7 @@ function periodWindows(ctx: Ctx): TestGroup | undefined {
     promql_expr_test: [
       // The period's tiles end at the last tile step: healthy minutes it has not counted yet move it a little.
       near(`sum without (__name__) (${series.errorRatio(period.window)}${sel})`, exactRatio, exactRatio * 0.03),
-      near(`sum without (__name__) (${series.errorRatio({ text: longestText, seconds: longest })}${sel})`, 0, exactRatio * 0.01),
+      near(`sum without (__name__) (${series.errorRatio(longestWindow)}${sel})`, 0, exactRatio * 0.01),
     ],
   };
 }
