@@ -21,7 +21,7 @@ import { evaluateMixin, mixinGroups } from './helpers/mixin.js';
 import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parsePackYaml } from '../generators/pack-yaml.js';
 import { generatePack } from '../generators/emit/pack.js';
 import { inParallel } from '../generators/in-parallel.js';
 import { lintDashboard, type DashboardJson } from '../generators/lint/dashboard-lint.js';
@@ -83,7 +83,7 @@ async function checkCatalog(index: number, catalog: RandomCatalog, root: string)
   if (foreignActions.length) throw new Error(`template actions from the catalog:\n${foreignActions.join('\n')}`);
   for (const [p, text] of pack.files) {
     if (!p.startsWith('kubernetes/prometheusrules/')) continue;
-    const doc = parse(text) as { spec: { groups: unknown[] } };
+    const doc = parsePackYaml(text) as { spec: { groups: unknown[] } };
     new PrometheusRule(doc as never).validate();
     const ruleFile = rules.get(p.replace(/^kubernetes\/prometheusrules\/(.*)\.yaml$/, 'prometheus/rules/$1.yml'))!;
     if (!isDeepStrictEqual(doc.spec.groups, ruleFile.groups)) throw new Error(`${p} does not hold the groups of its rule file`);

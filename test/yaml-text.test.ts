@@ -2,7 +2,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { generatePack } from '../generators/emit/pack.js';
+import { loadModel } from '../generators/pipeline.js';
+import { BUNDLED_CATALOG } from './helpers/catalog.js';
 import { toYaml } from '../generators/emit/yaml-text.js';
+import { parsePackYaml } from '../generators/pack-yaml.js';
 
 // Text that tries to break out: quotes, newlines, comment and anchor marks, YAML 1.1 booleans,
 // numbers, template braces, control characters and wide unicode.
@@ -19,7 +23,7 @@ const { tree } = fc.letrec((tie) => ({
 }));
 
 describe('toYaml', () => {
-  it('round-trips any plain data through a YAML parser, in YAML 1.1 too', () => {
+  it('round-trips any plain data through a YAML parser, in YAML 1.1 too, and through the reader of generated files', () => {
     fc.assert(
       fc.property(fc.dictionary(hostileText, tree, { maxKeys: 5 }), (value) => {
         const text = toYaml(value, 'header\nsecond line');
@@ -27,6 +31,8 @@ describe('toYaml', () => {
         const expected = JSON.parse(JSON.stringify(value));
         expect(JSON.parse(JSON.stringify(parse(text)))).toEqual(expected);
         expect(JSON.parse(JSON.stringify(parse(text, { version: '1.1' })))).toEqual(expected);
+        // slokit reads its own files back with js-yaml (pack-yaml.ts), which must agree.
+        expect(JSON.parse(JSON.stringify(parsePackYaml(text)))).toEqual(expected);
       }),
       { numRuns: 500, seed: 20261127 },
     );
@@ -35,5 +41,13 @@ describe('toYaml', () => {
   it('writes PromQL as a literal block and durations and names plain', () => {
     const text = toYaml({ groups: [{ name: 'slokit:web:fast', interval: '1m', rules: [{ record: 'a:b', expr: 'sum(x)\n/\nsum(y)' }] }] });
     expect(text).toBe(['groups:', '  - name: slokit:web:fast', '    interval: 1m', '    rules:', '      - record: a:b', '        expr: |-', '          sum(x)', '          /', '          sum(y)', ''].join('\n'));
+  });
+
+  it('is read back the same by the reader of generated files as by the yaml package, for every YAML file of the bundled pack', async () => {
+    const pack = await generatePack(loadModel(BUNDLED_CATALOG).model!);
+    const files = [...pack.files].filter(([p]) => /\.ya?ml$/.test(p) && !/^---$/m.test(pack.files.get(p)!));
+    expect(files.length).toBeGreaterThan(50);
+    const differ = files.filter(([, text]) => JSON.stringify(parsePackYaml(text)) !== JSON.stringify(parse(text))).map(([p]) => p);
+    expect(differ).toEqual([]);
   });
 });

@@ -7,7 +7,6 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { parse } from 'yaml';
 import type { Pack } from '../emit/pack.js';
 import { anchors, mdText } from '../emit/runbooks/markdown.js';
 import type { MaturityLevel, Model, Service } from '../model/types.js';
@@ -17,6 +16,7 @@ import type { TestIndex } from '../emit/promtool-tests/test-file.js';
 import { promtoolAvailable, promtoolVersion, PROMTOOL_MISSING } from '../promtool.js';
 import { testPack } from '../test-pack.js';
 import type { MaturityCriterion } from '../schema/catalog-schema.js';
+import { parsePackYaml } from '../pack-yaml.js';
 
 export interface CriterionResult {
   readonly criterion: MaturityCriterion;
@@ -79,7 +79,7 @@ function catalogChecks(service: Service): Record<Exclude<MaturityCriterion, 'ale
 
 /** Every alert's runbook_url lands on a heading of the generated runbook, and its dashboard_url on a generated dashboard. */
 function linkCheck(model: Model, service: Service, pack: Pack): Check {
-  const rules = parse(pack.files.get(outputPaths.rules(service)) ?? '') as { groups?: { rules: { alert?: string; annotations?: Record<string, string> }[] }[] } | null;
+  const rules = parsePackYaml(pack.files.get(outputPaths.rules(service)) ?? '') as { groups?: { rules: { alert?: string; annotations?: Record<string, string> }[] }[] } | null;
   const runbook = pack.files.get(runbookPaths.file(runbookFile(service))) ?? '';
   const headings = anchors(runbook);
   // The service's dashboard, in whichever form the catalog writes it (outputs).

@@ -4,7 +4,7 @@
  * the tests that run the scenarios against rules the pack does not test that way (the split
  * rulers, the detection-time measurement).
  */
-import { parse } from 'yaml';
+import { parsePackYaml } from '../../generators/pack-yaml.js';
 import type { Pack } from '../../generators/emit/pack.js';
 import { sliPeriodTestGroups, sliTestGroups, sliWindowTestGroups, type TestGroup } from '../../generators/emit/promtool-tests/scenarios.js';
 import { serviceRules } from '../../generators/emit/rule-groups.js';
@@ -28,5 +28,5 @@ export function fullSuite(model: Model, serviceName: string, which: 'main' | 'pe
 
 /** Test group names of a pack's SLI's own tests file (slis/<service>/<sli>.test.yml), parsed. */
 export function ownTests(pack: Pack, service: string, sli: string): SuiteFile {
-  return parse(pack.files.get(`prometheus/tests/slis/${service}/${sli}.test.yml`)!) as SuiteFile;
+  return parsePackYaml(pack.files.get(`prometheus/tests/slis/${service}/${sli}.test.yml`)!) as SuiteFile;
 }

@@ -5,14 +5,14 @@
  * scenario. Used where the scenarios themselves are tested elsewhere.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { parsePackYaml } from '../../generators/pack-yaml.js';
 import { toYaml } from '../../generators/emit/yaml-text.js';
 
 export const isOutageScenario = (test: { name: string }) => / full outage pages /.test(test.name);
 
 /** Writes `<name>.outage.yml` next to a test file and returns its path. */
 export function outageOnly(testFile: string): string {
-  const doc = parse(readFileSync(testFile, 'utf8')) as { rule_files: string[]; tests: { name: string }[] };
+  const doc = parsePackYaml(readFileSync(testFile, 'utf8')) as { rule_files: string[]; tests: { name: string }[] };
   const out = testFile.replace(/\.test\.yml$/, '.outage.yml');
   // Our own writer: the yaml package leaves U+2028 unquoted, which promtool's YAML 1.1 reads as a line break.
   writeFileSync(out, toYaml({ ...doc, tests: doc.tests.filter(isOutageScenario) }));

@@ -15,7 +15,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { parsePackYaml } from '../../generators/pack-yaml.js';
 import { generatePack } from '../../generators/emit/pack.js';
 import { planWindows } from '../../generators/emit/window-plan.js';
 import { toYaml } from '../../generators/emit/yaml-text.js';
@@ -41,7 +41,7 @@ interface RuleDoc {
  * promtool evaluates every rule at every step, and the other SLI's would only slow it down.
  */
 export function sliRules(text: string): string {
-  const doc = parse(text) as RuleDoc;
+  const doc = parsePackYaml(text) as RuleDoc;
   for (const g of doc.groups) g.rules = g.rules.filter((r) => r.labels?.service === 'registry' && r.labels?.sli === 'requests');
   doc.groups = doc.groups.filter((g) => g.rules.length);
   return toYaml(doc);
@@ -55,7 +55,7 @@ export const ruleText = sliRules(pack.files.get('prometheus/rules/registry.yml')
  * windows it does not check (ticket-properties.test.ts checks them).
  */
 function readBy(text: string, h: Harness): string {
-  const doc = parse(text) as RuleDoc;
+  const doc = parsePackYaml(text) as RuleDoc;
   return toYaml({ groups: rulesRead(doc.groups, [...h.rows.map((r) => r.alert), ...h.windows.flatMap((w) => metricNamesRead(w.expr))]) });
 }
 
@@ -144,7 +144,7 @@ function testFile(h: Harness, timelines: readonly Timeline[], rules: string): st
   return toYaml({
     rule_files: ['registry.yml'],
     evaluation_interval: '1m',
-    group_eval_order: (parse(rules) as RuleDoc).groups.map((g) => g.name),
+    group_eval_order: (parsePackYaml(rules) as RuleDoc).groups.map((g) => g.name),
     tests: [{ interval: '1m', input_series, promql_expr_test: exprs }],
   });
 }

@@ -6,8 +6,8 @@
 import type { Model } from '../../model/types.js';
 import { GENERATED_HEADER, toYaml } from '../yaml-text.js';
 import type { Dashboard } from './evaluate.js';
-import { parse } from 'yaml';
 import { dashboardPaths, mixinPaths } from '../../naming.js';
+import { parsePackYaml } from '../../pack-yaml.js';
 
 export const PLATFORM_FOLDER = 'slo-platform';
 /** Where the provisioning file expects each folder's dashboards on the Grafana host. */
@@ -74,5 +74,5 @@ export function dashboardJsonIn(read: (path: string) => string | undefined, file
   const json = read(dashboardPaths.dashboard(file)) ?? read(mixinPaths.dashboard(file));
   if (json !== undefined) return json;
   const configMap = read(dashboardPaths.configMap(file));
-  return configMap === undefined ? undefined : (parse(configMap) as { data?: Record<string, string> } | null)?.data?.[file];
+  return configMap === undefined ? undefined : (parsePackYaml(configMap) as { data?: Record<string, string> } | null)?.data?.[file];
 }
