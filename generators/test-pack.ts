@@ -12,7 +12,6 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { parse } from 'yaml';
 import { sliceOf, shapeDifference, type GroupObject } from './emit/promtool-tests/rule-slice.js';
 import { lastCheckSeconds, partsByRulesRead, testFileOver, type CheckedGroup, type TestFileHead } from './emit/promtool-tests/rules-read.js';
 import type { TestIndex } from './emit/promtool-tests/test-file.js';
@@ -20,6 +19,7 @@ import { windowRules } from './emit/promtool-tests/shape.js';
 import { toYaml } from './emit/yaml-text.js';
 import { inParallel } from './in-parallel.js';
 import { parseDuration } from './model/duration.js';
+import { parsePackYaml } from './pack-yaml.js';
 import { promtoolAsync } from './promtool.js';
 
 export interface Failure {
@@ -121,9 +121,25 @@ function goString(quoted: string): string {
 /** Each expression check's group, by expression and time. */
 function groupsByCheck(text: string): Map<string, string> {
   const map = new Map<string, string>();
-  const doc = parse(text) as { tests?: { name?: string; promql_expr_test?: { expr: string; eval_time: string }[] }[] } | null;
+  const doc = parsePackYaml(text) as { tests?: { name?: string; promql_expr_test?: { expr: string; eval_time: string }[] }[] } | null;
   for (const g of doc?.tests ?? []) for (const c of g.promql_expr_test ?? []) map.set(checkKey(c.expr, c.eval_time), g.name ?? '');
   return map;
+}
+
+/**
+ * Alerts (promtool's label sets) by what sets them apart from every alert listed with them, such
+ * as a lane's cluster (see lanes.ts); by all their labels but the name when nothing does.
+ */
+function namedApart(what: string, labelSets: readonly string[], all: readonly string[]): string {
+  if (!labelSets.length) return '';
+  const pairs = (set: string) => [...set.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => m[0]).filter((p) => !p.startsWith('alertname='));
+  const shared = pairs(all[0]!).filter((p) => all.every((set) => pairs(set).includes(p)));
+  const apart = labelSets.flatMap((set) => {
+    const own = pairs(set).filter((p) => !shared.includes(p));
+    const named = own.length ? own : pairs(set);
+    return named.length ? [`{${named.join(', ')}}`.slice(0, 200)] : [];
+  });
+  return apart.length ? `; ${what} ${apart.join(' ')}` : '';
 }
 
 function reasonOf(head: string, body: readonly string[]): string {
@@ -132,8 +148,12 @@ function reasonOf(head: string, body: readonly string[]): string {
   const got = /got:\s*([\s\S]*)$/.exec(text)?.[1] ?? '';
   const where = head.replace(/^(alertname|expr): /, '').replace(/, time: /, ' at ');
   if (head.startsWith('alertname:')) {
-    const count = (s: string) => (s.match(/Labels:/g) ?? []).length;
-    return `${where}: expected ${count(exp)} firing alert(s), got ${count(got)}`;
+    const sets = (s: string) => [...s.matchAll(/Labels:(\{.*\})/g)].map((m) => m[1]!);
+    const [expected, gotten] = [sets(exp), sets(got)];
+    const missing = expected.filter((x) => !gotten.includes(x));
+    const unexpected = gotten.filter((x) => !expected.includes(x));
+    const which = missing.length || unexpected.length ? `${namedApart('missing', missing, [...expected, ...gotten])}${namedApart('unexpected', unexpected, [...expected, ...gotten])}` : expected.length ? '; the labels match, the annotations differ' : '';
+    return `${where}: expected ${expected.length} firing alert(s), got ${gotten.length}${which}`;
   }
   const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim().slice(0, 160) || 'nothing';
   return `${where}: expected ${oneLine(exp)}, got ${oneLine(got)}`;
@@ -175,6 +195,8 @@ interface Unit {
   readonly prepare?: () => void;
   /** How many units run parts of this file (one when absent): its result waits for all of them. */
   readonly parts?: number;
+  /** An SLI's own tests (or a part of them): small, so several run in one promtool process. */
+  readonly batched?: boolean;
   /** Simulated steps times rules evaluated at each: what promtool's time follows, for running the long ones first. */
   readonly cost?: number;
 }
@@ -219,7 +241,7 @@ function unitsOf(dir: string, scratch: string, promtool: string, selected: (file
   const groupsOf = (path: string) => {
     let g = parsed.get(path);
     if (!g) {
-      g = ((parse(readFileSync(path, 'utf8')) as { groups?: GroupObject[] } | null)?.groups ?? []) as GroupObject[];
+      g = ((parsePackYaml(readFileSync(path, 'utf8')) as { groups?: GroupObject[] } | null)?.groups ?? []) as GroupObject[];
       parsed.set(path, g);
     }
     return g;
@@ -233,7 +255,7 @@ function unitsOf(dir: string, scratch: string, promtool: string, selected: (file
     const text = readFileSync(path, 'utf8');
     const hash = inputsHash(dirname(path), text, promtool);
     if (unchanged(file, hash)) return inPlace(file, rename, text, hash);
-    const doc = parse(text) as TestFileObject;
+    const doc = parsePackYaml(text) as TestFileObject;
     const ruleFiles = (doc.rule_files ?? []).map((f) => resolve(dirname(path), f));
     // promtool itself reports what is wrong with a file that reads several rule files or none.
     if (ruleFiles.length !== 1 || !existsSync(ruleFiles[0]!) || !doc.tests?.length) return inPlace(file, rename, text, hash);
@@ -290,18 +312,26 @@ function unitsOf(dir: string, scratch: string, promtool: string, selected: (file
       units.push({ ...unit, mismatch: { group: `${e.service}/${e.sli}: its rules are shape ${e.shape}'s under its own name`, reason: difference } });
       continue;
     }
-    const prepare = () => {
-      mkdirSync(cwd, { recursive: true });
-      writeFileSync(join(cwd, run), text);
-      writeFileSync(join(cwd, /rule_files:\n\s+- '?([^'\n]+?)'?\n/.exec(text)?.[1] ?? 'rules.yml'), sliceText);
-    };
-    units.push({ ...unit, prepare });
+    // Its groups that read the same rules run together against just those (a few of the
+    // slice's: its shape's suite proves the rest); the slice whole as the benchmark's baseline.
+    const doc = parsePackYaml(text) as TestFileObject;
+    const parts = wholeFiles || !doc.tests?.length ? [{ rules: slice, tests: doc.tests ?? [] }] : partsByRulesRead(doc.tests, slice);
+    const ruleFile = doc.rule_files?.[0] ?? 'rules.yml';
+    parts.forEach((part, i) => {
+      const partText = parts.length === 1 && part.rules === slice ? text : toYaml(testFileOver(doc, part.tests, part.rules, ruleFile));
+      const rulesText = part.rules === slice ? sliceText : toYaml({ groups: part.rules });
+      // One directory per part, inside the SLI's (an SLI's name is one path segment).
+      const partDir = join(cwd, String(i));
+      const prepare = () => {
+        mkdirSync(partDir, { recursive: true });
+        writeFileSync(join(partDir, run), partText);
+        writeFileSync(join(partDir, ruleFile), rulesText);
+      };
+      units.push({ ...unit, groups: part.tests.length, size: partText.length, cwd: partDir, prepare, parts: parts.length, batched: true });
+    });
   }
   return units;
 }
-
-/** An SLI's own tests: small, so several run in one promtool process. */
-const isOwnTest = (u: Unit) => u.prepare !== undefined && u.parts === undefined;
 
 /** One file's result from its parts' (in their order). */
 function mergeParts(parts: readonly FileResult[]): FileResult {
@@ -379,8 +409,8 @@ export async function testPack(out: string, opts: PackTestOptions): Promise<File
     };
     // The costliest first, so the long ones do not finish last (a unit of unknown cost counts as costliest).
     const costliest = (u: Unit) => u.cost ?? Infinity;
-    const solo = todo.filter((u) => !isOwnTest(u)).sort((a, b) => costliest(b) - costliest(a) || b.size - a.size || (a.file < b.file ? -1 : 1));
-    const own = todo.filter(isOwnTest);
+    const solo = todo.filter((u) => !u.batched).sort((a, b) => costliest(b) - costliest(a) || b.size - a.size || (a.file < b.file ? -1 : 1));
+    const own = todo.filter((u) => u.batched);
     const batches = Array.from({ length: Math.ceil(own.length / OWN_TESTS_PER_PROCESS) }, (_, i) => own.slice(i * OWN_TESTS_PER_PROCESS, (i + 1) * OWN_TESTS_PER_PROCESS));
     await inParallel([...solo.map((u) => [u]), ...batches], opts.jobs, runBatch);
     writeState(out, { promtool: opts.promtoolVersion, passed });

@@ -33,6 +33,14 @@ tests:
   name: 'svc/other: missing alert'
   input_series: [{series: x, values: '0 0'}]
   alert_rule_test: [{eval_time: 1m, alertname: A, exp_alerts: [{}]}]
+- interval: 1m
+  name: 'svc/sli: two lanes, one quiet'
+  input_series: [{series: 'x{cluster="a"}', values: '0 5'}, {series: 'x{cluster="b"}', values: '0 0'}]
+  alert_rule_test: [{eval_time: 1m, alertname: A, exp_alerts: [{exp_labels: {cluster: a}}, {exp_labels: {cluster: b}}]}]
+- interval: 1m
+  name: 'svc/sli: right alert, wrong annotation'
+  input_series: [{series: x, values: '0 5'}]
+  alert_rule_test: [{eval_time: 1m, alertname: A, exp_alerts: [{exp_annotations: {summary: s}}]}]
 `,
     );
     const r = spawnSync('promtool', ['test', 'rules', 't.test.yml'], { cwd: dir, encoding: 'utf8' });
@@ -44,6 +52,9 @@ tests:
       // promtool names no group before an expression check: it is found by its expression and time.
       { group: 'svc/sli: an expression check alone', reason: '"y" at 1m: expected {__name__="y"} 3E+00, got {__name__="y"} 1E+01' },
       { group: 'svc/other: missing alert', reason: 'A at 1m: expected 1 firing alert(s), got 0' },
+      // Alerts in lanes (lanes.ts) are named by what sets them apart.
+      { group: 'svc/sli: two lanes, one quiet', reason: 'A at 1m: expected 2 firing alert(s), got 1; missing {cluster="b"}' },
+      { group: 'svc/sli: right alert, wrong annotation', reason: 'A at 1m: expected 1 firing alert(s), got 1; the labels match, the annotations differ' },
     ]);
   });
 });
