@@ -19,6 +19,7 @@ import { sliMatchers, sliIdentity } from '../sli-selector.js';
 import { familyOf, planWindows } from '../window-plan.js';
 import { badOnlySeries, synthesize, toInputSeries, type FedSeries, type InputSeries, type Traffic } from './input-series.js';
 import { siblingTotal } from './siblings.js';
+import { inLanes, type Lane } from './lanes.js';
 import { constant, dailyCycle, phases, sparseFailures, totalFor, vanishing } from './traffic.js';
 
 export interface ExpectedAlert {
@@ -66,11 +67,12 @@ export interface Ctx {
 export const steps = (ctx: Ctx, seconds: number) => Math.ceil(seconds / ctx.step);
 export const at = (ctx: Ctx, s: number) => formatSeconds(s * ctx.step);
 
-function baseLabels(ctx: Ctx): Record<string, string> {
+/** `lane` (see lanes.ts) takes the place of the cluster's value, or the environment's without a cluster label. */
+function baseLabels(ctx: Ctx, lane?: string): Record<string, string> {
   const s = ctx.model.settings;
   const base: Record<string, string> = {};
-  if (s.environmentLabel) base[s.environmentLabel] = BASE_LABEL_VALUES.environment;
-  if (s.clusterLabel) base[s.clusterLabel] = BASE_LABEL_VALUES.cluster;
+  if (s.environmentLabel) base[s.environmentLabel] = lane !== undefined && !s.clusterLabel ? lane : BASE_LABEL_VALUES.environment;
+  if (s.clusterLabel) base[s.clusterLabel] = lane ?? BASE_LABEL_VALUES.cluster;
   return base;
 }
 
@@ -80,8 +82,8 @@ function aggregationValues(ctx: Ctx, labels: Readonly<Record<string, string>>): 
   return out;
 }
 
-export function feed(ctx: Ctx, traffic: Traffic): { input: InputSeries[]; labels: Record<string, string>; fed: FedSeries[] } {
-  const r = synthesize(ctx.sli.events, traffic, baseLabels(ctx), ctx.model.settings.aggregationLabels);
+export function feed(ctx: Ctx, traffic: Traffic, lane?: string): { input: InputSeries[]; labels: Record<string, string>; fed: FedSeries[] } {
+  const r = synthesize(ctx.sli.events, traffic, baseLabels(ctx, lane), ctx.model.settings.aggregationLabels);
   return { input: r.series.map(toInputSeries), labels: { ...r.aggregationValues, ...sliIdentity(ctx.service, ctx.sli) }, fed: r.series };
 }
 
@@ -97,6 +99,9 @@ function none(ctx: Ctx, time: number, defs: readonly AlertDef[] = ctx.defs): Ale
 function alertsSeries(def: AlertDef, labels: Record<string, string>): string {
   return seriesText('ALERTS', { alertname: def.rule.alert, alertstate: 'firing', ...def.expectedLabels(labels) });
 }
+
+/** The label whose value sets lanes apart (see baseLabels). */
+const laneLabelOf = (ctx: Ctx) => ctx.model.settings.clusterLabel ?? ctx.model.settings.environmentLabel ?? 'cluster';
 
 const pageDefs = (ctx: Ctx) => ctx.defs.filter((d) => d.kind === 'burn' && d.burn!.declaredSeverity === 'critical');
 const ticketDefs = (ctx: Ctx) => ctx.defs.filter((d) => d.kind === 'burn' && d.burn!.declaredSeverity === 'warning');
@@ -171,17 +176,23 @@ function outage(ctx: Ctx): TestGroup | undefined {
   };
 }
 
-function atObjective(ctx: Ctx): TestGroup {
+/** Four hours of steady traffic: both scenarios below run that long, in lanes of one group. */
+const STEADY_SECONDS = 4 * 3600;
+
+function atObjective(ctx: Ctx): Lane {
   const T = totalFor(ctx.sli.errorBudget);
   const B = Math.round(T * ctx.sli.errorBudget);
-  const length = steps(ctx, 4 * 3600);
-  const { input } = feed(ctx, constant(length, T, B));
+  const length = steps(ctx, STEADY_SECONDS);
+  const { input, labels } = feed(ctx, constant(length, T, B), 'at-objective');
   const times = [steps(ctx, 1800), steps(ctx, 3600), steps(ctx, 2 * 3600), length];
   return {
-    name: `${ctx.service.name}/${ctx.sli.name}: traffic exactly at the ${formatNumber(ctx.sli.objective * 100)}% objective (${B} bad of ${T} per step) fires nothing`,
-    interval: formatSeconds(ctx.step),
-    input_series: input,
-    alert_rule_test: times.flatMap((t) => none(ctx, t)),
+    labels,
+    group: {
+      name: `${ctx.service.name}/${ctx.sli.name}: traffic exactly at the ${formatNumber(ctx.sli.objective * 100)}% objective (${B} bad of ${T} per step) fires nothing`,
+      interval: formatSeconds(ctx.step),
+      input_series: input,
+      alert_rule_test: times.flatMap((t) => none(ctx, t)),
+    },
   };
 }
 
@@ -198,21 +209,23 @@ function betweenTicketAndPage(ctx: Ctx): number | undefined {
   return burn * ctx.sli.errorBudget < 1 ? burn : undefined;
 }
 
-function sustainedBurn(ctx: Ctx): TestGroup | undefined {
+function sustainedBurn(ctx: Ctx): Lane | undefined {
   const burn = betweenTicketAndPage(ctx);
   if (burn === undefined) return undefined;
   const ratio = clean(burn * ctx.sli.errorBudget);
   const T = totalFor(ratio);
   const B = Math.round(T * ratio);
-  const length = steps(ctx, 4 * 3600);
-  const { input, labels } = feed(ctx, constant(length, T, B));
+  const length = steps(ctx, STEADY_SECONDS);
+  const { input, labels } = feed(ctx, constant(length, T, B), `sustained-${formatNumber(burn)}x`);
   const early = [steps(ctx, 900), steps(ctx, 1800), steps(ctx, 3600)];
   const late = [steps(ctx, 2 * 3600), length];
   const exhausted = defOf(ctx, 'budget-exhausted');
   const sel = sliMatchers(ctx.service, ctx.sli);
+  // The recorded series of this lane alone (the objective's and budget's have no lane).
+  const own = seriesText('', labels);
   const close = (expr: string, expected: number) => valueWithin(ctx, expr, labels, length, expected, Math.max(Math.abs(expected), 1) * 1e-9);
   const identity = sliIdentity(ctx.service, ctx.sli);
-  return {
+  return { labels, group: {
     name: `${ctx.service.name}/${ctx.sli.name}: sustained ${formatNumber(burn)}x burn fires the tickets and the budget alert, never a page`,
     interval: formatSeconds(ctx.step),
     input_series: input,
@@ -226,12 +239,18 @@ function sustainedBurn(ctx: Ctx): TestGroup | undefined {
     promql_expr_test: [
       { expr: `${series.objective}${sel}`, eval_time: at(ctx, length), exp_samples: [{ labels: seriesText(series.objective, identity), value: ctx.sli.objective }] },
       { expr: `${series.errorBudget}${sel}`, eval_time: at(ctx, length), exp_samples: [{ labels: seriesText(series.errorBudget, identity), value: ctx.sli.errorBudget }] },
-      close(`${series.errorRatio(ctx.sli.evaluation.rawWindow)}${sel}`, ratio),
+      close(`${series.errorRatio(ctx.sli.evaluation.rawWindow)}${own}`, ratio),
       // A constant burn gives every window, full or partial, the same ratio.
-      ...burnRateWindows(ctx.sli).map((w) => close(`${series.burnRate(w)}${sel}`, burn)),
-      close(`${series.budgetRemaining}${sel}`, clean(1 - burn)),
+      ...burnRateWindows(ctx.sli).map((w) => close(`${series.burnRate(w)}${own}`, burn)),
+      close(`${series.budgetRemaining}${own}`, clean(1 - burn)),
     ],
-  };
+  } };
+}
+
+/** Traffic at the objective and a sustained burn between tickets and pages, in lanes of one group (both run STEADY_SECONDS). */
+function steady(ctx: Ctx): TestGroup[] {
+  const lanes = [atObjective(ctx), sustainedBurn(ctx)].filter((l): l is Lane => l !== undefined);
+  return inLanes(`${ctx.service.name}/${ctx.sli.name}: ${lanes.map((l) => l.group.name.replace(/^[^:]*: /, '')).join('; ')} (each on its own ${laneLabelOf(ctx)})`, lanes);
 }
 
 /** The longest long window of the SLI's alerts: the period's window must differ from it to be tested apart. */
@@ -293,13 +312,13 @@ function burnLevels(ctx: Ctx): TestGroup[] {
   const firstTile = Math.max(0, ...planWindows(ctx.sli).map((p) => p.tile?.step.seconds ?? 0));
   const length = steps(ctx, Math.max(1800, firstTile + 600));
   const levels = rows.flatMap((d) => [1 - LEVEL_MARGIN, 1 + LEVEL_MARGIN].map((k) => clean(Number((d.burn!.factor * k).toPrecision(4)))));
-  return [...new Set(levels)]
+  const lanes = [...new Set(levels)]
     .filter((burn) => burn * ctx.sli.errorBudget < 1)
-    .map((burn) => {
+    .map((burn): Lane => {
       const ratio = clean(burn * ctx.sli.errorBudget);
       const T = totalFor(ratio);
       const B = Math.round(T * ratio);
-      const { input, labels } = feed(ctx, constant(length, T, B));
+      const { input, labels } = feed(ctx, constant(length, T, B), `burn-${formatNumber(burn)}x`);
       const fires = (d: AlertDef) => d.burn!.factor < burn;
       const checks: AlertCheck[] = [
         ...rows.map((d) => ({ eval_time: at(ctx, length), alertname: d.rule.alert, exp_alerts: fires(d) ? [firing(d, labels, ratio)] : [] })),
@@ -309,12 +328,17 @@ function burnLevels(ctx: Ctx): TestGroup[] {
       ];
       const firingNames = rows.filter(fires).map((d) => d.rule.alert);
       return {
-        name: `${ctx.service.name}/${ctx.sli.name}: constant ${formatNumber(burn)}x burn fires ${firingNames.length ? firingNames.join(', ') : 'no burn alert'} and no other`,
-        interval: formatSeconds(ctx.step),
-        input_series: input,
-        alert_rule_test: checks,
+        labels,
+        group: {
+          name: `${ctx.service.name}/${ctx.sli.name}: constant ${formatNumber(burn)}x burn fires ${firingNames.length ? firingNames.join(', ') : 'no burn alert'} and no other`,
+          interval: formatSeconds(ctx.step),
+          input_series: input,
+          alert_rule_test: checks,
+        },
       };
     });
+  const levelsText = lanes.map((l) => /constant (\S+) burn/.exec(l.group.name)![1]).join(', ');
+  return inLanes(`${ctx.service.name}/${ctx.sli.name}: constant burns of ${levelsText}, each on its own ${laneLabelOf(ctx)}, fire exactly the burn alerts whose factor they exceed`, lanes);
 }
 
 /**
@@ -592,7 +616,7 @@ export function sliTestGroups(
 ): TestGroup[] {
   const defs = serviceDefs.filter((d) => d.sliName === sli.name).map((d) => d.def);
   const ctx: Ctx = { model, service, sli, defs, serviceDefs, step };
-  return [outage(ctx), atObjective(ctx), sustainedBurn(ctx), budgetFollowsPeriod(ctx), ...burnLevels(ctx), ...burnAfterHealthy(ctx), burst(ctx), errorSeriesCreated(ctx), quietFailures(ctx), lowTraffic(ctx), cessation(ctx), vanished(ctx)].filter(
+  return [outage(ctx), ...steady(ctx), budgetFollowsPeriod(ctx), ...burnLevels(ctx), ...burnAfterHealthy(ctx), burst(ctx), errorSeriesCreated(ctx), quietFailures(ctx), lowTraffic(ctx), cessation(ctx), vanished(ctx)].filter(
     (g): g is TestGroup => g !== undefined,
   );
 }
