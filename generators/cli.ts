@@ -11,8 +11,8 @@ import { emitPack, generatePack, type PackSummary } from './emit/pack.js';
 import { newServiceYaml } from './new-service.js';
 import { PROJECT_ROOT, SCHEMA_DIR } from './paths.js';
 import { loadModel } from './pipeline.js';
-import { checkRules, PROMTOOL_MISSING, promtoolAvailable, promtoolVersion } from './promtool.js';
-import { testPack, type FileResult } from './test-pack.js';
+import { PROMTOOL_MISSING, promtoolAvailable, promtoolVersion } from './promtool.js';
+import { checkPackRules, testPack, type FileResult } from './test-pack.js';
 import { jsonSchemaFiles } from './schema/emit-json-schema.js';
 import { formatProblem } from './validate/problems.js';
 import { checkConformance, formatResults } from './conformance/check.js';
@@ -100,12 +100,14 @@ async function test(opts: { out: string; jobs: string; changed?: boolean }): Pro
   if (!existsSync(opts.out)) throw new ExitError(`${opts.out} does not exist; run slokit generate first`, 1);
   const jobs = Number(opts.jobs);
   if (!Number.isInteger(jobs) || jobs < 1) throw new ExitError('--jobs takes a whole number above 0', 2);
-  const check = checkRules(opts.out);
+  const promtool = promtoolVersion();
+  const check = await checkPackRules(opts.out, { jobs, changedOnly: opts.changed ?? false, promtoolVersion: promtool });
   process.stdout.write(check.output);
+  if (check.checked < check.files) console.log(`promtool check rules: ${check.files - check.checked} of ${check.files} rule file(s) unchanged since they last passed`);
   if (!check.ok) throw new ExitError('promtool check rules failed (warnings count as failures)', 1);
   const started = performance.now();
   const progress = testProgress(process.stderr);
-  const results = await testPack(opts.out, { jobs, changedOnly: opts.changed ?? false, promtoolVersion: promtoolVersion(), onFile: progress });
+  const results = await testPack(opts.out, { jobs, changedOnly: opts.changed ?? false, promtoolVersion: promtool, onFile: progress });
   const count = (s: FileResult['status']) => results.filter((r) => r.status === s);
   const failed = count('failed');
   for (const r of failed) {

@@ -40,15 +40,34 @@ function yamlFiles(dir: string, suffix: string): string[] {
   return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(suffix)).sort() : [];
 }
 
-/** `promtool check rules` on every rule file; warnings count as failures. */
-export function checkRules(outDir: string): PromtoolRun {
+/** The rule files `promtool check rules` reads, relative to the pack's prometheus/rules/ (where it runs). */
+export function ruleFilesToCheck(outDir: string): { dir: string; files: string[] } {
   const dir = join(outDir, 'prometheus', 'rules');
   const shapes = join(outDir, 'prometheus', 'tests', 'shapes');
   // The rule shapes' canonical rules are rule files too: their tests prove every SLI that has them.
   const shapeFiles = existsSync(shapes) ? readdirSync(shapes).sort().map((id) => join('..', 'tests', 'shapes', id, 'rules.yml')) : [];
-  const files = [...yamlFiles(dir, '.yml'), ...shapeFiles];
+  return { dir, files: [...yamlFiles(dir, '.yml'), ...shapeFiles] };
+}
+
+/** `promtool check rules` on every rule file; warnings count as failures. */
+export function checkRules(outDir: string): PromtoolRun {
+  const { dir, files } = ruleFilesToCheck(outDir);
   if (!files.length) return { ok: false, output: `no rule files in ${dir}` };
   const r = run(['check', 'rules', ...files], dir);
   const warned = /warning/i.test(r.output);
   return { ok: r.ok && !warned, output: r.output };
+}
+
+/**
+ * `promtool check rules` on `files` (relative to `dir`) in up to `jobs` processes at once, each
+ * on a run of consecutive files, their output joined in file order; warnings count as failures.
+ * Reading 1,000 rule files took one process about 50 s.
+ */
+export async function checkRulesAsync(dir: string, files: readonly string[], jobs: number): Promise<PromtoolRun> {
+  if (!files.length) return { ok: true, output: '' };
+  const per = Math.ceil(files.length / Math.max(1, Math.min(jobs, files.length)));
+  const chunks = Array.from({ length: Math.ceil(files.length / per) }, (_, i) => files.slice(i * per, (i + 1) * per));
+  const runs = await Promise.all(chunks.map((chunk) => promtoolAsync(['check', 'rules', ...chunk], dir)));
+  const output = runs.map((r) => r.output).join('');
+  return { ok: runs.every((r) => r.ok) && !/warning/i.test(output), output };
 }

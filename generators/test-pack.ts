@@ -20,7 +20,7 @@ import { toYaml } from './emit/yaml-text.js';
 import { inParallel } from './in-parallel.js';
 import { parseDuration } from './model/duration.js';
 import { parsePackYaml } from './pack-yaml.js';
-import { promtoolAsync } from './promtool.js';
+import { checkRulesAsync, promtoolAsync, ruleFilesToCheck, type PromtoolRun } from './promtool.js';
 
 export interface Failure {
   /** The test group, "service/sli: scenario". */
@@ -54,6 +54,8 @@ const TESTS = join('prometheus', 'tests');
 const OWN_TESTS_PER_PROCESS = 8;
 /** What passed, by the hash of everything it read; kept next to the packs slokit writes. */
 const STATE = join('.slokit', 'tested.json');
+/** The rule files `promtool check rules` passed, by the hash of each. */
+const CHECKED = join('.slokit', 'checked.json');
 
 interface State {
   readonly promtool: string;
@@ -159,9 +161,9 @@ function reasonOf(head: string, body: readonly string[]): string {
   return `${where}: expected ${oneLine(exp)}, got ${oneLine(got)}`;
 }
 
-function readState(out: string, promtool: string): State {
+function readState(out: string, promtool: string, file = STATE): State {
   try {
-    const s = JSON.parse(readFileSync(join(out, STATE), 'utf8')) as State;
+    const s = JSON.parse(readFileSync(join(out, file), 'utf8')) as State;
     if (s.promtool === promtool && typeof s.passed === 'object') return s;
   } catch {
     // No state, or one from another version: everything runs.
@@ -169,12 +171,27 @@ function readState(out: string, promtool: string): State {
   return { promtool, passed: {} };
 }
 
-function writeState(out: string, state: State): void {
-  const path = join(out, STATE);
+function writeState(out: string, state: State, file = STATE): void {
+  const path = join(out, file);
   mkdirSync(dirname(path), { recursive: true });
   const sorted = Object.fromEntries(Object.entries(state.passed).sort(([a], [b]) => (a < b ? -1 : 1)));
   writeFileSync(`${path}.tmp`, `${JSON.stringify({ promtool: state.promtool, passed: sorted }, null, 2)}\n`);
   renameSync(`${path}.tmp`, path);
+}
+
+/**
+ * `promtool check rules` on the pack's rule files and shapes' rules, `jobs` processes at once;
+ * with `changedOnly`, only the files it has not passed before with the same content and promtool.
+ */
+export async function checkPackRules(out: string, opts: Pick<PackTestOptions, 'jobs' | 'changedOnly' | 'promtoolVersion'>): Promise<PromtoolRun & { readonly checked: number; readonly files: number }> {
+  const { dir, files } = ruleFilesToCheck(out);
+  if (!files.length) return { ok: false, output: `no rule files in ${dir}`, checked: 0, files: 0 };
+  const hashes = new Map(files.map((f) => [f, createHash('sha256').update(opts.promtoolVersion).update('\0').update(readFileSync(join(dir, f))).digest('hex')]));
+  const before = readState(out, opts.promtoolVersion, CHECKED);
+  const todo = opts.changedOnly ? files.filter((f) => before.passed[f] !== hashes.get(f)) : files;
+  const run = await checkRulesAsync(dir, todo, opts.jobs);
+  if (run.ok) writeState(out, { promtool: opts.promtoolVersion, passed: Object.fromEntries(hashes) }, CHECKED);
+  return { ...run, checked: todo.length, files: files.length };
 }
 
 /** One promtool run: a test file in place, or an SLI's own tests next to its slice in a scratch directory. */
@@ -310,6 +327,10 @@ function unitsOf(dir: string, scratch: string, promtool: string, selected: (file
     const unit: Unit = { file: e.test, groups: groupCount(text), size: text.length, hash, cwd, run };
     if (difference) {
       units.push({ ...unit, mismatch: { group: `${e.service}/${e.sli}: its rules are shape ${e.shape}'s under its own name`, reason: difference } });
+      continue;
+    }
+    if (unchanged(e.test, hash)) {
+      units.push(unit);
       continue;
     }
     // Its groups that read the same rules run together against just those (a few of the

@@ -247,6 +247,10 @@ describe('other commands', () => {
     const again = cli(['test', '--out', out, '--changed']);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/0 file\(s\) passed, 0 failed .*, 5 unchanged since they last passed/);
+    // promtool check rules reads only rule files it has not passed as they are: here none.
+    const ruleFiles = Number(/(\d+) of (\d+) rule file\(s\) unchanged since they last passed/.exec(again.stdout)?.[2]);
+    expect(again.stdout).toContain(`${ruleFiles} of ${ruleFiles} rule file(s) unchanged since they last passed`);
+    expect(again.stdout).not.toMatch(/SUCCESS/);
     // Generating the pack again keeps what passed (the state lives next to the packs).
     expect(cli(['generate', '--catalog', catalog, '--out', out]).code).toBe(0);
     expect(cli(['test', '--out', out, '--changed']).stdout).toMatch(/0 file\(s\) passed, 0 failed .*, 5 unchanged since they last passed/);
@@ -257,6 +261,20 @@ describe('other commands', () => {
     expect(one.code, one.stderr).toBe(0);
     expect(one.stdout).toMatch(/1 file\(s\) passed, 0 failed .*, 4 unchanged/);
     expect(one.stderr).toMatch(new RegExp(`^ok {3}windows/${windows}/period\\.test\\.yml`, 'm'));
+
+    // A rule file promtool cannot read: --changed checks it (and only it), and stops there.
+    const redisRules = join(out, 'prometheus', 'rules', 'redis.yml');
+    const readable = readFileSync(redisRules, 'utf8');
+    writeFileSync(redisRules, readable.replace(/expr: 'sum by/, "expr: 'sum by by"));
+    const unreadable = cli(['test', '--out', out, '--changed']);
+    expect(unreadable.code).toBe(1);
+    expect(unreadable.stdout).toMatch(/^Checking redis\.yml$/m);
+    expect(unreadable.stdout.match(/^Checking /gm)).toHaveLength(1);
+    expect(unreadable.stdout).toContain(`${ruleFiles - 1} of ${ruleFiles} rule file(s) unchanged since they last passed`);
+    expect(unreadable.stderr).toMatch(/promtool check rules failed/);
+    // What failed is not recorded as passed: it is checked again.
+    expect(cli(['test', '--out', out, '--changed']).stdout).toMatch(/^Checking redis\.yml$/m);
+    writeFileSync(redisRules, readable);
 
     // The SLI's rules change (Fast now needs ten times the burn): they are no longer its
     // shape's, which is said without running promtool, naming the rule.
