@@ -20,7 +20,7 @@ import { preflightTable, runPreflight } from './preflight/preflight.js';
 import { PrometheusUnavailable } from './prometheus-api.js';
 import { capacityMarkdown, capacityReport, capacityTable } from './capacity/capacity.js';
 import { scorecard, scorecardMarkdown, scorecardTable } from './maturity/scorecard.js';
-import { checkOutputDir, diffOutput, OutputError, OutputWriter } from './write/output-dir.js';
+import { checkOutputDir, danglingPackLinks, diffOutput, OutputError, OutputWriter } from './write/output-dir.js';
 import { LockHeld } from './write/output-lock.js';
 import { SynthesisError } from './emit/promtool-tests/input-series.js';
 import { DashboardError } from './emit/dashboards/evaluate.js';
@@ -98,6 +98,8 @@ function listSome(items: readonly string[], max = 10): string {
 async function test(opts: { out: string; jobs: string; changed?: boolean }): Promise<void> {
   if (!promtoolAvailable()) throw new ExitError(PROMTOOL_MISSING, 1);
   if (!existsSync(opts.out)) throw new ExitError(`${opts.out} does not exist; run slokit generate first`, 1);
+  const dangling = danglingPackLinks(opts.out);
+  if (dangling) throw new ExitError(dangling, 1);
   const jobs = Number(opts.jobs);
   if (!Number.isInteger(jobs) || jobs < 1) throw new ExitError('--jobs takes a whole number above 0', 2);
   const promtool = promtoolVersion();

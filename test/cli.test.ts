@@ -224,6 +224,16 @@ describe('other commands', () => {
     expect(r.stderr).toMatch(/does not exist; run slokit generate first|promtool not found/);
   });
 
+  it('test says the pack is gone when out/.slokit was removed as if it were a cache', () => {
+    const out = join(scratchDir(), 'out');
+    expect(cli(['generate', '--catalog', copyCatalog(), '--out', out]).code).toBe(0);
+    rmSync(join(out, '.slokit'), { recursive: true });
+    const r = cli(['test', '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/out\/\w+ links into .*out\/\.slokit, which no longer holds the pack \(\.slokit is the pack itself, not a cache\): run slokit generate again/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('test runs promtool check and the tests in parallel, skips what passed unchanged with --changed, and names a failing scenario with its reason', { timeout: 900_000 }, () => {
     const catalog = copyCatalog();
     // A one-service catalog keeps this run short; the full pack is covered by promtool-pack.test.ts.

@@ -73,6 +73,17 @@ function lstatOrUndefined(path: string) {
   }
 }
 
+/**
+ * What to tell a user whose out/ links to a pack that is gone: out/.slokit holds the pack
+ * itself (out/prometheus and the rest link into it), and removing it as if it were a cache
+ * leaves the links dangling. Undefined when every link resolves.
+ */
+export function danglingPackLinks(outDir: string): string | undefined {
+  const dangling = readdirSync(outDir).filter((name) => lstatOrUndefined(join(outDir, name))?.isSymbolicLink() && readlinkSync(join(outDir, name)) === linkTarget(name) && !existsSync(join(outDir, name)));
+  if (!dangling.length) return undefined;
+  return `${join(outDir, dangling[0]!)} links into ${join(outDir, STATE)}, which no longer holds the pack (${STATE} is the pack itself, not a cache): run slokit generate again`;
+}
+
 function currentPackId(out: string): string | undefined {
   try {
     return readlinkSync(join(out, STATE, CURRENT)).replace(`${PACKS}/`, '');
