@@ -8,6 +8,8 @@ import { SHAPE_STORIES } from './rule-cost/synthetic-traffic.js';
 
 export interface Results {
   date: string;
+  /** When each section (run.ts's names) was last measured. */
+  sectionDates?: Record<string, string>;
   machine: { cpus: number; model: string; memoryGiB: number; node: string; prometheus: string; promtool: string };
   ruleCost?: RuleCostResult[];
   /** Accuracy on the step and burst shapes, at the middle scale. */
@@ -245,14 +247,18 @@ export function renderResults(r: Results): string {
   const m = r.machine;
   const parts = [
     '# slokit benchmark results',
-    `Measured ${r.date} on ${m.cpus} × ${m.model}, ${m.memoryGiB} GiB, Node.js ${m.node}, ${m.prometheus}, ${m.promtool}. Regenerate with \`npm run bench\` (or one section: \`node dist/bench/run.js rule-cost|detection|generation|sdk|dashboards|serve\`). Ratios compare figures measured in the same run.`,
+    `Last measured ${r.date} on ${m.cpus} × ${m.model}, ${m.memoryGiB} GiB, Node.js ${m.node}, ${m.prometheus}, ${m.promtool}. Regenerate with \`npm run bench\` (or one section: \`node dist/bench/run.js rule-cost|detection|generation|test|sdk|dashboards|serve\`). Ratios compare figures measured in the same run; a section run alone says when it was measured.`,
   ];
-  if (r.ruleCost?.length) parts.push(ruleCostSection(r.ruleCost, r.accuracyShapes ?? []));
-  if (r.detection?.length) parts.push(detectionSection(r.detection));
-  if (r.generation?.runs.length) parts.push(generationSection(r.generation));
-  if (r.test?.length) parts.push(testSection(r.test));
-  if (r.sdk?.length) parts.push(rowsSection('4. SDK overhead', r.sdk));
-  if (r.dashboards?.length) parts.push(rowsSection('Dashboard evaluation', r.dashboards));
-  if (r.serve?.length) parts.push(rowsSection('Web UI: the SLO list of `slokit serve`', r.serve));
+  const measured = (section: string, text: string) => {
+    const date = r.sectionDates?.[section];
+    return date && date !== r.date ? text.replace(/^(## .*)\n/, `$1\n\nMeasured ${date}.\n`) : text;
+  };
+  if (r.ruleCost?.length) parts.push(measured('rule-cost', ruleCostSection(r.ruleCost, r.accuracyShapes ?? [])));
+  if (r.detection?.length) parts.push(measured('detection', detectionSection(r.detection)));
+  if (r.generation?.runs.length) parts.push(measured('generation', generationSection(r.generation)));
+  if (r.test?.length) parts.push(measured('test', testSection(r.test)));
+  if (r.sdk?.length) parts.push(measured('sdk', rowsSection('4. SDK overhead', r.sdk)));
+  if (r.dashboards?.length) parts.push(measured('dashboards', rowsSection('Dashboard evaluation', r.dashboards)));
+  if (r.serve?.length) parts.push(measured('serve', rowsSection('Web UI: the SLO list of `slokit serve`', r.serve)));
   return `${parts.join('\n\n')}\n`;
 }

@@ -39,9 +39,12 @@ function version(command: string): string {
 // A section run alone replaces its part of the last full run's results.
 const resultsFile = join(PROJECT_ROOT, 'bench', 'results.json');
 const previous = only && existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as Results) : {};
+const now = new Date().toISOString();
 const results: Results = {
   ...previous,
-  date: new Date().toISOString(),
+  date: now,
+  // A section run alone keeps the others' figures, so each says when it was measured.
+  sectionDates: { ...(previous as Partial<Results>).sectionDates, ...Object.fromEntries(SECTIONS.filter(wanted).map((s) => [s, now])) },
   machine: {
     cpus: cpus().length,
     model: cpus()[0]?.model ?? 'unknown',
