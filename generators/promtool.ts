@@ -20,11 +20,6 @@ export interface PromtoolRun {
   readonly output: string;
 }
 
-function run(args: string[], cwd: string): PromtoolRun {
-  const r = spawnSync('promtool', args, { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  return { ok: r.status === 0, output: `${r.stdout ?? ''}${r.stderr ?? ''}` };
-}
-
 /** promtool without blocking the caller, for running several at once. */
 export function promtoolAsync(args: string[], cwd: string): Promise<PromtoolRun & { readonly code: number }> {
   return new Promise((resolve) => {
@@ -47,15 +42,6 @@ export function ruleFilesToCheck(outDir: string): { dir: string; files: string[]
   // The rule shapes' canonical rules are rule files too: their tests prove every SLI that has them.
   const shapeFiles = existsSync(shapes) ? readdirSync(shapes).sort().map((id) => join('..', 'tests', 'shapes', id, 'rules.yml')) : [];
   return { dir, files: [...yamlFiles(dir, '.yml'), ...shapeFiles] };
-}
-
-/** `promtool check rules` on every rule file; warnings count as failures. */
-export function checkRules(outDir: string): PromtoolRun {
-  const { dir, files } = ruleFilesToCheck(outDir);
-  if (!files.length) return { ok: false, output: `no rule files in ${dir}` };
-  const r = run(['check', 'rules', ...files], dir);
-  const warned = /warning/i.test(r.output);
-  return { ok: r.ok && !warned, output: r.output };
 }
 
 /**

@@ -13,8 +13,8 @@ import { parse, stringify } from 'yaml';
 import { generatePack } from '../generators/emit/pack.js';
 import { loadModel } from '../generators/pipeline.js';
 import type { TestIndex } from '../generators/emit/promtool-tests/test-file.js';
-import { checkRules, PROMTOOL_MISSING, promtoolAvailable, promtoolVersion } from '../generators/promtool.js';
-import { testPack } from '../generators/test-pack.js';
+import { PROMTOOL_MISSING, promtoolAvailable, promtoolVersion } from '../generators/promtool.js';
+import { checkPackRules, testPack } from '../generators/test-pack.js';
 import { writeOutput } from '../generators/write/output-dir.js';
 import { copyCatalog, edit, scratchDir } from './helpers/catalog.js';
 
@@ -34,7 +34,7 @@ describe('promtool check rules', () => {
   it("passes on every rule file and every shape's rules with no warnings", async () => {
     const files = readdirSync(rulesDir).sort();
     expect(files.length).toBe(model!.services.length);
-    const r = checkRules(out);
+    const r = await checkPackRules(out, { jobs: 2, changedOnly: false, promtoolVersion: promtoolVersion() });
     expect(r.output).not.toMatch(/warning|Might cause/i);
     expect(r.ok, r.output).toBe(true);
     expect(r.output.match(/SUCCESS: \d+ rules found/g)).toHaveLength(files.length + Object.keys(index.shapes).length);

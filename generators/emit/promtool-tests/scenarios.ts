@@ -67,12 +67,17 @@ export interface Ctx {
 export const steps = (ctx: Ctx, seconds: number) => Math.ceil(seconds / ctx.step);
 export const at = (ctx: Ctx, s: number) => formatSeconds(s * ctx.step);
 
-/** `lane` (see lanes.ts) takes the place of the cluster's value, or the environment's without a cluster label. */
+/** The label whose value sets lanes apart (see lanes.ts): the cluster's, else the environment's. */
+const laneLabelOf = (ctx: Ctx) => ctx.model.settings.clusterLabel ?? ctx.model.settings.environmentLabel;
+
+/** `lane` takes the place of the lane label's value. */
 function baseLabels(ctx: Ctx, lane?: string): Record<string, string> {
   const s = ctx.model.settings;
   const base: Record<string, string> = {};
-  if (s.environmentLabel) base[s.environmentLabel] = lane !== undefined && !s.clusterLabel ? lane : BASE_LABEL_VALUES.environment;
-  if (s.clusterLabel) base[s.clusterLabel] = lane ?? BASE_LABEL_VALUES.cluster;
+  if (s.environmentLabel) base[s.environmentLabel] = BASE_LABEL_VALUES.environment;
+  if (s.clusterLabel) base[s.clusterLabel] = BASE_LABEL_VALUES.cluster;
+  const laneLabel = laneLabelOf(ctx);
+  if (lane !== undefined && laneLabel) base[laneLabel] = lane;
   return base;
 }
 
@@ -99,9 +104,6 @@ function none(ctx: Ctx, time: number, defs: readonly AlertDef[] = ctx.defs): Ale
 function alertsSeries(def: AlertDef, labels: Record<string, string>): string {
   return seriesText('ALERTS', { alertname: def.rule.alert, alertstate: 'firing', ...def.expectedLabels(labels) });
 }
-
-/** The label whose value sets lanes apart (see baseLabels). */
-const laneLabelOf = (ctx: Ctx) => ctx.model.settings.clusterLabel ?? ctx.model.settings.environmentLabel ?? 'cluster';
 
 const pageDefs = (ctx: Ctx) => ctx.defs.filter((d) => d.kind === 'burn' && d.burn!.declaredSeverity === 'critical');
 const ticketDefs = (ctx: Ctx) => ctx.defs.filter((d) => d.kind === 'burn' && d.burn!.declaredSeverity === 'warning');
@@ -250,7 +252,7 @@ function sustainedBurn(ctx: Ctx): Lane | undefined {
 /** Traffic at the objective and a sustained burn between tickets and pages, in lanes of one group (both run STEADY_SECONDS). */
 function steady(ctx: Ctx): TestGroup[] {
   const lanes = [atObjective(ctx), sustainedBurn(ctx)].filter((l): l is Lane => l !== undefined);
-  return inLanes(`${ctx.service.name}/${ctx.sli.name}: ${lanes.map((l) => l.group.name.replace(/^[^:]*: /, '')).join('; ')} (each on its own ${laneLabelOf(ctx)})`, lanes);
+  return inLanes(`${ctx.service.name}/${ctx.sli.name}: ${lanes.map((l) => l.group.name.replace(/^[^:]*: /, '')).join('; ')} (each on its own ${laneLabelOf(ctx) ?? 'label value'})`, lanes);
 }
 
 /** The longest long window of the SLI's alerts: the period's window must differ from it to be tested apart. */
@@ -312,33 +314,32 @@ function burnLevels(ctx: Ctx): TestGroup[] {
   const firstTile = Math.max(0, ...planWindows(ctx.sli).map((p) => p.tile?.step.seconds ?? 0));
   const length = steps(ctx, Math.max(1800, firstTile + 600));
   const levels = rows.flatMap((d) => [1 - LEVEL_MARGIN, 1 + LEVEL_MARGIN].map((k) => clean(Number((d.burn!.factor * k).toPrecision(4)))));
-  const lanes = [...new Set(levels)]
-    .filter((burn) => burn * ctx.sli.errorBudget < 1)
-    .map((burn): Lane => {
-      const ratio = clean(burn * ctx.sli.errorBudget);
-      const T = totalFor(ratio);
-      const B = Math.round(T * ratio);
-      const { input, labels } = feed(ctx, constant(length, T, B), `burn-${formatNumber(burn)}x`);
-      const fires = (d: AlertDef) => d.burn!.factor < burn;
-      const checks: AlertCheck[] = [
-        ...rows.map((d) => ({ eval_time: at(ctx, length), alertname: d.rule.alert, exp_alerts: fires(d) ? [firing(d, labels, ratio)] : [] })),
-        { eval_time: at(ctx, length), alertname: exhausted.rule.alert, exp_alerts: burn > 1 ? [firing(exhausted, labels, ratio)] : [] },
-        // A row above the level never fires, not even while its windows fill.
-        ...[steps(ctx, 600), steps(ctx, 1200)].flatMap((t) => none(ctx, t, rows.filter((d) => !fires(d)))),
-      ];
-      const firingNames = rows.filter(fires).map((d) => d.rule.alert);
-      return {
-        labels,
-        group: {
-          name: `${ctx.service.name}/${ctx.sli.name}: constant ${formatNumber(burn)}x burn fires ${firingNames.length ? firingNames.join(', ') : 'no burn alert'} and no other`,
-          interval: formatSeconds(ctx.step),
-          input_series: input,
-          alert_rule_test: checks,
-        },
-      };
-    });
-  const levelsText = lanes.map((l) => /constant (\S+) burn/.exec(l.group.name)![1]).join(', ');
-  return inLanes(`${ctx.service.name}/${ctx.sli.name}: constant burns of ${levelsText}, each on its own ${laneLabelOf(ctx)}, fire exactly the burn alerts whose factor they exceed`, lanes);
+  const burns = [...new Set(levels)].filter((burn) => burn * ctx.sli.errorBudget < 1);
+  const lanes = burns.map((burn): Lane => {
+    const ratio = clean(burn * ctx.sli.errorBudget);
+    const T = totalFor(ratio);
+    const B = Math.round(T * ratio);
+    const { input, labels } = feed(ctx, constant(length, T, B), `burn-${formatNumber(burn)}x`);
+    const fires = (d: AlertDef) => d.burn!.factor < burn;
+    const checks: AlertCheck[] = [
+      ...rows.map((d) => ({ eval_time: at(ctx, length), alertname: d.rule.alert, exp_alerts: fires(d) ? [firing(d, labels, ratio)] : [] })),
+      { eval_time: at(ctx, length), alertname: exhausted.rule.alert, exp_alerts: burn > 1 ? [firing(exhausted, labels, ratio)] : [] },
+      // A row above the level never fires, not even while its windows fill.
+      ...[steps(ctx, 600), steps(ctx, 1200)].flatMap((t) => none(ctx, t, rows.filter((d) => !fires(d)))),
+    ];
+    const firingNames = rows.filter(fires).map((d) => d.rule.alert);
+    return {
+      labels,
+      group: {
+        name: `${ctx.service.name}/${ctx.sli.name}: constant ${formatNumber(burn)}x burn fires ${firingNames.length ? firingNames.join(', ') : 'no burn alert'} and no other`,
+        interval: formatSeconds(ctx.step),
+        input_series: input,
+        alert_rule_test: checks,
+      },
+    };
+  });
+  const levelsText = burns.map((burn) => `${formatNumber(burn)}x`).join(', ');
+  return inLanes(`${ctx.service.name}/${ctx.sli.name}: constant burns of ${levelsText}, each on its own ${laneLabelOf(ctx) ?? 'label value'}, fire exactly the burn alerts whose factor they exceed`, lanes);
 }
 
 /**
