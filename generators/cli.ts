@@ -11,6 +11,8 @@ import { emitPack, generatePack, type PackSummary } from './emit/pack.js';
 import { newServiceYaml } from './new-service.js';
 import { PROJECT_ROOT, SCHEMA_DIR } from './paths.js';
 import { loadModel } from './pipeline.js';
+import type { ParseCache } from './load/parse-cache.js';
+import { loadParseCache } from './load/yaml-source.js';
 import { PROMTOOL_MISSING, promtoolAvailable, promtoolVersion } from './promtool.js';
 import { checkPackRules, testPack, type FileResult } from './test-pack.js';
 import { jsonSchemaFiles } from './schema/emit-json-schema.js';
@@ -20,7 +22,7 @@ import { preflightTable, runPreflight } from './preflight/preflight.js';
 import { PrometheusUnavailable } from './prometheus-api.js';
 import { capacityMarkdown, capacityReport, capacityTable } from './capacity/capacity.js';
 import { scorecard, scorecardMarkdown, scorecardTable } from './maturity/scorecard.js';
-import { checkOutputDir, danglingPackLinks, diffOutput, OutputError, OutputWriter } from './write/output-dir.js';
+import { checkOutputDir, danglingPackLinks, diffOutput, OutputError, OutputWriter, PARSED_CATALOG } from './write/output-dir.js';
 import { LockHeld } from './write/output-lock.js';
 import { SynthesisError } from './emit/promtool-tests/input-series.js';
 import { DashboardError } from './emit/dashboards/evaluate.js';
@@ -42,8 +44,8 @@ class ExitError extends Error {
   }
 }
 
-function modelOrExit(catalog: string, scale?: string) {
-  const { model, problems } = loadModel(catalog, { scale });
+function modelOrExit(catalog: string, scale?: string, cache?: ParseCache) {
+  const { model, problems } = loadModel(catalog, { scale }, undefined, cache);
   if (!model) {
     throw new ExitError(`${problems.map(formatProblem).join('\n')}\n\n${problems.length} problem(s) in ${catalog}; nothing was written.`, 1);
   }
@@ -51,7 +53,9 @@ function modelOrExit(catalog: string, scale?: string) {
 }
 
 async function generate(opts: { catalog: string; out: string; check?: boolean; dashboardOverrides?: string; scale?: string; reuse?: boolean }): Promise<void> {
-  const model = modelOrExit(opts.catalog, opts.scale);
+  const parsedCatalog = join(opts.out, PARSED_CATALOG);
+  const cache = loadParseCache(parsedCatalog);
+  const model = modelOrExit(opts.catalog, opts.scale, cache);
   if (opts.dashboardOverrides && !existsSync(opts.dashboardOverrides)) throw new ExitError(`dashboard overrides file ${opts.dashboardOverrides} not found`, 2);
   const options = { dashboardOverrides: opts.dashboardOverrides };
   if (opts.check) {
@@ -72,6 +76,8 @@ async function generate(opts: { catalog: string; out: string; check?: boolean; d
     s = emitted.summary;
     reused = emitted.reused.size;
     writer.setServices(emitted.services);
+    // Under the writer's lock, so two runs do not write it at once.
+    cache.save(parsedCatalog);
   } catch (e) {
     writer.abort();
     throw e;

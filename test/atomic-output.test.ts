@@ -103,7 +103,7 @@ describe('atomic output', () => {
     // The next whole run clears what the killed ones left behind.
     expect((await generateKilledAfter(a, out, 60_000)).finished).toBe(true);
     expect(withoutForeign(packTree(out))).toEqual(packs[0]);
-    expect(readdirSync(join(out, '.slokit')).sort()).toEqual(['current', 'packs']);
+    expect(readdirSync(join(out, '.slokit')).sort()).toEqual(['current', 'packs', 'parsed-catalog.json']);
     expect(readdirSync(join(out, '.slokit', 'packs'))).toHaveLength(1);
   }, 600_000);
 });

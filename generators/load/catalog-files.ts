@@ -1,6 +1,7 @@
 /** Finds and parses every file of a catalog (and the alert policies it can use). */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, isAbsolute } from 'node:path';
+import type { ParseCache } from './parse-cache.js';
 import { parseYamlSource, type SourceFile } from './yaml-source.js';
 import type { Problem } from '../validate/problems.js';
 
@@ -90,30 +91,31 @@ export function readText(path: string, problems: Problem[]): { file: string; tex
   return { file, text: buf.toString('utf8') };
 }
 
-function readSource(path: string, problems: Problem[]): SourceFile | undefined {
+function readSource(path: string, problems: Problem[], cache?: ParseCache): SourceFile | undefined {
   const read = readText(path, problems);
   if (!read) return undefined;
-  const parsed = parseYamlSource(read.file, read.text);
+  const parsed = parseYamlSource(read.file, read.text, cache);
   problems.push(...parsed.problems);
   return parsed.source;
 }
 
-function required(path: string, what: string, problems: Problem[]): SourceFile | undefined {
+function required(path: string, what: string, problems: Problem[], cache?: ParseCache): SourceFile | undefined {
   if (!existsSync(path)) {
     problems.push({ file: displayPath(path), line: 1, col: 1, message: `missing ${what}`, hint: `create ${displayPath(path)} (see the bundled catalog for an example)` });
     return undefined;
   }
-  return readSource(path, problems);
+  return readSource(path, problems, cache);
 }
 
-export function loadCatalogSources(catalogDir: string, bundledPolicyDir: string, bundledResourceDir: string): { sources: CatalogSources; problems: Problem[] } {
+/** With `cache`, files whose text parsed before take their data from it (see parse-cache.ts). */
+export function loadCatalogSources(catalogDir: string, bundledPolicyDir: string, bundledResourceDir: string, cache?: ParseCache): { sources: CatalogSources; problems: Problem[] } {
   const problems: Problem[] = [];
   if (!existsSync(catalogDir) || !statSync(catalogDir).isDirectory()) {
     problems.push({ file: displayPath(catalogDir), line: 1, col: 1, message: 'catalog directory not found', hint: 'pass --catalog DIR pointing at a folder with defaults.yaml, teams.yaml and services/' });
     return { sources: NO_SOURCES(catalogDir), problems };
   }
-  const defaults = required(join(catalogDir, 'defaults.yaml'), 'catalog defaults file', problems);
-  const teams = required(join(catalogDir, 'teams.yaml'), 'teams file', problems);
+  const defaults = required(join(catalogDir, 'defaults.yaml'), 'catalog defaults file', problems, cache);
+  const teams = required(join(catalogDir, 'teams.yaml'), 'teams file', problems, cache);
   const serviceFiles = yamlFilesIn(join(catalogDir, 'services'));
   if (serviceFiles.length === 0) {
     problems.push({ file: displayPath(join(catalogDir, 'services')), line: 1, col: 1, message: 'no service files', hint: 'add one YAML file per service under services/ (slokit new-service NAME writes one)' });
@@ -122,11 +124,11 @@ export function loadCatalogSources(catalogDir: string, bundledPolicyDir: string,
     problems.push({ file: displayPath(join(catalogDir, 'services')), line: 1, col: 1, message: `services/ holds ${serviceFiles.length} files; the limit is ${MAX_SERVICE_FILES}`, hint: 'split the platform into several catalogs, or remove generated or copied files from services/' });
     return { sources: NO_SOURCES(catalogDir), problems };
   }
-  const services = serviceFiles.map((f) => readSource(f, problems)).filter((s): s is SourceFile => s !== undefined);
+  const services = serviceFiles.map((f) => readSource(f, problems, cache)).filter((s): s is SourceFile => s !== undefined);
   const byFileName = (files: string[]) => {
     const out = new Map<string, SourceFile>();
     for (const f of files) {
-      const src = readSource(f, problems);
+      const src = readSource(f, problems, cache);
       if (src) out.set(f.replace(/^.*[\\/]/, '').replace(/\.ya?ml$/, ''), src);
     }
     return out;
@@ -135,6 +137,6 @@ export function loadCatalogSources(catalogDir: string, bundledPolicyDir: string,
   const resources = byFileName([...yamlFilesIn(bundledResourceDir), ...yamlFilesIn(join(catalogDir, 'resources'))]);
   const scales = byFileName(yamlFilesIn(join(catalogDir, 'scales')));
   const maturityFile = join(catalogDir, 'maturity.yaml');
-  const maturity = existsSync(maturityFile) ? readSource(maturityFile, problems) : undefined;
+  const maturity = existsSync(maturityFile) ? readSource(maturityFile, problems, cache) : undefined;
   return { sources: { dir: catalogDir, defaults, teams, services, policies, resources, scales, maturity }, problems };
 }

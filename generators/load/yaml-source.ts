@@ -4,6 +4,7 @@
  */
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, type Document, type Node } from 'yaml';
 import type { Problem } from '../validate/problems.js';
+import { ParseCache } from './parse-cache.js';
 
 export interface SourceFile {
   /** Path as shown in messages (relative to where the user ran the command when possible). */
@@ -11,6 +12,9 @@ export interface SourceFile {
   readonly text: string;
   /** Plain data, or undefined when the file could not be parsed. */
   readonly data: unknown;
+  /** Whether the text is YAML that parsed without problems (they were reported when it is not). */
+  readonly parsed: boolean;
+  /** The parsed document, for positions; undefined when the text has YAML problems. */
   readonly doc: Document.Parsed | undefined;
   readonly lines: LineCounter;
   /** Where `data` sits in the document, for one item of a list of documents (OpenSLO's list form). */
@@ -19,12 +23,42 @@ export interface SourceFile {
 
 const MAX_ALIAS_COUNT = 50;
 
-export function parseYamlSource(file: string, text: string): { source: SourceFile; problems: Problem[] } {
+export function parseYamlSource(file: string, text: string, cache?: ParseCache): { source: SourceFile; problems: Problem[] } {
+  const hit = cache?.get(text);
+  if (hit) return { source: locatedLater(file, text, hit.data), problems: [] };
   const lines = new LineCounter();
   const doc = parseDocument(text, { ...PARSE_OPTIONS, lineCounter: lines });
   const { data, problems } = documentData(file, doc, lines);
-  return { source: { file, text, data, doc: problems.length === 0 ? doc : undefined, lines }, problems };
+  if (problems.length === 0) cache?.put(text, data);
+  return { source: { file, text, data, parsed: problems.length === 0, doc: problems.length === 0 ? doc : undefined, lines }, problems };
 }
+
+/** A file whose data came from the cache: parsed again for its document only if a position is asked for. */
+function locatedLater(file: string, text: string, data: unknown): SourceFile {
+  let located: { doc: Document.Parsed; lines: LineCounter } | undefined;
+  const locate = () => {
+    if (!located) {
+      const lines = new LineCounter();
+      located = { doc: parseDocument(text, { ...PARSE_OPTIONS, lineCounter: lines }), lines };
+    }
+    return located;
+  };
+  return {
+    file,
+    text,
+    data,
+    parsed: true,
+    get doc() {
+      return locate().doc;
+    },
+    get lines() {
+      return locate().lines;
+    },
+  };
+}
+
+/** The cache of parsed files kept between runs, for these parse options. */
+export const loadParseCache = (path: string) => ParseCache.load(path, { PARSE_OPTIONS, MAX_ALIAS_COUNT });
 
 /** Every document of a multi-document file (`---` between them), each located in the one file. */
 export function parseYamlDocuments(file: string, text: string): { sources: SourceFile[]; problems: Problem[] } {
@@ -36,7 +70,7 @@ export function parseYamlDocuments(file: string, text: string): { sources: Sourc
   for (const doc of docs) {
     const r = documentData(file, doc, lines);
     problems.push(...r.problems);
-    if (!r.problems.length && r.data != null) sources.push({ file, text, data: r.data, doc, lines });
+    if (!r.problems.length && r.data != null) sources.push({ file, text, data: r.data, parsed: true, doc, lines });
   }
   return { sources, problems };
 }

@@ -259,7 +259,7 @@ export function buildModel(sources: CatalogSources, options: BuildOptions = {}):
   const docs: { src: SourceFile; doc: ServiceDoc; invalidSlis: ReadonlySet<number> }[] = [];
   const byName = new Map<string, SourceFile>();
   for (const src of sources.services) {
-    if (!src.doc) continue; // YAML syntax errors were reported by the loader
+    if (!src.parsed) continue; // YAML syntax errors were reported by the loader
     const checked = checkService(src);
     c.problems.push(...checked.problems);
     const name = (src.data as { name?: unknown } | null)?.name;
