@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { generatePack } from '../generators/emit/pack.js';
 import { loadModel } from '../generators/pipeline.js';
 import { BUNDLED_CATALOG } from './helpers/catalog.js';
-import { toYaml } from '../generators/emit/yaml-text.js';
+import { toYaml, YamlMapping } from '../generators/emit/yaml-text.js';
 import { parsePackYaml } from '../generators/pack-yaml.js';
 
 // Text that tries to break out: quotes, newlines, comment and anchor marks, YAML 1.1 booleans,
@@ -13,7 +13,7 @@ import { parsePackYaml } from '../generators/pack-yaml.js';
 const hostileText = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 20 }),
-  fc.constantFrom('yes', 'No', 'on', 'OFF', 'y', 'null', '~', '1e3', '0x1f', '10:30', '1_000', '- a', 'a: b', 'a #b', '&x', '*x', '<<', '!!str', '|', '>', '%TAG', '{{ $labels.x }}', 'line\n', 'two\n\n', ' lead', 'trail ', '\ttab', 'a\r\nb', '\u0085', '\u2028', '5m', '1h30m', 'sum by (a) (rate(x{y="z"}[5m]))\n/\nsum(x)', '--- \n...'),
+  fc.constantFrom('yes', 'No', 'on', 'OFF', 'y', 'null', '~', '1e3', '0x1f', '10:30', '1_000', '- a', 'a: b', 'a #b', '&x', '*x', '<<', '!!str', '|', '>', '%TAG', '{{ $labels.x }}', 'line\n', 'two\n\n', 'para\n\nnext', ' lead', 'trail ', '\ttab', 'a\r\nb', '\u0085', '\u2028', '5m', '1h30m', 'sum by (a) (rate(x{y="z"}[5m]))\n/\nsum(x)', '--- \n...'),
 );
 const scalarValue = fc.oneof(hostileText, fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null));
 const { tree } = fc.letrec((tie) => ({
@@ -35,6 +35,23 @@ describe('toYaml', () => {
         expect(JSON.parse(JSON.stringify(parsePackYaml(text)))).toEqual(expected);
       }),
       { numRuns: 500, seed: 20261127 },
+    );
+  });
+
+  it('writes a mapping written once (YamlMapping) byte for byte as it writes it in place, at any depth and in lists', () => {
+    // Every object of the tree becomes a YamlMapping, innermost first: the shared rule YAML of rule-file.ts.
+    const prewritten = (v: unknown): unknown => {
+      if (Array.isArray(v)) return v.map(prewritten);
+      if (v && typeof v === 'object') return new YamlMapping(Object.fromEntries(Object.entries(v).map(([k, x]) => [k, prewritten(x)])));
+      return v;
+    };
+    fc.assert(
+      fc.property(fc.dictionary(hostileText, tree, { maxKeys: 5 }), fc.array(fc.dictionary(hostileText, tree, { maxKeys: 3 }), { maxLength: 3 }), (value, items) => {
+        const plain = { value, items, nested: { deeper: [{ value }] } };
+        const shared = { value: prewritten(value), items: items.map(prewritten), nested: { deeper: [{ value: prewritten(value) }] } };
+        expect(toYaml(shared, 'h')).toBe(toYaml(plain, 'h'));
+      }),
+      { numRuns: 300, seed: 20261204 },
     );
   });
 

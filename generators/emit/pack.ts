@@ -190,7 +190,7 @@ export async function emitPack(model: Model, options: PackOptions, sink: FileSin
     if (writes(model, 'kubernetes')) emit(kubernetesPaths.prometheusRule(service), prometheusRuleYaml(model, service, rules.groups));
     if (writes(model, 'mixin')) emit(mixinPaths.rules(service.name), mixinRulesJson(rules.groups));
     if (writes(model, 'mimir') || writes(model, 'thanos')) {
-      const split = splitServiceRules(model, service);
+      const split = splitServiceRules(model, service, rules.groups);
       emit(rulerPaths.local(service), localRulesText(service, split.local));
       if (writes(model, 'mimir')) emit(rulerPaths.mimir(service), mimirRulesText(service, split.global));
       if (writes(model, 'thanos')) emit(rulerPaths.thanos(service), thanosRulesText(service, split.global));

@@ -12,6 +12,7 @@
 
 // Words YAML 1.1 parsers (Go's yaml.v2, used by Prometheus tools) read as booleans or null.
 const RESERVED = new Set(['y', 'n', 'yes', 'no', 'true', 'false', 'on', 'off', 'null']);
+const LONGEST_RESERVED = Math.max(...[...RESERVED].map((w) => w.length));
 const PLAIN = /^[A-Za-z_][A-Za-z0-9_./:-]*$/;
 const DURATION = /^(?:[0-9]+(?:ms|[smhdwy]))+$/;
 // Printable in YAML, tabs allowed: what a literal block may hold on one line.
@@ -23,8 +24,30 @@ function quoted(text: string): string {
 }
 
 function isPlain(text: string): boolean {
-  if (DURATION.test(text)) return true;
-  return PLAIN.test(text) && !text.endsWith(':') && !RESERVED.has(text.toLowerCase());
+  // Called for every key and value of a pack: decided by the first character where it can be.
+  const first = text.charCodeAt(0);
+  if (first >= 48 && first <= 57) return DURATION.test(text);
+  if (!PLAIN.test(text) || text.endsWith(':')) return false;
+  return text.length > LONGEST_RESERVED || !RESERVED.has(text.toLowerCase());
+}
+
+/**
+ * A mapping written once and placed under any key or list item: its lines at indent 0. A
+ * block's lines at any indent are these lines indented (a literal block's lines are relative
+ * to its key; its empty lines stay empty), so a rule written into several files is written once.
+ */
+export class YamlMapping {
+  readonly lines: readonly string[];
+  constructor(value: object) {
+    const out: string[] = [];
+    mapping(value, '', out);
+    // A literal block is one entry of `out` holding its lines.
+    this.lines = out.length ? out.join('\n').split('\n') : [];
+  }
+}
+
+function placed(m: YamlMapping, indent: string, out: string[]): void {
+  for (const line of m.lines) out.push(line === '' ? '' : indent + line);
 }
 
 /** A literal block for text with 0 or 1 trailing newline whose lines need no escaping; else undefined. */
@@ -54,6 +77,7 @@ function scalar(value: unknown, indent: string): string | undefined {
     if (!Number.isFinite(value)) return value > 0 ? '.inf' : '-.inf';
     return String(value);
   }
+  if (value instanceof YamlMapping) return value.lines.length ? undefined : '{}';
   if (Array.isArray(value) && value.length === 0) return '[]';
   if (typeof value === 'object' && Object.values(value as object).every((v) => v === undefined)) return '{}';
   return undefined;
@@ -86,14 +110,16 @@ function sequence(items: readonly unknown[], indent: string, out: string[]): voi
     } else {
       // The first key shares the dash's line: "- name: x", the rest align under it.
       const start = out.length;
-      mapping(item as object, `${indent}  `, out);
+      if (item instanceof YamlMapping) placed(item, `${indent}  `, out);
+      else mapping(item as object, `${indent}  `, out);
       out[start] = `${indent}- ${out[start]!.slice(indent.length + 2)}`;
     }
   }
 }
 
 function block(value: unknown, indent: string, out: string[]): void {
-  if (Array.isArray(value)) sequence(value, indent, out);
+  if (value instanceof YamlMapping) placed(value, indent, out);
+  else if (Array.isArray(value)) sequence(value, indent, out);
   else mapping(value as object, indent, out);
 }
 

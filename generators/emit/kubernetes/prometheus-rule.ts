@@ -1,6 +1,6 @@
 /** out/kubernetes/prometheusrules/<service>.yaml: the service's rule groups as a Prometheus Operator PrometheusRule. */
 import type { Model, Service } from '../../model/types.js';
-import { ruleObject } from '../rule-file.js';
+import { ruleYamlObject } from '../rule-file.js';
 import type { RuleGroup } from '../rule-types.js';
 import { GENERATED_HEADER, toYaml } from '../yaml-text.js';
 
@@ -16,7 +16,7 @@ export function prometheusRuleYaml(model: Model, service: Service, groups: reado
         // The catalog's labels first, so they can select; slokit's own cannot be overridden.
         labels: { ...k.ruleLabels, 'app.kubernetes.io/managed-by': 'slokit', 'slokit.dev/service': service.name, 'slokit.dev/team': service.team.name },
       },
-      spec: { groups: groups.map(ruleObject) },
+      spec: { groups: groups.map(ruleYamlObject) },
     },
     `${GENERATED_HEADER}\nThe same groups as prometheus/rules/${service.name}.yml. The Prometheus Operator loads it when its ruleSelector matches these labels.`,
   );

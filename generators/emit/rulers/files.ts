@@ -4,7 +4,7 @@
  * Thanos' partial_response_strategy).
  */
 import type { Service } from '../../model/types.js';
-import { ruleObject } from '../rule-file.js';
+import { ruleYamlObject } from '../rule-file.js';
 import type { RuleGroup } from '../rule-types.js';
 import { GENERATED_HEADER, toYaml } from '../yaml-text.js';
 
@@ -15,14 +15,14 @@ export function mimirNamespace(service: Pick<Service, 'name'>): string {
 
 export function localRulesText(service: Service, groups: readonly RuleGroup[]): string {
   return toYaml(
-    { groups: groups.map(ruleObject) },
+    { groups: groups.map(ruleYamlObject) },
     `${GENERATED_HEADER}\nService: ${service.name}. Local half: load into every Prometheus that scrapes the service (rule_files).\nIt records the raw-window rates of the series that Prometheus sees; the global half sums them.`,
   );
 }
 
 export function mimirRulesText(service: Service, groups: readonly RuleGroup[]): string {
   return toYaml(
-    { namespace: mimirNamespace(service), groups: groups.map(ruleObject) },
+    { namespace: mimirNamespace(service), groups: groups.map(ruleYamlObject) },
     `${GENERATED_HEADER}\nService: ${service.name}. Global half for the Mimir ruler: mimirtool rules load <this file>.`,
   );
 }
@@ -35,7 +35,7 @@ export function thanosRulesText(service: Service, groups: readonly RuleGroup[]):
   return toYaml(
     {
       groups: groups.map((g) => {
-        const { name, interval, rules } = ruleObject(g);
+        const { name, interval, rules } = ruleYamlObject(g);
         return { name, interval, partial_response_strategy: 'abort', rules };
       }),
     },

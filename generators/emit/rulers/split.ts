@@ -24,7 +24,8 @@ export interface SplitRules {
   readonly global: readonly RuleGroup[];
 }
 
-export function splitServiceRules(model: Model, service: Service): SplitRules {
+/** `groups`: the service's single-Prometheus rule groups, when the caller has them already. */
+export function splitServiceRules(model: Model, service: Service, groups: readonly RuleGroup[] = serviceRules(model, service).groups): SplitRules {
   const by = model.settings.aggregationLabels;
   const local = packGroups(
     service,
@@ -42,7 +43,7 @@ export function splitServiceRules(model: Model, service: Service): SplitRules {
   }
   // Saturation is per instance: each Prometheus judges the instances it scrapes, so its rules
   // (recording and alerts) stay with the raw series instead of waiting on the global ruler.
-  const all = serviceRules(model, service).groups;
+  const all = groups;
   const isSaturation = (g: RuleGroup) => g.name.startsWith(groupName(service, 'saturation', 0));
   const global = all.filter((g) => !isSaturation(g)).map((g) => ({
     ...g,

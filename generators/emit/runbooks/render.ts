@@ -30,15 +30,18 @@ function loadTemplates(overrideDir: string | undefined): Map<string, string> {
   return new Map([...files].map(([name, path]) => [name, readFileSync(path, 'utf8')]));
 }
 
-/** File name under out/runbooks/ -> Markdown. */
-export function renderRunbooks(model: Model): Map<string, string> {
-  const render = runbookRenderer(model);
-  return new Map([...model.services.map((s) => render.service(s)), render.index()]);
-}
+type Template = HandlebarsTemplateDelegate;
 
-/** Renders runbooks one at a time (a service's, or the index), with the templates compiled once. */
-export function runbookRenderer(model: Model): { service(s: Service): [string, string]; index(): [string, string] } {
-  const templates = loadTemplates(model.settings.runbookTemplateDir);
+/**
+ * The compiled templates of the last template set seen: handlebars compiles a template on its
+ * first use, a few hundred milliseconds that every pack paid again (hundreds of packs in a
+ * test run of random catalogs), though the templates had not changed.
+ */
+let lastCompiled: { key: string; templates: { service: Template; index: Template } } | undefined;
+
+function compiled(templates: ReadonlyMap<string, string>): { service: Template; index: Template } {
+  const key = JSON.stringify([...templates]);
+  if (lastCompiled?.key === key) return lastCompiled.templates;
   const hb = Handlebars.create();
   for (const [name, text] of templates) {
     const m = /^partials\/(.+)\.md\.hbs$/.exec(name);
@@ -50,8 +53,19 @@ export function runbookRenderer(model: Model): { service(s: Service): [string, s
     if (text === undefined) throw new RunbookTemplateError(`runbook template ${name} is missing`);
     return hb.compile(text, { noEscape: true, strict: true });
   };
-  const service = compile('service.md.hbs');
-  const index = compile('index.md.hbs');
+  lastCompiled = { key, templates: { service: compile('service.md.hbs'), index: compile('index.md.hbs') } };
+  return lastCompiled.templates;
+}
+
+/** File name under out/runbooks/ -> Markdown. */
+export function renderRunbooks(model: Model): Map<string, string> {
+  const render = runbookRenderer(model);
+  return new Map([...model.services.map((s) => render.service(s)), render.index()]);
+}
+
+/** Renders runbooks one at a time (a service's, or the index), with the templates compiled once. */
+export function runbookRenderer(model: Model): { service(s: Service): [string, string]; index(): [string, string] } {
+  const { service, index } = compiled(loadTemplates(model.settings.runbookTemplateDir));
   const tidy = (md: string) => `${md.replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
   const rendered = (render: () => string): string => {
     try {

@@ -15,7 +15,22 @@ import { budgetLasts, type AlertDef } from '../alert-rules.js';
 import { serviceRules } from '../rule-groups.js';
 import { codeBlock, codeSpan, mdLink, mdText } from './markdown.js';
 
+// A service's alert sections repeat the same queries (each window's, in every section that
+// uses it): each link is built once. Cleared when large, since services rarely share queries.
+const exploreLinks = new Map<string, string>();
+
 function explore(model: Model, expr: string): string {
+  const key = `${model.settings.grafanaBaseUrl}\0${expr}`;
+  let link = exploreLinks.get(key);
+  if (link === undefined) {
+    if (exploreLinks.size >= 1000) exploreLinks.clear();
+    link = exploreLink(model, expr);
+    exploreLinks.set(key, link);
+  }
+  return link;
+}
+
+function exploreLink(model: Model, expr: string): string {
   const panes = { a: { datasource: 'prometheus', queries: [{ refId: 'A', expr, datasource: { type: 'prometheus' } }], range: { from: 'now-1h', to: 'now' } } };
   return `${grafanaUrl(model.settings, '/explore')}?schemaVersion=1&orgId=1&panes=${encodeURIComponent(JSON.stringify(panes)).replace(/\(/g, '%28').replace(/\)/g, '%29')}`;
 }
