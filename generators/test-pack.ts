@@ -9,7 +9,7 @@
  * inputs passed before unchanged are not run again.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { sliceOf, shapeDifference, type GroupObject } from './emit/promtool-tests/rule-slice.js';
@@ -21,6 +21,7 @@ import { inParallel } from './in-parallel.js';
 import { parseDuration } from './model/duration.js';
 import { parsePackYaml } from './pack-yaml.js';
 import { checkRulesAsync, promtoolAsync, ruleFilesToCheck, type PromtoolRun } from './promtool.js';
+import { statePath, writeWhole } from './write/state-file.js';
 
 export interface Failure {
   /** The test group, "service/sli: scenario". */
@@ -53,9 +54,9 @@ const TESTS = join('prometheus', 'tests');
 /** Own-test files run by one promtool process at most, whatever their services (a failing batch runs again file by file). */
 const OWN_TESTS_PER_PROCESS = 8;
 /** What passed, by the hash of everything it read; kept next to the packs slokit writes. */
-const STATE = join('.slokit', 'tested.json');
+const STATE = statePath('tested.json');
 /** The rule files `promtool check rules` passed, by the hash of each. */
-const CHECKED = join('.slokit', 'checked.json');
+const CHECKED = statePath('checked.json');
 
 interface State {
   readonly promtool: string;
@@ -172,11 +173,8 @@ function readState(out: string, promtool: string, file = STATE): State {
 }
 
 function writeState(out: string, state: State, file = STATE): void {
-  const path = join(out, file);
-  mkdirSync(dirname(path), { recursive: true });
   const sorted = Object.fromEntries(Object.entries(state.passed).sort(([a], [b]) => (a < b ? -1 : 1)));
-  writeFileSync(`${path}.tmp`, `${JSON.stringify({ promtool: state.promtool, passed: sorted }, null, 2)}\n`);
-  renameSync(`${path}.tmp`, path);
+  writeWhole(join(out, file), `${JSON.stringify({ promtool: state.promtool, passed: sorted }, null, 2)}\n`);
 }
 
 /**

@@ -3,17 +3,16 @@ import type { Model, Service } from '../model/types.js';
 import { isAlert, type Rule, type RuleGroup } from './rule-types.js';
 import { GENERATED_HEADER, toYaml, YamlMapping } from './yaml-text.js';
 
+/** A rule as Prometheus and the Prometheus Operator read it. */
+function ruleEntry(r: Rule) {
+  return isAlert(r)
+    ? { alert: r.alert, expr: r.expr, ...(r.for ? { for: r.for } : {}), labels: r.labels, annotations: r.annotations }
+    : { record: r.record, expr: r.expr, ...(r.labels ? { labels: r.labels } : {}) };
+}
+
 /** A rule group as Prometheus and the Prometheus Operator read it. */
 export function ruleObject(group: RuleGroup) {
-  return {
-    name: group.name,
-    interval: group.interval,
-    rules: group.rules.map((r) =>
-      isAlert(r)
-        ? { alert: r.alert, expr: r.expr, ...(r.for ? { for: r.for } : {}), labels: r.labels, annotations: r.annotations }
-        : { record: r.record, expr: r.expr, ...(r.labels ? { labels: r.labels } : {}) },
-    ),
-  };
+  return { name: group.name, interval: group.interval, rules: group.rules.map(ruleEntry) };
 }
 
 /**
@@ -26,7 +25,7 @@ const ruleYamls = new WeakMap<Rule, YamlMapping>();
 function ruleYaml(rule: Rule): YamlMapping {
   let y = ruleYamls.get(rule);
   if (!y) {
-    y = new YamlMapping(ruleObject({ name: '', interval: '', rules: [rule] }).rules[0]!);
+    y = new YamlMapping(ruleEntry(rule));
     ruleYamls.set(rule, y);
   }
   return y;

@@ -6,9 +6,9 @@
  * hit's document is parsed again only when a problem in it needs its line and column.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { writeWhole } from '../write/state-file.js';
 
 /** Entries from another parser version (or another set of parse options) are not used. */
 function parserVersion(options: unknown): string {
@@ -63,11 +63,9 @@ export class ParseCache {
     if (survivesJson(data)) this.now.set(hashOf(text), data);
   }
 
-  /** Writes the entries of this run, whole or not at all (a rename over the old file). */
+  /** Writes the entries of this run, whole or not at all. */
   save(path: string): void {
-    mkdirSync(dirname(path), { recursive: true });
     const entries = Object.fromEntries([...this.now].sort(([a], [b]) => (a < b ? -1 : 1)));
-    writeFileSync(`${path}.tmp`, JSON.stringify({ version: this.version, entries }));
-    renameSync(`${path}.tmp`, path);
+    writeWhole(path, JSON.stringify({ version: this.version, entries }));
   }
 }

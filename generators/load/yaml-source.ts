@@ -26,8 +26,7 @@ const MAX_ALIAS_COUNT = 50;
 export function parseYamlSource(file: string, text: string, cache?: ParseCache): { source: SourceFile; problems: Problem[] } {
   const hit = cache?.get(text);
   if (hit) return { source: locatedLater(file, text, hit.data), problems: [] };
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { ...PARSE_OPTIONS, lineCounter: lines });
+  const { doc, lines } = located(text);
   const { data, problems } = documentData(file, doc, lines);
   if (problems.length === 0) cache?.put(text, data);
   return { source: { file, text, data, parsed: problems.length === 0, doc: problems.length === 0 ? doc : undefined, lines }, problems };
@@ -35,14 +34,8 @@ export function parseYamlSource(file: string, text: string, cache?: ParseCache):
 
 /** A file whose data came from the cache: parsed again for its document only if a position is asked for. */
 function locatedLater(file: string, text: string, data: unknown): SourceFile {
-  let located: { doc: Document.Parsed; lines: LineCounter } | undefined;
-  const locate = () => {
-    if (!located) {
-      const lines = new LineCounter();
-      located = { doc: parseDocument(text, { ...PARSE_OPTIONS, lineCounter: lines }), lines };
-    }
-    return located;
-  };
+  let parsed: { doc: Document.Parsed; lines: LineCounter } | undefined;
+  const locate = () => (parsed ??= located(text));
   return {
     file,
     text,
@@ -55,6 +48,12 @@ function locatedLater(file: string, text: string, data: unknown): SourceFile {
       return locate().lines;
     },
   };
+}
+
+/** One document with every node's position. */
+function located(text: string): { doc: Document.Parsed; lines: LineCounter } {
+  const lines = new LineCounter();
+  return { doc: parseDocument(text, { ...PARSE_OPTIONS, lineCounter: lines }), lines };
 }
 
 /** The cache of parsed files kept between runs, for these parse options. */

@@ -9,15 +9,16 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { outputPaths } from '../naming.js';
 import { buildManifest, manifestOf, manifestText, parseManifest, sha256, type Manifest, type ServiceRecord } from './manifest.js';
 import { takeLock } from './output-lock.js';
+import { STATE_DIR, statePath } from './state-file.js';
 
 export class OutputError extends Error {}
 
 /** out/.slokit holds the packs, the `current` link and the lock; nothing outside it is moved. */
-const STATE = '.slokit';
+const STATE = STATE_DIR;
 const CURRENT = 'current';
 const PACKS = 'packs';
 /** What the catalog's files parsed to in the last run (see load/parse-cache.ts): state, not pack. */
-export const PARSED_CATALOG = `${STATE}/parsed-catalog.json`;
+export const PARSED_CATALOG = statePath('parsed-catalog.json');
 
 /** Files of out/ as a reader sees them (through the links), without slokit's own state. */
 function listFiles(dir: string, prefix = ''): string[] {
