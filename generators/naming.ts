@@ -74,6 +74,8 @@ export const runbookAnchors = {
   vanished: (sli: Sli) => `${sli.name}-vanished`,
   budgetExhausted: (sli: Sli) => `${sli.name}-budget-exhausted`,
   lowTraffic: (sli: Sli) => `${sli.name}-low-traffic`,
+  /** The SLI's own section (heading `NAME: where it fails`), which every alert section of it links to. */
+  whereItFails: (sli: Pick<Sli, 'name'>) => `${sli.name}-where-it-fails`,
   saturation: (resource: Pick<SaturationResource, 'name'>, level: SaturationLevel) => `saturation-${resource.name}-${level}`,
 };
 

@@ -96,6 +96,25 @@ describe('runbooks', () => {
     expect(section).toMatch(/\[open in Explore\]\(https:\/\/grafana\.example\.com\/explore\?/);
   });
 
+  it("write where an SLI fails once, in the SLI's own section, which every alert section of the SLI links to", () => {
+    const md = runbooks.get('registry.md')!;
+    const worstRoute = 'topk(5,\n  ((sum by (route) (rate(registry_http_requests_total{code=~"5.."}[5m]))';
+    expect(md.split(worstRoute)).toHaveLength(2);
+    const where = md.split('\n### requests: where it fails\n')[1]!.split('\n### ')[0]!;
+    expect(where).toContain(worstRoute);
+    expect(where).toContain('Bad events per second, broken down by the significant labels');
+    const requestsAlerts = alertsOf('registry').filter((a) => a.sli === 'requests');
+    expect(requestsAlerts.length).toBeGreaterThan(5);
+    for (const a of requestsAlerts) {
+      const section = md.split(`\n### ${a.url.split('#')[1]!.replace(/-/g, ' ')}\n`)[1]!.split('\n### ')[0]!;
+      expect(section, a.alert).toContain('[requests: where it fails](#requests-where-it-fails)');
+      expect(section, a.alert).not.toContain(worstRoute);
+    }
+    const latency = md.split('\n### request-latency: where it fails\n')[1]!.split('\n### ')[0]!;
+    expect(latency).toContain('99th percentile latency now, against the 1s threshold');
+    expect(latency).toContain('histogram_quantile(0.99, sum by (le) (rate(registry_http_request_duration_seconds_bucket{route!~".*/blobs/.*"}[5m])))');
+  });
+
   it('pass markdownlint with the committed config', () => {
     const out = join(scratchDir(), 'out');
     writeOutput(out, pack.files);

@@ -8,7 +8,7 @@ import { formatNumber, formatPercent } from '../../model/decimal.js';
 import { dependentsOf, serviceNamed } from '../../model/lookup.js';
 import type { Model, SaturationResource, Service, Sli } from '../../model/types.js';
 import { instanceUtilisation, saturationSelector, type SaturationAlertDef } from '../saturation-rules.js';
-import { dashboardUid, grafanaUrl, runbookFile, series, SLI_LABELS } from '../../naming.js';
+import { dashboardUid, grafanaUrl, runbookAnchors, runbookFile, series, SLI_LABELS } from '../../naming.js';
 import { matchersText, selectorText } from '../../promql/escape.js';
 import { eventRates } from '../../promql/sli-events.js';
 import { budgetLasts, type AlertDef } from '../alert-rules.js';
@@ -49,12 +49,22 @@ function query(model: Model, title: string, expr: string): Query {
   return { title, code: codeBlock(expr, 'promql'), explore: explore(model, expr) };
 }
 
-function firstFiveMinutes(model: Model, service: Service, sli: Sli, shortWindow: string): Query[] {
+/** The query every alert section of an SLI starts from: how bad it is over the alert's window. */
+function howBad(model: Model, service: Service, sli: Sli, window: string): Query {
   const sel = matchersText([
     { label: SLI_LABELS.service, op: '=', value: service.name },
     { label: SLI_LABELS.sli, op: '=', value: sli.name },
   ]);
-  const out = [query(model, `Error ratio now (${shortWindow} window, per environment and cluster)`, `${series.errorRatio({ text: shortWindow, seconds: 0 })}${sel}`)];
+  return query(model, `Error ratio now (${window} window, per environment and cluster)`, `${series.errorRatio({ text: window, seconds: 0 })}${sel}`);
+}
+
+/**
+ * Where an SLI fails: the same queries for every alert of the SLI, so they are written once, in
+ * the SLI's own section, which each alert section links to (written into each of them, they were
+ * two thirds of a runbook).
+ */
+function whereItFails(model: Model, sli: Sli): Query[] {
+  const out: Query[] = [];
   for (const label of sli.significantLabels) {
     const r = eventRates(sli, '5m', [label]);
     out.push(query(model, `Worst values of ${label} (error ratio over 5m)`, `topk(5,\n  (${r.bad})\n  /\n  (${r.total})\n)`));
@@ -64,13 +74,13 @@ function firstFiveMinutes(model: Model, service: Service, sli: Sli, shortWindow:
     out.push(
       query(
         model,
-        `Latency now: p50, p90 and p99 against the ${formatNumber(ev.satisfied)}s threshold`,
+        `99th percentile latency now, against the ${formatNumber(ev.satisfied)}s threshold`,
         `histogram_quantile(0.99, sum by (le) (rate(${selectorText(ev.histogram, [], '_bucket')}[5m])))`,
       ),
     );
   } else {
     const r = eventRates(sli, '5m', sli.significantLabels);
-    out.push(query(model, 'Bad events per second, broken down by the significant labels', r.bad));
+    out.push(query(model, sli.significantLabels.length ? 'Bad events per second, broken down by the significant labels' : 'Bad events per second', r.bad));
   }
   return out;
 }
@@ -108,7 +118,8 @@ function alertView(model: Model, service: Service, sli: Sli, def: AlertDef) {
     period: sli.period.text,
     minEvents: sli.minEvents,
     dashboard: dashboardLink(model, service, sli),
-    queries: firstFiveMinutes(model, service, sli, def.burn?.short.text ?? sli.evaluation.rawWindow.text),
+    queries: [howBad(model, service, sli, def.burn?.short.text ?? sli.evaluation.rawWindow.text)],
+    whereItFails: runbookAnchors.whereItFails(sli),
     dependencies: deps.map((d) => ({ name: d.name, runbook: `${runbookFile(d)}` })),
     dependencyAlerts: deps.length
       ? codeBlock(`ALERTS{alertstate="firing", service=~"${deps.map((d) => d.name).join('|')}"}`, 'promql')
@@ -222,6 +233,7 @@ export function serviceRunbookView(model: Model, service: Service) {
       period: sli.period.text,
       userFacing: sli.userFacing,
       significantLabels: sli.significantLabels.map((l) => codeSpan(l)).join(', '),
+      whereItFails: { heading: `${sli.name}: where it fails`, dashboard: dashboardLink(model, service, sli), queries: whereItFails(model, sli) },
     })),
     alerts: service.slis.flatMap((sli) => alerts.filter((a) => a.sliName === sli.name).map((a) => alertView(model, service, sli, a.def))),
     saturation: service.saturation.map((r) => saturationView(model, service, r, rules.saturationAlerts.filter((d) => d.resource.name === r.name))),
