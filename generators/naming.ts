@@ -56,7 +56,11 @@ function camel(kebab: string): string {
 }
 
 export const alertNames = {
-  burn: (settings: CatalogSettings, alert: Pick<BurnAlert, 'name'>) => `${settings.alertPrefix}ErrorBudgetBurn${camel(alert.name)}`,
+  /** Every burn alert's name starts with this (the low-traffic ticket's too). */
+  burnPrefix: (settings: CatalogSettings) => `${settings.alertPrefix}ErrorBudgetBurn`,
+  /** Every alert about the error budget starts with this: burns, low traffic, exhausted. */
+  errorBudgetPrefix: (settings: CatalogSettings) => `${settings.alertPrefix}ErrorBudget`,
+  burn: (settings: CatalogSettings, alert: Pick<BurnAlert, 'name'>) => `${alertNames.burnPrefix(settings)}${camel(alert.name)}`,
   trafficCessation: (settings: CatalogSettings) => `${settings.alertPrefix}TrafficCessation`,
   vanished: (settings: CatalogSettings) => `${settings.alertPrefix}SLIVanished`,
   budgetExhausted: (settings: CatalogSettings) => `${settings.alertPrefix}ErrorBudgetExhausted`,
@@ -154,6 +158,7 @@ export const mixinPaths = {
 export const alertmanagerPaths = {
   config: 'alertmanager/alertmanager.yml',
   routeTests: 'alertmanager/routes.test.yml',
+  inhibitionTests: 'alertmanager/inhibitions.test.yml',
 };
 
 export const runbookPaths = {

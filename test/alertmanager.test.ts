@@ -1,12 +1,15 @@
 /** Generated Alertmanager routing, checked by the real amtool. */
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
+import type { InhibitionCase } from '../generators/emit/alertmanager/inhibition-cases.js';
 import { generatePack } from '../generators/emit/pack.js';
 import { loadModel } from '../generators/pipeline.js';
 import { writeOutput } from '../generators/write/output-dir.js';
-import { copyCatalog, scratchDir } from './helpers/catalog.js';
+import { copyCatalog, edit, scratchDir } from './helpers/catalog.js';
+import { startAlertmanager } from './helpers/processes.js';
 
 const model = loadModel(copyCatalog()).model!;
 const pack = await generatePack(model);
@@ -41,15 +44,93 @@ describe('alertmanager.yml', () => {
     expect(wrong.code).not.toBe(0);
   });
 
-  it('groups by service and SLI (or resource), and a page inhibits the tickets of the same SLI or saturation resource', () => {
+  it('groups by service and SLI (or resource); pages of services with dependencies wait for their dependencies', () => {
     const c = parse(pack.files.get('alertmanager/alertmanager.yml')!) as {
-      route: { group_by: string[] };
-      inhibit_rules: { source_matchers: string[]; target_matchers: string[]; equal: string[] }[];
+      route: { group_by: string[]; routes: { matchers: string[]; routes: { matchers: string[]; receiver: string; group_wait?: string }[] }[] };
       receivers: { name: string; webhook_configs?: { url: string; send_resolved: boolean }[] }[];
     };
     expect(c.route.group_by).toEqual(['alertname', 'service', 'sli', 'resource']);
-    expect(c.inhibit_rules).toEqual([{ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ['service', 'sli', 'resource'] }]);
+    const web = c.route.routes.find((r) => r.matchers[0] === 'team="web-platform"')!;
+    // group_wait (30s) plus the fast evaluation interval (1m): the dependency's page is evaluated by another group.
+    expect(web.routes).toEqual([
+      { matchers: ['severity="critical"', 'service=~"web|workhorse"'], receiver: 'web-platform-page', group_wait: '90s' },
+      { matchers: ['severity="critical"'], receiver: 'web-platform-page' },
+    ]);
     const page = c.receivers.find((r) => r.name === 'package-page')!;
     expect(page.webhook_configs).toEqual([{ url: 'https://alerts.example.com/slokit/package/page', send_resolved: true }]);
   });
+});
+
+type Labels = Readonly<Record<string, string>>;
+interface HeldAlert {
+  readonly fingerprint: string;
+  readonly labels: Labels;
+  readonly status: { readonly state: string; readonly inhibitedBy: readonly string[] };
+}
+
+/** Every case's alerts into a real Alertmanager at once (each case in its own cluster); what it holds back. */
+async function heldBack(configFile: string, cases: readonly InhibitionCase[]): Promise<{ failures: string[]; checked: number }> {
+  const am = await startAlertmanager(configFile, join(scratchDir(), 'am-data'));
+  try {
+    const alerts = new Map<string, Labels>();
+    for (const c of cases) for (const l of [c.source, c.target, ...(c.also ?? [])]) alerts.set(JSON.stringify(l), l);
+    const endsAt = new Date(Date.now() + 3_600_000).toISOString();
+    const posted = await fetch(`${am.url}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([...alerts.values()].map((labels) => ({ labels, endsAt }))) });
+    expect(posted.status).toBe(200);
+    let held: HeldAlert[] = [];
+    for (let i = 0; i < 50 && held.length < alerts.size; i++) {
+      held = (await (await fetch(`${am.url}/api/v2/alerts`)).json()) as HeldAlert[];
+      if (held.length < alerts.size) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(held.length).toBe(alerts.size);
+    const same = (a: Labels, b: Labels) => Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
+    const find = (l: Labels) => held.find((h) => same(h.labels, l))!;
+    const failures: string[] = [];
+    for (const c of cases) {
+      const target = find(c.target);
+      const by = new Set([c.source, ...(c.also ?? [])].map((l) => find(l).fingerprint));
+      const ok = c.inhibited ? target.status.state === 'suppressed' && target.status.inhibitedBy.some((f) => by.has(f)) : target.status.state === 'active';
+      if (!ok) failures.push(`${c.name}: ${target.status.state} (inhibited by ${target.status.inhibitedBy.length})`);
+    }
+    return { failures, checked: cases.length };
+  } finally {
+    await am.stop();
+  }
+}
+
+describe('inhibition, on a real Alertmanager', () => {
+  const dir = copyCatalog();
+  // Receivers on loopback, which nothing answers: the cases are read from Alertmanager's API, not its notifications.
+  edit(join(dir, 'defaults.yaml'), (t) => t.replace(/receiver_url: \S+/, 'receiver_url: http://127.0.0.1:9/{team}/{kind}'));
+  const local = loadModel(dir).model!;
+
+  it("holds back exactly what each generated case says: every dependency edge, the page tiers, a page over its service's tickets", async () => {
+    const p = await generatePack(local);
+    const { cases } = parse(p.files.get('alertmanager/inhibitions.test.yml')!) as { cases: InhibitionCase[] };
+    const edges = local.services.reduce((n, s) => n + s.dependencies.length, 0);
+    expect(cases.filter((c) => c.inhibited && / -> [^:>]+: the dependency's page holds back the dependent's page$/.test(c.name))).toHaveLength(edges);
+    expect(cases.some((c) => c.also?.length && c.inhibited)).toBe(true);
+    expect(cases.some((c) => /the fast page holds back the moderate page/.test(c.name))).toBe(true);
+    expect(cases.filter((c) => !c.inhibited).length).toBeGreaterThan(edges);
+    const file = join(scratchDir(), 'alertmanager.yml');
+    writeFileSync(file, p.files.get('alertmanager/alertmanager.yml')!);
+    const r = await heldBack(file, cases);
+    expect(r.failures).toEqual([]);
+    expect(r.checked).toBe(cases.length);
+  }, 60_000);
+
+  it('has teeth: without the environment and cluster in equal, or without the dependency rules, cases fail', async () => {
+    const p = await generatePack(local);
+    const { cases } = parse(p.files.get('alertmanager/inhibitions.test.yml')!) as { cases: InhibitionCase[] };
+    const config = parse(p.files.get('alertmanager/alertmanager.yml')!) as { inhibit_rules: { source_matchers: string[]; equal: string[] }[] };
+    const mutant = async (change: (rules: typeof config.inhibit_rules) => typeof config.inhibit_rules) => {
+      const file = join(scratchDir(), 'alertmanager.yml');
+      writeFileSync(file, stringify({ ...config, inhibit_rules: change(structuredClone(config.inhibit_rules)) }));
+      return (await heldBack(file, cases)).failures;
+    };
+    const anywhere = await mutant((rules) => rules.map((r) => ({ ...r, equal: r.equal.filter((l) => l !== 'cluster') })));
+    expect(anywhere.some((f) => /not from another cluster: suppressed/.test(f))).toBe(true);
+    const noDependencies = await mutant((rules) => rules.filter((r) => !r.source_matchers.some((m) => m.startsWith('service='))));
+    expect(noDependencies.filter((f) => /the dependency's page holds back the dependent's page: active/.test(f)).length).toBeGreaterThan(5);
+  }, 60_000);
 });

@@ -141,8 +141,11 @@ describe('alerts', () => {
       ['SlokitErrorBudgetBurnSlow', '1d', '2h', 'warning'],
       ['SlokitErrorBudgetBurnGradual', '3d', '6h', 'warning'],
     ]);
+    // burn_tier names the policy row, for routing and tier inhibition; only burn alerts have one.
+    expect(burn.map((d) => d.rule.labels.burn_tier)).toEqual(['fast', 'moderate', 'slow', 'gradual']);
     for (const a of alerts as AlertingRule[]) {
-      expect(Object.keys(a.labels).sort()).toEqual(['component', 'long', 'service', 'severity', 'short', 'sli', 'team']);
+      const tier = a.alert.startsWith('SlokitErrorBudgetBurn') && !a.alert.endsWith('LowTraffic') ? ['burn_tier'] : [];
+      expect(Object.keys(a.labels).sort()).toEqual([...tier, 'component', 'long', 'service', 'severity', 'short', 'sli', 'team']);
       expect(a.alert).toMatch(/^Slokit[A-Z][A-Za-z]+$/);
       expect(a.annotations.summary).toMatch(/^[A-Z][^{}]+\.$/);
       expect(a.annotations.runbook_url).toMatch(/^https:\/\/gitlab\.example\.com\/platform\/runbooks\/-\/blob\/main\/runbooks\/[a-z0-9-]+\.md#[a-z0-9-]+$/);

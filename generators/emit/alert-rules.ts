@@ -23,6 +23,9 @@ function above(threshold: number): string {
   return `> ${formatNumber(threshold)} + ${RATIO_EPSILON}`;
 }
 
+/** The label that names a burn alert's policy row (fast, moderate, slow, gradual): what routing and inhibition match. */
+export const BURN_TIER_LABEL = 'burn_tier';
+
 export type AlertKind = 'burn' | 'low-traffic' | 'traffic-cessation' | 'vanished' | 'budget-exhausted';
 
 /** Bad events a low-traffic window must hold before its ticket fires: more than one stray failure. */
@@ -171,7 +174,8 @@ export function burnAlertDefs(model: Model, service: Service, sli: Sli): AlertDe
       anchor: runbookAnchors.burn(sli, a),
       name: alertNames.burn(model.settings, a),
       expr,
-      labels: alertLabels(service, sli, a.severity, a.long.text, a.short.text),
+      // burn_tier names the policy row: unlike long and short, it stays put when a window is retuned.
+      labels: { ...alertLabels(service, sli, a.severity, a.long.text, a.short.text), [BURN_TIER_LABEL]: a.name },
       dashboardSeconds: a.long.seconds,
       summary: `The ${sli.name} SLI of ${service.name} is burning its error budget ${formatNumber(a.factor)} times faster than sustainable.`,
       description: (v) =>

@@ -8,6 +8,7 @@ import type { OutputForm } from '../schema/catalog-schema.js';
 import type { ServiceRecord } from '../write/manifest.js';
 import { packKey, serviceKey } from './service-key.js';
 import { alertmanagerPaths, dashboardPaths, kubernetesPaths, mixinPaths, outputPaths, rulerPaths, runbookPaths } from '../naming.js';
+import { inhibitionCasesYaml } from './alertmanager/inhibition-cases.js';
 import { alertmanagerYaml, routeCasesYaml } from './alertmanager/routing.js';
 import { runbookRenderer } from './runbooks/render.js';
 import { configMapYaml, dashboardFolderOf, dashboardFolders, dashboardJsonIn, provisioningYaml } from './dashboards/delivery.js';
@@ -217,6 +218,7 @@ export async function emitPack(model: Model, options: PackOptions, sink: FileSin
   sink(outputPaths.testIndex, testIndex.text());
   sink(alertmanagerPaths.config, alertmanagerYaml(model));
   sink(alertmanagerPaths.routeTests, routeCasesYaml(model));
+  sink(alertmanagerPaths.inhibitionTests, inhibitionCasesYaml(model));
   sink(...runbookPath(runbooks.index()));
   await dashboards;
   for (const c of counts.values()) for (const [k, v] of Object.entries(c) as [keyof ServiceCounts, number][]) summary[k] += v;

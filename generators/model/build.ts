@@ -35,7 +35,7 @@ interface DefaultsDoc {
   kubernetes?: { namespace?: string; rule_labels?: Record<string, string> };
   rulers?: { split?: boolean };
   outputs?: OutputForm[];
-  alertmanager?: { receiver_url: string; group_wait?: string; group_interval?: string; repeat_interval?: string };
+  alertmanager?: { receiver_url: string; group_wait?: string; group_interval?: string; repeat_interval?: string; dependency_wait?: string };
   saturation?: SaturationDefaultsDoc;
   tiers: Record<'1' | '2' | '3', { objective: number; page: boolean }>;
 }
@@ -157,6 +157,7 @@ function settingsFrom(d: DefaultsDoc, catalogDir: string): CatalogSettings {
       groupWait: d.alertmanager?.group_wait ?? '30s',
       groupInterval: d.alertmanager?.group_interval ?? '5m',
       repeatInterval: d.alertmanager?.repeat_interval ?? '4h',
+      dependencyWait: d.alertmanager?.dependency_wait,
     },
   };
 }

@@ -246,6 +246,12 @@ export interface CatalogSettings {
     readonly groupWait: string;
     readonly groupInterval: string;
     readonly repeatInterval: string;
+    /**
+     * How long a page of a service with catalog dependencies waits at Alertmanager before it is
+     * sent, so a dependency's page that arrives a little later can still inhibit it. Unset:
+     * group_wait plus the slowest fast evaluation interval (see emit/alertmanager/inhibition.ts).
+     */
+    readonly dependencyWait: string | undefined;
   };
   readonly kubernetes: {
     readonly namespace: string | undefined;

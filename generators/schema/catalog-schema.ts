@@ -350,6 +350,11 @@ export const DefaultsSchema = Type.Object(
           group_wait: Type.Optional(duration('How long Alertmanager waits to group the first alerts (default 30s).')),
           group_interval: Type.Optional(duration('How long it waits before notifying about new alerts in a group (default 5m).')),
           repeat_interval: Type.Optional(duration('How long before it repeats a notification (default 4h).')),
+          dependency_wait: Type.Optional(
+            duration(
+              "How long the first page of a service with catalog dependencies waits, so that a dependency's page arriving a little later still inhibits it (default: group_wait plus the longest fast evaluation interval).",
+            ),
+          ),
         },
         { additionalProperties: false, description: 'Generated Alertmanager routing.' },
       ),

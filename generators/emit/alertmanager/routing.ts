@@ -1,10 +1,11 @@
 /**
  * Alertmanager routing from the catalog: a route per team, pages and tickets to the team's own
- * receivers, grouped by alert, service and SLI, and inhibition so a firing page silences the
- * tickets of the same SLI. Also the table of routing cases `amtool config routes test` checks.
+ * receivers, grouped by alert, service and SLI, and the inhibition of inhibition.ts. Also the
+ * table of routing cases `amtool config routes test` checks.
  */
-import type { Model, Team } from '../../model/types.js';
+import type { Model, Service, Team } from '../../model/types.js';
 import { GENERATED_HEADER, toYaml } from '../yaml-text.js';
+import { dependencyWait, inhibitRules } from './inhibition.js';
 
 export const UNROUTED_RECEIVER = 'slokit-unrouted';
 export type ReceiverKind = 'page' | 'ticket';
@@ -22,6 +23,10 @@ function routedTeams(model: Model): Team[] {
   return model.teams.filter((t) => model.services.some((s) => s.team.name === t.name));
 }
 
+function servicesWithDependencies(model: Model, team: Team): Service[] {
+  return model.services.filter((s) => s.team.name === team.name && s.dependencies.length > 0).sort((a, b) => a.name.localeCompare(b.name));
+}
+
 export function alertmanagerConfig(model: Model) {
   const am = model.settings.alertmanager;
   const teams = routedTeams(model);
@@ -32,20 +37,22 @@ export function alertmanagerConfig(model: Model) {
       group_wait: am.groupWait,
       group_interval: am.groupInterval,
       repeat_interval: am.repeatInterval,
-      routes: teams.map((t) => ({
-        matchers: [`team="${t.name}"`],
-        receiver: receiverName(t, 'ticket'),
-        routes: [{ matchers: ['severity="critical"'], receiver: receiverName(t, 'page') }],
-      })),
+      routes: teams.map((t) => {
+        const dependent = servicesWithDependencies(model, t);
+        return {
+          matchers: [`team="${t.name}"`],
+          receiver: receiverName(t, 'ticket'),
+          routes: [
+            // Pages of services that depend on others wait for their dependencies' pages to inhibit them.
+            ...(dependent.length
+              ? [{ matchers: ['severity="critical"', `service=~"${dependent.map((s) => s.name).join('|')}"`], receiver: receiverName(t, 'page'), group_wait: dependencyWait(model) }]
+              : []),
+            { matchers: ['severity="critical"'], receiver: receiverName(t, 'page') },
+          ],
+        };
+      }),
     },
-    inhibit_rules: [
-      {
-        // A page already has someone on it: the tickets of the same SLI (or saturation resource) would only add noise.
-        source_matchers: ['severity="critical"'],
-        target_matchers: ['severity="warning"'],
-        equal: ['service', 'sli', 'resource'],
-      },
-    ],
+    inhibit_rules: inhibitRules(model),
     receivers: [
       { name: UNROUTED_RECEIVER },
       ...teams.flatMap((t) =>
@@ -63,9 +70,15 @@ export interface RouteCase {
   readonly receiver: string;
 }
 
-/** Every team × severity the catalog can produce, and a label set no team owns. */
+/**
+ * Every team × severity the catalog can produce, every page of a service with dependencies
+ * (they take their own route, which waits for the dependencies' pages), and a label set no team owns.
+ */
 export function routeCases(model: Model): RouteCase[] {
   const cases: RouteCase[] = [];
+  for (const t of routedTeams(model)) {
+    for (const service of servicesWithDependencies(model, t)) cases.push({ labels: { team: t.name, severity: 'critical', service: service.name }, receiver: receiverName(t, 'page') });
+  }
   for (const service of model.services) {
     const severities = new Set(service.slis.flatMap((s) => [...s.alerts.map((a) => a.severity), 'warning']));
     for (const severity of [...severities].sort()) {

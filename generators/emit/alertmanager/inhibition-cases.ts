@@ -1,0 +1,115 @@
+/**
+ * The cases the generated inhibition must pass, written next to alertmanager.yml: for every
+ * dependency edge (direct or through others), every pair of page tiers and a page over its
+ * service's tickets, a source alert and a target alert with the labels the generated rules give
+ * them, and whether Alertmanager must hold the target back. Each case has its own cluster (or
+ * last aggregation label), so one Alertmanager can hold every case at once. The cases that must
+ * not inhibit matter as much: the other way round along an edge, another cluster, a dependency
+ * whose own series vanished, a dependent's own vanished page.
+ */
+import type { Model, Service, Sli } from '../../model/types.js';
+import { alertDefs, type AlertDef } from '../alert-rules.js';
+import { GENERATED_HEADER, toYaml } from '../yaml-text.js';
+import { directDependents, pageTierPairs } from './inhibition.js';
+
+export interface InhibitionCase {
+  readonly name: string;
+  readonly source: Readonly<Record<string, string>>;
+  readonly target: Readonly<Record<string, string>>;
+  /** Other alerts firing in the same place. */
+  readonly also?: readonly Readonly<Record<string, string>>[];
+  readonly inhibited: boolean;
+}
+
+type Kind = AlertDef['kind'];
+
+function firstDef(model: Model, service: Service, test: (d: AlertDef) => boolean): { sli: Sli; def: AlertDef } | undefined {
+  for (const sli of service.slis) {
+    const def = alertDefs(model, service, sli).find(test);
+    if (def) return { sli, def };
+  }
+  return undefined;
+}
+
+const isPage = (d: AlertDef) => d.kind === 'burn' && d.rule.labels.severity === 'critical';
+const isKind = (kind: Kind, severity?: string) => (d: AlertDef) => d.kind === kind && (!severity || d.rule.labels.severity === severity);
+
+export function inhibitionCases(model: Model): InhibitionCase[] {
+  const where = model.settings.aggregationLabels;
+  const cases: InhibitionCase[] = [];
+  /** Labels Prometheus sends for the alert, in the case's own place (every aggregation label set). */
+  const alert = (def: AlertDef, place: string) => ({
+    alertname: def.rule.alert,
+    ...def.expectedLabels(Object.fromEntries(where.map((l, i) => [l, i === where.length - 1 ? place : 'production']))),
+  });
+  const add = (name: string, source: AlertDef, target: AlertDef, inhibited: boolean, options: { otherPlace?: boolean; also?: AlertDef[] } = {}) => {
+    const place = `case-${cases.length + 1}`;
+    const also = options.also?.map((d) => alert(d, place));
+    cases.push({ name, source: alert(source, options.otherPlace ? `${place}-elsewhere` : place), target: alert(target, place), ...(also ? { also } : {}), inhibited });
+  };
+  const services = [...model.services].sort((a, b) => a.name.localeCompare(b.name));
+  for (const dep of services) {
+    const cause = firstDef(model, dep, isPage);
+    if (!cause) continue;
+    const vanished = firstDef(model, dep, isKind('vanished', 'critical'));
+    const direct = directDependents(model, dep.name);
+    for (const dependent of direct) {
+      const page = firstDef(model, dependent, isPage);
+      const ticket = firstDef(model, dependent, isKind('burn', 'warning'));
+      const edge = `${dep.name} -> ${dependent.name}`;
+      if (page) {
+        add(`${edge}: the dependency's page holds back the dependent's page`, cause.def, page.def, true);
+        if (where.length) add(`${edge}: not from another ${where.at(-1)!}`, cause.def, page.def, false, { otherPlace: true });
+        add(`${edge}: never the other way round`, page.def, cause.def, false);
+        if (vanished) add(`${edge}: not while only the dependency's series are gone`, vanished.def, page.def, false);
+        const ownVanished = firstDef(model, dependent, isKind('vanished', 'critical'));
+        if (ownVanished) add(`${edge}: never the dependent's own vanished page`, cause.def, ownVanished.def, false);
+      }
+      if (ticket) add(`${edge}: the dependency's page holds back the dependent's ticket`, cause.def, ticket.def, true);
+    }
+    // Two hops: held back through the page of the service between, and only then.
+    for (const between of direct) {
+      const betweenPage = firstDef(model, between, isPage);
+      const far = directDependents(model, between.name).find((s) => !direct.includes(s) && s !== dep);
+      const farPage = far && firstDef(model, far, isPage);
+      if (!betweenPage || !far || !farPage) continue;
+      const path = `${dep.name} -> ${between.name} -> ${far.name}`;
+      add(`${path}: held back through ${between.name}'s page`, cause.def, farPage.def, true, { also: [betweenPage.def] });
+      add(`${path}: pages while ${between.name} does not burn`, cause.def, farPage.def, false);
+      break;
+    }
+  }
+  for (const [hi, lo] of pageTierPairs(model)) {
+    for (const service of services) {
+      for (const sli of service.slis) {
+        const defs = alertDefs(model, service, sli);
+        const source = defs.find((d) => isPage(d) && d.burn?.name === hi);
+        const target = defs.find((d) => isPage(d) && d.burn?.name === lo);
+        if (!source || !target) continue;
+        add(`${service.name}/${sli.name}: the ${hi} page holds back the ${lo} page`, source, target, true);
+        add(`${service.name}/${sli.name}: never the ${lo} page the ${hi} page`, target, source, false);
+        const other = service.slis.find((s) => s !== sli);
+        const otherTarget = other && alertDefs(model, service, other).find((d) => isPage(d) && d.burn?.name === lo);
+        if (otherTarget) add(`${service.name}/${sli.name}: not the ${lo} page of ${other.name}`, source, otherTarget, false);
+        break;
+      }
+    }
+  }
+  for (const service of services) {
+    const page = firstDef(model, service, (d) => d.rule.labels.severity === 'critical');
+    const ticket = firstDef(model, service, (d) => d.rule.labels.severity === 'warning' && d.kind !== 'burn');
+    if (!page || !ticket) continue;
+    add(`${service.name}: a page holds back the service's tickets, of any SLI`, page.def, ticket.def, true);
+    const other = services.find((s) => s !== service && firstDef(model, s, (d) => d.rule.labels.severity === 'warning'));
+    const otherTicket = other && firstDef(model, other, (d) => d.rule.labels.severity === 'warning');
+    if (otherTicket && !directDependents(model, service.name).includes(other!)) add(`${service.name}: not the tickets of ${other!.name}`, page.def, otherTicket.def, false);
+  }
+  return cases;
+}
+
+export function inhibitionCasesYaml(model: Model): string {
+  return toYaml(
+    { cases: inhibitionCases(model) },
+    `${GENERATED_HEADER}\nEach case: with both alerts firing in Alertmanager, the target is suppressed by the source exactly when inhibited is true.`,
+  );
+}
