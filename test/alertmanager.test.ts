@@ -44,18 +44,22 @@ describe('alertmanager.yml', () => {
     expect(wrong.code).not.toBe(0);
   });
 
-  it('groups by service and SLI (or resource); pages of services with dependencies wait for their dependencies', () => {
+  it('groups tickets by alert, service and SLI (or resource), pages by service; pages of services with dependencies wait for their dependencies', () => {
     const c = parse(pack.files.get('alertmanager/alertmanager.yml')!) as {
-      route: { group_by: string[]; routes: { matchers: string[]; routes: { matchers: string[]; receiver: string; group_wait?: string }[] }[] };
+      route: { group_by: string[]; routes: { matchers: string[]; group_wait: string; routes: { matchers: string[]; receiver: string; group_wait?: string }[] }[] };
       receivers: { name: string; webhook_configs?: { url: string; send_resolved: boolean }[] }[];
     };
     expect(c.route.group_by).toEqual(['alertname', 'service', 'sli', 'resource']);
     const web = c.route.routes.find((r) => r.matchers[0] === 'team="web-platform"')!;
     // group_wait (30s) plus the fast evaluation interval (1m): the dependency's page is evaluated by another group.
+    // Pages are grouped by service and place: one notification per incident, whichever SLIs and tiers fire.
+    const byService = ['service', 'env', 'cluster'];
     expect(web.routes).toEqual([
-      { matchers: ['severity="critical"', 'service=~"web|workhorse"'], receiver: 'web-platform-page', group_wait: '90s' },
-      { matchers: ['severity="critical"'], receiver: 'web-platform-page' },
+      { matchers: ['severity="critical"', 'service=~"web|workhorse"'], receiver: 'web-platform-page', group_by: byService, group_wait: '90s' },
+      { matchers: ['severity="critical"'], receiver: 'web-platform-page', group_by: byService, group_wait: '30s' },
     ]);
+    // Tickets wait as long, for the page that would hold them back.
+    expect(c.route.routes.every((r) => r.group_wait === '90s')).toBe(true);
     const page = c.receivers.find((r) => r.name === 'package-page')!;
     expect(page.webhook_configs).toEqual([{ url: 'https://alerts.example.com/slokit/package/page', send_resolved: true }]);
   });

@@ -5,6 +5,7 @@
  * generated promtool tests use as their expectations.
  */
 import { formatNumber, formatPercent } from '../model/decimal.js';
+import { dependentsOf } from '../model/lookup.js';
 import type { BurnAlert, Model, Service, Sli } from '../model/types.js';
 import { alertNames, dashboardLabelVars, dashboardUrl, runbookAnchors, runbookUrl, series } from '../naming.js';
 import { formatSeconds, type Duration } from '../model/duration.js';
@@ -65,8 +66,11 @@ function build(
     description: (t: TemplateValues) => string;
   },
 ): AlertDef {
+  // A burn page of a service others depend on holds their alerts back (alertmanager/inhibition.ts): it names them.
+  const held = spec.kind === 'burn' && spec.labels.severity === 'critical' ? dependentsOf(model, service.name).map((s) => s.name).sort() : [];
   const annotations = (t: TemplateValues) => ({
     summary: spec.summary,
+    ...(held.length ? { dependents: `${held.join(', ')} depend on ${service.name}: while this page fires, their burn alerts are held back as likely caused by it.` } : {}),
     description: spec.description(t),
     runbook_url: runbookUrl(model.settings, service, spec.anchor),
     dashboard_url: dashboardUrl(model.settings, service, {

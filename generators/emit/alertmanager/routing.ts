@@ -30,6 +30,9 @@ function servicesWithDependencies(model: Model, team: Team): Service[] {
 export function alertmanagerConfig(model: Model) {
   const am = model.settings.alertmanager;
   const teams = routedTeams(model);
+  // One page per incident: a service's pages in one place are one notification, whichever SLIs,
+  // tiers or resources fire; tickets stay one per alert, SLI and resource.
+  const pageGroupBy = ['service', ...model.settings.aggregationLabels];
   return {
     route: {
       receiver: UNROUTED_RECEIVER,
@@ -42,12 +45,15 @@ export function alertmanagerConfig(model: Model) {
         return {
           matchers: [`team="${t.name}"`],
           receiver: receiverName(t, 'ticket'),
+          // Tickets wait as long as a dependent's page: a page that holds one back (its service's,
+          // or a dependency's) may reach Alertmanager a little later, and a ticket can wait.
+          group_wait: dependencyWait(model),
           routes: [
             // Pages of services that depend on others wait for their dependencies' pages to inhibit them.
             ...(dependent.length
-              ? [{ matchers: ['severity="critical"', `service=~"${dependent.map((s) => s.name).join('|')}"`], receiver: receiverName(t, 'page'), group_wait: dependencyWait(model) }]
+              ? [{ matchers: ['severity="critical"', `service=~"${dependent.map((s) => s.name).join('|')}"`], receiver: receiverName(t, 'page'), group_by: pageGroupBy, group_wait: dependencyWait(model) }]
               : []),
-            { matchers: ['severity="critical"'], receiver: receiverName(t, 'page') },
+            { matchers: ['severity="critical"'], receiver: receiverName(t, 'page'), group_by: pageGroupBy, group_wait: am.groupWait },
           ],
         };
       }),
