@@ -94,6 +94,14 @@ describe('runbooks', () => {
     expect(section).toContain("amtool silence add 'alertname=SlokitErrorBudgetBurnFast' 'service=registry' 'sli=requests' 'long=1h' 'short=5m'");
     expect(section).toContain('Page package-oncall');
     expect(section).toMatch(/\[open in Explore\]\(https:\/\/grafana\.example\.com\/explore\?/);
+    // The first step asks whether a dependency's page (what holds this alert back at Alertmanager) fires.
+    const first = section.indexOf('First, is a dependency paging?');
+    expect(first).toBeGreaterThan(section.indexOf('#### First five minutes'));
+    expect(first).toBeLessThan(section.indexOf('Error ratio now'));
+    expect(section).toContain('ALERTS{alertstate="firing", severity="critical", alertname=~"SlokitErrorBudgetBurn.+|SlokitSaturationCritical", service=~"postgres|redis"}');
+    // A vanished page is never held back by a dependency, and its section does not say so.
+    expect(md.split('### requests vanished')[1]!.split('\n### ')[0]).not.toContain('First, is a dependency paging?');
+    expect(runbooks.get('postgres.md')).not.toContain('First, is a dependency paging?');
   });
 
   it("write where an SLI fails once, in the SLI's own section, which every alert section of the SLI links to", () => {

@@ -46,6 +46,12 @@ export function causeMatchers(model: Model, service: Pick<Service, 'name'>): str
   return [`service="${service.name}"`, 'severity="critical"', `alertname=~"${alertNames.burnPrefix(s)}.+|${alertNames.saturation(s, 'critical')}"`];
 }
 
+/** PromQL for the firing pages of these services that hold their dependents back (what causeMatchers match). */
+export function causeAlertsQuery(model: Model, services: readonly Pick<Service, 'name'>[]): string {
+  const s = model.settings;
+  return `ALERTS{alertstate="firing", severity="critical", alertname=~"${alertNames.burnPrefix(s)}.+|${alertNames.saturation(s, 'critical')}", service=~"${anyOf(services.map((d) => d.name))}"}`;
+}
+
 /** The alerts of dependents a dependency's page explains: their burn, budget and traffic-cessation alerts. */
 export function explainedMatchers(model: Model, dependents: readonly Pick<Service, 'name'>[]): string[] {
   const s = model.settings;

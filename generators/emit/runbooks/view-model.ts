@@ -12,6 +12,7 @@ import { dashboardUid, grafanaUrl, runbookAnchors, runbookFile, series, SLI_LABE
 import { matchersText, selectorText } from '../../promql/escape.js';
 import { eventRates } from '../../promql/sli-events.js';
 import { budgetLasts, type AlertDef } from '../alert-rules.js';
+import { causeAlertsQuery } from '../alertmanager/inhibition.js';
 import { serviceRules } from '../rule-groups.js';
 import { codeBlock, codeSpan, mdLink, mdText } from './markdown.js';
 
@@ -121,9 +122,10 @@ function alertView(model: Model, service: Service, sli: Sli, def: AlertDef) {
     queries: [howBad(model, service, sli, def.burn?.short.text ?? sli.evaluation.rawWindow.text)],
     whereItFails: runbookAnchors.whereItFails(sli),
     dependencies: deps.map((d) => ({ name: d.name, runbook: `${runbookFile(d)}` })),
-    dependencyAlerts: deps.length
-      ? codeBlock(`ALERTS{alertstate="firing", service=~"${deps.map((d) => d.name).join('|')}"}`, 'promql')
-      : null,
+    service: service.name,
+    dependencyAlerts: deps.length ? codeBlock(causeAlertsQuery(model, deps), 'promql') : null,
+    // What a dependency's page holds back (see alertmanager/inhibition.ts): not a vanished page.
+    heldBackByDependencies: deps.length > 0 && def.kind !== 'vanished',
     version: service.versionMetric ? codeBlock(`count by (${service.versionMetric.label}) (${selectorText(service.versionMetric.selector)})`, 'promql') : null,
     escalation: { pager: mdText(service.team.pager), escalation: mdText(service.team.escalation), chat: mdText(service.team.chat), team: service.team.name },
     remediation: steps(service, sli),
