@@ -19,7 +19,7 @@ import { generatePack } from '../generators/emit/pack.js';
 import { loadModel } from '../generators/pipeline.js';
 import { writeOutput } from '../generators/write/output-dir.js';
 import { copyCatalog, edit, ROOT, scratchDir } from './helpers/catalog.js';
-import { freePort, startAlertmanager, startPrometheus, type Running } from './helpers/processes.js';
+import { freePort, startAlertmanager, startPrometheus, startServe, type Running } from './helpers/processes.js';
 
 const COMPRESSED_POLICY = `name: e2e
 description: The default policy compressed 60 times (1h -> 1m).
@@ -135,7 +135,8 @@ describe('one page per incident, end to end', () => {
     });
     await new Promise<void>((r) => webhook!.listen(webhookPort, '127.0.0.1', () => r()));
 
-    const { model, problems } = loadModel(incidentCatalog(webhookPort));
+    const catalog = incidentCatalog(webhookPort);
+    const { model, problems } = loadModel(catalog);
     if (!model) throw new Error(JSON.stringify(problems));
     const out = join(dir, 'out');
     const pack = await generatePack(model);
@@ -208,6 +209,16 @@ describe('one page per incident, end to end', () => {
     // Before: every service's team paged, fast and moderate apart.
     expect(new Set(pagesOf('old').map((n) => n.receiver))).toEqual(new Set(['integrations-page', ...DEPENDENTS.map((d) => `${d.team}-page`)]));
     expect(incidents('old')).toBeGreaterThan(DEPENDENTS.length + 1);
+
+    // slokit serve names the likely cause on the dependents' burning SLOs, from the same ALERTS.
+    const ui = await startServe(catalog, prometheus.url, ['--cache-ttl', '0']);
+    started.push(ui);
+    const listed = (await (await fetch(`${ui.url}/api/slos?env=production`)).json()) as { slos: { service: string; sli: string; state: string; likelyCause: string[] }[] };
+    for (const d of DEPENDENTS) expect(listed.slos.find((s) => s.service === d.name && s.sli === 'api'), d.name).toMatchObject({ state: 'burning', likelyCause: [DEPENDENCY] });
+    expect(listed.slos.find((s) => s.service === DEPENDENCY && s.sli === 'api')!.likelyCause).toEqual([]);
+    const page = await (await fetch(`${ui.url}/slo/${DEPENDENTS[0]!.name}/api?env=production`)).text();
+    expect(page).toContain(`Likely cause: <a href="/runbooks/${DEPENDENCY}">${DEPENDENCY}</a>, a dependency of ${DEPENDENTS[0]!.name}, is paging.`);
+    await ui.stop();
 
     // The dependency recovers while its dependents still burn: their pages must arrive.
     const recoveredAt = Date.now();

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadModel } from '../generators/pipeline.js';
-import { listView, matchesFilter, pageRenderer, scriptJson } from '../generators/serve/pages.js';
+import { detailView, listView, matchesFilter, pageRenderer, scriptJson } from '../generators/serve/pages.js';
 import { markdownToRunbookPage, runbookPages } from '../generators/serve/runbook-html.js';
 import { snapshotOf } from '../generators/serve/slo-status.js';
 import { BUNDLED_CATALOG } from './helpers/catalog.js';
@@ -46,6 +46,32 @@ describe('SLO states and order', () => {
     ]);
     expect(snap.rows.slice(6).every((r) => r.state === 'no-data')).toBe(true);
     expect(snap.error).toBeUndefined();
+  });
+
+  it("names the likely cause: a dependency whose burn or saturation page fires, on a burning SLO's row and its detail page", () => {
+    const alert = (alertname: string, service: string, severity: string, extra: Record<string, string> = {}) => ({ metric: { __name__: 'ALERTS', alertname, alertstate: 'firing', severity, service, ...extra }, value: [0, '1'] as [number, string] });
+    const base = readings({ [k('registry', 'requests')]: 0.5, [k('gitaly', 'grpc-requests')]: 0.5 }, { [k('registry', 'requests')]: { '1h': 15, '5m': 20 } });
+    const snap = snapshotOf(model, 0, {
+      ...base,
+      alerts: [
+        alert('SlokitErrorBudgetBurnFast', 'postgres', 'critical', { sli: 'transactions', long: '1h', short: '5m' }),
+        // Neither a ticket nor a vanished page is a cause.
+        alert('SlokitErrorBudgetBurnSlow', 'redis', 'warning', { sli: 'commands', long: '1d', short: '2h' }),
+        alert('SlokitSLIVanished', 'redis', 'critical', { sli: 'commands', long: '6h', short: '5m' }),
+      ],
+    } as never);
+    const registry = snap.rows.find((r) => r.service === 'registry' && r.sli === 'requests')!;
+    expect(registry.state).toBe('burning');
+    expect(registry.likelyCause).toEqual(['postgres']);
+    // gitaly depends on nothing; a healthy SLO of a dependent has no cause to name.
+    expect(snap.rows.find((r) => r.service === 'gitaly')!.likelyCause).toEqual([]);
+    expect(snap.rows.find((r) => r.service === 'web' && r.state !== 'burning')!.likelyCause).toEqual([]);
+    const render = pageRenderer((name) => `/assets/${name}`);
+    const list = render('list', listView(model, snap, 'http://p', none));
+    expect(list).toContain('<div class="likely-cause">likely cause: <a href="/runbooks/postgres">postgres</a> paging</div>');
+    expect(list.match(/class="likely-cause"/g)).toHaveLength(1);
+    const detail = render('detail', detailView(model, snap, 'http://p', { slo: registry, objectiveText: '', badEvents: '', range: '1d', dependencies: [], serviceAlerts: [], charts: undefined }));
+    expect(detail).toContain('Likely cause: <a href="/runbooks/postgres">postgres</a>, a dependency of registry, is paging.');
   });
 
   it('without readings every SLO is unknown, sorted by name, and the error is kept', () => {

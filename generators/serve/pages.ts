@@ -102,6 +102,7 @@ function rowView(row: SloRow, env: string | undefined) {
     burnRates: row.burnRates.map((b) => ({ window: b.window, text: burnText(b.value), hot: b.value !== null && b.value > b.alertAt, alertAt: burnText(b.alertAt) })),
     pairs: burnPairs(row),
     firing: row.firing,
+    likelyCause: row.likelyCause.map((service) => ({ service, runbook: runbookPath(service) })),
     unknown: row.state === 'unknown',
   };
 }

@@ -7,7 +7,7 @@
 import { alertDefs, type AlertKind } from '../emit/alert-rules.js';
 import type { Duration } from '../model/duration.js';
 import type { Matcher, Model, Service, Sli } from '../model/types.js';
-import { dashboardUrl, runbookAnchors, SATURATION_LABELS, series, SLI_LABELS } from '../naming.js';
+import { alertNames, dashboardUrl, runbookAnchors, SATURATION_LABELS, series, SLI_LABELS } from '../naming.js';
 import { PrometheusUnavailable, type VectorSample } from '../prometheus-api.js';
 import { matchersText, regexEscape } from '../promql/escape.js';
 import type { QueryCache } from './query-cache.js';
@@ -52,6 +52,11 @@ export interface SloRow {
   readonly burnRates: readonly { readonly window: string; readonly value: number | null; readonly alertAt: number }[];
   readonly alerts: readonly SloAlert[];
   readonly firing: readonly string[];
+  /**
+   * Dependencies of the service whose burn or saturation page fires, while this SLO burns or
+   * alerts: the likely cause, and what Alertmanager holds this SLO's alerts back for.
+   */
+  readonly likelyCause: readonly string[];
   readonly links: { readonly detail: string; readonly runbook: string; readonly dashboard: string };
 }
 
@@ -174,7 +179,8 @@ const alertId = (...parts: string[]) => parts.join('\u0000');
 /** Builds the rows; `readings` is undefined when Prometheus could not answer. */
 export function snapshotOf(model: Model, at: number, readings: Readings | undefined, error?: string): Snapshot {
   const states = readings ? alertStates(readings.alerts) : new Map<string, 'firing' | 'pending'>();
-  const rows = sliFacts(model).map((facts) => rowOf(facts, readings, states));
+  const paging = readings ? pagingServices(model, readings.alerts) : new Set<string>();
+  const rows = sliFacts(model).map((facts) => rowOf(facts, readings, states, paging));
   return {
     at,
     error: readings ? undefined : (error ?? 'Prometheus did not answer'),
@@ -230,7 +236,20 @@ export function pairAbove(burnRates: SloRow['burnRates'], long: string, short: s
   return l !== null && sh !== null && l > factor && sh > factor;
 }
 
-function rowOf(facts: SliFacts, readings: Readings | undefined, states: Map<string, 'firing' | 'pending'>): SloRow {
+/** Services with a firing page that holds back their dependents' alerts (see emit/alertmanager/inhibition.ts). */
+function pagingServices(model: Model, samples: readonly VectorSample[]): Set<string> {
+  const burnPage = alertNames.burnPrefix(model.settings);
+  const saturationPage = alertNames.saturation(model.settings, 'critical');
+  const out = new Set<string>();
+  for (const s of samples) {
+    const m = s.metric;
+    if (m.alertstate !== 'firing' || m.severity !== 'critical') continue;
+    if (m.alertname?.startsWith(burnPage) || m.alertname === saturationPage) out.add(m[SLI_LABELS.service] ?? '');
+  }
+  return out;
+}
+
+function rowOf(facts: SliFacts, readings: Readings | undefined, states: Map<string, 'firing' | 'pending'>, paging: ReadonlySet<string>): SloRow {
   const { service, sli } = facts;
   const k = key(service.name, sli.name);
   const read = (m: ReadonlyMap<string, number> | undefined) => (readings ? (m?.get(k) ?? null) : null);
@@ -268,6 +287,7 @@ function rowOf(facts: SliFacts, readings: Readings | undefined, states: Map<stri
     burnRates,
     alerts,
     firing: firing.map((a) => a.name),
+    likelyCause: state === 'burning' || firing.length ? service.dependencies.filter((d) => paging.has(d)) : [],
     links: facts.links,
   };
 }

@@ -65,4 +65,4 @@ addEventListener('resize', () => {
   for (const { el, plot } of drawn) plot.setSize({ width: Math.max(320, el.clientWidth), height: 240 });
 });
 // The history is swapped whole (charts, or the note that there is none) and drawn again.
-refreshEvery(REFRESH_MS, ['#state', '#now', '#history', '#alert-table', '#service-alerts', '#dependency-table'], () => drawAll(document.getElementById('chart-data')));
+refreshEvery(REFRESH_MS, ['#state', '#likely-cause', '#now', '#history', '#alert-table', '#service-alerts', '#dependency-table'], () => drawAll(document.getElementById('chart-data')));
