@@ -24,6 +24,12 @@ function above(threshold: number): string {
   return `> ${formatNumber(threshold)} + ${RATIO_EPSILON}`;
 }
 
+/**
+ * Annotations that depend on the rest of the catalog (who depends on the service), not on the
+ * SLI alone: a rule shape cannot have them, so they are proven by the SLI's own tests.
+ */
+export const CATALOG_CONTEXT_ANNOTATIONS = ['dependents'] as const;
+
 /** The label that names a burn alert's policy row (fast, moderate, slow, gradual): what routing and inhibition match. */
 export const BURN_TIER_LABEL = 'burn_tier';
 

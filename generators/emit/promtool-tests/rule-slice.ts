@@ -9,6 +9,7 @@
  * them in that order at every step), and the rules of other SLIs are never read.
  */
 import { SLI_LABELS } from '../../naming.js';
+import { CATALOG_CONTEXT_ANNOTATIONS } from '../alert-rules.js';
 
 export interface RuleObject {
   readonly record?: string;
@@ -55,8 +56,9 @@ export function instantiate(text: string, own: RuleIdentity, canonical: RuleIden
  * The first way the SLI's slice differs from its shape's rules, read in evaluation order, or
  * undefined when they are the same rules under the SLI's name: same names, intervals and
  * `for`; expressions, labels and annotations equal to the shape's with its identity in place
- * of the canonical one. The raw reads (the rules named in `rawReads`) are the SLI's own by
- * design and are proven by its own tests.
+ * of the canonical one. The raw reads (the rules named in `rawReads`) and the annotations about
+ * the catalog around the SLI (CATALOG_CONTEXT_ANNOTATIONS) are the SLI's own by design and are
+ * proven by its own tests.
  */
 export function shapeDifference(
   slice: readonly GroupObject[],
@@ -81,10 +83,17 @@ export function shapeDifference(
     if (!isRaw && r.expr !== as(s.expr)) return `${where}: its expression is not the shape's`;
     const labels = mapDifference('label', r.labels ?? {}, s.labels ?? {}, as);
     if (labels) return `${where}: ${labels}`;
-    const annotations = mapDifference('annotation', r.annotations ?? {}, s.annotations ?? {}, as);
+    const annotations = mapDifference('annotation', withoutContext(r.annotations), withoutContext(s.annotations), as);
     if (annotations) return `${where}: ${annotations}`;
   }
   return undefined;
+}
+
+/** Annotations a shape can hold: those about the catalog around the SLI are the SLI's own tests' to prove. */
+function withoutContext(annotations: Readonly<Record<string, string>> | undefined): Record<string, string> {
+  const out = { ...annotations };
+  for (const k of CATALOG_CONTEXT_ANNOTATIONS) delete out[k];
+  return out;
 }
 
 function mapDifference(what: string, mine: Readonly<Record<string, string>>, shape: Readonly<Record<string, string>>, as: (text: string) => string): string | undefined {
