@@ -55,6 +55,9 @@ function camel(kebab: string): string {
     .join('');
 }
 
+/** The label that names a burn alert's policy row (fast, moderate, slow, gradual): what routing and inhibition match. */
+export const BURN_TIER_LABEL = 'burn_tier';
+
 export const alertNames = {
   /** Every burn alert's name starts with this (the low-traffic ticket's too). */
   burnPrefix: (settings: CatalogSettings) => `${settings.alertPrefix}ErrorBudgetBurn`,

@@ -167,7 +167,7 @@ describe('one page per incident, end to end', () => {
         '',
       ].join('\n'),
     );
-    const prometheus = await startPrometheus(join(dir, 'prometheus.yml'), join(dir, 'prom-data'));
+    const prometheus = await startPrometheus(join(dir, 'prometheus.yml'), join(dir, 'prom-data'), ['--rules.alert.resend-delay=1s']);
     started.push(prometheus);
     const query = async (expr: string) =>
       ((await (await fetch(`${prometheus.url}/api/v1/query?query=${encodeURIComponent(expr)}`)).json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data.result;
@@ -209,6 +209,18 @@ describe('one page per incident, end to end', () => {
     // Before: every service's team paged, fast and moderate apart.
     expect(new Set(pagesOf('old').map((n) => n.receiver))).toEqual(new Set(['integrations-page', ...DEPENDENTS.map((d) => `${d.team}-page`)]));
     expect(incidents('old')).toBeGreaterThan(DEPENDENTS.length + 1);
+
+    // The dependents' alerts are held back at Alertmanager, and say which dependency pages: Prometheus
+    // renders the annotation at each evaluation (and resends it to Alertmanager every second here).
+    type ActiveAlert = { labels: Record<string, string>; annotations: Record<string, string>; state?: string; status?: { state: string } };
+    const held = (await (await fetch(`${amNew.url}/api/v2/alerts?filter=${encodeURIComponent('alertname="SlokitErrorBudgetBurnFast"')}`)).json()) as ActiveAlert[];
+    for (const d of DEPENDENTS) expect(held.find((x) => x.labels.service === d.name && x.labels.sli === 'api')!.status!.state, d.name).toBe('suppressed');
+    const active = ((await (await fetch(`${prometheus.url}/api/v1/alerts`)).json()) as { data: { alerts: ActiveAlert[] } }).data.alerts;
+    for (const d of DEPENDENTS) {
+      const a = active.find((x) => x.labels.alertname === 'SlokitErrorBudgetBurnFast' && x.labels.service === d.name && x.labels.sli === 'api')!;
+      expect(a.annotations.likely_cause, d.name).toBe(`dependency paging: ${DEPENDENCY}`);
+    }
+    expect(active.find((x) => x.labels.service === DEPENDENCY)!.annotations.likely_cause).toBeUndefined();
 
     // slokit serve names the likely cause on the dependents' burning SLOs, from the same ALERTS.
     const ui = await startServe(catalog, prometheus.url, ['--cache-ttl', '0']);

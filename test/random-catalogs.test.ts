@@ -34,6 +34,7 @@ import { scratchDir } from './helpers/catalog.js';
 import { typeCheckDashboards } from './helpers/grafana-types.js';
 import { randomCatalog, writeCatalog, type RandomCatalog } from './helpers/random-catalog.js';
 import { brokenRunbookLinks } from './helpers/runbook-links.js';
+import { isOwnTemplateAction, templateActions } from './helpers/template-actions.js';
 import { ruleFiles } from './helpers/rule-files.js';
 
 const RUNS = Number(process.env.SLOKIT_CATALOG_RUNS ?? 200);
@@ -67,8 +68,6 @@ async function checkCatalog(index: number, catalog: RandomCatalog, root: string)
   const findings = [...dashboards].flatMap(([p, d]) => lintDashboard(d).map((f) => `${p}: ${JSON.stringify(f)}`));
   if (findings.length) throw new Error(`dashboard lint:\n${findings.join('\n')}`);
   // Prometheus renders alert labels and annotations as Go templates: only slokit's own actions may be in them.
-  // ('{{ "{{" }}' is slokit's escape of catalog text that holds '{{'.)
-  const ownActions = new Set(['{{ $value | humanizePercentage }}', '{{ $labels.env | urlquery }}', '{{ $labels.cluster | urlquery }}', '{{ "{{" }}']);
   const rules = ruleFiles(pack.files);
   const foreignActions = [...rules]
     .flatMap(([p, doc]) =>
@@ -76,8 +75,8 @@ async function checkCatalog(index: number, catalog: RandomCatalog, root: string)
         .flatMap((g) => g.rules)
         .filter((r) => r.alert)
         .flatMap((r) => [...Object.values(r.labels ?? {}), ...Object.values(r.annotations ?? {})])
-        .flatMap((v) => [...v.matchAll(/\{\{.*?\}\}/gs)].map((m) => m[0]))
-        .filter((a) => !ownActions.has(a))
+        .flatMap((v) => templateActions(v))
+        .filter((a) => !isOwnTemplateAction(a))
         .map((a) => `${p}: ${a}`),
     );
   if (foreignActions.length) throw new Error(`template actions from the catalog:\n${foreignActions.join('\n')}`);

@@ -15,6 +15,7 @@ import { loadModel } from '../generators/pipeline.js';
 import { writeOutput } from '../generators/write/output-dir.js';
 import { copyCatalog, edit, ROOT, scratchDir } from './helpers/catalog.js';
 import { anchors, brokenRunbookLinks, renderedLinks } from './helpers/runbook-links.js';
+import { isOwnTemplateAction, templateActions } from './helpers/template-actions.js';
 
 const model = loadModel(copyCatalog()).model!;
 const pack = await generatePack(model);
@@ -168,8 +169,8 @@ describe('escaping catalog text', () => {
     // Annotations carry only slokit's own template actions.
     for (const [path, text] of p.files) {
       if (!path.startsWith('prometheus/rules/')) continue;
-      const actions = [...text.matchAll(/\{\{.*?\}\}/g)].map((x) => x[0]);
-      for (const a of actions) expect(['{{ $value | humanizePercentage }}', '{{ $labels.env | urlquery }}', '{{ $labels.cluster | urlquery }}']).toContain(a);
+      // (Not even the escape of '{{': the hostile text is nowhere in an annotation.)
+      for (const a of templateActions(text)) expect(isOwnTemplateAction(a) && a !== '{{ "{{" }}', a).toBe(true);
     }
   });
 });

@@ -70,6 +70,8 @@ describe('SLO states and order', () => {
     const list = render('list', listView(model, snap, 'http://p', none));
     expect(list).toContain('<div class="likely-cause">likely cause: <a href="/runbooks/postgres">postgres</a> paging</div>');
     expect(list.match(/class="likely-cause"/g)).toHaveLength(1);
+    // A firing burn page is burning even before the period's budget has a value (a new SLO).
+    expect(snap.rows.find((r) => r.service === 'postgres' && r.sli === 'transactions')).toMatchObject({ state: 'burning', budgetRemaining: null });
     const detail = render('detail', detailView(model, snap, 'http://p', { slo: registry, objectiveText: '', badEvents: '', range: '1d', dependencies: [], serviceAlerts: [], charts: undefined }));
     expect(detail).toContain('Likely cause: <a href="/runbooks/postgres">postgres</a>, a dependency of registry, is paging.');
   });

@@ -6,8 +6,9 @@
  */
 import { formatNumber, formatPercent } from '../model/decimal.js';
 import { dependentsOf } from '../model/lookup.js';
+import { causeAlertsQuery } from './alertmanager/inhibition.js';
 import type { BurnAlert, Model, Service, Sli } from '../model/types.js';
-import { alertNames, dashboardLabelVars, dashboardUrl, runbookAnchors, runbookUrl, series } from '../naming.js';
+import { alertNames, BURN_TIER_LABEL, dashboardLabelVars, dashboardUrl, runbookAnchors, runbookUrl, series } from '../naming.js';
 import { formatSeconds, type Duration } from '../model/duration.js';
 import { goTemplate, renderedValues, templateText, type TemplateValues } from './annotation-values.js';
 import type { AlertingRule } from './rule-types.js';
@@ -28,10 +29,11 @@ function above(threshold: number): string {
  * Annotations that depend on the rest of the catalog (who depends on the service), not on the
  * SLI alone: a rule shape cannot have them, so they are proven by the SLI's own tests.
  */
-export const CATALOG_CONTEXT_ANNOTATIONS = ['dependents'] as const;
+export const CATALOG_CONTEXT_ANNOTATIONS = ['dependents', 'likely_cause'] as const;
 
-/** The label that names a burn alert's policy row (fast, moderate, slow, gradual): what routing and inhibition match. */
-export const BURN_TIER_LABEL = 'burn_tier';
+/** The alerts a dependency's page holds back (see alertmanager/inhibition.ts), which name it as their likely cause. */
+const EXPLAINED_BY_DEPENDENCIES: readonly AlertKind[] = ['burn', 'low-traffic', 'budget-exhausted', 'traffic-cessation'];
+
 
 export type AlertKind = 'burn' | 'low-traffic' | 'traffic-cessation' | 'vanished' | 'budget-exhausted';
 
@@ -74,9 +76,14 @@ function build(
 ): AlertDef {
   // A burn page of a service others depend on holds their alerts back (alertmanager/inhibition.ts): it names them.
   const held = spec.kind === 'burn' && spec.labels.severity === 'critical' ? dependentsOf(model, service.name).map((s) => s.name).sort() : [];
+  const deps = EXPLAINED_BY_DEPENDENCIES.includes(spec.kind) ? service.dependencies : [];
+  const where = model.settings.aggregationLabels;
+  const cause = causeAlertsQuery(model, deps.map((name) => ({ name })), where.map((l) => `${l}=%q`));
   const annotations = (t: TemplateValues) => ({
     summary: spec.summary,
     ...(held.length ? { dependents: `${held.join(', ')} depend on ${service.name}: while this page fires, their burn alerts are held back as likely caused by it.` } : {}),
+    // Which dependency pages now, in the alert's own place: read when the alert is evaluated.
+    ...(deps.length ? { likely_cause: t.servicesFound(`count by (service) (${cause})`, where, 'dependency paging: ', `no dependency paging (${deps.join(', ')})`) } : {}),
     description: spec.description(t),
     runbook_url: runbookUrl(model.settings, service, spec.anchor),
     dashboard_url: dashboardUrl(model.settings, service, {

@@ -10,6 +10,11 @@ export interface TemplateValues {
   labelForUrl(name: string): string;
   /** Catalog text that must come out exactly as written (escaped in the template). */
   literal(text: string): string;
+  /**
+   * The services a query of ALERTS (`count by (service)`, with `%q` for each of `labels` of the
+   * alert) finds, as "PREFIX a, b"; `none` when it finds nothing.
+   */
+  servicesFound(query: string, labels: readonly string[], prefix: string, none: string): string;
 }
 
 /**
@@ -28,6 +33,8 @@ export const goTemplate: TemplateValues = {
   percent: () => '{{ $value | humanizePercentage }}',
   labelForUrl: (name) => `{{ $labels.${name} | urlquery }}`,
   literal: templateLiteral,
+  servicesFound: (query, labels, prefix, none) =>
+    `{{ with printf \`${query}\`${labels.map((l) => ` $labels.${l}`).join('')} | query }}${prefix}{{ range $i, $s := . }}{{ if $i }}, {{ end }}{{ $s.Labels.service }}{{ end }}{{ else }}${none}{{ end }}`,
 };
 
 /** What Prometheus renders, for a known value and labels. */
@@ -39,6 +46,8 @@ export function renderedValues(value: number | undefined, labels: Readonly<Recor
     },
     labelForUrl: (name) => goQueryEscape(labels[name] ?? ''),
     literal: (text) => text,
+    // The generated tests hold no other service's alerts: the query finds nothing.
+    servicesFound: (_query, _labels, _prefix, none) => none,
   };
 }
 

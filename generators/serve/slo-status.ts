@@ -260,13 +260,14 @@ function rowOf(facts: SliFacts, readings: Readings | undefined, states: Map<stri
   const pairBurning = sli.alerts.some((a) => pairAbove(burnRates, a.long.text, a.short.text, a.factor));
   const firing = alerts.filter((a) => a.state === 'firing');
   // Burning comes first: an incident going on now is what the responder acts on, whatever the
-  // budget; exhausted means spent earlier and not burning now.
+  // budget, even before the period's window has any (a new SLO, a Prometheus just started);
+  // exhausted means spent earlier and not burning now.
   const state: SloState = !readings
     ? 'unknown'
-    : budgetRemaining === null
-      ? 'no-data'
-      : pairBurning || firing.some((a) => a.kind === 'burn' || a.kind === 'low-traffic')
-        ? 'burning'
+    : pairBurning || firing.some((a) => a.kind === 'burn' || a.kind === 'low-traffic')
+      ? 'burning'
+      : budgetRemaining === null
+        ? 'no-data'
         : budgetRemaining <= 0
           ? 'exhausted'
           : budgetRemaining < AT_RISK_BUDGET || firing.length

@@ -21,8 +21,7 @@
 import { parseDuration, formatSeconds } from '../../model/duration.js';
 import { dependentsOf } from '../../model/lookup.js';
 import type { Model, Service } from '../../model/types.js';
-import { alertNames } from '../../naming.js';
-import { BURN_TIER_LABEL } from '../alert-rules.js';
+import { alertNames, BURN_TIER_LABEL } from '../../naming.js';
 
 export interface InhibitRule {
   readonly source_matchers: readonly string[];
@@ -47,9 +46,16 @@ export function causeMatchers(model: Model, service: Pick<Service, 'name'>): str
 }
 
 /** PromQL for the firing pages of these services that hold their dependents back (what causeMatchers match). */
-export function causeAlertsQuery(model: Model, services: readonly Pick<Service, 'name'>[]): string {
+export function causeAlertsQuery(model: Model, services: readonly Pick<Service, 'name'>[], extraMatchers: readonly string[] = []): string {
   const s = model.settings;
-  return `ALERTS{alertstate="firing", severity="critical", alertname=~"${alertNames.burnPrefix(s)}.+|${alertNames.saturation(s, 'critical')}", service=~"${anyOf(services.map((d) => d.name))}"}`;
+  const matchers = [
+    'alertstate="firing"',
+    'severity="critical"',
+    `alertname=~"${alertNames.burnPrefix(s)}.+|${alertNames.saturation(s, 'critical')}"`,
+    `service=~"${anyOf(services.map((d) => d.name))}"`,
+    ...extraMatchers,
+  ];
+  return `ALERTS{${matchers.join(', ')}}`;
 }
 
 /** The alerts of dependents a dependency's page explains: their burn, budget and traffic-cessation alerts. */

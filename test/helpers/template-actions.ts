@@ -1,0 +1,31 @@
+/**
+ * The Go template actions slokit itself writes into alert labels and annotations. Prometheus
+ * expands both as templates, so any other action found there came from catalog text that was
+ * not escaped.
+ */
+const EXACT = new Set([
+  '{{ $value | humanizePercentage }}',
+  '{{ $labels.env | urlquery }}',
+  '{{ $labels.cluster | urlquery }}',
+  // slokit's escape of catalog text that holds '{{'.
+  '{{ "{{" }}',
+  // The likely cause: the dependencies' paging alerts, listed.
+  '{{ range $i, $s := . }}',
+  '{{ if $i }}',
+  '{{ $s.Labels.service }}',
+  '{{ else }}',
+  '{{ end }}',
+]);
+
+/** The likely cause's query: catalog names only as service names (slugs), labels only as label names. */
+const CAUSE_QUERY =
+  /^\{\{ with printf `count by \(service\) \(ALERTS\{alertstate="firing", severity="critical", alertname=~"[A-Za-z0-9]+\.\+\|[A-Za-z0-9]+", service=~"[a-z0-9]+(?:-[a-z0-9]+)*(?:\|[a-z0-9]+(?:-[a-z0-9]+)*)*"(?:, [A-Za-z_]\w*=%q)*\}\)`(?: \$labels\.[A-Za-z_]\w*)* \| query \}\}$/;
+
+export function isOwnTemplateAction(action: string): boolean {
+  return EXACT.has(action) || CAUSE_QUERY.test(action);
+}
+
+/** Every action `{{ ... }}` in a text. */
+export function templateActions(text: string): string[] {
+  return [...text.matchAll(/\{\{.*?\}\}/gs)].map((m) => m[0]);
+}
