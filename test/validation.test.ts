@@ -134,6 +134,18 @@ describe('bad input', () => {
     expect(one(q, /dependency "managed-redis" is not a service in the catalog/).hint).toMatch(/write external:managed-redis for one outside the catalog/);
   });
 
+  it("a dependency's mapping form: inhibit: false leaves the dependent paging; a wrong key or service is a located error", () => {
+    const { model, problems } = loadModel(copyCatalog());
+    expect(problems).toEqual([]);
+    const workhorse = model!.services.find((s) => s.name === 'workhorse')!;
+    expect([workhorse.dependencies, workhorse.heldBackBy]).toEqual([['gitaly', 'redis', 'web'], ['gitaly', 'web']]);
+    const typo = problemsAfter((d) => edit(svc(d, 'workhorse'), (t) => t.replace('{ service: redis, inhibit: false }', '{ service: redis, inhibt: false }')));
+    const hit = one(typo, /inhibt/);
+    expect(formatProblem(hit)).toMatch(/workhorse\.yaml:\d+:\d+: error: /);
+    const unknown = problemsAfter((d) => edit(svc(d, 'workhorse'), (t) => t.replace('{ service: redis, inhibit: false }', '{ service: rediss, inhibit: false }')));
+    expect(one(unknown, /dependency "rediss" is not a service/).hint).toMatch(/did you mean "redis"/);
+  });
+
   it('dependency cycle, with the path', () => {
     const p = problemsAfter((d) => edit(svc(d, 'postgres'), (t) => t.replace('dependencies: []', 'dependencies: [web]')));
     expect(one(p, /dependency cycle: postgres -> web -> postgres/).file).toMatch(/postgres\.yaml$/);

@@ -76,7 +76,7 @@ interface ServiceDoc {
   team: string;
   tier: 1 | 2 | 3;
   component?: string;
-  dependencies?: string[];
+  dependencies?: (string | { service: string; inhibit?: boolean })[];
   external_runbooks?: Record<string, string>;
   alert_policy?: string;
   min_events?: number;
@@ -90,6 +90,11 @@ interface ServiceDoc {
 
 /** How a dependency outside the catalog is written (a managed database, a third-party API). */
 const EXTERNAL = 'external:';
+
+/** A service's dependencies as written (a name, or a mapping with options), as service and whether its pages hold this one's back. */
+function dependencyEntries(doc: { dependencies?: (string | { service: string; inhibit?: boolean })[] }): { service: string; inhibit: boolean }[] {
+  return (doc.dependencies ?? []).map((d) => (typeof d === 'string' ? { service: d, inhibit: true } : { service: d.service, inhibit: d.inhibit ?? true }));
+}
 
 /** A reason shorter than this is a placeholder ("n/a", "later"), not a reason. */
 const MIN_SKIP_REASON = 10;
@@ -282,7 +287,8 @@ export function buildModel(sources: CatalogSources, options: BuildOptions = {}):
   for (const { src, doc, invalidSlis } of docs) {
     const team = teams.get(doc.team);
     if (teamsOk && !team) c.add(src, ['team'], `team "${doc.team}" is not in teams.yaml`, `${suggestion(doc.team, [...teams.keys()])}add it to teams.yaml or use an existing team`);
-    const deps = doc.dependencies ?? [];
+    const entries = dependencyEntries(doc);
+    const deps = entries.map((e) => e.service);
     deps.forEach((dep, i) => {
       if (dep === doc.name) c.add(src, ['dependencies', i], `service "${doc.name}" depends on itself`, 'remove it from its own dependencies');
       else if (!dep.startsWith(EXTERNAL) && !byName.has(dep)) c.add(src, ['dependencies', i], `dependency "${dep}" is not a service in the catalog`, `${suggestion(dep, [...byName.keys()])}add a catalog entry for it, write external:${dep} for one outside the catalog, or remove the dependency`);
@@ -314,6 +320,7 @@ export function buildModel(sources: CatalogSources, options: BuildOptions = {}):
       tier: doc.tier,
       pages: defaults.tiers[String(doc.tier) as '1' | '2' | '3'].page,
       dependencies: deps.filter((d) => !d.startsWith(EXTERNAL)).sort(),
+      heldBackBy: entries.filter((e) => e.inhibit && !e.service.startsWith(EXTERNAL)).map((e) => e.service).sort(),
       externalDependencies: deps.filter((d) => d.startsWith(EXTERNAL)).map((d) => d.slice(EXTERNAL.length)).sort(),
       externalRunbooks: doc.external_runbooks ?? {},
       slis,
@@ -332,12 +339,12 @@ export function buildModel(sources: CatalogSources, options: BuildOptions = {}):
   }
 
   // A service that depends on itself is reported above, once; as a cycle it would be reported again.
-  const graph = new Map(docs.map(({ doc }) => [doc.name, (doc.dependencies ?? []).filter((d) => d !== doc.name)] as const));
+  const graph = new Map(docs.map(({ doc }) => [doc.name, dependencyEntries(doc).map((e) => e.service).filter((d) => d !== doc.name)] as const));
   // (a duplicate name keeps the first file's edges; the duplicate itself is reported above)
   for (const cycle of findCycles(graph)) {
     const src = byName.get(cycle[0]!)!;
     const doc = docs.find((d) => d.src === src)!.doc;
-    c.add(src, ['dependencies', (doc.dependencies ?? []).indexOf(cycle[1]!)], `dependency cycle: ${cycle.join(' -> ')}`, 'dependencies must form a tree; remove the edge that points back');
+    c.add(src, ['dependencies', dependencyEntries(doc).findIndex((e) => e.service === cycle[1]!)], `dependency cycle: ${cycle.join(' -> ')}`, 'dependencies must form a tree; remove the edge that points back');
   }
 
   for (const { src, doc } of scales.values()) checkScaleReferences(src, doc, services, (s, p, m, h, key) => c.add(s, p, m, h, key));

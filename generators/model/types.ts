@@ -184,6 +184,11 @@ export interface Service {
   readonly tier: 1 | 2 | 3;
   readonly pages: boolean;
   readonly dependencies: readonly string[];
+  /**
+   * The dependencies whose pages hold back this service's SLO alerts at Alertmanager (all but
+   * those declared `inhibit: false`, whose pages leave its alerts to page, naming the cause).
+   */
+  readonly heldBackBy: readonly string[];
   /** Dependencies outside the catalog (`external:NAME`), by NAME: no rules, runbooks or dashboards of their own. */
   readonly externalDependencies: readonly string[];
   /** A runbook or status page per external dependency, where the catalog gives one. */

@@ -276,7 +276,26 @@ export const ServiceSchema = Type.Object(
     team: name('Owning team; must be listed in teams.yaml.'),
     tier: Type.Integer({ minimum: 1, maximum: 3, description: '1: user-facing, pages; 2: pages; 3: tickets only (see defaults.yaml).' }),
     component: Type.Optional(name('Default component for the service\'s SLIs.')),
-    dependencies: Type.Optional(Type.Array(Type.String({ pattern: DEPENDENCY, minLength: 1, maxLength: 80, description: 'A catalog service this one needs, or external:NAME for one outside the catalog (a managed database).' }), { maxItems: 100, description: 'Services this one depends on.' })),
+    dependencies: Type.Optional(
+      Type.Array(
+        Type.Union([
+          Type.String({ pattern: DEPENDENCY, minLength: 1, maxLength: 80, description: 'A catalog service this one needs, or external:NAME for one outside the catalog (a managed database).' }),
+          Type.Object(
+            {
+              service: name('A catalog service this one needs.'),
+              inhibit: Type.Optional(
+                Type.Boolean({
+                  description:
+                    "Whether its pages hold back this service's SLO alerts at Alertmanager (default true). false: this service still pages while the dependency does, its alerts naming the dependency as the likely cause (for a dependency whose failure this service is expected to absorb).",
+                }),
+              ),
+            },
+            { additionalProperties: false },
+          ),
+        ]),
+        { maxItems: 100, description: 'Services this one depends on.' },
+      ),
+    ),
     external_runbooks: Type.Optional(
       Type.Record(Type.String({ pattern: '^[a-z0-9][a-z0-9.-]*$', maxLength: 72 }), Type.String({ pattern: '^https?://[^\\s"\'<>]+$', maxLength: 1000 }), {
         description: 'A runbook or status page for an external:NAME dependency, by NAME; the service runbook links it.',

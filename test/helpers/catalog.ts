@@ -20,8 +20,12 @@ export function copyCatalog(): string {
   return dir;
 }
 
+/** Changes a catalog file; a change that changes nothing (its text was not found) fails, or the test would pass untested. */
 export function edit(file: string, change: (text: string) => string): void {
-  writeFileSync(file, change(readFileSync(file, 'utf8')));
+  const before = readFileSync(file, 'utf8');
+  const after = change(before);
+  if (after === before) throw new Error(`edit of ${file} changed nothing: the text it replaces is not in the file`);
+  writeFileSync(file, after);
 }
 
 export interface CliRun {

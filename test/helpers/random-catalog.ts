@@ -295,7 +295,10 @@ export const randomCatalog: fc.Arbitrary<RandomCatalog> = fc
           description: hostileText(1),
           team: fc.constantFrom(...teamNames),
           tier: fc.integer({ min: 1, max: 3 }),
-          dependencies: fc.subarray(serviceWords.slice(0, i).map((d) => `svc-${d}`)),
+          // A name, or the mapping form whose inhibit: false leaves the dependent paging.
+          dependencies: fc
+            .subarray(serviceWords.slice(0, i).map((d) => `svc-${d}`))
+            .chain((names) => fc.tuple(...names.map((d) => fc.oneof(fc.constant<string | { service: string; inhibit: boolean }>(d), fc.record({ service: fc.constant(d), inhibit: fc.boolean() }))))),
           min_events: fc.integer({ min: 1, max: 100 }),
           runbook,
           alerting,

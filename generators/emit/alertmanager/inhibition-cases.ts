@@ -10,7 +10,7 @@
 import type { Model, Service, Sli } from '../../model/types.js';
 import { alertDefs, type AlertDef } from '../alert-rules.js';
 import { GENERATED_HEADER, toYaml } from '../yaml-text.js';
-import { directDependents, pageTierPairs } from './inhibition.js';
+import { directDependents, heldBackDependents, pageTierPairs } from './inhibition.js';
 
 export interface InhibitionCase {
   readonly name: string;
@@ -57,6 +57,11 @@ export function inhibitionCases(model: Model): InhibitionCase[] {
       const page = firstDef(model, dependent, isPage);
       const ticket = firstDef(model, dependent, isKind('burn', 'warning'));
       const edge = `${dep.name} -> ${dependent.name}`;
+      if (!dependent.heldBackBy.includes(dep.name)) {
+        // Declared with inhibit: false: the dependent keeps paging, naming the dependency.
+        if (page) add(`${edge} (inhibit: false): the dependent's page is not held back`, cause.def, page.def, false);
+        continue;
+      }
       if (page) {
         add(`${edge}: the dependency's page holds back the dependent's page`, cause.def, page.def, true);
         if (where.length) add(`${edge}: not from another ${where.at(-1)!}`, cause.def, page.def, false, { otherPlace: true });
@@ -68,9 +73,9 @@ export function inhibitionCases(model: Model): InhibitionCase[] {
       if (ticket) add(`${edge}: the dependency's page holds back the dependent's ticket`, cause.def, ticket.def, true);
     }
     // Two hops: held back through the page of the service between, and only then.
-    for (const between of direct) {
+    for (const between of heldBackDependents(model, dep.name)) {
       const betweenPage = firstDef(model, between, isPage);
-      const far = directDependents(model, between.name).find((s) => !direct.includes(s) && s !== dep);
+      const far = heldBackDependents(model, between.name).find((s) => !direct.includes(s) && s !== dep);
       const farPage = far && firstDef(model, far, isPage);
       if (!betweenPage || !far || !farPage) continue;
       const path = `${dep.name} -> ${between.name} -> ${far.name}`;
@@ -102,7 +107,7 @@ export function inhibitionCases(model: Model): InhibitionCase[] {
     add(`${service.name}: a page holds back the service's tickets, of any SLI`, page.def, ticket.def, true);
     const other = services.find((s) => s !== service && firstDef(model, s, (d) => d.rule.labels.severity === 'warning'));
     const otherTicket = other && firstDef(model, other, (d) => d.rule.labels.severity === 'warning');
-    if (otherTicket && !directDependents(model, service.name).includes(other!)) add(`${service.name}: not the tickets of ${other!.name}`, page.def, otherTicket.def, false);
+    if (otherTicket && !heldBackDependents(model, service.name).includes(other!)) add(`${service.name}: not the tickets of ${other!.name}`, page.def, otherTicket.def, false);
   }
   return cases;
 }

@@ -34,6 +34,11 @@ export function directDependents(model: Model, name: string): Service[] {
   return [...dependentsOf(model, name)].sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/** The direct dependents whose alerts a page of `name` holds back (not those declaring it with `inhibit: false`). */
+export function heldBackDependents(model: Model, name: string): Service[] {
+  return directDependents(model, name).filter((s) => s.heldBackBy.includes(name));
+}
+
 /** A full-match RE2 alternation of names made of letters, digits and dashes (nothing to escape). */
 function anyOf(names: readonly string[]): string {
   return names.join('|');
@@ -99,7 +104,7 @@ export function inhibitRules(model: Model): InhibitRule[] {
     });
   }
   for (const service of [...model.services].sort((a, b) => a.name.localeCompare(b.name))) {
-    const dependents = directDependents(model, service.name);
+    const dependents = heldBackDependents(model, service.name);
     if (!dependents.length) continue;
     rules.push({ source_matchers: causeMatchers(model, service), target_matchers: explainedMatchers(model, dependents), equal: [...where] });
   }

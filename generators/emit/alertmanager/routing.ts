@@ -24,7 +24,7 @@ function routedTeams(model: Model): Team[] {
 }
 
 function servicesWithDependencies(model: Model, team: Team): Service[] {
-  return model.services.filter((s) => s.team.name === team.name && s.dependencies.length > 0).sort((a, b) => a.name.localeCompare(b.name));
+  return model.services.filter((s) => s.team.name === team.name && s.heldBackBy.length > 0).sort((a, b) => a.name.localeCompare(b.name));
 }
 
 export function alertmanagerConfig(model: Model) {

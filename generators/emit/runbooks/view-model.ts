@@ -125,7 +125,8 @@ function alertView(model: Model, service: Service, sli: Sli, def: AlertDef) {
     service: service.name,
     dependencyAlerts: deps.length ? codeBlock(causeAlertsQuery(model, deps), 'promql') : null,
     // What a dependency's page holds back (see alertmanager/inhibition.ts): not a vanished page.
-    heldBackByDependencies: deps.length > 0 && def.kind !== 'vanished',
+    heldBackByDependencies: service.heldBackBy.length > 0 && def.kind !== 'vanished',
+    heldBackBy: service.heldBackBy.map((d) => ({ name: d, runbook: runbookFile({ name: d }) })),
     version: service.versionMetric ? codeBlock(`count by (${service.versionMetric.label}) (${selectorText(service.versionMetric.selector)})`, 'promql') : null,
     escalation: { pager: mdText(service.team.pager), escalation: mdText(service.team.escalation), chat: mdText(service.team.chat), team: service.team.name },
     remediation: steps(service, sli),
