@@ -140,9 +140,20 @@ function namedApart(what: string, labelSets: readonly string[], all: readonly st
   const apart = labelSets.flatMap((set) => {
     const own = pairs(set).filter((p) => !shared.includes(p));
     const named = own.length ? own : pairs(set);
-    return named.length ? [`{${named.join(', ')}}`.slice(0, 200)] : [];
+    return named.length ? [labelSetText(named)] : [];
   });
   return apart.length ? `; ${what} ${apart.join(' ')}` : '';
+}
+
+/** A label set on one line of at most about `max` characters, cut between labels (`, …}`), never inside one. */
+function labelSetText(pairs: readonly string[], max = 200): string {
+  let out = '';
+  for (const p of pairs) {
+    const next = out ? `${out}, ${p}` : p;
+    if (out && next.length + 2 > max) return `{${out}, …}`;
+    out = next;
+  }
+  return `{${out}}`;
 }
 
 function reasonOf(head: string, body: readonly string[]): string {
