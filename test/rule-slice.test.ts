@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { generatePack } from '../generators/emit/pack.js';
 import { shapeDifference, sliceOf, type GroupObject, type RuleObject } from '../generators/emit/promtool-tests/rule-slice.js';
-import { windowRules } from '../generators/emit/promtool-tests/shape.js';
+import { canonicalOf, windowRules } from '../generators/emit/promtool-tests/shape.js';
 import type { TestIndex } from '../generators/emit/promtool-tests/test-file.js';
 import { loadModel } from '../generators/pipeline.js';
 import { PROMTOOL_MISSING, promtoolAvailable, promtoolVersion } from '../generators/promtool.js';
@@ -37,6 +37,26 @@ function changed(name: string, change: (r: RuleObject) => RuleObject): GroupObje
   expect(hit, name).toBe(1);
   return out;
 }
+
+describe('the canonical SLI of a shape', () => {
+  it('leaves out what tells services and SLIs apart but not their rules: names, team, dependencies, significant labels', () => {
+    // The shape registry keys its work on the canonical service: a field that differs between
+    // services sharing a shape (as the dependencies once did) builds the full suite once per SLI.
+    const registry = model!.services.find((s) => s.name === 'registry')!;
+    const sli = registry.slis[0]!;
+    const other = {
+      ...registry,
+      name: 'elsewhere',
+      team: { ...registry.team, name: 'another-team' },
+      dependencies: ['gitaly'],
+      heldBackBy: ['gitaly'],
+      externalDependencies: ['managed-db'],
+      slis: registry.slis.map((s) => ({ ...s, significantLabels: ['shard'] })),
+    };
+    const otherSli = other.slis[0]!;
+    expect(JSON.stringify(canonicalOf(other, otherSli))).toBe(JSON.stringify(canonicalOf(registry, sli)));
+  });
+});
 
 describe('an SLI slice and its shape', () => {
   it("holds only the SLI's rules, in file order, in groups named as in the file", () => {

@@ -23,20 +23,39 @@ export interface InhibitionCase {
 
 type Kind = AlertDef['kind'];
 
-function firstDef(model: Model, service: Service, test: (d: AlertDef) => boolean): { sli: Sli; def: AlertDef } | undefined {
-  for (const sli of service.slis) {
-    const def = alertDefs(model, service, sli).find(test);
-    if (def) return { sli, def };
-  }
-  return undefined;
-}
+/** Services whose cases prove the rules that do not name services (tiers, a page over its tickets). */
+const GENERIC_EXAMPLES = 3;
 
 const isPage = (d: AlertDef) => d.kind === 'burn' && d.rule.labels.severity === 'critical';
 const isKind = (kind: Kind, severity?: string) => (d: AlertDef) => d.kind === kind && (!severity || d.rule.labels.severity === severity);
+const isTicket = (d: AlertDef) => d.rule.labels.severity === 'warning';
+const isOtherTicket = (d: AlertDef) => isTicket(d) && d.kind !== 'burn';
+const isAnyPage = (d: AlertDef) => d.rule.labels.severity === 'critical';
 
 export function inhibitionCases(model: Model): InhibitionCase[] {
   const where = model.settings.aggregationLabels;
   const cases: InhibitionCase[] = [];
+  // A service's first alert of each kind asked for, found once: every edge of a service asks
+  // again, and keeping every SLI's alerts instead cost a gigabyte at 1,000 services.
+  const found = new Map<string, { sli: Sli; def: AlertDef } | undefined>();
+  const firstDef = (service: Service, test: (d: AlertDef) => boolean): { sli: Sli; def: AlertDef } | undefined => {
+    const key = `${service.name}\0${tests.indexOf(test)}`;
+    if (!found.has(key)) {
+      let hit: { sli: Sli; def: AlertDef } | undefined;
+      for (const sli of service.slis) {
+        const def = alertDefs(model, service, sli).find(test);
+        if (def) {
+          hit = { sli, def };
+          break;
+        }
+      }
+      found.set(key, hit);
+    }
+    return found.get(key);
+  };
+  const criticalVanished = isKind('vanished', 'critical');
+  const burnTicket = isKind('burn', 'warning');
+  const tests = [isPage, criticalVanished, burnTicket, isTicket, isOtherTicket, isAnyPage];
   /** Labels Prometheus sends for the alert, in the case's own place (every aggregation label set). */
   const alert = (def: AlertDef, place: string) => ({
     alertname: def.rule.alert,
@@ -49,13 +68,13 @@ export function inhibitionCases(model: Model): InhibitionCase[] {
   };
   const services = [...model.services].sort((a, b) => a.name.localeCompare(b.name));
   for (const dep of services) {
-    const cause = firstDef(model, dep, isPage);
+    const cause = firstDef(dep, isPage);
     if (!cause) continue;
-    const vanished = firstDef(model, dep, isKind('vanished', 'critical'));
+    const vanished = firstDef(dep, criticalVanished);
     const direct = directDependents(model, dep.name);
     for (const dependent of direct) {
-      const page = firstDef(model, dependent, isPage);
-      const ticket = firstDef(model, dependent, isKind('burn', 'warning'));
+      const page = firstDef(dependent, isPage);
+      const ticket = firstDef(dependent, burnTicket);
       const edge = `${dep.name} -> ${dependent.name}`;
       if (!dependent.heldBackBy.includes(dep.name)) {
         // Declared with inhibit: false: the dependent keeps paging, naming the dependency.
@@ -67,16 +86,16 @@ export function inhibitionCases(model: Model): InhibitionCase[] {
         if (where.length) add(`${edge}: not from another ${where.at(-1)!}`, cause.def, page.def, false, { otherPlace: true });
         add(`${edge}: never the other way round`, page.def, cause.def, false);
         if (vanished) add(`${edge}: not while only the dependency's series are gone`, vanished.def, page.def, false);
-        const ownVanished = firstDef(model, dependent, isKind('vanished', 'critical'));
+        const ownVanished = firstDef(dependent, criticalVanished);
         if (ownVanished) add(`${edge}: never the dependent's own vanished page`, cause.def, ownVanished.def, false);
       }
       if (ticket) add(`${edge}: the dependency's page holds back the dependent's ticket`, cause.def, ticket.def, true);
     }
     // Two hops: held back through the page of the service between, and only then.
     for (const between of heldBackDependents(model, dep.name)) {
-      const betweenPage = firstDef(model, between, isPage);
+      const betweenPage = firstDef(between, isPage);
       const far = heldBackDependents(model, between.name).find((s) => !direct.includes(s) && s !== dep);
-      const farPage = far && firstDef(model, far, isPage);
+      const farPage = far && firstDef(far, isPage);
       if (!betweenPage || !far || !farPage) continue;
       const path = `${dep.name} -> ${between.name} -> ${far.name}`;
       add(`${path}: held back through ${between.name}'s page`, cause.def, farPage.def, true, { also: [betweenPage.def] });
@@ -84,8 +103,12 @@ export function inhibitionCases(model: Model): InhibitionCase[] {
       break;
     }
   }
+  // The tier and ticket rules match on labels every service's alerts share, not on names: a few
+  // services prove them (every edge's cases are above), and a large catalog is not slowed down.
+  const examples = services.slice(0, GENERIC_EXAMPLES);
   for (const [hi, lo] of pageTierPairs(model)) {
     for (const service of services) {
+      if (cases.filter((c) => c.name.includes(`: the ${hi} page holds back the ${lo} page`)).length >= GENERIC_EXAMPLES) break;
       for (const sli of service.slis) {
         const defs = alertDefs(model, service, sli);
         const source = defs.find((d) => isPage(d) && d.burn?.name === hi);
@@ -100,13 +123,13 @@ export function inhibitionCases(model: Model): InhibitionCase[] {
       }
     }
   }
-  for (const service of services) {
-    const page = firstDef(model, service, (d) => d.rule.labels.severity === 'critical');
-    const ticket = firstDef(model, service, (d) => d.rule.labels.severity === 'warning' && d.kind !== 'burn');
+  for (const service of examples) {
+    const page = firstDef(service, isAnyPage);
+    const ticket = firstDef(service, isOtherTicket);
     if (!page || !ticket) continue;
     add(`${service.name}: a page holds back the service's tickets, of any SLI`, page.def, ticket.def, true);
-    const other = services.find((s) => s !== service && firstDef(model, s, (d) => d.rule.labels.severity === 'warning'));
-    const otherTicket = other && firstDef(model, other, (d) => d.rule.labels.severity === 'warning');
+    const other = services.find((s) => s !== service && firstDef(s, isTicket));
+    const otherTicket = other && firstDef(other, isTicket);
     if (otherTicket && !heldBackDependents(model, service.name).includes(other!)) add(`${service.name}: not the tickets of ${other!.name}`, page.def, otherTicket.def, false);
   }
   return cases;

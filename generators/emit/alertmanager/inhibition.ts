@@ -44,22 +44,20 @@ function anyOf(names: readonly string[]): string {
   return names.join('|');
 }
 
-/** What marks a dependency's alert as a cause of its dependents' burn: a burn page or a saturation page. */
-export function causeMatchers(model: Model, service: Pick<Service, 'name'>): string[] {
+/** The names of a dependency's alerts that explain its dependents' burn: its burn pages and its saturation page. */
+function causeAlertnames(model: Model): string {
   const s = model.settings;
-  return [`service="${service.name}"`, 'severity="critical"', `alertname=~"${alertNames.burnPrefix(s)}.+|${alertNames.saturation(s, 'critical')}"`];
+  return `alertname=~"${alertNames.burnPrefix(s)}.+|${alertNames.saturation(s, 'critical')}"`;
 }
 
-/** PromQL for the firing pages of these services that hold their dependents back (what causeMatchers match). */
+/** What marks a dependency's alert as a cause of its dependents' burn. */
+export function causeMatchers(model: Model, service: Pick<Service, 'name'>): string[] {
+  return [`service="${service.name}"`, 'severity="critical"', causeAlertnames(model)];
+}
+
+/** PromQL for the firing alerts of these services that hold their dependents back (what causeMatchers match). */
 export function causeAlertsQuery(model: Model, services: readonly Pick<Service, 'name'>[], extraMatchers: readonly string[] = []): string {
-  const s = model.settings;
-  const matchers = [
-    'alertstate="firing"',
-    'severity="critical"',
-    `alertname=~"${alertNames.burnPrefix(s)}.+|${alertNames.saturation(s, 'critical')}"`,
-    `service=~"${anyOf(services.map((d) => d.name))}"`,
-    ...extraMatchers,
-  ];
+  const matchers = ['alertstate="firing"', 'severity="critical"', causeAlertnames(model), `service=~"${anyOf(services.map((d) => d.name))}"`, ...extraMatchers];
   return `ALERTS{${matchers.join(', ')}}`;
 }
 
@@ -119,6 +117,7 @@ export function inhibitRules(model: Model): InhibitRule[] {
 export function dependencyWait(model: Model): string {
   const am = model.settings.alertmanager;
   if (am.dependencyWait) return am.dependencyWait;
-  const fastest = Math.max(0, ...model.services.flatMap((s) => s.slis.map((sli) => sli.evaluation.fastInterval.seconds)));
-  return formatSeconds((parseDuration(am.groupWait)?.seconds ?? 30) + fastest);
+  let slowestFast = 0;
+  for (const s of model.services) for (const sli of s.slis) slowestFast = Math.max(slowestFast, sli.evaluation.fastInterval.seconds);
+  return formatSeconds((parseDuration(am.groupWait)?.seconds ?? 30) + slowestFast);
 }

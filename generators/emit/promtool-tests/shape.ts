@@ -49,7 +49,9 @@ function canonicalEvents(events: EventSource): EventSource {
 
 /** The SLI under the canonical name, in a service of its own with nothing else. */
 export function canonicalOf(service: Service, sli: Sli): { service: Service; sli: Sli } {
-  const canonicalSli: Sli = { ...sli, name: NAME.sli, description: 'The canonical SLI of a rule shape.', component: NAME.component, events: canonicalEvents(sli.events), runbook: { steps: [], links: [], commands: [] } };
+  // Significant labels only shape runbooks and dashboards: left in, SLIs of one shape whose
+  // labels differ would each build the shape's suite again (see ShapeRegistry's key).
+  const canonicalSli: Sli = { ...sli, name: NAME.sli, description: 'The canonical SLI of a rule shape.', component: NAME.component, events: canonicalEvents(sli.events), runbook: { steps: [], links: [], commands: [] }, significantLabels: [] };
   const canonicalService: Service = {
     ...service,
     name: NAME.service,
@@ -58,6 +60,7 @@ export function canonicalOf(service: Service, sli: Sli): { service: Service; sli
     maturitySkips: {},
     declared: { dependencies: false, escalation: false, objectives: [] },
     dependencies: [],
+    heldBackBy: [],
     externalDependencies: [],
     externalRunbooks: {},
     slis: [canonicalSli],
