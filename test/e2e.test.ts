@@ -5,16 +5,16 @@
  * catalog override (windows of seconds and minutes, a 12h period), so the scenario takes minutes.
  * Last, a reload switches Prometheus to a pack whose saturation thresholds the service exceeds.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePack } from '../generators/emit/pack.js';
 import { loadModel } from '../generators/pipeline.js';
 import { writeOutput } from '../generators/write/output-dir.js';
-import { copyCatalog, edit, ROOT, scratchDir } from './helpers/catalog.js';
+import { copyCatalog, edit, scratchDir } from './helpers/catalog.js';
+import { COMPRESSED_POLICY, startExample, waitFor as waitForIt } from './helpers/compressed-e2e.js';
 import { freePort, startAlertmanager, startPrometheus, startServe, type Running } from './helpers/processes.js';
 
 interface Notification {
@@ -25,16 +25,6 @@ interface Notification {
   readonly alerts: { status: string; labels: Record<string, string>; annotations: Record<string, string> }[];
 }
 
-const COMPRESSED_POLICY = `name: e2e
-description: The default policy compressed 60 times (1h -> 1m), for the end-to-end test.
-evaluation: { raw_window: 5s, fast_interval: 1s, slow_interval: 5s, fast_windows_up_to: 1m }
-windows:
-  - { name: fast, severity: critical, budget_spent: 0.02, long: 1m, short: 5s }
-  - { name: moderate, severity: critical, budget_spent: 0.05, long: 6m, short: 30s }
-  - { name: slow, severity: warning, budget_spent: 0.1, long: 24m, short: 2m }
-  - { name: gradual, severity: warning, budget_spent: 0.1, long: 72m, short: 6m }
-traffic_cessation: { silence: 30s, baseline: 6m, min_expected_events: 100 }
-`;
 
 const notifications: Notification[] = [];
 const started: Running[] = [];
@@ -52,15 +42,8 @@ function logs(): string {
   return started.map((r) => `--- ${r.name} log ---\n${r.logs()}`).join('\n');
 }
 
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}\nnotifications: ${JSON.stringify(notifications.map((n) => [n.path, n.status, n.alerts.map((a) => `${a.labels.alertname}/${a.labels.sli}/${a.status}`)]))}\n${logs()}`);
-}
+const waitFor = <T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number) =>
+  waitForIt(what, probe, timeoutMs, () => `notifications: ${JSON.stringify(notifications.map((n) => [n.path, n.status, n.alerts.map((a) => `${a.labels.alertname}/${a.labels.sli}/${a.status}`)]))}\n${logs()}`);
 
 interface AlertmanagerAlert {
   readonly fingerprint: string;
@@ -128,9 +111,9 @@ beforeAll(async () => {
   expect(saturated.model.services.find((s) => s.name === 'webhook-relay')!.saturation.find((r) => r.name === 'open-fds')!.hard).toBe(0.000002);
 
   // The SDK example service, and load against it.
-  example = spawn(process.execPath, [join(ROOT, 'sdk', 'examples', 'webhook-relay', 'server.mjs')], { env: { ...process.env, PORT: '0', LOG_REQUESTS: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((resolve) => createInterface({ input: example!.stdout! }).once('line', resolve));
-  serviceUrl = `http://127.0.0.1:${(JSON.parse(line) as { listening: number }).listening}`;
+  const relay = await startExample();
+  example = relay.process;
+  serviceUrl = relay.url;
   loadLoop = (async () => {
     while (loadRunning) {
       await Promise.all([fetch(`${serviceUrl}/hooks/1`).catch(() => undefined), fetch(`${serviceUrl}/hooks/1/deliveries`, { method: 'POST' }).catch(() => undefined)]);

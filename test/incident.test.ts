@@ -8,29 +8,19 @@
  * every service burns; then the dependency recovers while the dependents still burn. The webhook
  * receiver counts what reaches each side.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { generatePack } from '../generators/emit/pack.js';
 import { loadModel } from '../generators/pipeline.js';
 import { writeOutput } from '../generators/write/output-dir.js';
-import { copyCatalog, edit, ROOT, scratchDir } from './helpers/catalog.js';
+import { copyCatalog, edit, scratchDir } from './helpers/catalog.js';
+import { COMPRESSED_POLICY, startExample, waitFor as waitForIt } from './helpers/compressed-e2e.js';
 import { freePort, startAlertmanager, startPrometheus, startServe, type Running } from './helpers/processes.js';
 
-const COMPRESSED_POLICY = `name: e2e
-description: The default policy compressed 60 times (1h -> 1m).
-evaluation: { raw_window: 5s, fast_interval: 1s, slow_interval: 5s, fast_windows_up_to: 1m }
-windows:
-  - { name: fast, severity: critical, budget_spent: 0.02, long: 1m, short: 5s }
-  - { name: moderate, severity: critical, budget_spent: 0.05, long: 6m, short: 30s }
-  - { name: slow, severity: warning, budget_spent: 0.1, long: 24m, short: 2m }
-  - { name: gradual, severity: warning, budget_spent: 0.1, long: 72m, short: 6m }
-traffic_cessation: { silence: 30s, baseline: 6m, min_expected_events: 100 }
-`;
 
 const DEPENDENCY = 'webhook-relay';
 const DEPENDENTS = [
@@ -65,15 +55,7 @@ afterAll(async () => {
 
 const logs = () => started.map((r) => `--- ${r.name} log ---\n${r.logs()}`).join('\n');
 
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}\n${logs()}`);
-}
+const waitFor = <T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number) => waitForIt(what, probe, timeoutMs, logs);
 
 /** The catalog: the example service with no dependencies of its own, and three services of other teams that depend on it. */
 function incidentCatalog(webhookPort: number): string {
@@ -103,11 +85,10 @@ function incidentCatalog(webhookPort: number): string {
   return catalog;
 }
 
-async function startExample(): Promise<string> {
-  const example = spawn(process.execPath, [join(ROOT, 'sdk', 'examples', 'webhook-relay', 'server.mjs')], { env: { ...process.env, PORT: '0', LOG_REQUESTS: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
-  examples.push(example);
-  const line = await new Promise<string>((resolve) => createInterface({ input: example.stdout! }).once('line', resolve));
-  return `http://127.0.0.1:${(JSON.parse(line) as { listening: number }).listening}`;
+async function startInstance(): Promise<string> {
+  const { url, process } = await startExample();
+  examples.push(process);
+  return url;
 }
 
 /** The routing slokit generated before: a page held back only the tickets of its own SLI, and pages were grouped by alert and SLI. */
@@ -145,7 +126,7 @@ describe('one page per incident, end to end', () => {
     writeFileSync(oldConfig, previousRouting(pack.files.get('alertmanager/alertmanager.yml')!));
 
     const urls = new Map<string, string>();
-    for (const s of SERVICES) urls.set(s, await startExample());
+    for (const s of SERVICES) urls.set(s, await startInstance());
     loadLoop = (async () => {
       while (loadRunning) {
         await Promise.all([...urls.values()].flatMap((u) => [fetch(`${u}/hooks/1`).catch(() => undefined), fetch(`${u}/hooks/1/deliveries`, { method: 'POST' }).catch(() => undefined)]));
