@@ -53,6 +53,11 @@ describe('slokit generate', () => {
     const incremental = tree(out);
     expect(incremental).toEqual(cold(join(scratchDir(), 'cold')));
     expect(incremental['runbooks/workhorse.md']).toMatch(/webhook-relay/);
+    // A dependent stops declaring inhibit: false: the dependency's burn pages now name it too.
+    edit(join(catalog, 'services', 'workhorse.yaml'), (t) => t.replace('{ service: redis, inhibit: false }', 'redis'));
+    const flipped = cli(['generate', '--catalog', catalog, '--out', out]);
+    expect(flipped.stdout).toMatch(/\(6 of 8 services unchanged, their files reused\)/);
+    expect(tree(out)).toEqual(cold(join(scratchDir(), 'cold')));
     // A catalog-wide setting touches every service.
     edit(join(catalog, 'defaults.yaml'), (t) => t.replace(/^min_events: \d+/m, 'min_events: 30'));
     const settings = cli(['generate', '--catalog', catalog, '--out', out]);

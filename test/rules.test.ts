@@ -1,7 +1,7 @@
 /** Recording rules and alerts as data: structure, conventions, and the SLO math in their PromQL. */
 import { parser } from '@prometheus-io/lezer-promql';
 import { describe, expect, it } from 'vitest';
-import { alertDefs } from '../generators/emit/alert-rules.js';
+import { alertDefs, alertLabelSets } from '../generators/emit/alert-rules.js';
 import { MAX_RULES_PER_GROUP, serviceRules } from '../generators/emit/rule-groups.js';
 import { isAlert, type AlertingRule, type RecordingRule } from '../generators/emit/rule-types.js';
 import { planWindows } from '../generators/emit/window-plan.js';
@@ -132,6 +132,21 @@ describe('recording rules follow the SLO math', () => {
 describe('alerts', () => {
   const registry = m.services.find((s) => s.name === 'registry')!;
   const defs = alertDefs(m, registry, registry.slis[0]!);
+
+  it("alert label sets (what the inhibition cases are written from) are the rules' names and labels, for every alert of the bundled catalog", () => {
+    let checked = 0;
+    for (const service of model!.services) {
+      for (const sli of service.slis) {
+        const defs = alertDefs(model!, service, sli);
+        const sets = alertLabelSets(model!, service, sli);
+        expect(sets.map((s) => [s.kind, s.name, s.severity, s.burn?.name])).toEqual(defs.map((d) => [d.kind, d.rule.alert, d.rule.labels.severity, d.burn?.name]));
+        const place = { env: 'production', cluster: 'c1' };
+        sets.forEach((s, i) => expect(s.expectedLabels(place)).toEqual(defs[i]!.expectedLabels(place)));
+        checked += sets.length;
+      }
+    }
+    expect(checked).toBeGreaterThan(100);
+  });
 
   it('one rule per window pair, with the conventional labels and annotations', () => {
     const burn = defs.filter((d) => d.kind === 'burn');

@@ -5,8 +5,7 @@
  * generated promtool tests use as their expectations.
  */
 import { formatNumber, formatPercent } from '../model/decimal.js';
-import { dependentsOf } from '../model/lookup.js';
-import { causeAlertsQuery } from './alertmanager/inhibition.js';
+import { causeAlertsQuery, heldBackDependents } from './alertmanager/inhibition.js';
 import type { BurnAlert, Model, Service, Sli } from '../model/types.js';
 import { alertNames, BURN_TIER_LABEL, dashboardLabelVars, dashboardUrl, runbookAnchors, runbookUrl, series } from '../naming.js';
 import { formatSeconds, type Duration } from '../model/duration.js';
@@ -31,8 +30,13 @@ function above(threshold: number): string {
  */
 export const CATALOG_CONTEXT_ANNOTATIONS = ['dependents', 'likely_cause'] as const;
 
-/** The alerts a dependency's page holds back (see alertmanager/inhibition.ts), which name it as their likely cause. */
-const EXPLAINED_BY_DEPENDENCIES: readonly AlertKind[] = ['burn', 'low-traffic', 'budget-exhausted', 'traffic-cessation'];
+/**
+ * The alerts that name a paging dependency as their likely cause: the burn pages a dependency's
+ * page holds back (see alertmanager/inhibition.ts). Tickets, held back too, do without: the
+ * annotation is a query template of some 400 bytes, which on every ticket grew the rule files
+ * of a large catalog by a tenth.
+ */
+const namesLikelyCause = (kind: AlertKind, severity: string | undefined) => kind === 'burn' && severity === 'critical';
 
 
 export type AlertKind = 'burn' | 'low-traffic' | 'traffic-cessation' | 'vanished' | 'budget-exhausted';
@@ -57,6 +61,55 @@ function alertLabels(service: Service, sli: Sli, severity: string, long: string,
   return { severity, team: service.team.name, ...sliIdentity(service, sli), long, short };
 }
 
+/** The catalog's own labels of an alert of this severity (on every alert, then per severity). */
+function extraLabels(sli: Sli, severity: string): Record<string, string> {
+  const bySeverity = severity === 'critical' ? sli.alerting.page : sli.alerting.ticket;
+  return { ...sli.alerting.all.labels, ...bySeverity.labels };
+}
+
+/** The page row the low-traffic ticket stands in for: the longest page window; none when the SLI never pages. */
+function lowTrafficRow(sli: Sli): BurnAlert | undefined {
+  const pages = sli.alerts.filter((a) => a.declaredSeverity === 'critical');
+  return [...pages].sort((x, y) => y.long.seconds - x.long.seconds)[0];
+}
+
+/** Each kind's own labels, shared by the rules and by what Alertmanager is tested on (alertLabelSets). */
+const kindLabels = {
+  burn: (service: Service, sli: Sli, a: BurnAlert) => ({ ...alertLabels(service, sli, a.severity, a.long.text, a.short.text), [BURN_TIER_LABEL]: a.name }),
+  lowTraffic: (service: Service, sli: Sli, a: BurnAlert) => alertLabels(service, sli, 'warning', a.long.text, a.long.text),
+  trafficCessation: (service: Service, sli: Sli) => alertLabels(service, sli, 'warning', sli.trafficCessation.baseline.text, sli.trafficCessation.silence.text),
+  vanished: (service: Service, sli: Sli) =>
+    alertLabels(service, sli, sli.alerts.some((a) => a.severity === 'critical') ? 'critical' : 'warning', sli.trafficCessation.baseline.text, sli.evaluation.rawWindow.text),
+  budgetExhausted: (service: Service, sli: Sli) => alertLabels(service, sli, 'warning', sli.period.text, sli.period.text),
+};
+
+/** An alert as Alertmanager sees it: its name and labels, without the expressions and annotations that are costly to build. */
+export interface AlertLabelSet {
+  readonly kind: AlertKind;
+  readonly burn?: BurnAlert;
+  readonly name: string;
+  readonly severity: string;
+  /** Labels of the alert for a series with these labels (what AlertDef.expectedLabels gives). */
+  expectedLabels(seriesLabels: Readonly<Record<string, string>>): Record<string, string>;
+}
+
+/** The SLI's alerts in alertDefs' order, names and labels only. */
+export function alertLabelSets(model: Model, service: Service, sli: Sli): AlertLabelSet[] {
+  const s = model.settings;
+  const set = (kind: AlertKind, name: string, labels: Record<string, string>, burn?: BurnAlert): AlertLabelSet => {
+    const extras = extraLabels(sli, labels.severity!);
+    return { kind, ...(burn ? { burn } : {}), name, severity: labels.severity!, expectedLabels: (seriesLabels) => ({ ...seriesLabels, ...labels, ...extras }) };
+  };
+  const low = lowTrafficRow(sli);
+  return [
+    ...sli.alerts.map((a) => set('burn', alertNames.burn(s, a), kindLabels.burn(service, sli, a), a)),
+    ...(low ? [set('low-traffic', alertNames.lowTraffic(s), kindLabels.lowTraffic(service, sli, low), low)] : []),
+    set('traffic-cessation', alertNames.trafficCessation(s), kindLabels.trafficCessation(service, sli)),
+    set('vanished', alertNames.vanished(s), kindLabels.vanished(service, sli)),
+    set('budget-exhausted', alertNames.budgetExhausted(s), kindLabels.budgetExhausted(service, sli)),
+  ];
+}
+
 function dashboardFrom(seconds: number): string {
   return `now-${formatSeconds(Math.max(6 * 3600, 2 * seconds))}`;
 }
@@ -75,8 +128,8 @@ function build(
   },
 ): AlertDef {
   // A burn page of a service others depend on holds their alerts back (alertmanager/inhibition.ts): it names them.
-  const held = spec.kind === 'burn' && spec.labels.severity === 'critical' ? dependentsOf(model, service.name).map((s) => s.name).sort() : [];
-  const deps = EXPLAINED_BY_DEPENDENCIES.includes(spec.kind) ? service.dependencies : [];
+  const held = spec.kind === 'burn' && spec.labels.severity === 'critical' ? heldBackDependents(model, service.name).map((s) => s.name) : [];
+  const deps = namesLikelyCause(spec.kind, spec.labels.severity) ? service.dependencies : [];
   const where = model.settings.aggregationLabels;
   const cause = causeAlertsQuery(model, deps.map((name) => ({ name })), where.map((l) => `${l}=%q`));
   const annotations = (t: TemplateValues) => ({
@@ -95,7 +148,7 @@ function build(
   // The catalog's own labels and annotations: on every alert, then those for its severity.
   const bySeverity = spec.labels.severity === 'critical' ? sli.alerting.page : sli.alerting.ticket;
   const extras = {
-    labels: { ...sli.alerting.all.labels, ...bySeverity.labels },
+    labels: extraLabels(sli, spec.labels.severity!),
     annotations: { ...sli.alerting.all.annotations, ...bySeverity.annotations },
   };
   return {
@@ -192,7 +245,7 @@ export function burnAlertDefs(model: Model, service: Service, sli: Sli): AlertDe
       name: alertNames.burn(model.settings, a),
       expr,
       // burn_tier names the policy row: unlike long and short, it stays put when a window is retuned.
-      labels: { ...alertLabels(service, sli, a.severity, a.long.text, a.short.text), [BURN_TIER_LABEL]: a.name },
+      labels: kindLabels.burn(service, sli, a),
       dashboardSeconds: a.long.seconds,
       summary: `The ${sli.name} SLI of ${service.name} is burning its error budget ${formatNumber(a.factor)} times faster than sustainable.`,
       description: (v) =>
@@ -209,9 +262,8 @@ export function burnAlertDefs(model: Model, service: Service, sli: Sli): AlertDe
  * page's threshold, on too few events to page, with at least two of them bad.
  */
 export function lowTrafficDef(model: Model, service: Service, sli: Sli): AlertDef | undefined {
-  const pages = sli.alerts.filter((a) => a.declaredSeverity === 'critical');
-  if (!pages.length) return undefined;
-  const a = [...pages].sort((x, y) => y.long.seconds - x.long.seconds)[0]!;
+  const a = lowTrafficRow(sli);
+  if (!a) return undefined;
   const sel = sliMatchers(service, sli);
   const L = a.long;
   const family = familyOf(sli, L) === 'slow' ? 'slow' : 'fast';
@@ -230,7 +282,7 @@ export function lowTrafficDef(model: Model, service: Service, sli: Sli): AlertDe
     anchor: runbookAnchors.lowTraffic(sli),
     name: alertNames.lowTraffic(model.settings),
     expr,
-    labels: alertLabels(service, sli, 'warning', L.text, L.text),
+    labels: kindLabels.lowTraffic(service, sli, a),
     dashboardSeconds: L.seconds,
     summary: `The ${sli.name} SLI of ${service.name} is failing on traffic too low to page.`,
     description: (v) =>
@@ -254,7 +306,7 @@ export function trafficCessationDef(model: Model, service: Service, sli: Sli): A
     anchor: runbookAnchors.trafficCessation(sli),
     name: alertNames.trafficCessation(model.settings),
     expr,
-    labels: alertLabels(service, sli, 'warning', tc.baseline.text, tc.silence.text),
+    labels: kindLabels.trafficCessation(service, sli),
     dashboardSeconds: tc.baseline.seconds,
     summary: `The ${sli.name} SLI of ${service.name} has stopped receiving events.`,
     // No $value here: the baseline decays as the silence goes on, so the number says little.
@@ -279,7 +331,6 @@ export function vanishedDef(model: Model, service: Service, sli: Sli): AlertDef 
   const sel = sliMatchers(service, sli);
   const tc = sli.trafficCessation;
   const R = sli.evaluation.rawWindow;
-  const pages = sli.alerts.some((a) => a.severity === 'critical');
   const expr = [
     `(${readSeries(sli, series.totalRate(tc.baseline), sel, tc.baseline, 'fast')} * ${tc.silence.seconds} >= ${tc.minExpectedEvents})`,
     'unless',
@@ -292,7 +343,7 @@ export function vanishedDef(model: Model, service: Service, sli: Sli): AlertDef 
     anchor: runbookAnchors.vanished(sli),
     name: alertNames.vanished(model.settings),
     expr,
-    labels: alertLabels(service, sli, pages ? 'critical' : 'warning', tc.baseline.text, R.text),
+    labels: kindLabels.vanished(service, sli),
     dashboardSeconds: tc.baseline.seconds,
     summary: `The ${sli.name} SLI of ${service.name} has no series left to measure.`,
     description: () =>
@@ -315,7 +366,7 @@ export function budgetExhaustedDef(model: Model, service: Service, sli: Sli): Al
     anchor: runbookAnchors.budgetExhausted(sli),
     name: alertNames.budgetExhausted(model.settings),
     expr,
-    labels: alertLabels(service, sli, 'warning', sli.period.text, sli.period.text),
+    labels: kindLabels.budgetExhausted(service, sli),
     dashboardSeconds: sli.period.seconds / 2,
     summary: `The ${sli.name} SLI of ${service.name} has used up its error budget for the period.`,
     description: (v) =>

@@ -1,7 +1,7 @@
 /**
  * What a service's files are a function of, as one hash: the generator itself (its code and
  * templates), the catalog-wide settings and everything a service's files read from other
- * services (which services depend on it, the first SLI's raw window the dashboards' variable
+ * services (which services depend on it and whether its pages hold theirs back, the first SLI's raw window the dashboards' variable
  * query uses), and the service as the model holds it (every default and policy applied).
  * Equal keys mean byte-identical files, so `slokit generate` reuses the files of a service whose
  * key has not changed since the pack it replaces.
@@ -52,7 +52,8 @@ export function serviceKey(packKeyValue: string, model: Model, service: Service)
   return createHash('sha256')
     .update(packKeyValue)
     .update('\0')
-    .update(JSON.stringify({ service, dependents: dependentsOf(model, service.name).map((s) => s.name) }))
+    // Its burn pages name the dependents they hold back (not those declaring it inhibit: false).
+    .update(JSON.stringify({ service, dependents: dependentsOf(model, service.name).map((s) => [s.name, s.heldBackBy.includes(service.name)]) }))
     .digest('hex')
     .slice(0, 32);
 }

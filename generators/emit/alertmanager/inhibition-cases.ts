@@ -8,7 +8,7 @@
  * whose own series vanished, a dependent's own vanished page.
  */
 import type { Model, Service, Sli } from '../../model/types.js';
-import { alertDefs, type AlertDef } from '../alert-rules.js';
+import { alertLabelSets, type AlertLabelSet as AlertDef } from '../alert-rules.js';
 import { GENERATED_HEADER, toYaml } from '../yaml-text.js';
 import { directDependents, heldBackDependents, pageTierPairs } from './inhibition.js';
 
@@ -26,39 +26,40 @@ type Kind = AlertDef['kind'];
 /** Services whose cases prove the rules that do not name services (tiers, a page over its tickets). */
 const GENERIC_EXAMPLES = 3;
 
-const isPage = (d: AlertDef) => d.kind === 'burn' && d.rule.labels.severity === 'critical';
-const isKind = (kind: Kind, severity?: string) => (d: AlertDef) => d.kind === kind && (!severity || d.rule.labels.severity === severity);
-const isTicket = (d: AlertDef) => d.rule.labels.severity === 'warning';
+const isPage = (d: AlertDef) => d.kind === 'burn' && d.severity === 'critical';
+const isKind = (kind: Kind, severity?: string) => (d: AlertDef) => d.kind === kind && (!severity || d.severity === severity);
+const isTicket = (d: AlertDef) => d.severity === 'warning';
 const isOtherTicket = (d: AlertDef) => isTicket(d) && d.kind !== 'burn';
-const isAnyPage = (d: AlertDef) => d.rule.labels.severity === 'critical';
+const isAnyPage = (d: AlertDef) => d.severity === 'critical';
+const isCriticalVanished = isKind('vanished', 'critical');
+const isBurnTicket = isKind('burn', 'warning');
+
+type Found = { readonly sli: Sli; readonly def: AlertDef } | undefined;
 
 export function inhibitionCases(model: Model): InhibitionCase[] {
   const where = model.settings.aggregationLabels;
   const cases: InhibitionCase[] = [];
-  // A service's first alert of each kind asked for, found once: every edge of a service asks
-  // again, and keeping every SLI's alerts instead cost a gigabyte at 1,000 services.
-  const found = new Map<string, { sli: Sli; def: AlertDef } | undefined>();
-  const firstDef = (service: Service, test: (d: AlertDef) => boolean): { sli: Sli; def: AlertDef } | undefined => {
-    const key = `${service.name}\0${tests.indexOf(test)}`;
-    if (!found.has(key)) {
-      let hit: { sli: Sli; def: AlertDef } | undefined;
+  // A service's first alert of each kind asked for, found once (every edge of a service asks
+  // again); only those are kept, not every SLI's alerts of a large catalog.
+  const found = new Map<(d: AlertDef) => boolean, Map<string, Found>>();
+  const firstDef = (service: Service, test: (d: AlertDef) => boolean): Found => {
+    const byService = found.get(test) ?? found.set(test, new Map()).get(test)!;
+    if (!byService.has(service.name)) {
+      let hit: Found;
       for (const sli of service.slis) {
-        const def = alertDefs(model, service, sli).find(test);
+        const def = alertLabelSets(model, service, sli).find(test);
         if (def) {
           hit = { sli, def };
           break;
         }
       }
-      found.set(key, hit);
+      byService.set(service.name, hit);
     }
-    return found.get(key);
+    return byService.get(service.name);
   };
-  const criticalVanished = isKind('vanished', 'critical');
-  const burnTicket = isKind('burn', 'warning');
-  const tests = [isPage, criticalVanished, burnTicket, isTicket, isOtherTicket, isAnyPage];
   /** Labels Prometheus sends for the alert, in the case's own place (every aggregation label set). */
   const alert = (def: AlertDef, place: string) => ({
-    alertname: def.rule.alert,
+    alertname: def.name,
     ...def.expectedLabels(Object.fromEntries(where.map((l, i) => [l, i === where.length - 1 ? place : 'production']))),
   });
   const add = (name: string, source: AlertDef, target: AlertDef, inhibited: boolean, options: { otherPlace?: boolean; also?: AlertDef[] } = {}) => {
@@ -70,11 +71,11 @@ export function inhibitionCases(model: Model): InhibitionCase[] {
   for (const dep of services) {
     const cause = firstDef(dep, isPage);
     if (!cause) continue;
-    const vanished = firstDef(dep, criticalVanished);
+    const vanished = firstDef(dep, isCriticalVanished);
     const direct = directDependents(model, dep.name);
     for (const dependent of direct) {
       const page = firstDef(dependent, isPage);
-      const ticket = firstDef(dependent, burnTicket);
+      const ticket = firstDef(dependent, isBurnTicket);
       const edge = `${dep.name} -> ${dependent.name}`;
       if (!dependent.heldBackBy.includes(dep.name)) {
         // Declared with inhibit: false: the dependent keeps paging, naming the dependency.
@@ -86,7 +87,7 @@ export function inhibitionCases(model: Model): InhibitionCase[] {
         if (where.length) add(`${edge}: not from another ${where.at(-1)!}`, cause.def, page.def, false, { otherPlace: true });
         add(`${edge}: never the other way round`, page.def, cause.def, false);
         if (vanished) add(`${edge}: not while only the dependency's series are gone`, vanished.def, page.def, false);
-        const ownVanished = firstDef(dependent, criticalVanished);
+        const ownVanished = firstDef(dependent, isCriticalVanished);
         if (ownVanished) add(`${edge}: never the dependent's own vanished page`, cause.def, ownVanished.def, false);
       }
       if (ticket) add(`${edge}: the dependency's page holds back the dependent's ticket`, cause.def, ticket.def, true);
@@ -110,14 +111,14 @@ export function inhibitionCases(model: Model): InhibitionCase[] {
     for (const service of services) {
       if (cases.filter((c) => c.name.includes(`: the ${hi} page holds back the ${lo} page`)).length >= GENERIC_EXAMPLES) break;
       for (const sli of service.slis) {
-        const defs = alertDefs(model, service, sli);
+        const defs = alertLabelSets(model, service, sli);
         const source = defs.find((d) => isPage(d) && d.burn?.name === hi);
         const target = defs.find((d) => isPage(d) && d.burn?.name === lo);
         if (!source || !target) continue;
         add(`${service.name}/${sli.name}: the ${hi} page holds back the ${lo} page`, source, target, true);
         add(`${service.name}/${sli.name}: never the ${lo} page the ${hi} page`, target, source, false);
         const other = service.slis.find((s) => s !== sli);
-        const otherTarget = other && alertDefs(model, service, other).find((d) => isPage(d) && d.burn?.name === lo);
+        const otherTarget = other && alertLabelSets(model, service, other).find((d) => isPage(d) && d.burn?.name === lo);
         if (otherTarget) add(`${service.name}/${sli.name}: not the ${lo} page of ${other.name}`, source, otherTarget, false);
         break;
       }
