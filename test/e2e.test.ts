@@ -6,7 +6,6 @@
  * Last, a reload switches Prometheus to a pack whose saturation thresholds the service exceeds.
  */
 import type { ChildProcess } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,22 +13,15 @@ import { generatePack } from '../generators/emit/pack.js';
 import { loadModel } from '../generators/pipeline.js';
 import { writeOutput } from '../generators/write/output-dir.js';
 import { copyCatalog, edit, scratchDir } from './helpers/catalog.js';
-import { COMPRESSED_POLICY, startExample, waitFor as waitForIt } from './helpers/compressed-e2e.js';
-import { freePort, startAlertmanager, startPrometheus, startServe, type Running } from './helpers/processes.js';
-
-interface Notification {
-  readonly at: number;
-  readonly path: string;
-  readonly receiver: string;
-  readonly status: string;
-  readonly alerts: { status: string; labels: Record<string, string>; annotations: Record<string, string> }[];
-}
+import { COMPRESSED_POLICY, startExample, startWebhookReceiver, waitFor as waitForIt, type Notification } from './helpers/compressed-e2e.js';
+import { startAlertmanager, startPrometheus, startServe, type Running } from './helpers/processes.js';
 
 
-const notifications: Notification[] = [];
+
+let notifications: Notification[] = [];
 const started: Running[] = [];
 let example: ChildProcess | undefined;
-let webhook: Server | undefined;
+let webhook: Awaited<ReturnType<typeof startWebhookReceiver>> | undefined;
 let e2eCatalog = '';
 let prometheus: Running;
 let serviceUrl = '';
@@ -69,17 +61,9 @@ function firstNotification(alertname: string, sli: string, status: string, after
 beforeAll(async () => {
   const dir = scratchDir('slokit-e2e-');
   // The webhook receiver: Alertmanager posts every notification here.
-  const webhookPort = await freePort();
-  webhook = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d) => (body += d));
-    req.on('end', () => {
-      const n = JSON.parse(body) as Omit<Notification, 'at' | 'path'>;
-      notifications.push({ ...n, at: Date.now(), path: req.url ?? '' });
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((r) => webhook!.listen(webhookPort, '127.0.0.1', () => r()));
+  webhook = await startWebhookReceiver();
+  notifications = webhook.notifications;
+  const webhookPort = webhook.port;
 
   // The catalog, with the compressed policy as an override and the receivers pointed here.
   const catalog = copyCatalog();

@@ -9,7 +9,6 @@
  * receiver counts what reaches each side.
  */
 import type { ChildProcess } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -18,8 +17,8 @@ import { generatePack } from '../generators/emit/pack.js';
 import { loadModel } from '../generators/pipeline.js';
 import { writeOutput } from '../generators/write/output-dir.js';
 import { copyCatalog, edit, scratchDir } from './helpers/catalog.js';
-import { COMPRESSED_POLICY, startExample, waitFor as waitForIt } from './helpers/compressed-e2e.js';
-import { freePort, startAlertmanager, startPrometheus, startServe, type Running } from './helpers/processes.js';
+import { COMPRESSED_POLICY, startExample, startWebhookReceiver, waitFor as waitForIt, type Notification } from './helpers/compressed-e2e.js';
+import { startAlertmanager, startPrometheus, startServe, type Running } from './helpers/processes.js';
 
 
 const DEPENDENCY = 'webhook-relay';
@@ -30,18 +29,12 @@ const DEPENDENTS = [
 ];
 const SERVICES = [DEPENDENCY, ...DEPENDENTS.map((d) => d.name)];
 
-interface Notification {
-  readonly at: number;
-  readonly side: 'new' | 'old';
-  readonly receiver: string;
-  readonly groupKey: string;
-  readonly status: string;
-  readonly alerts: { status: string; labels: Record<string, string>; annotations: Record<string, string> }[];
-}
+/** Which Alertmanager sent it: the generated routing's receivers are under /new/, the previous routing's under /old/. */
+const sideOf = (n: Notification): 'new' | 'old' => (n.path.startsWith('/old/') ? 'old' : 'new');
 
 const started: Running[] = [];
 const examples: ChildProcess[] = [];
-let webhook: Server | undefined;
+let webhook: Awaited<ReturnType<typeof startWebhookReceiver>> | undefined;
 let loadRunning = true;
 let loadLoop: Promise<void> | undefined;
 
@@ -103,18 +96,8 @@ function previousRouting(config: string): string {
 describe('one page per incident, end to end', () => {
   it('a broken dependency that three services need pages its own team once, naming them; they page once it recovers while they still burn', { timeout: 600_000 }, async () => {
     const dir = scratchDir('slokit-incident-');
-    const notifications: Notification[] = [];
-    const webhookPort = await freePort();
-    webhook = createServer((req, res) => {
-      let body = '';
-      req.on('data', (d) => (body += d));
-      req.on('end', () => {
-        const n = JSON.parse(body) as Omit<Notification, 'at' | 'side'>;
-        notifications.push({ ...n, at: Date.now(), side: (req.url ?? '').startsWith('/old/') ? 'old' : 'new' });
-        res.end('ok');
-      });
-    });
-    await new Promise<void>((r) => webhook!.listen(webhookPort, '127.0.0.1', () => r()));
+    webhook = await startWebhookReceiver();
+    const { notifications, port: webhookPort } = webhook;
 
     const catalog = incidentCatalog(webhookPort);
     const { model, problems } = loadModel(catalog);
@@ -162,14 +145,14 @@ describe('one page per incident, end to end', () => {
     // The dependency breaks, and every service burns with it.
     const brokeAt = Date.now();
     await Promise.all([...urls.values()].map((u) => fetch(`${u}/-/fault?error_rate=0.5`, { method: 'POST' })));
-    const firstPage = await waitFor('the first page', () => notifications.find((n) => n.side === 'new' && n.receiver.endsWith('-page') && n.status === 'firing'), 120_000);
+    const firstPage = await waitFor('the first page', () => notifications.find((n) => sideOf(n) === 'new' && n.receiver.endsWith('-page') && n.status === 'firing'), 120_000);
     // Every dependent's burn pages fire in Prometheus, and both Alertmanagers have had time to send them.
     await waitFor('every dependent paging in Prometheus', async () => {
       const pages = await firingPages(DEPENDENTS.map((d) => d.name));
       return DEPENDENTS.every((d) => pages.some((p) => p.service === d.name && p.burn_tier === 'moderate')) ? true : undefined;
     }, 240_000);
     await new Promise((r) => setTimeout(r, 15_000));
-    const during = (side: 'new' | 'old') => notifications.filter((n) => n.side === side && n.status === 'firing' && n.at >= brokeAt);
+    const during = (side: 'new' | 'old') => notifications.filter((n) => sideOf(n) === side && n.status === 'firing' && n.at >= brokeAt);
     const pagesOf = (side: 'new' | 'old') => during(side).filter((n) => n.receiver.endsWith('-page'));
     const incidents = (side: 'new' | 'old') => new Set(pagesOf(side).map((n) => `${n.receiver} ${n.groupKey}`)).size;
     const pageAlerts = (side: 'new' | 'old') => new Set(pagesOf(side).flatMap((n) => n.alerts.filter((a) => a.status === 'firing').map((a) => `${a.labels.service}/${a.labels.sli}/${a.labels.alertname}`)));
@@ -217,9 +200,9 @@ describe('one page per incident, end to end', () => {
     const recoveredAt = Date.now();
     await fetch(`${urls.get(DEPENDENCY)!}/-/fault?error_rate=0`, { method: 'POST' });
     // Pages are grouped by service: the group stays firing while any of its pages does; the fast page's own status says it resolved.
-    await waitFor("the dependency's fast page to resolve", () => notifications.find((n) => n.side === 'new' && n.at >= recoveredAt && n.alerts.some((a) => a.labels.service === DEPENDENCY && a.labels.alertname === 'SlokitErrorBudgetBurnFast' && a.status === 'resolved')), 180_000);
+    await waitFor("the dependency's fast page to resolve", () => notifications.find((n) => sideOf(n) === 'new' && n.at >= recoveredAt && n.alerts.some((a) => a.labels.service === DEPENDENCY && a.labels.alertname === 'SlokitErrorBudgetBurnFast' && a.status === 'resolved')), 180_000);
     const released = await waitFor("every dependent's page", () => {
-      const paged = DEPENDENTS.filter((d) => notifications.some((n) => n.side === 'new' && n.at >= recoveredAt && n.receiver === `${d.team}-page` && n.alerts.some((a) => a.labels.service === d.name && a.status === 'firing')));
+      const paged = DEPENDENTS.filter((d) => notifications.some((n) => sideOf(n) === 'new' && n.at >= recoveredAt && n.receiver === `${d.team}-page` && n.alerts.some((a) => a.labels.service === d.name && a.status === 'firing')));
       return paged.length === DEPENDENTS.length ? Date.now() : undefined;
     }, 120_000);
     console.log(`dependency recovered, dependents still burning: all ${DEPENDENTS.length} dependents paged ${((released - recoveredAt) / 1000).toFixed(1)} s later`);

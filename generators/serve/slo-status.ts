@@ -7,7 +7,8 @@
 import { alertDefs, type AlertKind } from '../emit/alert-rules.js';
 import type { Duration } from '../model/duration.js';
 import type { Matcher, Model, Service, Sli } from '../model/types.js';
-import { alertNames, dashboardUrl, runbookAnchors, SATURATION_LABELS, series, SLI_LABELS } from '../naming.js';
+import { isCauseAlert } from '../emit/alertmanager/inhibition.js';
+import { dashboardUrl, runbookAnchors, SATURATION_LABELS, series, SLI_LABELS } from '../naming.js';
 import { PrometheusUnavailable, type VectorSample } from '../prometheus-api.js';
 import { matchersText, regexEscape } from '../promql/escape.js';
 import type { QueryCache } from './query-cache.js';
@@ -238,14 +239,8 @@ export function pairAbove(burnRates: SloRow['burnRates'], long: string, short: s
 
 /** Services with a firing page that holds back their dependents' alerts (see emit/alertmanager/inhibition.ts). */
 function pagingServices(model: Model, samples: readonly VectorSample[]): Set<string> {
-  const burnPage = alertNames.burnPrefix(model.settings);
-  const saturationPage = alertNames.saturation(model.settings, 'critical');
   const out = new Set<string>();
-  for (const s of samples) {
-    const m = s.metric;
-    if (m.alertstate !== 'firing' || m.severity !== 'critical') continue;
-    if (m.alertname?.startsWith(burnPage) || m.alertname === saturationPage) out.add(m[SLI_LABELS.service] ?? '');
-  }
+  for (const s of samples) if (s.metric.alertstate === 'firing' && isCauseAlert(model, s.metric)) out.add(s.metric[SLI_LABELS.service] ?? '');
   return out;
 }
 

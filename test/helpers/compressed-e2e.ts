@@ -1,11 +1,13 @@
 /**
  * What the end-to-end tests share: the default alert policy compressed 60 times, waiting on a
- * live system, and instances of the SDK example service.
+ * live system, instances of the SDK example service, and a webhook receiver.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ROOT } from './catalog.js';
+import { freePort } from './processes.js';
 
 /** The default policy compressed 60 times (1h -> 1m), so a scenario takes minutes. */
 export const COMPRESSED_POLICY = `name: e2e
@@ -35,4 +37,30 @@ export async function startExample(): Promise<{ url: string; process: ChildProce
   const example = spawn(process.execPath, [join(ROOT, 'sdk', 'examples', 'webhook-relay', 'server.mjs')], { env: { ...process.env, PORT: '0', LOG_REQUESTS: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve) => createInterface({ input: example.stdout! }).once('line', resolve));
   return { url: `http://127.0.0.1:${(JSON.parse(line) as { listening: number }).listening}`, process: example };
+}
+
+/** What Alertmanager posts to a webhook receiver, with when and where it arrived. */
+export interface Notification {
+  readonly at: number;
+  readonly path: string;
+  readonly receiver: string;
+  readonly groupKey: string;
+  readonly status: string;
+  readonly alerts: { status: string; labels: Record<string, string>; annotations: Record<string, string> }[];
+}
+
+/** A webhook receiver on a free loopback port that keeps every notification it is sent. */
+export async function startWebhookReceiver(): Promise<{ port: number; notifications: Notification[]; close(): void }> {
+  const notifications: Notification[] = [];
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      notifications.push({ ...(JSON.parse(body) as Omit<Notification, 'at' | 'path'>), at: Date.now(), path: req.url ?? '' });
+      res.end('ok');
+    });
+  });
+  const port = await freePort();
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
+  return { port, notifications, close: () => server.close() };
 }

@@ -8,7 +8,7 @@
  * whose own series vanished, a dependent's own vanished page.
  */
 import type { Model, Service, Sli } from '../../model/types.js';
-import { alertLabelSets, type AlertLabelSet as AlertDef } from '../alert-rules.js';
+import { alertLabelSets, type AlertLabelSet } from '../alert-rules.js';
 import { GENERATED_HEADER, toYaml } from '../yaml-text.js';
 import { directDependents, heldBackDependents, pageTierPairs } from './inhibition.js';
 
@@ -21,28 +21,28 @@ export interface InhibitionCase {
   readonly inhibited: boolean;
 }
 
-type Kind = AlertDef['kind'];
+type Kind = AlertLabelSet['kind'];
 
 /** Services whose cases prove the rules that do not name services (tiers, a page over its tickets). */
 const GENERIC_EXAMPLES = 3;
 
-const isPage = (d: AlertDef) => d.kind === 'burn' && d.severity === 'critical';
-const isKind = (kind: Kind, severity?: string) => (d: AlertDef) => d.kind === kind && (!severity || d.severity === severity);
-const isTicket = (d: AlertDef) => d.severity === 'warning';
-const isOtherTicket = (d: AlertDef) => isTicket(d) && d.kind !== 'burn';
-const isAnyPage = (d: AlertDef) => d.severity === 'critical';
+const isPage = (d: AlertLabelSet) => d.kind === 'burn' && d.severity === 'critical';
+const isKind = (kind: Kind, severity?: string) => (d: AlertLabelSet) => d.kind === kind && (!severity || d.severity === severity);
+const isTicket = (d: AlertLabelSet) => d.severity === 'warning';
+const isOtherTicket = (d: AlertLabelSet) => isTicket(d) && d.kind !== 'burn';
+const isAnyPage = (d: AlertLabelSet) => d.severity === 'critical';
 const isCriticalVanished = isKind('vanished', 'critical');
 const isBurnTicket = isKind('burn', 'warning');
 
-type Found = { readonly sli: Sli; readonly def: AlertDef } | undefined;
+type Found = { readonly sli: Sli; readonly def: AlertLabelSet } | undefined;
 
 export function inhibitionCases(model: Model): InhibitionCase[] {
   const where = model.settings.aggregationLabels;
   const cases: InhibitionCase[] = [];
   // A service's first alert of each kind asked for, found once (every edge of a service asks
   // again); only those are kept, not every SLI's alerts of a large catalog.
-  const found = new Map<(d: AlertDef) => boolean, Map<string, Found>>();
-  const firstDef = (service: Service, test: (d: AlertDef) => boolean): Found => {
+  const found = new Map<(d: AlertLabelSet) => boolean, Map<string, Found>>();
+  const firstDef = (service: Service, test: (d: AlertLabelSet) => boolean): Found => {
     const byService = found.get(test) ?? found.set(test, new Map()).get(test)!;
     if (!byService.has(service.name)) {
       let hit: Found;
@@ -58,11 +58,11 @@ export function inhibitionCases(model: Model): InhibitionCase[] {
     return byService.get(service.name);
   };
   /** Labels Prometheus sends for the alert, in the case's own place (every aggregation label set). */
-  const alert = (def: AlertDef, place: string) => ({
+  const alert = (def: AlertLabelSet, place: string) => ({
     alertname: def.name,
     ...def.expectedLabels(Object.fromEntries(where.map((l, i) => [l, i === where.length - 1 ? place : 'production']))),
   });
-  const add = (name: string, source: AlertDef, target: AlertDef, inhibited: boolean, options: { otherPlace?: boolean; also?: AlertDef[] } = {}) => {
+  const add = (name: string, source: AlertLabelSet, target: AlertLabelSet, inhibited: boolean, options: { otherPlace?: boolean; also?: AlertLabelSet[] } = {}) => {
     const place = `case-${cases.length + 1}`;
     const also = options.also?.map((d) => alert(d, place));
     cases.push({ name, source: alert(source, options.otherPlace ? `${place}-elsewhere` : place), target: alert(target, place), ...(also ? { also } : {}), inhibited });

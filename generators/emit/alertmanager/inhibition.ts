@@ -44,10 +44,20 @@ function anyOf(names: readonly string[]): string {
   return names.join('|');
 }
 
-/** The names of a dependency's alerts that explain its dependents' burn: its burn pages and its saturation page. */
+/**
+ * The alerts of a dependency that explain its dependents' burn: its burn pages and its
+ * saturation page. Alertmanager's matchers, the PromQL of runbooks and annotations, and
+ * `slokit serve` all decide it from here.
+ */
 function causeAlertnames(model: Model): string {
   const s = model.settings;
   return `alertname=~"${alertNames.burnPrefix(s)}.+|${alertNames.saturation(s, 'critical')}"`;
+}
+
+/** Whether a firing alert with these labels is one that holds its service's dependents back. */
+export function isCauseAlert(model: Model, labels: Readonly<Record<string, string>>): boolean {
+  const s = model.settings;
+  return labels.severity === 'critical' && (labels.alertname?.startsWith(alertNames.burnPrefix(s)) === true || labels.alertname === alertNames.saturation(s, 'critical'));
 }
 
 /** What marks a dependency's alert as a cause of its dependents' burn. */

@@ -33,6 +33,7 @@ export function alertmanagerConfig(model: Model) {
   // One page per incident: a service's pages in one place are one notification, whichever SLIs,
   // tiers or resources fire; tickets stay one per alert, SLI and resource.
   const pageGroupBy = ['service', ...model.settings.aggregationLabels];
+  const waitForDependencies = dependencyWait(model);
   return {
     route: {
       receiver: UNROUTED_RECEIVER,
@@ -47,11 +48,11 @@ export function alertmanagerConfig(model: Model) {
           receiver: receiverName(t, 'ticket'),
           // Tickets wait as long as a dependent's page: a page that holds one back (its service's,
           // or a dependency's) may reach Alertmanager a little later, and a ticket can wait.
-          group_wait: dependencyWait(model),
+          group_wait: waitForDependencies,
           routes: [
             // Pages of services that depend on others wait for their dependencies' pages to inhibit them.
             ...(dependent.length
-              ? [{ matchers: ['severity="critical"', `service=~"${dependent.map((s) => s.name).join('|')}"`], receiver: receiverName(t, 'page'), group_by: pageGroupBy, group_wait: dependencyWait(model) }]
+              ? [{ matchers: ['severity="critical"', `service=~"${dependent.map((s) => s.name).join('|')}"`], receiver: receiverName(t, 'page'), group_by: pageGroupBy, group_wait: waitForDependencies }]
               : []),
             { matchers: ['severity="critical"'], receiver: receiverName(t, 'page'), group_by: pageGroupBy, group_wait: am.groupWait },
           ],
