@@ -1,5 +1,5 @@
 /** The command line as a user runs it: exit codes, messages, atomic and deterministic output. */
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BUNDLED_CATALOG, cli, copyCatalog, edit, scratchDir } from './helpers/catalog.js';
@@ -28,6 +28,17 @@ describe('slokit generate', () => {
     const second = cli(['generate', '--catalog', catalog, '--out', out]);
     expect(second.code).toBe(0);
     expect(tree(out)).toEqual(a);
+    // Files of the same content (a dashboard in grafana/ and in mixin/) are one file on disk,
+    // on a cold run and when reused; files of different content never are.
+    const inodesByContent = () => {
+      const byText = new Map<string, Set<number>>();
+      for (const [p, text] of Object.entries(tree(out))) byText.set(text, (byText.get(text) ?? new Set()).add(statSync(join(out, p)).ino));
+      return [...byText.values()];
+    };
+    expect(statSync(join(out, 'mixin/dashboards/registry.json')).ino).toBe(statSync(join(out, 'grafana/dashboards/registry.json')).ino);
+    const groups = inodesByContent();
+    expect(groups.every((inodes) => inodes.size === 1)).toBe(true);
+    expect(new Set(groups.flatMap((inodes) => [...inodes])).size).toBe(groups.length);
   });
 
   it('reuses the files of services unchanged since the last pack, and the result is byte-identical to a cold run', () => {

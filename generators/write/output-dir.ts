@@ -123,6 +123,12 @@ export class OutputWriter {
   private readonly createdState: boolean;
   private readonly releaseLock: () => void;
   private readonly written = new Map<string, string>();
+  /**
+   * The first path of the new pack holding each content: a file whose content is already in the
+   * pack is a hard link to it. Forms that carry the same file (a dashboard in grafana/ and in
+   * mixin/) then take its bytes once on disk.
+   */
+  private readonly pathOfContent = new Map<string, string>();
   /** Folders of the new pack made so far: a pack of 75,000 files has a few dozen. */
   private readonly made = new Set<string>();
   private services: ReadonlyMap<string, ServiceRecord> | undefined;
@@ -173,7 +179,7 @@ export class OutputWriter {
       }
       taken.push(path);
     }
-    for (const path of taken) this.written.set(path, this.previousHashes.get(path)!);
+    for (const path of taken) this.record(path, this.previousHashes.get(path)!);
     return true;
   }
 
@@ -197,8 +203,25 @@ export class OutputWriter {
     if (path.split('/')[0] === STATE) throw new OutputError(`refusing to write ${path}: ${STATE}/ is slokit's own state`);
     const target = join(this.tmp, validateRelativePath(path));
     this.makeFolderOf(target);
-    writeFileSync(target, text);
-    this.written.set(path, sha256(text));
+    const hash = sha256(text);
+    const same = this.pathOfContent.get(hash);
+    if (same === undefined || !this.linked(join(this.tmp, same), target)) writeFileSync(target, text);
+    this.record(path, hash);
+  }
+
+  private record(path: string, hash: string): void {
+    this.written.set(path, hash);
+    if (!this.pathOfContent.has(hash)) this.pathOfContent.set(hash, path);
+  }
+
+  /** A hard link, or false where the file system has none (the content is then written). */
+  private linked(existing: string, target: string): boolean {
+    try {
+      linkSync(existing, target);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   commit(): CommitResult {
