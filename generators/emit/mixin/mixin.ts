@@ -24,8 +24,16 @@ function baseUrls(model: Model) {
   return { runbooks: trimSlash(model.settings.runbookBaseUrl), grafana: trimSlash(model.settings.grafanaBaseUrl) };
 }
 
+/**
+ * One rule to a line: a diff still shows which rule changed, and the file is a quarter smaller
+ * than indented JSON (jsonnet reads it the same; the readable rules are prometheus/rules/).
+ */
 export function mixinRulesJson(groups: readonly RuleGroup[]): string {
-  return `${JSON.stringify({ groups: groups.map(ruleObject) }, null, 2)}\n`;
+  const group = ({ rules, ...head }: ReturnType<typeof ruleObject>) => {
+    const open = JSON.stringify(head).slice(0, -1);
+    return `    ${open}${open.length > 1 ? ', ' : ''}"rules": [\n${rules.map((r) => `      ${JSON.stringify(r)}`).join(',\n')}\n    ]}`;
+  };
+  return `{\n  "groups": [\n${groups.map((g) => group(ruleObject(g))).join(',\n')}\n  ]\n}\n`;
 }
 
 export function mixinConfig(model: Model): string {
