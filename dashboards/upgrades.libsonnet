@@ -1,7 +1,6 @@
 // Versions running per component over time, next to the error budget burn of its SLIs, so
 // an admin sees whether a rollout hurts an SLO.
 local d = import 'lib/dashboard.libsonnet';
-local layout = import 'lib/layout.libsonnet';
 local p = import 'lib/panels.libsonnet';
 
 local component(vm, svc) = [
@@ -48,7 +47,7 @@ local components(vm) = std.flattenArrays([component(vm, svc) for svc in vm.servi
       from='now-24h',
     ),
 
-  // The components of vm.services laid out from the top, each starting with a row: slokit
-  // evaluates a large catalog's upgrade watch in such pieces and stacks them.
-  panels(vm):: layout.grid(components(vm)),
+  // The components of vm.services in order, each starting with a row: slokit evaluates a large
+  // catalog's upgrade watch in such pieces, places each on the grid and stacks them.
+  panels(vm):: components(vm),
 }

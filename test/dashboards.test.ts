@@ -188,7 +188,7 @@ describe('overrides', () => {
     'registry.json'+: {
       refresh: '30s',
       tags+: ['team-owned'],
-      panels+: [{ type: 'text', title: 'On-call notes', description: 'Added by the admin.', gridPos: { x: 0, y: 999, w: 24, h: 3 }, id: 999, fieldConfig: { defaults: { unit: 'none' }, overrides: [] }, options: { mode: 'markdown', content: 'Ask #g_package first.' } }],
+      panels+: [{ type: 'text', title: 'On-call notes', description: 'Added by the admin.', gridPos: { w: 24, h: 3 }, fieldConfig: { defaults: { unit: 'none' }, overrides: [] }, options: { mode: 'markdown', content: 'Ask #g_package first.' } }],
     },
   },
 }
@@ -199,6 +199,10 @@ describe('overrides', () => {
     expect(d.refresh).toBe('30s');
     expect(d.tags).toContain('team-owned');
     expect(d.panels!.at(-1)!.title).toBe('On-call notes');
+    // Placed like the template's panels: its size kept, below everything, numbered last.
+    const others = d.panels!.slice(0, -1);
+    expect(d.panels!.at(-1)!.gridPos).toEqual({ h: 3, w: 24, x: 0, y: Math.max(...others.map((p) => p.gridPos!.y + p.gridPos!.h)) });
+    expect(d.panels!.at(-1)!.id).toBe(d.panels!.length);
     expect(overridden.files.get('grafana/dashboards/gitaly.json')).toBe(pack.files.get('grafana/dashboards/gitaly.json'));
     expect(lintDashboard(d)).toEqual([]);
     // Through the command line too, and a broken override is a clear error.
@@ -211,6 +215,13 @@ describe('overrides', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/dashboard templates failed to evaluate with overrides .*bad\.libsonnet/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+    // A panel added without a size cannot be placed: the error names the dashboard, the panel and the fix.
+    const unsized = join(scratchDir(), 'unsized.libsonnet');
+    writeFileSync(unsized, "{ grafanaDashboards+: { 'registry.json'+: { panels+: [{ type: 'text', title: 'Notes' }] } } }");
+    const u = cli(['generate', '--catalog', copyCatalog(), '--out', join(scratchDir(), 'out'), '--dashboard-overrides', unsized]);
+    expect(u.code).toBe(1);
+    expect(u.stderr).toMatch(/registry\.json \(with overrides .*unsized\.libsonnet\): panel \d+ \("Notes"\) has no size: give it gridPos: \{ w: WIDTH, h: HEIGHT \}/);
+    expect(u.stderr).not.toMatch(/\n\s+at /);
   });
 });
 
@@ -224,10 +235,12 @@ describe('dashboards of a large catalog', () => {
     const big = loadModel(writeSyntheticCatalog(BUNDLED_CATALOG, scratchDir(), 60, 3)).model!;
     const chunked = await renderDashboards(big);
     expect(chunked.size).toBe(62);
+    const { placeOnGrid } = await import('../generators/emit/dashboards/layout.js');
     const whole = JSON.parse(
       await new Jsonnet().setMaxStack(100_000).addJpath(DASHBOARDS_DIR).extCode('model', JSON.stringify(dashboardViewModel(big))).evaluateSnippet("(import 'main.jsonnet').grafanaDashboards['upgrades.json']"),
-    ) as { panels: { id: number }[] };
+    ) as { panels: { type: string; gridPos: { w: number; h: number } }[] };
     expect(whole.panels.length).toBe(180);
-    expect(chunked.get('upgrades.json')).toEqual(whole);
+    // The whole watch placed on the grid at once, as the chunks are placed and stacked.
+    expect(chunked.get('upgrades.json')).toEqual({ ...whole, panels: placeOnGrid(whole.panels) });
   });
 });

@@ -1,6 +1,5 @@
 // Dashboard skeleton: datasource, environment and cluster variables, links, time.
 local panels = import 'panels.libsonnet';
-local layout = import 'layout.libsonnet';
 
 {
   datasourceVariable:: {
@@ -72,6 +71,6 @@ local layout = import 'layout.libsonnet';
     templating: { list: [$.datasourceVariable] + variables },
     annotations: { list: [] },
     links: links,
-    panels: layout.grid(panelList),
+    panels: panelList,
   },
 }

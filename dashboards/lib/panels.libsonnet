@@ -1,5 +1,6 @@
 // Panel builders for Grafana's dashboard JSON model (schemaVersion 39).
-// Every panel has a title, a description and a unit; gridPos and id are set by layout.libsonnet.
+// Every panel has a title, a description, a unit and a size (gridPos w and h, in grid units);
+// the generator places the panels in list order and numbers them (generators/emit/dashboards/layout.ts).
 {
   datasource:: { type: 'prometheus', uid: '${datasource}' },
 
@@ -30,7 +31,7 @@
     title: title,
     description: description,
     datasource: $.datasource,
-    size:: { w: w, h: h },
+    gridPos: { w: w, h: h },
   },
 
   timeseries(title, description, unit, targets, thresholds=$.thresholds(), showThresholds=false, min=null, max=null, w=12, h=8)::
@@ -103,6 +104,6 @@
     title: title,
     collapsed: false,
     panels: [],
-    size:: { w: 24, h: 1 },
+    gridPos: { w: 24, h: 1 },
   },
 }

@@ -6,8 +6,10 @@ import type { Model } from '../../model/types.js';
 import { DASHBOARDS_DIR } from '../../paths.js';
 import { inParallel } from '../../in-parallel.js';
 import { dashboardViewModel } from './view-model.js';
+import { DashboardError } from './errors.js';
+import { placeOnGrid, type GridPanel } from './layout.js';
 
-export class DashboardError extends Error {}
+export { DashboardError };
 
 const MAX_STACK = 100_000;
 
@@ -102,17 +104,29 @@ export async function streamDashboards(
   for (const s of model.services) if (skip.has(s.name) && previousPieces.has(s.name)) pieces.set(s.name, previousPieces.get(s.name)!);
   const vm = dashboardViewModel(model, model.services.filter((s) => !pieces.has(s.name)));
   const base = overridesFile ? `((import 'main.jsonnet') + (import ${JSON.stringify(resolve(overridesFile))}))` : "(import 'main.jsonnet')";
-  const evaluate = async (view: unknown, select: string) => {
+  const evaluate = async (view: unknown, select: string): Promise<{ dashboards: Record<string, Dashboard>; upgradePanels?: Panel[] }> => {
+    let out: { dashboards: Record<string, Dashboard>; upgradePanels?: GridPanel[] };
     const jsonnet = new Jsonnet().setMaxStack(MAX_STACK).addJpath(DASHBOARDS_DIR).extCode('model', JSON.stringify(view));
     try {
       // std.toString manifests natively and without indentation: about a quarter less time
       // than jsonnet's indented output, which the pack re-indents anyway. The result is a
       // JSON string holding the JSON.
       const text = await jsonnet.evaluateSnippet(`local all = ${base}.grafanaDashboards;\nstd.toString(${select})`, 'slokit-dashboards.jsonnet');
-      return JSON.parse(JSON.parse(text) as string) as { dashboards: Record<string, Dashboard>; upgradePanels?: Panel[] };
+      out = JSON.parse(JSON.parse(text) as string) as { dashboards: Record<string, Dashboard>; upgradePanels?: GridPanel[] };
     } catch (e) {
       throw new DashboardError(`dashboard templates failed to evaluate${overridesFile ? ` with overrides ${overridesFile}` : ''}:\n${(e as Error).message}`);
     }
+    const place = (what: string, panels: readonly GridPanel[]) => {
+      try {
+        return placeOnGrid(panels);
+      } catch (e) {
+        throw new DashboardError(`${what}${overridesFile ? ` (with overrides ${overridesFile})` : ''}: ${(e as Error).message}`);
+      }
+    };
+    const dashboards = Object.fromEntries(
+      Object.entries(out.dashboards).map(([file, d]) => [file, Array.isArray(d.panels) ? { ...d, panels: place(file, d.panels as GridPanel[]) } : d]),
+    );
+    return { dashboards, upgradePanels: out.upgradePanels && (place('upgrades.json', out.upgradePanels) as Panel[]) };
   };
   // The overview reads only how many SLIs each service has: the rest of the view model
   // (every query of every SLI) cost seconds and gigabytes to parse at 5,000 services.
