@@ -16,7 +16,7 @@ export interface Manifest {
   readonly services?: Readonly<Record<string, ServiceRecord>>;
 }
 
-export function sha256(text: string): string {
+export function sha256(text: string | Uint8Array): string {
   return createHash('sha256').update(text).digest('hex');
 }
 

@@ -203,9 +203,11 @@ export class OutputWriter {
     if (path.split('/')[0] === STATE) throw new OutputError(`refusing to write ${path}: ${STATE}/ is slokit's own state`);
     const target = join(this.tmp, validateRelativePath(path));
     this.makeFolderOf(target);
-    const hash = sha256(text);
+    // Encoded once for the hash and the write: hashing the string and writing it encoded it twice.
+    const bytes = Buffer.from(text);
+    const hash = sha256(bytes);
     const same = this.pathOfContent.get(hash);
-    if (same === undefined || !this.linked(join(this.tmp, same), target)) writeFileSync(target, text);
+    if (same === undefined || !this.linked(join(this.tmp, same), target)) writeFileSync(target, bytes);
     this.record(path, hash);
   }
 
