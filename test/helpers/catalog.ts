@@ -1,6 +1,6 @@
 /** Test helpers: a scratch copy of the bundled catalog to break on purpose, and the CLI as a process. */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,8 +9,11 @@ export const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..
 export const BUNDLED_CATALOG = join(ROOT, 'catalog');
 export const CLI = join(ROOT, 'dist', 'generators', 'cli.js');
 
+/** A fresh directory under this test run's folder (see ../scratch-root.ts), or the temporary directory outside Vitest. */
 export function scratchDir(prefix = 'slokit-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const root = process.env.SLOKIT_SCRATCH_ROOT;
+  if (root) mkdirSync(root, { recursive: true });
+  return mkdtempSync(join(root ?? tmpdir(), prefix));
 }
 
 /** A copy of the bundled catalog in a fresh temporary directory. */

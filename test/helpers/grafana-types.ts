@@ -4,10 +4,9 @@
  * enums; Json<T> turns them into the literal values JSON carries.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from './catalog.js';
+import { ROOT, scratchDir } from './catalog.js';
 
 const JSON_TYPE = `
 type Json<T> =
@@ -20,7 +19,7 @@ type Json<T> =
 `;
 
 export function typeCheckDashboards(dashboards: Record<string, unknown>): { ok: boolean; output: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'slokit-grafana-types-'));
+  const dir = scratchDir('slokit-grafana-types-');
   const body = Object.entries(dashboards)
     .map(([name, d], i) => `// ${name}\nexport const d${i} = ${JSON.stringify(d, null, 1)} satisfies Json<Dashboard>;`)
     .join('\n\n');

@@ -1,0 +1,29 @@
+/**
+ * Vitest global setup: every scratch directory of a run (helpers/catalog.ts scratchDir) goes
+ * under one folder, $TMPDIR/slokit-run-PID-*, and a run removes the folders of earlier runs
+ * whose process is gone. Tests left about 0.9 GB in the temporary directory per `make test`;
+ * now only the last run's is kept, for reading what a failing test left behind.
+ */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const PREFIX = 'slokit-run-';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export default function setup(): void {
+  for (const name of readdirSync(tmpdir())) {
+    const pid = Number(/^slokit-run-(\d+)-/.exec(name)?.[1]);
+    if (pid && pid !== process.pid && !alive(pid)) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+  }
+  // Workers are started after global setup and inherit the environment.
+  process.env.SLOKIT_SCRATCH_ROOT = mkdtempSync(join(tmpdir(), `${PREFIX}${process.pid}-`));
+}
