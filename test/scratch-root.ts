@@ -7,22 +7,14 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { processAlive } from '../generators/write/output-lock.js';
 
 const PREFIX = 'slokit-run-';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export default function setup(): void {
   for (const name of readdirSync(tmpdir())) {
     const pid = Number(/^slokit-run-(\d+)-/.exec(name)?.[1]);
-    if (pid && pid !== process.pid && !alive(pid)) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    if (pid && pid !== process.pid && !processAlive(pid)) rmSync(join(tmpdir(), name), { recursive: true, force: true });
   }
   // Workers are started after global setup and inherit the environment.
   process.env.SLOKIT_SCRATCH_ROOT = mkdtempSync(join(tmpdir(), `${PREFIX}${process.pid}-`));

@@ -6,7 +6,8 @@ import { openSync, closeSync, readFileSync, rmSync, writeSync } from 'node:fs';
 
 export class LockHeld extends Error {}
 
-function alive(pid: number): boolean {
+/** Whether a process with this id runs (one of another user counts: it cannot be signalled, but it is there). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -26,7 +27,7 @@ export function takeLock(path: string, what: string): () => void {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const pid = Number.parseInt(readFileSync(path, 'utf8'), 10);
-      if (Number.isInteger(pid) && pid !== process.pid && alive(pid)) {
+      if (Number.isInteger(pid) && pid !== process.pid && processAlive(pid)) {
         throw new LockHeld(`another slokit (pid ${pid}) is writing ${what}; wait for it to finish, or remove ${path} if that process is not slokit`);
       }
       rmSync(path, { force: true }); // left by a run that was killed
