@@ -101,16 +101,22 @@ function silence(def: AlertDef): string {
   return codeBlock(`amtool silence add ${matchers.map((m) => `'${m}'`).join(' ')} \\\n  --duration=2h --comment='Investigating: <link to the incident>'`, 'sh');
 }
 
-function alertView(model: Model, service: Service, sli: Sli, def: AlertDef) {
+/** What every alert section of a service shows alike: worked out once per service, not per section. */
+function serviceAlertContext(model: Model, service: Service) {
   const deps = service.dependencies.map((d) => serviceNamed(model, d));
-  const base = {
-    kind: def.kind,
-    heading: def.anchor.replace(/-/g, ' ').replace(new RegExp(`^${sli.name.replace(/-/g, ' ')}`), sli.name),
-    anchor: def.anchor,
-    alertname: def.rule.alert,
-    severity: def.rule.labels.severity!,
-    pages: def.rule.labels.severity === 'critical',
-    labels: Object.entries(def.rule.labels).map(([k, v]) => codeSpan(`${k}=${v}`)).join(' '),
+  return {
+    dependencies: deps.map((d) => ({ name: d.name, runbook: `${runbookFile(d)}` })),
+    service: service.name,
+    dependencyAlerts: deps.length ? codeBlock(causeAlertsQuery(model, deps), 'promql') : null,
+    heldBackBy: service.heldBackBy.map((d) => ({ name: d, runbook: runbookFile({ name: d }) })),
+    version: service.versionMetric ? codeBlock(`count by (${service.versionMetric.label}) (${selectorText(service.versionMetric.selector)})`, 'promql') : null,
+    escalation: { pager: mdText(service.team.pager), escalation: mdText(service.team.escalation), chat: mdText(service.team.chat), team: service.team.name },
+  };
+}
+
+/** What every alert section of an SLI shows alike. */
+function sliAlertContext(model: Model, service: Service, sli: Sli) {
+  return {
     sli: sli.name,
     sliDescription: mdText(sli.description),
     userFacing: sli.userFacing,
@@ -119,17 +125,32 @@ function alertView(model: Model, service: Service, sli: Sli, def: AlertDef) {
     period: sli.period.text,
     minEvents: sli.minEvents,
     dashboard: dashboardLink(model, service, sli),
-    queries: [howBad(model, service, sli, def.burn?.short.text ?? sli.evaluation.rawWindow.text)],
     whereItFails: runbookAnchors.whereItFails(sli),
-    dependencies: deps.map((d) => ({ name: d.name, runbook: `${runbookFile(d)}` })),
-    service: service.name,
-    dependencyAlerts: deps.length ? codeBlock(causeAlertsQuery(model, deps), 'promql') : null,
+    remediation: steps(service, sli),
+  };
+}
+
+/** The section heading: the anchor's words, with the SLI's name as it is written (dashes kept). */
+function headingOf(anchor: string, sliName: string): string {
+  const words = anchor.replace(/-/g, ' ');
+  const spaced = sliName.replace(/-/g, ' ');
+  return words.startsWith(spaced) ? `${sliName}${words.slice(spaced.length)}` : words;
+}
+
+function alertView(model: Model, service: Service, serviceContext: ReturnType<typeof serviceAlertContext>, sli: Sli, sliContext: ReturnType<typeof sliAlertContext>, def: AlertDef) {
+  const base = {
+    kind: def.kind,
+    heading: headingOf(def.anchor, sli.name),
+    anchor: def.anchor,
+    alertname: def.rule.alert,
+    severity: def.rule.labels.severity!,
+    pages: def.rule.labels.severity === 'critical',
+    labels: Object.entries(def.rule.labels).map(([k, v]) => codeSpan(`${k}=${v}`)).join(' '),
+    ...sliContext,
+    queries: [howBad(model, service, sli, def.burn?.short.text ?? sli.evaluation.rawWindow.text)],
+    ...serviceContext,
     // What a dependency's page holds back (see alertmanager/inhibition.ts): not a vanished page.
     heldBackByDependencies: service.heldBackBy.length > 0 && def.kind !== 'vanished',
-    heldBackBy: service.heldBackBy.map((d) => ({ name: d, runbook: runbookFile({ name: d }) })),
-    version: service.versionMetric ? codeBlock(`count by (${service.versionMetric.label}) (${selectorText(service.versionMetric.selector)})`, 'promql') : null,
-    escalation: { pager: mdText(service.team.pager), escalation: mdText(service.team.escalation), chat: mdText(service.team.chat), team: service.team.name },
-    remediation: steps(service, sli),
     silence: silence(def),
   };
   if (def.burn) {
@@ -210,6 +231,7 @@ export function serviceRunbookView(model: Model, service: Service) {
   const rules = serviceRules(model, service);
   const alerts = rules.alerts;
   const team = service.team;
+  const serviceContext = serviceAlertContext(model, service);
   return {
     name: service.name,
     description: mdText(service.description),
@@ -238,7 +260,10 @@ export function serviceRunbookView(model: Model, service: Service) {
       significantLabels: sli.significantLabels.map((l) => codeSpan(l)).join(', '),
       whereItFails: { heading: `${sli.name}: where it fails`, dashboard: dashboardLink(model, service, sli), queries: whereItFails(model, sli) },
     })),
-    alerts: service.slis.flatMap((sli) => alerts.filter((a) => a.sliName === sli.name).map((a) => alertView(model, service, sli, a.def))),
+    alerts: service.slis.flatMap((sli) => {
+      const sliContext = sliAlertContext(model, service, sli);
+      return alerts.filter((a) => a.sliName === sli.name).map((a) => alertView(model, service, serviceContext, sli, sliContext, a.def));
+    }),
     saturation: service.saturation.map((r) => saturationView(model, service, r, rules.saturationAlerts.filter((d) => d.resource.name === r.name))),
   };
 }
