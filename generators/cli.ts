@@ -25,7 +25,7 @@ import { scorecard, scorecardMarkdown, scorecardTable } from './maturity/scoreca
 import { checkOutputDir, danglingPackLinks, diffOutput, OutputError, OutputWriter, PARSED_CATALOG } from './write/output-dir.js';
 import { LockHeld } from './write/output-lock.js';
 import { SynthesisError } from './emit/promtool-tests/input-series.js';
-import { DashboardError } from './emit/dashboards/evaluate.js';
+import { DashboardError } from './emit/dashboards/errors.js';
 import { RunbookTemplateError } from './emit/runbooks/render.js';
 import { exportOpenSlo } from './export/openslo.js';
 import { buildServer } from './serve/server.js';

@@ -13,7 +13,7 @@ const PREFIX = 'slokit-run-';
 
 export default function setup(): void {
   for (const name of readdirSync(tmpdir())) {
-    const pid = Number(/^slokit-run-(\d+)-/.exec(name)?.[1]);
+    const pid = name.startsWith(PREFIX) ? Number.parseInt(name.slice(PREFIX.length), 10) : 0;
     if (pid && pid !== process.pid && !processAlive(pid)) rmSync(join(tmpdir(), name), { recursive: true, force: true });
   }
   // Workers are started after global setup and inherit the environment.

@@ -9,8 +9,6 @@ import { dashboardViewModel } from './view-model.js';
 import { DashboardError } from './errors.js';
 import { placeOnGrid, type GridPanel } from './layout.js';
 
-export { DashboardError };
-
 const MAX_STACK = 100_000;
 
 export interface Dashboard {

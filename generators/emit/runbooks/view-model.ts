@@ -110,8 +110,13 @@ function serviceAlertContext(model: Model, service: Service) {
     dependencyAlerts: deps.length ? codeBlock(causeAlertsQuery(model, deps), 'promql') : null,
     heldBackBy: service.heldBackBy.map((d) => ({ name: d, runbook: runbookFile({ name: d }) })),
     version: service.versionMetric ? codeBlock(`count by (${service.versionMetric.label}) (${selectorText(service.versionMetric.selector)})`, 'promql') : null,
-    escalation: { pager: mdText(service.team.pager), escalation: mdText(service.team.escalation), chat: mdText(service.team.chat), team: service.team.name },
+    escalation: escalationOf(service),
   };
+}
+
+/** Who to ask and page, as every alert section (SLI or saturation) says it. */
+function escalationOf(service: Service) {
+  return { pager: mdText(service.team.pager), escalation: mdText(service.team.escalation), chat: mdText(service.team.chat), team: service.team.name };
 }
 
 /** What every alert section of an SLI shows alike. */
@@ -130,11 +135,14 @@ function sliAlertContext(model: Model, service: Service, sli: Sli) {
   };
 }
 
-/** The section heading: the anchor's words, with the SLI's name as it is written (dashes kept). */
-function headingOf(anchor: string, sliName: string): string {
+/**
+ * A section heading: the anchor's words, with the name of the SLI or resource as it is written
+ * (dashes kept) after `lead`.
+ */
+function headingOf(anchor: string, name: string, lead = ''): string {
   const words = anchor.replace(/-/g, ' ');
-  const spaced = sliName.replace(/-/g, ' ');
-  return words.startsWith(spaced) ? `${sliName}${words.slice(spaced.length)}` : words;
+  const spaced = `${lead}${name.replace(/-/g, ' ')}`;
+  return words.startsWith(spaced) ? `${lead}${name}${words.slice(spaced.length)}` : words;
 }
 
 function alertView(model: Model, service: Service, serviceContext: ReturnType<typeof serviceAlertContext>, sli: Sli, sliContext: ReturnType<typeof sliAlertContext>, def: AlertDef) {
@@ -202,7 +210,7 @@ function saturationView(model: Model, service: Service, r: SaturationResource, d
     alerts: defs.map((d) => ({
       kind: 'saturation',
       level: d.level,
-      heading: d.anchor.replace(/-/g, ' ').replace(new RegExp(`^saturation ${r.name.replace(/-/g, ' ')}`), `saturation ${r.name}`),
+      heading: headingOf(d.anchor, r.name, 'saturation '),
       anchor: d.anchor,
       alertname: d.rule.alert,
       severity: d.rule.labels.severity!,
@@ -222,7 +230,7 @@ function saturationView(model: Model, service: Service, r: SaturationResource, d
       ],
       remediation,
       silence: codeBlock(`amtool silence add 'alertname=${d.rule.alert}' 'service=${service.name}' 'resource=${r.name}' \\\n  --duration=2h --comment='Adding capacity: <link to the change>'`, 'sh'),
-      escalation: { pager: mdText(service.team.pager), escalation: mdText(service.team.escalation), chat: mdText(service.team.chat), team: service.team.name },
+      escalation: escalationOf(service),
     })),
   };
 }
