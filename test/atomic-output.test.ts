@@ -4,7 +4,8 @@
  * SLOKIT_KILL_RUNS sets the number of kills (default 30); the seed is printed on failure.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, cli, copyCatalog, edit, scratchDir } from './helpers/catalog.js';
@@ -42,6 +43,23 @@ function generateKilledAfter(catalog: string, out: string, delayMs: number): Pro
       resolve({ finished: signal === null && code === 0, ms: performance.now() - started });
     });
   });
+}
+
+/**
+ * The spare pack the next run patches (out/.slokit/spare) must hold exactly what its manifest
+ * says, plus the user's files it lists beside it: a run that trusted a spare that disagrees
+ * would commit a pack whose files are not its manifest's.
+ */
+function expectSpareMatchesItsManifest(out: string, context: string): void {
+  const spare = join(out, '.slokit', 'spare');
+  if (!existsSync(spare)) return;
+  const manifest = JSON.parse(readFileSync(join(spare, 'manifest.json'), 'utf8')) as { files: { path: string; sha256: string }[] };
+  const extras = JSON.parse(readFileSync(join(spare, '.extras.json'), 'utf8')) as string[];
+  const tree = packTree(spare);
+  delete tree['.extras.json'];
+  delete tree['manifest.json'];
+  expect(Object.keys(tree).sort(), context).toEqual([...manifest.files.map((f) => f.path), ...extras].sort());
+  for (const f of manifest.files) expect(createHash('sha256').update(tree[f.path]!).digest('hex'), `${context}: ${f.path}`).toBe(f.sha256);
 }
 
 function withoutForeign(tree: Record<string, string>): Record<string, string> {
@@ -87,6 +105,7 @@ describe('atomic output', () => {
       expect(seen, context).toEqual(packs[now]);
       expect(readdirSync(join(out, 'grafana', 'local')), context).toHaveLength(FOREIGN);
       expect(existsSync(join(out, 'NOTES.txt')), context).toBe(true);
+      expectSpareMatchesItsManifest(out, context);
       const left = [...stateNames()].filter((n) => !before.has(n));
       if (run.finished) outcomes.finished++;
       else if (now === target) outcomes.afterSwap++;
@@ -103,7 +122,8 @@ describe('atomic output', () => {
     // The next whole run clears what the killed ones left behind.
     expect((await generateKilledAfter(a, out, 60_000)).finished).toBe(true);
     expect(withoutForeign(packTree(out))).toEqual(packs[0]);
-    expect(readdirSync(join(out, '.slokit')).sort()).toEqual(['current', 'packs', 'parsed-catalog.json']);
+    expect(readdirSync(join(out, '.slokit')).sort()).toEqual(['current', 'packs', 'parsed-catalog.json', 'spare']);
     expect(readdirSync(join(out, '.slokit', 'packs'))).toHaveLength(1);
+    expectSpareMatchesItsManifest(out, 'after the last run');
   }, 600_000);
 });

@@ -3,7 +3,7 @@
  * files slokit did not write, prunes files it wrote before and no longer does, and never
  * overwrites a directory that holds other things and no manifest.
  */
-import { copyFileSync, cpSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve, sep } from 'node:path';
 import { outputPaths } from '../naming.js';
@@ -17,6 +17,11 @@ export class OutputError extends Error {}
 const STATE = STATE_DIR;
 const CURRENT = 'current';
 const PACKS = 'packs';
+/**
+ * The pack replaced last time, kept whole: the next run patches it into the new pack instead
+ * of building one from nothing (see OutputWriter).
+ */
+const SPARE = 'spare';
 /** What the catalog's files parsed to in the last run (see load/parse-cache.ts): state, not pack. */
 export const PARSED_CATALOG = statePath('parsed-catalog.json');
 
@@ -42,7 +47,10 @@ function listFiles(dir: string, prefix = ''): string[] {
 }
 
 function readManifest(outDir: string): Manifest | undefined {
-  const path = join(outDir, outputPaths.manifest);
+  return readManifestFile(join(outDir, outputPaths.manifest));
+}
+
+function readManifestFile(path: string): Manifest | undefined {
   return existsSync(path) ? parseManifest(readFileSync(path, 'utf8')) : undefined;
 }
 
@@ -114,6 +122,15 @@ export interface CommitResult {
  * by renaming a symlink over out/.slokit/current, the one atomic step. Each top-level entry of
  * the pack (out/prometheus, out/manifest.json, ...) is a stable symlink through `current`: the
  * scheme Kubernetes uses for ConfigMap volumes. abort() leaves out/ as it was.
+ *
+ * Packs are double-buffered. The pack a swap replaces becomes out/.slokit/spare, and the next
+ * run renames the spare to its tmp-* folder and patches it: a file whose path has the same hash
+ * in the spare's manifest is left alone, every other one is replaced (unlinked first: packs
+ * share unchanged files as hard links, so a file is never written in place), and what the new
+ * pack lacks is removed. After one service changed, a run then touches that service's files
+ * only, where building a new folder linked 75,000 files and removing the old pack took 3 s at
+ * 5,000 services. A run killed while patching leaves a tmp-* folder, never a spare that
+ * disagrees with its manifest.
  */
 export class OutputWriter {
   private readonly out: string;
@@ -135,6 +152,10 @@ export class OutputWriter {
   /** The pack being replaced: its manifest, and hashes by path for reused files. */
   readonly previous: Manifest | undefined;
   private readonly previousHashes: ReadonlyMap<string, string>;
+  /** What tmp holds already, by path: the spare's manifest, kept up to date as files change. */
+  private readonly inTmp: Map<string, string>;
+  /** Whether tmp started as the spare (otherwise it started empty and holds only what this run put there). */
+  private readonly patching: boolean;
 
   constructor(outDir: string) {
     this.out = resolve(outDir);
@@ -149,9 +170,28 @@ export class OutputWriter {
       throw e;
     }
     this.tmp = join(this.state, `tmp-${process.pid}-${Date.now()}`);
-    mkdirSync(this.tmp);
+    const spare = this.takeSpare();
+    this.patching = spare !== undefined;
+    this.inTmp = spare ?? new Map();
     this.previous = readManifest(this.out);
     this.previousHashes = new Map((this.previous?.files ?? []).map((f) => [f.path, f.sha256]));
+  }
+
+  /**
+   * The spare pack as this run's tmp folder, with its files' hashes; an empty folder when there
+   * is no spare or it has no manifest (a spare is renamed whole, so it has one unless someone
+   * else wrote it).
+   */
+  private takeSpare(): Map<string, string> | undefined {
+    const spare = join(this.state, SPARE);
+    const manifest = existsSync(spare) ? readManifestFile(join(spare, outputPaths.manifest)) : undefined;
+    if (manifest) {
+      renameSync(spare, this.tmp);
+      return new Map(manifest.files.map((f) => [f.path, f.sha256]));
+    }
+    if (existsSync(spare)) removeTree(spare);
+    mkdirSync(this.tmp);
+    return undefined;
   }
 
   /**
@@ -165,22 +205,33 @@ export class OutputWriter {
     // at 5,000 services): a missing one fails to link and to copy, and the links made go.
     const taken: string[] = [];
     for (const path of paths) {
-      const target = join(this.tmp, validateRelativePath(path));
-      this.makeFolderOf(target);
-      try {
+      const hash = this.previousHashes.get(path)!;
+      if (this.inTmp.get(path) !== hash) {
+        const target = join(this.tmp, validateRelativePath(path));
+        this.makeFolderOf(target);
+        this.clear(path, target);
         try {
-          linkSync(join(current, path), target);
+          try {
+            linkSync(join(current, path), target);
+          } catch {
+            copyFileSync(join(current, path), target);
+          }
         } catch {
-          copyFileSync(join(current, path), target);
+          for (const t of taken) this.clear(t, join(this.tmp, t));
+          return false;
         }
-      } catch {
-        for (const t of taken) rmSync(join(this.tmp, t), { force: true });
-        return false;
+        this.inTmp.set(path, hash);
       }
       taken.push(path);
     }
     for (const path of taken) this.record(path, this.previousHashes.get(path)!);
     return true;
+  }
+
+  /** Removes a file of tmp before it is replaced: in a spare it may be a hard link into another pack. */
+  private clear(path: string, target: string): void {
+    this.inTmp.delete(path);
+    if (this.patching) rmSync(target, { force: true });
   }
 
   /** A file of the pack being replaced that slokit wrote (its manifest lists it), or undefined. */
@@ -206,8 +257,12 @@ export class OutputWriter {
     // Encoded once for the hash and the write: hashing the string and writing it encoded it twice.
     const bytes = Buffer.from(text);
     const hash = sha256(bytes);
-    const same = this.pathOfContent.get(hash);
-    if (same === undefined || !this.linked(join(this.tmp, same), target)) writeFileSync(target, bytes);
+    if (this.inTmp.get(path) !== hash) {
+      this.clear(path, target);
+      const same = this.pathOfContent.get(hash);
+      if (same === undefined || !this.linked(join(this.tmp, same), target)) writeFileSync(target, bytes);
+      this.inTmp.set(path, hash);
+    }
     this.record(path, hash);
   }
 
@@ -231,11 +286,16 @@ export class OutputWriter {
     try {
       const previous = readManifest(this.out);
       const previouslyGenerated = new Set(previous?.files.map((f) => f.path) ?? []);
+      if (this.patching) this.removeStale();
       const text = manifestText(manifestOf(this.written, this.services));
+      this.clear(outputPaths.manifest, join(this.tmp, outputPaths.manifest));
       writeFileSync(join(this.tmp, outputPaths.manifest), text);
       const topNames = [...new Set([outputPaths.manifest, ...[...this.written.keys()].map((p) => p.split('/')[0]!)])].sort();
+      const previousTopNames = new Set(previous?.files.map((f) => f.path.split('/')[0]!) ?? []);
       const pruned: string[] = [];
       const kept: string[] = [];
+      const carried: string[] = [];
+      const inPrevious: string[] = [];
       for (const path of listFiles(this.out)) {
         if (path === outputPaths.manifest || this.written.has(path)) continue;
         if (previouslyGenerated.has(path)) {
@@ -243,24 +303,34 @@ export class OutputWriter {
           continue;
         }
         kept.push(path);
+        if (previousTopNames.has(path.split('/')[0]!)) inPrevious.push(path);
         // A file the user put inside a generated folder lives in the old pack: carry it over.
         if (topNames.includes(path.split('/')[0]!)) {
-          mkdirSync(dirname(join(this.tmp, path)), { recursive: true });
-          cpSync(join(this.out, path), join(this.tmp, path));
+          const target = join(this.tmp, path);
+          mkdirSync(dirname(target), { recursive: true });
+          if (this.patching) rmSync(target, { force: true });
+          cpSync(join(this.out, path), target);
+          carried.push(path);
         }
       }
       const id = sha256(text).slice(0, 16);
-      if (currentPackId(this.out) !== id) {
+      const before = currentPackId(this.out);
+      if (before !== id) {
         const pack = join(this.state, PACKS, id);
-        rmSync(pack, { recursive: true, force: true }); // a complete copy left by a run killed before its swap
+        removeTree(pack); // a complete copy left by a run killed before its swap
         renameSync(this.tmp, pack);
         this.linkTopLevel(topNames);
         const next = join(this.state, `${CURRENT}.next-${process.pid}`);
         rmSync(next, { force: true });
         symlinkSync(`${PACKS}/${id}`, next);
         renameSync(next, join(this.state, CURRENT));
+        swapped = true;
+        if (before !== undefined) this.keepAsSpare(join(this.state, PACKS, before), inPrevious);
+      } else {
+        swapped = true;
+        // Nothing changed: the patched spare is a copy of the current pack, and stays the spare.
+        this.keepAsSpare(this.tmp, carried);
       }
-      swapped = true;
       this.unlinkGone(topNames);
       this.removeOtherPacks(id);
       return { written: this.written.size, pruned, kept };
@@ -272,6 +342,34 @@ export class OutputWriter {
     }
   }
 
+  /**
+   * Removes from the patched spare what the new pack does not have: the files its manifest
+   * lists that were not generated again, and the user's files it carried (listed beside it).
+   */
+  private removeStale(): void {
+    const stale = [...this.inTmp.keys()].filter((path) => path !== outputPaths.manifest && !this.written.has(path));
+    for (const path of [...stale, ...readExtras(this.tmp)]) {
+      const target = join(this.tmp, validateRelativePath(path));
+      rmSync(target, { force: true });
+      this.inTmp.delete(path);
+      removeEmptyFolders(this.tmp, dirname(path));
+    }
+    rmSync(join(this.tmp, EXTRAS), { force: true });
+  }
+
+  /** Makes a whole pack the spare, noting the user's files it holds besides its manifest's. */
+  private keepAsSpare(pack: string, extras: readonly string[]): void {
+    const spare = join(this.state, SPARE);
+    try {
+      if (existsSync(spare)) removeTree(spare);
+      writeFileSync(join(pack, EXTRAS), `${JSON.stringify(extras)}\n`);
+      renameSync(pack, spare);
+    } catch {
+      // No spare is no harm: the next run builds its pack from nothing.
+      removeTree(pack);
+    }
+  }
+
   private makeFolderOf(file: string): void {
     const dir = dirname(file);
     if (this.made.has(dir)) return;
@@ -280,7 +378,7 @@ export class OutputWriter {
   }
 
   abort(): void {
-    rmSync(this.tmp, { recursive: true, force: true });
+    removeTree(this.tmp);
     this.releaseLock();
     this.removeWhatWeCreated();
   }
@@ -320,10 +418,36 @@ export class OutputWriter {
    */
   private removeOtherPacks(id: string): void {
     for (const name of readdirSync(this.state)) {
-      if (/^(tmp-|old-|current\.next-)/.test(name)) rmSync(join(this.state, name), { recursive: true, force: true });
+      if (/^(tmp-|old-|current\.next-)/.test(name)) removeTree(join(this.state, name));
     }
     for (const name of readdirSync(join(this.state, PACKS))) {
       if (name !== id) removeTree(join(this.state, PACKS, name));
+    }
+  }
+}
+
+/**
+ * The user's files a spare holds besides its manifest's (carried from the pack before it):
+ * written at its root, beside the pack's top-level names, which never start with a dot.
+ */
+const EXTRAS = '.extras.json';
+
+function readExtras(pack: string): string[] {
+  try {
+    const extras: unknown = JSON.parse(readFileSync(join(pack, EXTRAS), 'utf8'));
+    return Array.isArray(extras) ? extras.filter((p): p is string => typeof p === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Removes a folder of a pack and its parents while they are empty (the pack's root stays). */
+function removeEmptyFolders(root: string, folder: string): void {
+  for (let dir = folder; dir !== '.' && dir !== ''; dir = dirname(dir)) {
+    try {
+      rmdirSync(join(root, dir));
+    } catch {
+      return; // not empty, or gone already
     }
   }
 }
