@@ -60,7 +60,7 @@ async function generate(opts: { catalog: string; out: string; check?: boolean; d
   const options = { dashboardOverrides: opts.dashboardOverrides };
   if (opts.check) {
     const pack = await generatePack(model, options);
-    const diffs = diffOutput(opts.out, pack.files, pack.services);
+    const diffs = diffOutput(opts.out, pack.files, pack.records);
     if (diffs.length) throw new ExitError(`${opts.out} is not what ${opts.catalog} generates:\n${diffs.map((d) => `  ${d}`).join('\n')}\nRun: slokit generate --catalog ${opts.catalog} --out ${opts.out}`, 1);
     console.log(`${opts.out} is up to date (${pack.files.size} files).`);
     return;
@@ -71,11 +71,11 @@ async function generate(opts: { catalog: string; out: string; check?: boolean; d
   let reused = 0;
   try {
     // Services whose key is unchanged since the pack being replaced take their files from it.
-    const previous = opts.reuse === false ? undefined : { services: writer.previous?.services ?? {}, reuse: (paths: readonly string[]) => writer.reuse(paths), read: (path: string) => writer.readPrevious(path) };
+    const previous = opts.reuse === false ? undefined : { services: writer.previous?.services ?? {}, suites: writer.previous?.suites ?? {}, reuse: (paths: readonly string[]) => writer.reuse(paths), read: (path: string) => writer.readPrevious(path) };
     const emitted = await emitPack(model, options, (path, text) => writer.add(path, text), previous);
     s = emitted.summary;
     reused = emitted.reused.size;
-    writer.setServices(emitted.services);
+    writer.setRecords(emitted.records);
     // Under the writer's lock, so two runs do not write it at once.
     cache.save(parsedCatalog);
   } catch (e) {

@@ -91,7 +91,8 @@ describe('outputs', () => {
       const files = new Map<string, string>();
       const taken: string[] = [];
       const previous = {
-        services: Object.fromEntries(before.services),
+        services: Object.fromEntries(before.records.services),
+        suites: Object.fromEntries(before.records.suites),
         reuse: (paths: readonly string[]) => {
           for (const p of paths) files.set(p, before.files.get(p)!);
           taken.push(...paths);
@@ -99,10 +100,15 @@ describe('outputs', () => {
         },
         read: (path: string) => before.files.get(path),
       };
-      const { reused } = await emitPack(model!, {}, (path, text) => files.set(path, text), previous);
+      const { reused, summary, records } = await emitPack(model!, {}, (path, text) => files.set(path, text), previous);
       expect(reused.size, form).toBe(model!.services.length - 1);
       expect(taken.length, form).toBeGreaterThan(0);
+      // Suites only reused services point at are taken, not built again.
+      expect(taken.some((p) => p.startsWith('prometheus/tests/shapes/')), form).toBe(true);
       const cold = await generatePack(model!);
+      expect(summary, form).toEqual(cold.summary);
+      expect(records.suites, form).toEqual(cold.records.suites);
+      expect(records.services, form).toEqual(cold.records.services);
       expect([...files.keys()].sort(), form).toEqual([...cold.files.keys()]);
       for (const [p, text] of cold.files) expect(files.get(p), `${form}: ${p}`).toBe(text);
     }

@@ -7,7 +7,7 @@ import { copyFileSync, cpSync, existsSync, linkSync, lstatSync, mkdirSync, readd
 import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve, sep } from 'node:path';
 import { outputPaths } from '../naming.js';
-import { buildManifest, manifestOf, manifestText, parseManifest, sha256, type Manifest, type ServiceRecord } from './manifest.js';
+import { buildManifest, manifestOf, manifestText, parseManifest, sha256, type Manifest, type PackRecords } from './manifest.js';
 import { takeLock } from './output-lock.js';
 import { STATE_DIR, statePath } from './state-file.js';
 
@@ -148,7 +148,7 @@ export class OutputWriter {
   private readonly pathOfContent = new Map<string, string>();
   /** Folders of the new pack made so far: a pack of 75,000 files has a few dozen. */
   private readonly made = new Set<string>();
-  private services: ReadonlyMap<string, ServiceRecord> | undefined;
+  private records: PackRecords | undefined;
   /** The pack being replaced: its manifest, and hashes by path for reused files. */
   readonly previous: Manifest | undefined;
   private readonly previousHashes: ReadonlyMap<string, string>;
@@ -244,9 +244,9 @@ export class OutputWriter {
     }
   }
 
-  /** What each service contributed, for the manifest (and the next run's reuse). */
-  setServices(services: ReadonlyMap<string, ServiceRecord>): void {
-    this.services = services;
+  /** What each service and test suite contributed, for the manifest (and the next run's reuse). */
+  setRecords(records: PackRecords): void {
+    this.records = records;
   }
 
   add(path: string, text: string): void {
@@ -287,7 +287,7 @@ export class OutputWriter {
       const previous = readManifest(this.out);
       const previouslyGenerated = new Set(previous?.files.map((f) => f.path) ?? []);
       if (this.patching) this.removeStale();
-      const text = manifestText(manifestOf(this.written, this.services));
+      const text = manifestText(manifestOf(this.written, this.records));
       this.clear(outputPaths.manifest, join(this.tmp, outputPaths.manifest));
       writeFileSync(join(this.tmp, outputPaths.manifest), text);
       const topNames = [...new Set([outputPaths.manifest, ...[...this.written.keys()].map((p) => p.split('/')[0]!)])].sort();
@@ -462,11 +462,11 @@ function removeTree(path: string): void {
   rmSync(path, { recursive: true, force: true });
 }
 
-export function writeOutput(outDir: string, files: ReadonlyMap<string, string>, services?: ReadonlyMap<string, ServiceRecord>): CommitResult {
+export function writeOutput(outDir: string, files: ReadonlyMap<string, string>, records?: PackRecords): CommitResult {
   const writer = new OutputWriter(outDir);
   try {
     for (const [path, text] of files) writer.add(path, text);
-    if (services) writer.setServices(services);
+    if (records) writer.setRecords(records);
   } catch (e) {
     writer.abort();
     throw e;
@@ -475,7 +475,7 @@ export function writeOutput(outDir: string, files: ReadonlyMap<string, string>, 
 }
 
 /** Paths where out/ differs from what the catalog generates (for `generate --check`). */
-export function diffOutput(outDir: string, files: ReadonlyMap<string, string>, services?: ReadonlyMap<string, ServiceRecord>): string[] {
+export function diffOutput(outDir: string, files: ReadonlyMap<string, string>, records?: PackRecords): string[] {
   const out = resolve(outDir);
   const diffs: string[] = [];
   for (const [path, text] of files) {
@@ -485,7 +485,7 @@ export function diffOutput(outDir: string, files: ReadonlyMap<string, string>, s
   }
   const manifest = readManifest(out);
   for (const f of manifest?.files ?? []) if (!files.has(f.path)) diffs.push(`stale: ${f.path}`);
-  const expectedManifest = manifestText(buildManifest(files, services));
+  const expectedManifest = manifestText(buildManifest(files, records));
   const manifestPath = join(out, outputPaths.manifest);
   if (!existsSync(manifestPath) || readFileSync(manifestPath, 'utf8') !== expectedManifest) diffs.push(`differs: ${outputPaths.manifest}`);
   return diffs;

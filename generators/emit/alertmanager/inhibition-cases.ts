@@ -42,12 +42,15 @@ export function inhibitionCases(model: Model): InhibitionCase[] {
   // A service's first alert of each kind asked for, found once (every edge of a service asks
   // again); only those are kept, not every SLI's alerts of a large catalog.
   const found = new Map<(d: AlertLabelSet) => boolean, Map<string, Found>>();
+  // Each SLI's alerts are looked at for several kinds: worked out once.
+  const labelSets = new Map<Sli, AlertLabelSet[]>();
+  const alertsOf = (service: Service, sli: Sli) => labelSets.get(sli) ?? labelSets.set(sli, alertLabelSets(model, service, sli)).get(sli)!;
   const firstDef = (service: Service, test: (d: AlertLabelSet) => boolean): Found => {
     const byService = found.get(test) ?? found.set(test, new Map()).get(test)!;
     if (!byService.has(service.name)) {
       let hit: Found;
       for (const sli of service.slis) {
-        const def = alertLabelSets(model, service, sli).find(test);
+        const def = alertsOf(service, sli).find(test);
         if (def) {
           hit = { sli, def };
           break;
@@ -69,10 +72,12 @@ export function inhibitionCases(model: Model): InhibitionCase[] {
   };
   const services = [...model.services].sort((a, b) => a.name.localeCompare(b.name));
   for (const dep of services) {
+    const direct = directDependents(model, dep.name);
+    // Most services of a large catalog are no one's dependency: their alerts need no looking at.
+    if (!direct.length) continue;
     const cause = firstDef(dep, isPage);
     if (!cause) continue;
     const vanished = firstDef(dep, isCriticalVanished);
-    const direct = directDependents(model, dep.name);
     for (const dependent of direct) {
       const page = firstDef(dependent, isPage);
       const ticket = firstDef(dependent, isBurnTicket);
@@ -111,14 +116,14 @@ export function inhibitionCases(model: Model): InhibitionCase[] {
     for (const service of services) {
       if (cases.filter((c) => c.name.includes(`: the ${hi} page holds back the ${lo} page`)).length >= GENERIC_EXAMPLES) break;
       for (const sli of service.slis) {
-        const defs = alertLabelSets(model, service, sli);
+        const defs = alertsOf(service, sli);
         const source = defs.find((d) => isPage(d) && d.burn?.name === hi);
         const target = defs.find((d) => isPage(d) && d.burn?.name === lo);
         if (!source || !target) continue;
         add(`${service.name}/${sli.name}: the ${hi} page holds back the ${lo} page`, source, target, true);
         add(`${service.name}/${sli.name}: never the ${lo} page the ${hi} page`, target, source, false);
         const other = service.slis.find((s) => s !== sli);
-        const otherTarget = other && alertLabelSets(model, service, other).find((d) => isPage(d) && d.burn?.name === lo);
+        const otherTarget = other && alertsOf(service, other).find((d) => isPage(d) && d.burn?.name === lo);
         if (otherTarget) add(`${service.name}/${sli.name}: not the ${lo} page of ${other.name}`, source, otherTarget, false);
         break;
       }

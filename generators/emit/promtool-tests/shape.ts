@@ -18,6 +18,7 @@ import { GENERATED_HEADER, toYaml } from '../yaml-text.js';
 import { sliceOf, type GroupObject, type RuleIdentity } from './rule-slice.js';
 import { sliPeriodTestGroups, sliTestGroups, sliWindowTestGroups, type TestGroup } from './scenarios.js';
 import { testFileYaml } from './test-file-yaml.js';
+import type { SuiteRecord } from '../../write/manifest.js';
 
 /**
  * The canonical identity: names no catalog can have (a catalog name has single dashes), so they
@@ -82,7 +83,7 @@ export function rawReads(sli: Sli): string[] {
   return [series.totalRate(sli.evaluation.rawWindow), series.badRate(sli.evaluation.rawWindow)];
 }
 
-interface Suite {
+export interface Suite {
   readonly id: string;
   /** Files of the suite, relative to its directory. */
   readonly files: ReadonlyMap<string, string>;
@@ -93,6 +94,34 @@ interface Suite {
 export interface Shape extends Suite {
   /** Its window suite: the derived-window test, shared by shapes whose window rules are the same. */
   readonly windows: Suite | undefined;
+}
+
+/**
+ * A suite known from the pack being replaced (its manifest's records): an SLI of a reused
+ * service points at it, and its files are taken from that pack instead of being built again.
+ */
+export interface KnownSuite {
+  readonly id: string;
+  readonly names: readonly string[];
+  readonly groups: number;
+  readonly cases: number;
+}
+
+export interface KnownShape extends KnownSuite {
+  readonly windows: KnownSuite | undefined;
+}
+
+/** A shape of the previous pack's records, or undefined when they do not describe it whole. */
+export function knownShape(suites: Readonly<Record<string, SuiteRecord>>, id: string): KnownShape | undefined {
+  const known = (suiteId: string): KnownSuite | undefined => {
+    const r = suites[suiteId];
+    return r && { id: suiteId, names: r.files, groups: r.groups, cases: r.cases };
+  };
+  const shape = known(id);
+  if (!shape) return undefined;
+  const windowsId = suites[id]!.windows;
+  const windows = windowsId === undefined ? undefined : known(windowsId);
+  return windowsId !== undefined && !windows ? undefined : { ...shape, windows };
 }
 
 export const SHAPE_FILES = { rules: 'rules.yml', tests: 'slo.test.yml' };

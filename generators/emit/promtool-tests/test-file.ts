@@ -11,7 +11,8 @@ import { ownSeriesGroups } from './own-series.js';
 import { sliceOf, type RuleIdentity } from './rule-slice.js';
 import type { TestGroup } from './scenarios.js';
 import { testFileYaml } from './test-file-yaml.js';
-import { rawReads, ruleIdentity, type Shape, type ShapeRegistry } from './shape.js';
+import { rawReads, ruleIdentity, type KnownShape, type KnownSuite, type Shape, type ShapeRegistry, type Suite } from './shape.js';
+import type { SuiteRecord } from '../../write/manifest.js';
 
 /** The name of an SLI's slice, next to its test file when `slokit test` runs it. */
 export const sliceFile = (sli: Pick<Sli, 'name'>) => `${sli.name}.rules.yml`;
@@ -46,38 +47,54 @@ export interface TestIndex {
 
 const fromTests = (path: string) => path.replace(/^prometheus\/tests\//, '');
 
+/** A suite of either kind: built in this run (with its files' texts) or known from the previous pack. */
+type AnySuite = Suite | KnownSuite;
+const namesOf = (suite: AnySuite): readonly string[] => ('files' in suite ? [...suite.files.keys()] : suite.names);
+
 /** Collects the index as SLIs are emitted; `text` is deterministic for a model. */
 export class TestIndexBuilder {
   private readonly slis: TestIndexEntry[] = [];
   private readonly shapes = new Map<string, { files: string[]; slis: string[]; windows?: string }>();
   private readonly windows = new Map<string, { files: string[]; shapes: string[] }>();
+  private readonly suites = new Map<string, SuiteRecord>();
 
   constructor(private readonly registry: ShapeRegistry) {}
 
+  /** Paths of the shape's suites the index does not hold yet: what a known shape must take from the previous pack. */
+  missing(shape: Shape | KnownShape): string[] {
+    if (this.shapes.has(shape.id)) return [];
+    const paths = namesOf(shape).map((name) => outputPaths.shapeFile(shape.id, name));
+    if (shape.windows && !this.windows.has(shape.windows.id)) paths.push(...namesOf(shape.windows).map((name) => outputPaths.windowFile(shape.windows!.id, name)));
+    return paths;
+  }
+
   /**
-   * Records the SLI; returns its shape's files and its window suite's (paths relative to out/)
-   * the first time each is seen.
+   * Records the SLI. Returns the files of its shape's suites the first time each is seen, when
+   * this run built them (a known shape's were taken: see `missing`), and those suites, to be
+   * counted once.
    */
-  add(service: Service, sli: Sli, shape: Shape): Map<string, string> {
+  add(service: Service, sli: Sli, shape: Shape | KnownShape): { fresh: Map<string, string>; brought: AnySuite[] } {
     const fresh = new Map<string, string>();
+    const brought: AnySuite[] = [];
+    const bring = (suite: AnySuite, pathOf: (id: string, name: string) => string, windows?: string): string[] => {
+      const files: string[] = [];
+      for (const name of namesOf(suite)) {
+        const path = pathOf(suite.id, name);
+        files.push(fromTests(path));
+        if ('files' in suite) fresh.set(path, suite.files.get(name)!);
+      }
+      this.suites.set(suite.id, { files: namesOf(suite), groups: suite.groups, cases: suite.cases, ...(windows ? { windows } : {}) });
+      brought.push(suite);
+      return files;
+    };
     let entry = this.shapes.get(shape.id);
     if (!entry) {
-      entry = { files: [], slis: [], ...(shape.windows ? { windows: shape.windows.id } : {}) };
-      for (const [name, text] of shape.files) {
-        const path = outputPaths.shapeFile(shape.id, name);
-        entry.files.push(fromTests(path));
-        fresh.set(path, text);
-      }
+      entry = { files: bring(shape, outputPaths.shapeFile, shape.windows?.id), slis: [], ...(shape.windows ? { windows: shape.windows.id } : {}) };
       this.shapes.set(shape.id, entry);
       if (shape.windows) {
         let w = this.windows.get(shape.windows.id);
         if (!w) {
-          w = { files: [], shapes: [] };
-          for (const [name, text] of shape.windows.files) {
-            const path = outputPaths.windowFile(shape.windows.id, name);
-            w.files.push(fromTests(path));
-            fresh.set(path, text);
-          }
+          w = { files: bring(shape.windows, outputPaths.windowFile), shapes: [] };
           this.windows.set(shape.windows.id, w);
         }
         w.shapes.push(shape.id);
@@ -93,7 +110,12 @@ export class TestIndexBuilder {
       ...ruleIdentity(service, sli),
       rawReads: rawReads(sli),
     });
-    return fresh;
+    return { fresh, brought };
+  }
+
+  /** Every suite of the pack, for its manifest. */
+  records(): ReadonlyMap<string, SuiteRecord> {
+    return this.suites;
   }
 
   text(): string {
