@@ -106,7 +106,7 @@ describe('slokit generate', () => {
     expect(r.stderr).toMatch(/2 problem\(s\)/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(tree(out)).toEqual(before);
-    expect(readdirSync(join(out, '.slokit')).sort(), 'no lock or half-written pack left behind').toEqual(['current', 'packs', 'parsed-catalog.json']);
+    expect(readdirSync(join(out, '.slokit')).sort(), 'no lock or half-written pack left behind').toEqual(['current', 'packs', 'parsed-catalog.json', 'spare']);
     expect(readdirSync(join(out, '.slokit', 'packs'))).toHaveLength(1);
   });
 
@@ -165,7 +165,7 @@ describe('slokit generate', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(tree(out)).toEqual({ ...before, 'grafana/mine.json': '{}' });
     expect(lstatSync(join(out, 'prometheus')).isSymbolicLink()).toBe(true);
-    expect(readdirSync(join(out, '.slokit')).sort()).toEqual(['current', 'packs', 'parsed-catalog.json']);
+    expect(readdirSync(join(out, '.slokit')).sort()).toEqual(['current', 'packs', 'parsed-catalog.json', 'spare']);
   });
 
   it('refuses to run while another generate holds the output directory, and takes over a lock left by a killed run', () => {

@@ -55,7 +55,10 @@ describe('the spare pack', () => {
   it('is patched into the next pack without touching the pack readers see, and always matches its manifest', () => {
     const out = join(scratchDir(), 'out');
     run(out, { add: { 'p/a.yml': 'a1', 'p/b.yml': 'b1', 'p/gone/c.yml': 'c1' } });
-    expect(existsSync(join(out, '.slokit', 'spare')), 'the first pack replaces nothing').toBe(false);
+    // The first pack replaces none: its spare is a copy of it, made of hard links.
+    expectSpareHonest(out);
+    expect(spareState(out).tree).toEqual(readerSees(out));
+    expect(statSync(join(out, '.slokit/spare/p/b.yml')).ino).toBe(statSync(join(out, 'p/b.yml')).ino);
 
     // a is taken unchanged (a hard link shared by both packs); the old pack becomes the spare.
     run(out, { reuse: ['p/a.yml'], add: { 'p/b.yml': 'b2', 'p/gone/c.yml': 'c1' } });

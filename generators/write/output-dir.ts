@@ -351,6 +351,7 @@ export class OutputWriter {
         renameSync(next, join(this.state, CURRENT));
         swapped = true;
         if (before !== undefined) this.keepAsSpare(join(this.state, PACKS, before), inPrevious);
+        else this.linkSpare(pack, [...this.written.keys(), outputPaths.manifest, ...carried], carried);
       } else {
         swapped = true;
         // Nothing changed: the patched spare is a copy of the current pack, and stays the spare.
@@ -380,6 +381,28 @@ export class OutputWriter {
       removeEmptyFolders(this.tmp, dirname(path));
     }
     rmSync(join(this.tmp, EXTRAS), { force: true });
+  }
+
+  /**
+   * The first pack of out/ replaces none, so its spare is a copy of it made of hard links (1.5 s
+   * at 5,000 services): without it, the next run would link every file it reuses itself.
+   */
+  private linkSpare(pack: string, paths: readonly string[], extras: readonly string[]): void {
+    const building = join(this.state, `tmp-${process.pid}-spare`);
+    try {
+      const made = new Set<string>();
+      for (const path of paths) {
+        const target = join(building, path);
+        const dir = dirname(target);
+        if (!made.has(dir)) mkdirSync(dir, { recursive: true });
+        made.add(dir);
+        linkSync(join(pack, path), target);
+      }
+      this.keepAsSpare(building, extras);
+    } catch {
+      // A file system without hard links: the next run builds its pack from nothing.
+      removeTree(building);
+    }
   }
 
   /** Makes a whole pack the spare, noting the user's files it holds besides its manifest's. */
