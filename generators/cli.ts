@@ -17,6 +17,7 @@ import type { FileResult } from './test-pack.js';
 import { formatProblem } from './validate/problems.js';
 import { checkOutputDir, danglingPackLinks, diffOutput, OutputError, OutputWriter, PARSED_CATALOG } from './write/output-dir.js';
 import { LockHeld } from './write/output-lock.js';
+import { kubernetesSizeWarnings } from './write/kubernetes-limits.js';
 import { SynthesisError } from './emit/promtool-tests/input-series.js';
 import { DashboardError } from './emit/dashboards/errors.js';
 import { RunbookTemplateError } from './emit/runbooks/render.js';
@@ -88,6 +89,7 @@ async function generate(opts: { catalog: string; out: string; check?: boolean; d
       ...(result.kept.length ? [`  kept ${result.kept.length} file(s) slokit did not write: ${listSome(result.kept)}`] : []),
     ].join('\n'),
   );
+  for (const w of kubernetesSizeWarnings(opts.out, result.paths)) console.error(`slokit: warning: ${w}`);
 }
 
 function listSome(items: readonly string[], max = 10): string {

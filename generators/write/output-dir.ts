@@ -127,6 +127,8 @@ function currentPackId(out: string): string | undefined {
 
 export interface CommitResult {
   readonly written: number;
+  /** Every file of the new pack (relative to out/). */
+  readonly paths: readonly string[];
   /** Files slokit generated last time and no longer does. */
   readonly pruned: string[];
   /** Files in out/ that slokit did not write: left where they are (carried into the new pack when inside it). */
@@ -359,7 +361,7 @@ export class OutputWriter {
       }
       this.unlinkGone(topNames);
       this.removeOtherPacks(id);
-      return { written: this.written.size, pruned, kept };
+      return { written: this.written.size, paths: [...this.written.keys()], pruned, kept };
     } catch (e) {
       if (!swapped) this.abort();
       throw e;
