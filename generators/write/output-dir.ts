@@ -335,7 +335,7 @@ export class OutputWriter {
         if (topNames.includes(path.split('/')[0]!)) {
           const target = join(this.tmp, path);
           mkdirSync(dirname(target), { recursive: true });
-          if (this.patching) rmSync(target, { force: true });
+          this.clear(path, target);
           cpSync(join(this.out, path), target);
           carried.push(path);
         }
@@ -377,9 +377,7 @@ export class OutputWriter {
   private removeStale(): void {
     const stale = [...this.inTmp.keys()].filter((path) => path !== outputPaths.manifest && !this.written.has(path));
     for (const path of [...stale, ...readExtras(this.tmp)]) {
-      const target = join(this.tmp, validateRelativePath(path));
-      rmSync(target, { force: true });
-      this.inTmp.delete(path);
+      this.clear(path, join(this.tmp, validateRelativePath(path)));
       removeEmptyFolders(this.tmp, dirname(path));
     }
     rmSync(join(this.tmp, EXTRAS), { force: true });
@@ -392,12 +390,9 @@ export class OutputWriter {
   private linkSpare(pack: string, paths: readonly string[], extras: readonly string[]): void {
     const building = join(this.state, `tmp-${process.pid}-spare`);
     try {
-      const made = new Set<string>();
       for (const path of paths) {
         const target = join(building, path);
-        const dir = dirname(target);
-        if (!made.has(dir)) mkdirSync(dir, { recursive: true });
-        made.add(dir);
+        this.makeFolderOf(target);
         linkSync(join(pack, path), target);
       }
       this.keepAsSpare(building, extras);

@@ -60,12 +60,18 @@ export class TestIndexBuilder {
 
   constructor(private readonly registry: ShapeRegistry) {}
 
+  /** The shape's suites the index does not hold yet, each with where its files go. */
+  private unseen(shape: Shape | KnownShape): { suite: AnySuite; pathOf: (id: string, name: string) => string }[] {
+    if (this.shapes.has(shape.id)) return [];
+    return [
+      { suite: shape, pathOf: outputPaths.shapeFile },
+      ...(shape.windows && !this.windows.has(shape.windows.id) ? [{ suite: shape.windows, pathOf: outputPaths.windowFile }] : []),
+    ];
+  }
+
   /** Paths of the shape's suites the index does not hold yet: what a known shape must take from the previous pack. */
   missing(shape: Shape | KnownShape): string[] {
-    if (this.shapes.has(shape.id)) return [];
-    const paths = namesOf(shape).map((name) => outputPaths.shapeFile(shape.id, name));
-    if (shape.windows && !this.windows.has(shape.windows.id)) paths.push(...namesOf(shape.windows).map((name) => outputPaths.windowFile(shape.windows!.id, name)));
-    return paths;
+    return this.unseen(shape).flatMap(({ suite, pathOf }) => namesOf(suite).map((name) => pathOf(suite.id, name)));
   }
 
   /**
@@ -76,25 +82,22 @@ export class TestIndexBuilder {
   add(service: Service, sli: Sli, shape: Shape | KnownShape): { fresh: Map<string, string>; brought: AnySuite[] } {
     const fresh = new Map<string, string>();
     const brought: AnySuite[] = [];
-    const bring = (suite: AnySuite, pathOf: (id: string, name: string) => string, windows?: string): string[] => {
-      const files: string[] = [];
-      for (const name of namesOf(suite)) {
-        const path = pathOf(suite.id, name);
-        files.push(fromTests(path));
-        if ('files' in suite) fresh.set(path, suite.files.get(name)!);
-      }
-      this.suites.set(suite.id, { files: namesOf(suite), groups: suite.groups, cases: suite.cases, ...(windows ? { windows } : {}) });
+    const files = new Map<string, string[]>();
+    for (const { suite, pathOf } of this.unseen(shape)) {
+      const paths = namesOf(suite).map((name) => pathOf(suite.id, name));
+      if ('files' in suite) namesOf(suite).forEach((name, i) => fresh.set(paths[i]!, suite.files.get(name)!));
+      files.set(suite.id, paths.map(fromTests));
+      this.suites.set(suite.id, { files: namesOf(suite), groups: suite.groups, cases: suite.cases, ...(suite === shape && shape.windows ? { windows: shape.windows.id } : {}) });
       brought.push(suite);
-      return files;
-    };
+    }
     let entry = this.shapes.get(shape.id);
     if (!entry) {
-      entry = { files: bring(shape, outputPaths.shapeFile, shape.windows?.id), slis: [], ...(shape.windows ? { windows: shape.windows.id } : {}) };
+      entry = { files: files.get(shape.id)!, slis: [], ...(shape.windows ? { windows: shape.windows.id } : {}) };
       this.shapes.set(shape.id, entry);
       if (shape.windows) {
         let w = this.windows.get(shape.windows.id);
         if (!w) {
-          w = { files: bring(shape.windows, outputPaths.windowFile), shapes: [] };
+          w = { files: files.get(shape.windows.id)!, shapes: [] };
           this.windows.set(shape.windows.id, w);
         }
         w.shapes.push(shape.id);
