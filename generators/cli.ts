@@ -65,7 +65,7 @@ async function generate(opts: { catalog: string; out: string; check?: boolean; d
   let reused = 0;
   try {
     // Services whose key is unchanged since the pack being replaced take their files from it.
-    const previous = opts.reuse === false ? undefined : { services: writer.previous?.services ?? {}, suites: writer.previous?.suites ?? {}, reuse: (paths: readonly string[]) => writer.reuse(paths), read: (path: string) => writer.readPrevious(path) };
+    const previous = opts.reuse === false ? undefined : { services: writer.previous?.services ?? {}, suites: writer.previous?.suites ?? {}, reuse: (paths: readonly string[]) => writer.reuse(paths) };
     const emitted = await emitPack(model, options, (path, text) => writer.add(path, text), previous);
     s = emitted.summary;
     reused = emitted.reused.size;

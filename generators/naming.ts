@@ -23,7 +23,12 @@ export const series = {
   budgetRemaining: 'slo:error_budget_remaining:ratio',
   /** Utilisation of a saturation resource, 0–1, its worst instance. */
   saturation: 'saturation:utilisation:ratio',
+  /** Instances of a service running each version (VERSION_LABEL), from its version metric. */
+  versionInstances: 'service:version_instances:count',
 } as const;
+
+/** The label the recorded version series carries the version in, whatever the service's version metric calls it. */
+export const VERSION_LABEL = 'version';
 
 /** Labels of the recorded saturation series (plus the catalog's aggregation labels). */
 export const SATURATION_LABELS = { service: 'service', resource: 'resource' } as const;
@@ -36,6 +41,7 @@ export const SATURATION_LABELS = { service: 'service', resource: 'resource' } as
 export const localSeries = {
   badRate: (w: Duration) => `sli_local:events_bad:rate${w.text}`,
   totalRate: (w: Duration) => `sli_local:events_total:rate${w.text}`,
+  versionInstances: 'service_local:version_instances:count',
 } as const;
 
 /** The window dashboards call "current"; every SLI records it (and its burn rate) whatever its policy. */
@@ -180,6 +186,8 @@ export const outputPaths = {
   testIndex: 'prometheus/tests/index.json',
   /** Saturation tests run at a coarser step than the SLO tests (a forecast needs days of data); service names hold no dots. */
   saturationTests: (service: Pick<Service, 'name'>) => `prometheus/tests/${service.name}.saturation.test.yml`,
+  /** Tests of the service's recorded version series (the upgrade watch reads it). */
+  versionTests: (service: Pick<Service, 'name'>) => `prometheus/tests/${service.name}.version.test.yml`,
   /** Rule file path as the test file refers to it (tests sit next to rules/). */
   rulesFromTests: (service: Pick<Service, 'name'>) => `../rules/${service.name}.yml`,
   manifest: 'manifest.json',

@@ -2,7 +2,7 @@
  * `slokit test`: each rule shape's full scenario suite (its derived windows in a window suite
  * that shapes with the same window rules share), each SLI's own tests against its slice
  * of the service's rule file (after checking the slice is its shape's rules under its own
- * name), and the saturation tests, run by promtool in parallel: the groups of a file that
+ * name), and the saturation and version tests, run by promtool in parallel: the groups of a file that
  * read the same rules together against just those rules (see rules-read.ts), costliest first
  * so the long ones do not finish last; each failure named by its test group (service/SLI, or
  * the shape and the SLIs that share it) and a one-line reason; with `changedOnly`, files whose
@@ -252,7 +252,10 @@ function sharedBy(suite: string, users: readonly string[]): (group: string) => s
   return (group) => `${suite} (${listed}): ${group.replace(/^[^:]*: /, '')}`;
 }
 
-/** Every unit of the pack: shapes' and saturation files in place, each SLI's own tests on its slice. */
+/** A service's own test files beside the shapes' (outputPaths.saturationTests, outputPaths.versionTests). */
+const SERVICE_TEST_FILE = /\.(saturation|version)\.test\.yml$/;
+
+/** Every unit of the pack: shapes', saturation and version files in place, each SLI's own tests on its slice. */
 /**
  * `unchanged` says a file passed before with these inputs: such a file is not cut into parts,
  * since it will not run.
@@ -304,7 +307,7 @@ function unitsOf(dir: string, scratch: string, promtool: string, selected: (file
     const rename = sharedBy(`shape ${id}`, shape.slis);
     for (const file of shape.files.filter((f) => f.endsWith('.test.yml'))) byRulesRead(file, rename);
   }
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.saturation.test.yml')).sort()) byRulesRead(file);
+  for (const file of readdirSync(dir).filter((f) => SERVICE_TEST_FILE.test(f)).sort()) byRulesRead(file);
   // A window suite tests the derived windows of every shape that shares it: each one's window
   // rules must be the suite's (raw reads aside, which its SLIs' own tests prove).
   for (const [id, suite] of Object.entries(index.windows ?? {})) {

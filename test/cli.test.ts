@@ -141,6 +141,7 @@ describe('slokit generate', () => {
       'prometheus/tests/slis/webhook-relay/api.test.yml',
       'prometheus/tests/slis/webhook-relay/deliveries.test.yml',
       'prometheus/tests/webhook-relay.saturation.test.yml',
+      'prometheus/tests/webhook-relay.version.test.yml',
       'runbooks/webhook-relay.md',
     ].sort());
     expect(existsSync(join(out, 'prometheus', 'rules', 'webhook-relay.yml'))).toBe(false);
@@ -261,31 +262,31 @@ describe('other commands', () => {
     expect(index.slis).toHaveLength(1);
     const shape = index.slis[0]!.shape;
     const windows = index.shapes[shape]!.windows;
-    const files = [...index.shapes[shape]!.files.filter((f) => f.endsWith('.test.yml')), ...index.windows[windows]!.files.filter((f) => f.endsWith('.test.yml')), 'redis.saturation.test.yml', 'slis/redis/commands.test.yml'].sort();
-    expect(files).toEqual([`shapes/${shape}/slo.test.yml`, `windows/${windows}/period.test.yml`, `windows/${windows}/windows.test.yml`, 'redis.saturation.test.yml', 'slis/redis/commands.test.yml'].sort());
+    const files = [...index.shapes[shape]!.files.filter((f) => f.endsWith('.test.yml')), ...index.windows[windows]!.files.filter((f) => f.endsWith('.test.yml')), 'redis.saturation.test.yml', 'redis.version.test.yml', 'slis/redis/commands.test.yml'].sort();
+    expect(files).toEqual([`shapes/${shape}/slo.test.yml`, `windows/${windows}/period.test.yml`, `windows/${windows}/windows.test.yml`, 'redis.saturation.test.yml', 'redis.version.test.yml', 'slis/redis/commands.test.yml'].sort());
 
     const first = cli(['test', '--out', out, '--jobs', '2']);
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/SUCCESS/); // promtool check rules
-    expect(first.stdout).toMatch(/^5 test file\(s\), \d+ test group\(s\): 5 file\(s\) passed, 0 failed/m);
+    expect(first.stdout).toMatch(/^6 test file\(s\), \d+ test group\(s\): 6 file\(s\) passed, 0 failed/m);
     for (const f of files) expect(first.stderr).toMatch(new RegExp(`^ok {3}${f.replaceAll('.', '\\.')} \\(`, 'm'));
 
     const again = cli(['test', '--out', out, '--changed']);
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).toMatch(/0 file\(s\) passed, 0 failed .*, 5 unchanged since they last passed/);
+    expect(again.stdout).toMatch(/0 file\(s\) passed, 0 failed .*, 6 unchanged since they last passed/);
     // promtool check rules reads only rule files it has not passed as they are: here none.
     const ruleFiles = Number(/(\d+) of (\d+) rule file\(s\) unchanged since they last passed/.exec(again.stdout)?.[2]);
     expect(again.stdout).toContain(`${ruleFiles} of ${ruleFiles} rule file(s) unchanged since they last passed`);
     expect(again.stdout).not.toMatch(/SUCCESS/);
     // Generating the pack again keeps what passed (the state lives next to the packs).
     expect(cli(['generate', '--catalog', catalog, '--out', out]).code).toBe(0);
-    expect(cli(['test', '--out', out, '--changed']).stdout).toMatch(/0 file\(s\) passed, 0 failed .*, 5 unchanged since they last passed/);
+    expect(cli(['test', '--out', out, '--changed']).stdout).toMatch(/0 file\(s\) passed, 0 failed .*, 6 unchanged since they last passed/);
 
     // One test file changes: only it runs again.
     edit(join(tests, 'windows', windows, 'period.test.yml'), (t) => `${t}# touched\n`);
     const one = cli(['test', '--out', out, '--changed']);
     expect(one.code, one.stderr).toBe(0);
-    expect(one.stdout).toMatch(/1 file\(s\) passed, 0 failed .*, 4 unchanged/);
+    expect(one.stdout).toMatch(/1 file\(s\) passed, 0 failed .*, 5 unchanged/);
     expect(one.stderr).toMatch(new RegExp(`^ok {3}windows/${windows}/period\\.test\\.yml`, 'm'));
 
     // A rule file promtool cannot read: --changed checks it (and only it), and stops there.

@@ -29,6 +29,8 @@ let alertmanagerUrl = '';
 let loadRunning = true;
 let loadLoop: Promise<void> | undefined;
 let prometheusConfig: (rules: 'normal' | 'saturated') => void = () => undefined;
+let relaySlis: string[] = [];
+let upgradeWatch: { panels: { type: string; title: string; repeat?: string; targets?: { expr: string }[] }[] } | undefined;
 
 function logs(): string {
   return started.map((r) => `--- ${r.name} log ---\n${r.logs()}`).join('\n');
@@ -81,7 +83,10 @@ beforeAll(async () => {
   const { model, problems } = loadModel(catalog);
   if (!model) throw new Error(JSON.stringify(problems));
   const out = join(dir, 'out');
-  writeOutput(out, (await generatePack(model)).files);
+  const pack = await generatePack(model);
+  writeOutput(out, pack.files);
+  relaySlis = model.services.find((s) => s.name === 'webhook-relay')!.slis.map((s) => s.name).sort();
+  upgradeWatch = JSON.parse(pack.files.get('grafana/dashboards/upgrades.json')!) as typeof upgradeWatch;
   // A second pack for the saturation step: open-fds thresholds below what any process uses,
   // and its timings compressed. Prometheus switches to it with a reload.
   edit(join(catalog, 'defaults.yaml'), (t) => t.replace('labels:\n', 'saturation: { warn_after: 20s, page_after: 5s }\nlabels:\n'));
@@ -153,6 +158,15 @@ async function scenario(): Promise<void> {
     await new Promise((r) => setTimeout(r, 30_000));
     expect(await query('ALERTS{alertname=~"Slokit.*"}'), logs()).toEqual([]);
     expect(notifications).toEqual([]);
+    // The upgrade watch, its row repeated for webhook-relay as Grafana would: the running
+    // version (the SDK's build info, recorded per service) and the burn of its SLIs.
+    const [row, versions, burn] = upgradeWatch!.panels;
+    expect(row).toMatchObject({ type: 'row', repeat: 'service' });
+    const asGrafana = (expr: string) => expr.replaceAll('$service', 'webhook-relay').replaceAll('$environment', 'production').replaceAll('$cluster', '.*');
+    const running = await query(asGrafana(versions!.targets![0]!.expr));
+    expect(running.map((r) => [r.metric.version, r.metric.env, r.metric.cluster, r.value[1]])).toEqual([['1.4.2', 'production', 'e2e', '1']]);
+    const burning = await query(asGrafana(burn!.targets![0]!.expr));
+    expect(burning.map((r) => r.metric.sli).sort()).toEqual(relaySlis);
 
     // Fault 1: half the requests fail.
     const errorsAt = Date.now();

@@ -125,6 +125,7 @@ describe('slokit test', () => {
         ...Object.values(index.shapes).flatMap((s) => s.files.filter((f) => f.endsWith('.test.yml'))),
         ...Object.values(index.windows).flatMap((w) => w.files.filter((f) => f.endsWith('.test.yml'))),
         ...model!.services.filter((s) => s.saturation.length).map((s) => `${s.name}.saturation.test.yml`),
+        ...model!.services.filter((s) => s.versionMetric).map((s) => `${s.name}.version.test.yml`),
       ].sort(),
     );
   });

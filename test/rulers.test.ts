@@ -58,6 +58,9 @@ function writeUnion(dir: string, service: string, parts: { local: boolean; globa
     ...(parts.global ? names(pack.files.get(`prometheus/rulers/mimir/${service}.yml`)!) : []),
   ];
   if (outageOnly) tests.tests = tests.tests.filter(isOutageScenario);
+  // The service's version series too: each Prometheus counts its own instances, the global ruler sums them.
+  const versions = pack.files.get(`prometheus/tests/${service}.version.test.yml`);
+  if (versions) tests.tests.push(...(parse(versions) as { tests: SuiteFile['tests'] }).tests);
   writeFileSync(join(dir, `${service}.test.yml`), toYaml(tests));
   return `${service}.test.yml`;
 }
@@ -84,8 +87,13 @@ describe('rules split between every Prometheus and a global ruler', () => {
       const isSaturation = (g: { name: string }) => g.name.includes(':saturation');
       const localGroups = groupsOf(`prometheus/rulers/local/${service}.yml`);
       const local = localGroups.filter((g) => !isSaturation(g)).flatMap((g) => g.rules);
-      expect(local.length).toBe(2 * model.services.find((s) => s.name === service)!.slis.length);
+      const declared = model.services.find((s) => s.name === service)!;
+      expect(local.length).toBe(2 * declared.slis.length + (declared.versionMetric ? 1 : 0));
       for (const r of local) {
+        if (r.record === 'service_local:version_instances:count') {
+          expect(metricNamesRead(r.expr)).toEqual([declared.versionMetric!.selector.metric]);
+          continue;
+        }
         expect(r.record).toMatch(/^sli_local:events_(total|bad):rate5m$/);
         // Raw series, and the local total just recorded (the fallback when no bad series exists yet).
         expect(metricNamesRead(r.expr).filter((n) => !isRaw(n) && n !== 'sli_local:events_total:rate5m'), r.expr).toEqual([]);
@@ -134,7 +142,7 @@ describe('rules split between every Prometheus and a global ruler', () => {
     }
   });
 
-  it('the global sum adds up the rates several Prometheus servers recorded, whatever labels identify them', async () => {
+  it('the global sum adds up the rates and version counts several Prometheus servers recorded, whatever labels identify them', async () => {
     expect(promtoolAvailable(), PROMTOOL_MISSING).toBe(true);
     const dir = scratchDir();
     writeUnion(dir, 'redis', { local: false, global: true });
@@ -154,6 +162,10 @@ describe('rules split between every Prometheus and a global ruler', () => {
             { series: `sli_local:events_bad:rate5m{${id}, env="production", cluster="a", prometheus="shard-1"}`, values: '3x10' },
             { series: `sli_local:events_total:rate5m{${id}, env="production", cluster="b", prometheus="b"}`, values: '5x10' },
             { series: `sli_local:events_bad:rate5m{${id}, env="production", cluster="b", prometheus="b"}`, values: '0x10' },
+            // Instances per version, counted by each shard.
+            { series: 'service_local:version_instances:count{service="redis", env="production", cluster="a", version="7.2", prometheus="shard-0"}', values: '2x10' },
+            { series: 'service_local:version_instances:count{service="redis", env="production", cluster="a", version="7.2", prometheus="shard-1"}', values: '1x10' },
+            { series: 'service_local:version_instances:count{service="redis", env="production", cluster="a", version="7.4", prometheus="shard-1"}', values: '1x10' },
           ],
           promql_expr_test: [
             {
@@ -170,6 +182,14 @@ describe('rules split between every Prometheus and a global ruler', () => {
               exp_samples: [
                 { labels: `sli:error:ratio_rate5m{${id}, env="production", cluster="a"}`, value: 0.1 },
                 { labels: `sli:error:ratio_rate5m{${id}, env="production", cluster="b"}`, value: 0 },
+              ],
+            },
+            {
+              expr: 'service:version_instances:count{service="redis"}',
+              eval_time: '5m',
+              exp_samples: [
+                { labels: 'service:version_instances:count{service="redis", env="production", cluster="a", version="7.2"}', value: 3 },
+                { labels: 'service:version_instances:count{service="redis", env="production", cluster="a", version="7.4"}', value: 1 },
               ],
             },
           ],

@@ -36,9 +36,11 @@ describe('rule groups', () => {
 });
 
 describe('recording rules follow the SLO math', () => {
-  it('read raw series only in the raw (5m) window', () => {
-    expect(recording.filter((r) => metricNamesRead(r.expr).some((n) => !n.includes(':'))).length).toBe(2 * 15);
-    for (const r of recording) {
+  it('read raw series only in the raw (5m) window, and in the version count of each service that knows its version metric', () => {
+    const slo = recording.filter((r) => r.record !== 'service:version_instances:count');
+    expect(slo.filter((r) => metricNamesRead(r.expr).some((n) => !n.includes(':'))).length).toBe(2 * 15);
+    expect(recording.length - slo.length).toBe(m.services.filter((s) => s.versionMetric).length);
+    for (const r of slo) {
       const raw = metricNamesRead(r.expr).filter((n) => !n.includes(':'));
       if (raw.length) expect(r.record, r.expr).toMatch(/^sli:events_(bad|total):rate5m$/);
       else expect(metricNamesRead(r.expr).length, r.expr).toBeGreaterThan(r.expr.startsWith('vector(') ? -1 : 0);

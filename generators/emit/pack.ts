@@ -11,11 +11,12 @@ import { alertmanagerPaths, dashboardPaths, kubernetesPaths, mixinPaths, outputP
 import { inhibitionCasesYaml } from './alertmanager/inhibition-cases.js';
 import { alertmanagerYaml, routeCasesYaml } from './alertmanager/routing.js';
 import { runbookRenderer } from './runbooks/render.js';
-import { configMapYaml, dashboardFolderOf, dashboardFolders, dashboardJsonIn, provisioningYaml } from './dashboards/delivery.js';
-import { streamDashboards, upgradePiecesOf, type Panel } from './dashboards/evaluate.js';
+import { configMapYaml, dashboardFolderOf, dashboardFolders, provisioningYaml } from './dashboards/delivery.js';
+import { streamDashboards } from './dashboards/evaluate.js';
 import { knownShape, ShapeRegistry } from './promtool-tests/shape.js';
 import { sliTestFileText, TestIndexBuilder } from './promtool-tests/test-file.js';
 import { saturationTestFileText, saturationTestGroups } from './promtool-tests/saturation.js';
+import { versionTestFileText, versionTestGroups } from './promtool-tests/versions.js';
 import { kustomizationYaml } from './kubernetes/kustomization.js';
 import { prometheusRuleYaml } from './kubernetes/prometheus-rule.js';
 import { mixinConfig, mixinLibsonnet, mixinRulesJson } from './mixin/mixin.js';
@@ -74,20 +75,6 @@ export interface Previous {
   readonly suites: Readonly<Record<string, SuiteRecord>>;
   /** Takes these files from the previous pack as they are; false (and nothing taken) when one is missing. */
   readonly reuse: (paths: readonly string[]) => boolean;
-  /** A file of the previous pack, if it has it. */
-  readonly read: (path: string) => string | undefined;
-}
-
-/** Each service's piece of the upgrade watch in the previous pack, from whichever dashboard form holds it. */
-function previousUpgradePieces(previous: Previous): Map<string, Panel[]> {
-  const text = dashboardJsonIn(previous.read, 'upgrades.json');
-  if (text === undefined) return new Map();
-  try {
-    return upgradePiecesOf((JSON.parse(text) as { panels?: Panel[] }).panels ?? []);
-  } catch {
-    // Not what slokit wrote: evaluate every piece again.
-    return new Map();
-  }
 }
 
 export async function generatePack(model: Model, options: PackOptions = {}): Promise<Pack> {
@@ -161,7 +148,6 @@ export async function emitPack(model: Model, options: PackOptions, sink: FileSin
       }
     },
     reused,
-    reused.size && previous ? previousUpgradePieces(previous) : undefined,
   );
   // Awaited below; this only keeps an early failure from counting as unhandled meanwhile.
   dashboards.catch(() => undefined);
@@ -211,12 +197,14 @@ export async function emitPack(model: Model, options: PackOptions, sink: FileSin
     }
     const saturationTests = saturationTestGroups(model, service, rules.saturationAlerts);
     if (saturationTests.length) emit(outputPaths.saturationTests(service), saturationTestFileText(service, rules.groups.map((g) => g.name), saturationTests));
+    const versionTests = versionTestGroups(model, service);
+    if (versionTests.length) emit(outputPaths.versionTests(service), versionTestFileText(service, versionTests));
     c.slis += service.slis.length;
     c.ruleGroups += rules.groups.length;
     for (const g of rules.groups) for (const r of g.rules) isAlert(r) ? c.alertRules++ : c.recordingRules++;
     c.saturationResources += service.saturation.length;
-    c.testGroups += saturationTests.length;
-    c.testCases += countCases(saturationTests);
+    c.testGroups += saturationTests.length + versionTests.length;
+    c.testCases += countCases(saturationTests) + countCases(versionTests);
     emit(...runbookPath(runbooks.service(service)));
     records.set(service.name, { key: keys.get(service.name)!, files, counts: c, shapes: shapeIds });
     // Let finished dashboard pieces be written and new ones start.

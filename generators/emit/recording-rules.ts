@@ -5,8 +5,8 @@
 import { formatNumber } from '../model/decimal.js';
 import type { Duration } from '../model/duration.js';
 import type { Model, Service, Sli } from '../model/types.js';
-import { CURRENT_WINDOW, series } from '../naming.js';
-import { byClause } from '../promql/escape.js';
+import { CURRENT_WINDOW, series, VERSION_LABEL } from '../naming.js';
+import { byClause, quote, selectorText } from '../promql/escape.js';
 import { eventRates } from '../promql/sli-events.js';
 import { readSeries } from './window-plan.js';
 import type { RecordingRule } from './rule-types.js';
@@ -97,4 +97,18 @@ export function serviceRollupRules(model: Model, service: Service, windows: read
     { record: series.serviceTotalRate(w), expr: `sum by (${by}) (${series.totalRate(w)}${sel})`, labels },
     { record: series.serviceErrorRatio(w), expr: `${series.serviceBadRate(w)}${sel}\n/\n${series.serviceTotalRate(w)}${sel}`, labels },
   ]);
+}
+
+/**
+ * Instances per running version, from the service's version metric, under one label name
+ * (VERSION_LABEL) whatever the metric calls it: one upgrade dashboard, templated by service,
+ * reads every service's versions from this series. Undefined when no version metric is known.
+ * It reads raw series: split rulers record it locally under `name` and sum it globally.
+ */
+export function versionRule(model: Model, service: Service, name: string = series.versionInstances): RecordingRule | undefined {
+  const v = service.versionMetric;
+  if (!v) return undefined;
+  const raw = selectorText(v.selector);
+  const read = v.label === VERSION_LABEL ? raw : `label_replace(${raw}, ${quote(VERSION_LABEL)}, "$1", ${quote(v.label)}, "(.*)")`;
+  return { record: name, expr: `count${byClause([...model.settings.aggregationLabels, VERSION_LABEL])} (${read})`, labels: { service: service.name } };
 }

@@ -6,7 +6,7 @@
 import type { Model, Service } from '../model/types.js';
 import { groupName, type RuleFamily } from '../naming.js';
 import { alertDefs, type AlertDef } from './alert-rules.js';
-import { serviceRollupRules, sliRecordingRules, sloRecordingRules } from './recording-rules.js';
+import { serviceRollupRules, sliRecordingRules, sloRecordingRules, versionRule } from './recording-rules.js';
 import type { Rule, RuleGroup } from './rule-types.js';
 import { planWindows } from './window-plan.js';
 import { saturationBlocks, type SaturationAlertDef } from './saturation-rules.js';
@@ -86,6 +86,7 @@ function buildServiceRules(model: Model, service: Service): ServiceRules {
   const shared = planWindows(first).filter((p) => service.slis.every((s) => planWindows(s).some((q) => q.window.seconds === p.window.seconds)));
   const rollupFast = serviceRollupRules(model, service, shared.filter((p) => p.family !== 'slow').map((p) => p.window));
   const rollupSlow = serviceRollupRules(model, service, shared.filter((p) => p.family === 'slow').map((p) => p.window));
+  const version = versionRule(model, service);
   const groups = [
     ...packGroups(service, 'fast', fast),
     ...packGroups(service, 'slow', slow),
@@ -93,6 +94,8 @@ function buildServiceRules(model: Model, service: Service): ServiceRules {
     ...packGroups(service, 'service', [
       { interval: first.evaluation.fastInterval.text, rules: rollupFast },
       { interval: first.evaluation.slowInterval.text, rules: rollupSlow },
+      // At the fast pace: a rollout takes minutes, and the upgrade dashboard shows it as it happens.
+      { interval: first.evaluation.fastInterval.text, rules: version ? [version] : [] },
     ]),
     ...packGroups(service, 'saturation', saturation.blocks),
   ];

@@ -121,7 +121,7 @@ async function alertTestChecks(model: Model, pack: Pack, run: boolean): Promise<
     const index = JSON.parse(pack.files.get(outputPaths.testIndex)!) as TestIndex;
     for (const s of model.services) {
       const shapes = Object.entries(index.shapes).filter(([, shape]) => shape.slis.some((x) => x.startsWith(`${s.name}/`)));
-      const mine = (file: string) => file.startsWith(`slis/${s.name}/`) || `prometheus/tests/${file}` === outputPaths.saturationTests(s) || shapes.some(([, shape]) => shape.files.includes(file));
+      const mine = (file: string) => file.startsWith(`slis/${s.name}/`) || [outputPaths.saturationTests(s), outputPaths.versionTests(s)].includes(`prometheus/tests/${file}`) || shapes.some(([, shape]) => shape.files.includes(file));
       const failed = results.filter((r) => r.status === 'failed' && mine(r.file)).flatMap((r) => (r.failures.length ? r.failures.map((f) => f.group) : [r.file]));
       out.set(s.name, failed.length ? missing(`promtool test rules failed: ${[...new Set(failed)].slice(0, 3).join('; ')}`, 'run: slokit generate && slokit test to see why') : met);
     }

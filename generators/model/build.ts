@@ -129,6 +129,21 @@ function outputsOf(d: DefaultsDoc): OutputForm[] {
   return OUTPUT_FORMS.filter((f) => chosen.has(f));
 }
 
+/** Labels slokit writes on its recorded series and alerts: an aggregation label of the same name would be overwritten or dropped. */
+const WRITTEN_LABELS = ['alertname', 'alertstate', 'severity', 'team', 'service', 'sli', 'component', 'long', 'short', 'resource', 'le', 'version'] as const;
+
+function checkLabels(d: DefaultsDoc, source: SourceFile, c: Collector): void {
+  for (const key of ['environment', 'cluster'] as const) {
+    const label = d.labels[key];
+    if (label !== undefined && (WRITTEN_LABELS as readonly string[]).includes(label)) {
+      c.add(source, ['labels', key], `the ${key} label cannot be "${label}": slokit writes that label on its own series and alerts`, `name the label your series carry the ${key} in (labels slokit writes: ${WRITTEN_LABELS.join(', ')})`);
+    }
+  }
+  if (d.labels.environment !== undefined && d.labels.environment === d.labels.cluster) {
+    c.add(source, ['labels', 'cluster'], `the cluster label is the environment label ("${d.labels.cluster}")`, 'name two different labels, or leave cluster out');
+  }
+}
+
 /** What `outputs` cannot say: no form for the dashboards alerts link to, or rulers said twice. */
 function checkOutputs(d: DefaultsDoc, source: SourceFile, c: Collector): void {
   if (!d.outputs) return;
@@ -247,7 +262,10 @@ export function buildModel(sources: CatalogSources, options: BuildOptions = {}):
   const teams = teamsOk && sources.teams ? loadTeams(sources.teams, c) : new Map<string, Team>();
   const defaults = defaultsOk && sources.defaults ? (sources.defaults.data as DefaultsDoc) : undefined;
   const settings = defaults ? settingsFrom(defaults, sources.dir) : undefined;
-  if (defaults && sources.defaults) checkOutputs(defaults, sources.defaults, c);
+  if (defaults && sources.defaults) {
+    checkOutputs(defaults, sources.defaults, c);
+    checkLabels(defaults, sources.defaults, c);
+  }
   if (settings?.runbookTemplateDir && sources.defaults) {
     const dir = settings.runbookTemplateDir;
     const inside = dir.startsWith(resolve(sources.dir) + sep);

@@ -256,16 +256,6 @@ export class OutputWriter {
     if (this.patching) rmSync(target, { force: true });
   }
 
-  /** A file of the pack being replaced that slokit wrote (its manifest lists it), or undefined. */
-  readPrevious(path: string): string | undefined {
-    if (!this.previousHashes.has(path)) return undefined;
-    try {
-      return readFileSync(join(this.state, CURRENT, validateRelativePath(path)), 'utf8');
-    } catch {
-      return undefined;
-    }
-  }
-
   /** What each service and test suite contributed, for the manifest (and the next run's reuse). */
   setRecords(records: PackRecords): void {
     this.records = records;

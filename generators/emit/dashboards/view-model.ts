@@ -7,7 +7,7 @@ import { formatNumber, formatPercent } from '../../model/decimal.js';
 import type { Duration } from '../../model/duration.js';
 import type { Matcher, Model, SaturationResource, Service, Sli } from '../../model/types.js';
 import { saturationIdentity } from '../saturation-rules.js';
-import { alertNames, CURRENT_WINDOW, dashboardLabelVars, dashboardUid, runbookFileUrl, series, SLI_LABELS } from '../../naming.js';
+import { alertNames, CURRENT_WINDOW, dashboardLabelVars, dashboardUid, runbookFileUrl, series, SLI_LABELS, VERSION_LABEL } from '../../naming.js';
 import { matchersText, selectorText } from '../../promql/escape.js';
 import { eventRates } from '../../promql/sli-events.js';
 
@@ -93,8 +93,6 @@ function dashboardPath(service: Pick<Service, 'name'>): string {
 }
 
 function serviceView(model: Model, service: Service) {
-  const vars = variableMatchers(model);
-  const vm = service.versionMetric;
   return {
     name: service.name,
     uid: dashboardUid(service),
@@ -111,12 +109,6 @@ function serviceView(model: Model, service: Service) {
       { label: SLI_LABELS.service, op: '=', value: service.name },
       SLI_VARIABLE,
     ])})`,
-    version: vm
-      ? {
-          label: vm.label,
-          expr: `count by (${vm.label}) (${selectorText(vm.selector, vars)})`,
-        }
-      : null,
     slis: service.slis.map((sli) => sliView(model, service, sli)),
     saturation: service.saturation.map((r) => saturationView(model, service, r)),
   };
@@ -139,6 +131,29 @@ function saturationView(model: Model, service: Service, r: SaturationResource) {
   };
 }
 
+/**
+ * The upgrade watch: one row per chosen service (the `service` variable, repeated), over the
+ * recorded version series and the 1h burn rate every SLI records, so nothing in it depends on
+ * how many services the catalog has.
+ */
+function upgradesView(model: Model) {
+  const chosen = [{ label: SLI_LABELS.service, op: '=~' as const, value: '$service' }, ...variableMatchers(model)];
+  const legend = variables(model).map((v) => `{{${v.labelName}}}`);
+  const factors = model.services.flatMap((s) => s.slis.flatMap((sli) => sli.alerts.filter((a) => a.severity === 'critical').map((a) => a.factor)));
+  const pageFactor = factors.length ? Math.max(...factors) : 0;
+  return {
+    serviceQuery: series.objective,
+    versionSeries: series.versionInstances,
+    versions: `${series.versionInstances}${matchersText(chosen)}`,
+    versionLegend: [`{{${VERSION_LABEL}}}`, ...legend].join(' '),
+    noVersion: 'No version series: declare version_metric in this service\'s catalog entry, or adopt the SDK',
+    burn: `${series.burnRate(CURRENT_WINDOW)}${matchersText(chosen)}`,
+    burnLegend: [`{{${SLI_LABELS.sli}}}`, ...legend].join(' '),
+    pageFactor,
+    pageFactorText: factors.length ? `the fastest page of the catalog (${formatNumber(pageFactor)}× the sustainable rate)` : 'not drawn: no SLI of the catalog pages',
+  };
+}
+
 /** Everything the templates need; plain JSON. `services`: the ones to describe (default all; the rest are reused as they were). */
 export function dashboardViewModel(model: Model, services: readonly Service[] = model.services) {
   const vars = variableMatchers(model);
@@ -151,6 +166,7 @@ export function dashboardViewModel(model: Model, services: readonly Service[] = 
     upgradesUid: UPGRADES_UID,
     burnAlertPrefix: alertNames.burn(model.settings, { name: '' }),
     services: services.map((s) => serviceView(model, s)),
+    upgrades: upgradesView(model),
     overview: {
       // One row per SLI: the join key is (service, sli); max drops environment and cluster splits to the worst.
       objective: `max by (service, sli) (${series.objective})`,

@@ -1,8 +1,9 @@
 /**
  * Rules split for distributed evaluation, when one Prometheus no longer sees every series of a
  * service (a Prometheus per cluster, or shards): each Prometheus records the raw-window rates
- * of its own raw series (local), and a Mimir or Thanos ruler sums those over every Prometheus
- * and evaluates everything else, long windows and alerts included, over the whole (global).
+ * of its own raw series and the count of its instances per version (local), and a Mimir or
+ * Thanos ruler sums those over every Prometheus and evaluates everything else, long windows and
+ * alerts included, over the whole (global).
  *
  * The global half is the single-Prometheus rule set with the raw-window rules replaced by sums
  * of the local ones, so every other rule, alert and test is unchanged, and the union of both
@@ -10,12 +11,12 @@
  * saturation groups move whole to the local half: they judge instances, which each Prometheus sees.
  */
 import type { Model, Service } from '../../model/types.js';
-import { groupName, localSeries, series } from '../../naming.js';
+import { groupName, localSeries, series, VERSION_LABEL } from '../../naming.js';
 import { byClause } from '../../promql/escape.js';
-import { rawWindowRules } from '../recording-rules.js';
+import { rawWindowRules, versionRule } from '../recording-rules.js';
 import { packGroups, serviceRules } from '../rule-groups.js';
 import { isAlert, type RecordingRule, type RuleGroup } from '../rule-types.js';
-import { sliIdentity, sliMatchers } from '../sli-selector.js';
+import { serviceMatchers, sliIdentity, sliMatchers } from '../sli-selector.js';
 
 export interface SplitRules {
   /** For every Prometheus that scrapes the service. */
@@ -27,11 +28,11 @@ export interface SplitRules {
 /** `groups`: the service's single-Prometheus rule groups, when the caller has them already. */
 export function splitServiceRules(model: Model, service: Service, groups: readonly RuleGroup[] = serviceRules(model, service).groups): SplitRules {
   const by = model.settings.aggregationLabels;
-  const local = packGroups(
-    service,
-    'local',
-    service.slis.map((sli) => ({ interval: sli.evaluation.fastInterval.text, rules: rawWindowRules(model, service, sli, localSeries) })),
-  );
+  const localVersion = versionRule(model, service, localSeries.versionInstances);
+  const local = packGroups(service, 'local', [
+    ...service.slis.map((sli) => ({ interval: sli.evaluation.fastInterval.text, rules: rawWindowRules(model, service, sli, localSeries) })),
+    { interval: service.slis[0]!.evaluation.fastInterval.text, rules: localVersion ? [localVersion] : [] },
+  ]);
   // The global sum of each local rate, keyed by the single-Prometheus rule it replaces.
   const sums = new Map<string, RecordingRule>();
   for (const sli of service.slis) {
@@ -41,13 +42,20 @@ export function splitServiceRules(model: Model, service: Service, groups: readon
       sums.set(`${sli.name}\0${name(w)}`, { record: name(w), expr: `sum${byClause(by)} (${localName(w)}${sel})`, labels: sliIdentity(service, sli) });
     }
   }
+  // The version series reads raw series too: each Prometheus counts its own instances.
+  const versionSum: RecordingRule = {
+    record: series.versionInstances,
+    expr: `sum${byClause([...by, VERSION_LABEL])} (${localSeries.versionInstances}${serviceMatchers(service)})`,
+    labels: { service: service.name },
+  };
+  const replaced = (r: RecordingRule) => (r.record === series.versionInstances ? versionSum : (sums.get(`${r.labels?.sli}\0${r.record}`) ?? r));
   // Saturation is per instance: each Prometheus judges the instances it scrapes, so its rules
   // (recording and alerts) stay with the raw series instead of waiting on the global ruler.
   const all = groups;
   const isSaturation = (g: RuleGroup) => g.name.startsWith(groupName(service, 'saturation', 0));
   const global = all.filter((g) => !isSaturation(g)).map((g) => ({
     ...g,
-    rules: g.rules.map((r) => (isAlert(r) ? r : (sums.get(`${r.labels?.sli}\0${r.record}`) ?? r))),
+    rules: g.rules.map((r) => (isAlert(r) ? r : replaced(r))),
   }));
   return { local: [...local, ...all.filter(isSaturation)], global };
 }
