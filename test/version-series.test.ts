@@ -21,7 +21,7 @@ describe('the recorded version series', () => {
   it('is recorded under one label name and tested by a rolling upgrade; a wrong rule fails its promtool test', { timeout: 120_000 }, async () => {
     expect(promtoolAvailable(), PROMTOOL_MISSING).toBe(true);
     const catalog = copyCatalog();
-    // web alone keeps `slokit test` below short.
+    // web alone: generating the rest would prove nothing more here.
     for (const f of readdirSync(join(catalog, 'services'))) if (f !== 'web.yaml') rmSync(join(catalog, 'services', f));
     rmSync(join(catalog, 'scales'), { recursive: true });
     edit(join(catalog, 'services', 'web.yaml'), (t) => t.replace('dependencies: [postgres, redis, gitaly]\n', ''));
@@ -66,11 +66,7 @@ describe('the recorded version series', () => {
       expect(r.code, `${what}: ${r.output}`).toBe(1);
       expect(r.output, what).toMatch(/FAILED[\s\S]*expr: "service:version_instances:count/);
     }
-    writeFileSync(rulesFile, good);
-    // `slokit test` runs the version tests with the rest of the pack's service files.
-    const all = cli(['test', '--out', out]);
-    expect(all.code, all.stdout + all.stderr).toBe(0);
-    expect(all.stdout + all.stderr).toMatch(/ok   web\.version\.test\.yml/);
+    // `slokit test` runs them with the service's other files: test/cli.test.ts and test/promtool-pack.test.ts.
   });
 
   it('an environment or cluster label that slokit writes itself is a located error', () => {
