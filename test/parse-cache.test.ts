@@ -10,6 +10,8 @@ import { loadParseCache, parseYamlSource, positionOf } from '../generators/load/
 import { survivesJson } from '../generators/load/parse-cache.js';
 import { PARSED_CATALOG } from '../generators/write/output-dir.js';
 import { loadModel } from '../generators/pipeline.js';
+import { generatorVersion } from '../generators/generator-version.js';
+import { parseSelector } from '../generators/promql/parse.js';
 import { cli, copyCatalog, edit, scratchDir } from './helpers/catalog.js';
 
 describe('the parse cache', () => {
@@ -20,10 +22,10 @@ describe('the parse cache', () => {
     const parsed = parseYamlSource('a.yaml', text, first);
     first.save(path);
     // Causality: a hit is taken from the cache, not parsed (the saved data is changed behind its back).
-    const saved = JSON.parse(readFileSync(path, 'utf8')) as { entries: Record<string, { name: string }> };
-    expect(Object.values(saved.entries)).toEqual([parsed.source.data]);
+    const saved = JSON.parse(readFileSync(path, 'utf8')) as { entries: Record<string, string> };
+    expect(Object.values(saved.entries).map((e) => JSON.parse(e) as unknown)).toEqual([parsed.source.data]);
     const [hash] = Object.keys(saved.entries);
-    saved.entries[hash!]!.name = 'from-the-cache';
+    saved.entries[hash!] = JSON.stringify({ ...(JSON.parse(saved.entries[hash!]!) as object), name: 'from-the-cache' });
     writeFileSync(path, JSON.stringify(saved));
     const second = loadParseCache(path);
     const hit = parseYamlSource('a.yaml', text, second);
@@ -37,9 +39,9 @@ describe('the parse cache', () => {
     // A run that does not read the file drops it.
     parseYamlSource('b.yaml', 'name: b\n', second);
     second.save(path);
-    const third = JSON.parse(readFileSync(path, 'utf8')) as { entries: Record<string, unknown> };
+    const third = JSON.parse(readFileSync(path, 'utf8')) as { entries: Record<string, string> };
     expect(Object.values(third.entries)).toHaveLength(2);
-    expect(Object.values(third.entries)).toEqual(expect.arrayContaining([{ name: 'from-the-cache', slis: [{ name: 'x', objective: 99.9 }] }, { name: 'b' }]));
+    expect(Object.values(third.entries).map((e) => JSON.parse(e) as unknown)).toEqual(expect.arrayContaining([{ name: 'from-the-cache', slis: [{ name: 'x', objective: 99.9 }] }, { name: 'b' }]));
   });
 
   it('does not hold what JSON would change (.inf, .nan, -0), nor files with YAML problems', () => {
@@ -61,11 +63,42 @@ describe('the parse cache', () => {
     parseYamlSource('a.yaml', text, cache);
     cache.save(path);
     const saved = JSON.parse(readFileSync(path, 'utf8')) as { version: string; entries: Record<string, unknown> };
-    for (const k of Object.keys(saved.entries)) saved.entries[k] = { name: 'stale' };
+    for (const k of Object.keys(saved.entries)) saved.entries[k] = JSON.stringify({ name: 'stale' });
     writeFileSync(path, JSON.stringify({ ...saved, version: `${saved.version} (older)` }));
     expect(parseYamlSource('a.yaml', text, loadParseCache(path)).source.data).toEqual({ name: 'a' });
     writeFileSync(path, '{"version": ');
     expect(parseYamlSource('a.yaml', text, loadParseCache(path)).source.data).toEqual({ name: 'a' });
+    // A damaged entry is parsed again.
+    writeFileSync(path, JSON.stringify({ ...saved, entries: Object.fromEntries(Object.keys(saved.entries).map((k) => [k, '{"name": '])) }));
+    expect(parseYamlSource('a.yaml', text, loadParseCache(path)).source.data).toEqual({ name: 'a' });
+  });
+
+  it('keeps what each selector parsed to under the generator version: a hit is not parsed again, a damaged entry or another generator is', () => {
+    const path = join(scratchDir(), 'parsed.json');
+    const first = loadParseCache(path);
+    const parsed = parseSelector('http_requests_total{job="a", code=~"5.."}');
+    expect(parseSelector('x{', false).ok).toBe(false);
+    first.save(path);
+    const saved = JSON.parse(readFileSync(path, 'utf8')) as { generator: string; selectors: Record<string, unknown> };
+    expect(saved.generator).toBe(generatorVersion());
+    expect(Object.keys(saved.selectors).sort()).toEqual(['shttp_requests_total{job="a", code=~"5.."}', 'sx{']);
+    expect(saved.selectors['shttp_requests_total{job="a", code=~"5.."}']).toEqual(parsed);
+    // Causality: the saved result, changed behind its back, is what the next run gets.
+    const changed = { ok: true, value: { metric: 'from_the_cache', matchers: [] } };
+    writeFileSync(path, JSON.stringify({ ...saved, selectors: { ...saved.selectors, 'shttp_requests_total{job="a", code=~"5.."}': changed } }));
+    loadParseCache(path);
+    expect(parseSelector('http_requests_total{job="a", code=~"5.."}')).toEqual(changed);
+    // Only what this run asked for is saved again.
+    const path2 = join(scratchDir(), 'parsed.json');
+    loadParseCache(path2).save(path2);
+    expect((JSON.parse(readFileSync(path2, 'utf8')) as { selectors: object }).selectors).toEqual({});
+    // Another generator's results, and a damaged one, are not used.
+    for (const selectors of [{ 'shttp_requests_total{job="a", code=~"5.."}': changed, generator: 'another' }, { 'shttp_requests_total{job="a", code=~"5.."}': { ok: true, value: { metric: 1 } } }]) {
+      const { generator, ...entries } = selectors as Record<string, unknown>;
+      writeFileSync(path, JSON.stringify({ ...saved, generator: generator ?? saved.generator, selectors: entries }));
+      loadParseCache(path);
+      expect(parseSelector('http_requests_total{job="a", code=~"5.."}')).toEqual(parsed);
+    }
   });
 
   it('gives the same model as parsing, and problems in unchanged files keep their file:line:col', () => {

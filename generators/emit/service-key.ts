@@ -7,37 +7,9 @@
  * key has not changed since the pack it replaces.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { generatorVersion } from '../generator-version.js';
 import { dependentsOf } from '../model/lookup.js';
 import type { Model, Service } from '../model/types.js';
-import { DASHBOARDS_DIR, PROJECT_ROOT, RUNBOOK_TEMPLATES_DIR } from '../paths.js';
-
-function hashTree(hash: ReturnType<typeof createHash>, dir: string): void {
-  let names: string[];
-  try {
-    names = readdirSync(dir).sort();
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) hashTree(hash, path);
-    else hash.update(path.slice(PROJECT_ROOT.length)).update('\0').update(readFileSync(path)).update('\0');
-  }
-}
-
-let generatorHash: string | undefined;
-
-/** The generator's own code and templates: a new slokit regenerates everything. */
-function generatorVersion(): string {
-  if (!generatorHash) {
-    const hash = createHash('sha256');
-    for (const dir of [join(PROJECT_ROOT, 'dist', 'generators'), DASHBOARDS_DIR, RUNBOOK_TEMPLATES_DIR]) hashTree(hash, dir);
-    generatorHash = hash.digest('hex');
-  }
-  return generatorHash;
-}
 
 /** The part of every key that all services share; `overrides` is the dashboard overrides file's text. */
 export function packKey(model: Model, overrides: string | undefined): string {

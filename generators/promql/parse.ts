@@ -7,6 +7,7 @@ import { parser } from '@prometheus-io/lezer-promql';
 import type { SyntaxNode } from '@lezer/common';
 import type { Matcher, Selector } from '../model/types.js';
 import { regexError } from './re2.js';
+import { selectorMemo } from './selector-memo.js';
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string; offset: number };
 
@@ -116,6 +117,15 @@ export const UNREADABLE_WHY = 'which Prometheus cannot evaluate in a rule (it pr
  * operators). With `matchersOnly`, the text is just the matchers (`job="x"` or `{job="x"}`).
  */
 export function parseSelector(text: string, matchersOnly = false): ParseResult<Selector> {
+  const key = selectorMemo.key(text, matchersOnly);
+  const known = selectorMemo.get(key);
+  if (known) return known;
+  const result = parseSelectorText(text, matchersOnly);
+  selectorMemo.set(key, result);
+  return result;
+}
+
+function parseSelectorText(text: string, matchersOnly: boolean): ParseResult<Selector> {
   const trimmed = text.trim();
   const source = matchersOnly ? `__slokit__${trimmed.startsWith('{') ? trimmed : `{${trimmed}}`}` : trimmed;
   const shift = matchersOnly ? source.length - trimmed.length - (trimmed.startsWith('{') ? 0 : 1) : 0;
