@@ -7,6 +7,7 @@ import { loadModel } from '../generators/pipeline.js';
 
 const SLIS = loadModel(BUNDLED_CATALOG).model!.services.reduce((n, s) => n + s.slis.length, 0);
 import { packTree as tree } from './helpers/pack-tree.js';
+import { RUNBOOK_TEMPLATES_DIR } from '../generators/paths.js';
 
 describe('slokit generate', () => {
   it('writes the pack, prints a summary, and is byte-identical on a second run', () => {
@@ -73,6 +74,16 @@ describe('slokit generate', () => {
     edit(join(catalog, 'defaults.yaml'), (t) => t.replace(/^min_events: \d+/m, 'min_events: 30'));
     const settings = cli(['generate', '--catalog', catalog, '--out', out]);
     expect(settings.stdout).not.toMatch(/unchanged/);
+    expect(tree(out)).toEqual(cold(join(scratchDir(), 'cold')));
+    // The catalog's own runbook template: settings name only its folder, yet every runbook reads it.
+    mkdirSync(join(catalog, 'tpl'));
+    writeFileSync(join(catalog, 'tpl', 'service.md.hbs'), readFileSync(join(RUNBOOK_TEMPLATES_DIR, 'service.md.hbs'), 'utf8'));
+    edit(join(catalog, 'defaults.yaml'), (t) => t.replace('labels:\n', 'runbook_templates: tpl\nlabels:\n'));
+    expect(cli(['generate', '--catalog', catalog, '--out', out]).code).toBe(0);
+    edit(join(catalog, 'tpl', 'service.md.hbs'), (t) => `${t}\nOn-call notes live in the team wiki.\n`);
+    const template = cli(['generate', '--catalog', catalog, '--out', out]);
+    expect(template.stdout).not.toMatch(/unchanged/);
+    expect(tree(out)['runbooks/redis.md']).toMatch(/On-call notes live in the team wiki\./);
     expect(tree(out)).toEqual(cold(join(scratchDir(), 'cold')));
   });
 

@@ -10,13 +10,26 @@ import { createHash } from 'node:crypto';
 import { generatorVersion } from '../generator-version.js';
 import { dependentsOf } from '../model/lookup.js';
 import type { Model, Service } from '../model/types.js';
+import { catalogTemplateTexts } from './runbooks/render.js';
 
-/** The part of every key that all services share; `overrides` is the dashboard overrides file's text. */
+/**
+ * The part of every key that all services share; `overrides` is the dashboard overrides file's
+ * text. The catalog's own runbook templates count: settings name only their folder, and a
+ * template edited there left every runbook as the last pack had it.
+ */
 export function packKey(model: Model, overrides: string | undefined): string {
   return createHash('sha256')
     .update(generatorVersion())
     .update('\0')
-    .update(JSON.stringify({ settings: model.settings, scale: model.scale ?? null, firstRawWindow: model.services[0]?.slis[0]?.evaluation.rawWindow ?? null, overrides: overrides ?? null }))
+    .update(
+      JSON.stringify({
+        settings: model.settings,
+        scale: model.scale ?? null,
+        firstRawWindow: model.services[0]?.slis[0]?.evaluation.rawWindow ?? null,
+        overrides: overrides ?? null,
+        runbookTemplates: catalogTemplateTexts(model.settings.runbookTemplateDir),
+      }),
+    )
     .digest('hex');
 }
 

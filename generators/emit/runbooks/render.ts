@@ -23,6 +23,12 @@ function templateFiles(dir: string, base = dir): Map<string, string> {
   return out;
 }
 
+/** The catalog's own templates, by relative name, sorted: what its runbooks read besides the bundled ones. */
+export function catalogTemplateTexts(dir: string | undefined): [string, string][] {
+  if (!dir) return [];
+  return [...templateFiles(dir)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, path]) => [name, readFileSync(path, 'utf8')]);
+}
+
 /** Bundled templates overlaid by the catalog's own (same relative name wins). */
 function loadTemplates(overrideDir: string | undefined): Map<string, string> {
   const files = templateFiles(RUNBOOK_TEMPLATES_DIR);
