@@ -2,8 +2,9 @@
  * Sizes at which Kubernetes refuses the objects of out/kubernetes/. The API server refuses a
  * ConfigMap whose data is over 1 MiB, and `kubectl apply` (client-side) copies the whole object
  * into its last-applied-configuration annotation, where all annotations together may hold at
- * most 256 KiB. A large catalog's upgrade watch, or a service with a few dozen SLIs, crosses
- * them: `generate` says so, with what to do, rather than leaving it to a failed apply.
+ * most 256 KiB. The dashboard of a service with a dozen SLIs or more crosses them (the platform
+ * dashboards do not grow with the catalog): `generate` says so, with what to do, rather than
+ * leaving it to a failed apply.
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
