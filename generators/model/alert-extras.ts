@@ -16,8 +16,11 @@ export interface ExtrasDoc {
 
 export const OWN_ANNOTATIONS = ['summary', 'description', 'runbook_url', 'dashboard_url'] as const;
 
+/** Labels slokit itself puts on its alerts (besides the catalog's aggregation labels). */
+export const SLOKIT_ALERT_LABELS = ['alertname', 'severity', 'team', 'service', 'sli', 'component', 'long', 'short', 'resource'] as const;
+
 export function ownAlertLabels(settings: CatalogSettings): string[] {
-  return ['alertname', 'severity', 'team', 'service', 'sli', 'component', 'long', 'short', 'resource', ...settings.aggregationLabels];
+  return [...SLOKIT_ALERT_LABELS, ...settings.aggregationLabels];
 }
 
 type Report = (path: PathSegment[], message: string, hint: string) => void;

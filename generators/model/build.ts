@@ -19,8 +19,8 @@ import { formatSeconds, parseDuration, type Duration } from './duration.js';
 import { eventSource } from './events.js';
 import { parseSelector } from '../promql/parse.js';
 import { BUILD_INFO } from '../../sdk/src/contract.js';
-import { RESERVED_SERVICE_NAMES } from '../naming.js';
-import { alertExtras, type ExtrasDoc } from './alert-extras.js';
+import { RESERVED_SERVICE_NAMES, VERSION_LABEL } from '../naming.js';
+import { alertExtras, SLOKIT_ALERT_LABELS, type ExtrasDoc } from './alert-extras.js';
 import { burnAlerts, policyFromDoc, policyInconsistencies } from './policy.js';
 import type { AlertPolicy, CatalogSettings, MaturityLevel, Model, RunbookSteps, Service, Sli, Team } from './types.js';
 
@@ -130,12 +130,12 @@ function outputsOf(d: DefaultsDoc): OutputForm[] {
 }
 
 /** Labels slokit writes on its recorded series and alerts: an aggregation label of the same name would be overwritten or dropped. */
-const WRITTEN_LABELS = ['alertname', 'alertstate', 'severity', 'team', 'service', 'sli', 'component', 'long', 'short', 'resource', 'le', 'version'] as const;
+const WRITTEN_LABELS: readonly string[] = [...SLOKIT_ALERT_LABELS, 'alertstate', 'le', VERSION_LABEL];
 
 function checkLabels(d: DefaultsDoc, source: SourceFile, c: Collector): void {
   for (const key of ['environment', 'cluster'] as const) {
     const label = d.labels[key];
-    if (label !== undefined && (WRITTEN_LABELS as readonly string[]).includes(label)) {
+    if (label !== undefined && WRITTEN_LABELS.includes(label)) {
       c.add(source, ['labels', key], `the ${key} label cannot be "${label}": slokit writes that label on its own series and alerts`, `name the label your series carry the ${key} in (labels slokit writes: ${WRITTEN_LABELS.join(', ')})`);
     }
   }
