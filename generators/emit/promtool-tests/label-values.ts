@@ -18,6 +18,9 @@ export function matches(m: Matcher, value: string): boolean {
   }
 }
 
+/** A character each POSIX class of RE2 holds. */
+const POSIX_EXAMPLES: Record<string, string> = { alnum: 'a', alpha: 'a', ascii: 'a', blank: ' ', cntrl: '\t', digit: '0', graph: 'a', lower: 'a', print: 'a', punct: '-', space: ' ', upper: 'A', word: 'a', xdigit: '0' };
+
 /** A short string a simple regex matches: first alternative, one of each repeated item, "0" for any char. */
 export function regexExample(re: string): string {
   let out = '';
@@ -34,9 +37,12 @@ export function regexExample(re: string): string {
       return '0';
     }
     if (c === '[') {
-      const end = re.indexOf(']', i + 2);
+      // A class that starts with a POSIX class ([[:digit:]], [[:alpha:]_]) ends after it.
+      const posix = /^\[\[:([a-z]+):\]/.exec(re.slice(i));
+      const end = re.indexOf(']', posix ? i + posix[0].length : i + 2);
       const body = re.slice(i + 1, end < 0 ? re.length : end);
       i = end < 0 ? re.length : end + 1;
+      if (posix) return POSIX_EXAMPLES[posix[1]!] ?? 'a';
       if (body.startsWith('^')) return 'z' === body[1] ? 'y' : 'z';
       return body[0] === '\\' ? (body[1] === 'd' ? '0' : body[1] ?? 'a') : body[0] ?? 'a';
     }

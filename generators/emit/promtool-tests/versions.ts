@@ -5,12 +5,12 @@
  * a staleness marker, as when Prometheus stops seeing it, and leaves the count at that very
  * evaluation; a series of the same metric that the selector does not pick is never counted.
  */
-import type { Model, Service } from '../../model/types.js';
+import type { Matcher, Model, Service } from '../../model/types.js';
 import { outputPaths, series, SLI_LABELS, VERSION_LABEL } from '../../naming.js';
 import { matchersText, seriesText } from '../../promql/escape.js';
 import { GENERATED_HEADER, toYaml } from '../yaml-text.js';
 import { SynthesisError } from './input-series.js';
-import { labelsFor, matches } from './label-values.js';
+import { labelsFor, matches, valueFor } from './label-values.js';
 import type { ExprCheck, TestGroup } from './scenarios.js';
 
 /** Minutes: each instance in turn moves to the new version this many minutes after the last. */
@@ -18,6 +18,14 @@ const EVERY = 10;
 const INSTANCES = 3;
 const END = EVERY * (INSTANCES + 1);
 const VERSION_CANDIDATES = ['1.0.0', '1.1.0', '2.0.0', 'v1', 'v2', '1', '2', 'a', 'b'];
+
+/** Two versions the selector's matchers on the version label accept (the same one twice when they pin it). */
+function versionPair(onVersion: readonly Matcher[]): [string, string] | undefined {
+  const first = valueFor(onVersion, VERSION_CANDIDATES[0]!);
+  if (first === undefined) return undefined;
+  const second = [...VERSION_CANDIDATES, `${first}.1`, `${first}1`, `${first}-next`].find((c) => c !== first && onVersion.every((m) => matches(m, c)));
+  return [first, second ?? first];
+}
 const INSTANCE_LABELS = ['instance', 'pod', 'slokit_instance'];
 
 /** Minute at which instance `i` moves to the new version. */
@@ -33,19 +41,19 @@ export function versionTestGroups(model: Model, service: Service): TestGroup[] {
   if (!v) return [];
   const matchers = v.selector.matchers;
   const onVersion = matchers.filter((m) => m.label === v.label);
-  // A selector that pins the version allows one value: the rollout is then counted under it alone.
-  const versions = VERSION_CANDIDATES.filter((c) => onVersion.every((m) => matches(m, c)));
-  if (!versions.length) throw new SynthesisError(`${service.name}: no version value meets the version_metric selector's matchers on ${v.label}; simplify them`);
-  const [oldVersion, newVersion] = [versions[0]!, versions[1] ?? versions[0]!];
+  const versions = versionPair(onVersion);
+  if (!versions) throw new SynthesisError(`${service.name}: no version value meets the version_metric selector's matchers on ${v.label}; simplify them`);
+  const [oldVersion, newVersion] = versions;
   const apart = INSTANCE_LABELS.find((l) => l !== v.label && !matchers.some((m) => m.label === l) && !model.settings.aggregationLabels.includes(l));
   const base = labelsFor(matchers, { ...baseLabels(model), [v.label]: oldVersion });
   if (!base || !apart) throw new SynthesisError(`${service.name}: cannot find label values that the version_metric selector picks; simplify its matchers`);
-  const fed = (version: string, i: number) => ({ ...base, [v.label]: version, [apart]: `i-${i}` });
+  const fed = (version: string, instance: string) => ({ ...base, [v.label]: version, [apart]: instance });
   const input = [];
   for (let i = 0; i < INSTANCES; i++) {
     const at = switchAt(i);
-    input.push({ series: seriesText(v.selector.metric, fed(oldVersion, i)), values: `1x${at - 1} stale` });
-    input.push({ series: seriesText(v.selector.metric, fed(newVersion, i)), values: `_x${at} 1x${END - at}` });
+    input.push({ series: seriesText(v.selector.metric, fed(oldVersion, `i-${i}`)), values: `1x${at - 1} stale` });
+    // With the version pinned, the instance is replaced (a new pod) rather than relabelled: the same series cannot end and start at once.
+    input.push({ series: seriesText(v.selector.metric, fed(newVersion, newVersion === oldVersion ? `i-${i}-next` : `i-${i}`)), values: `_x${at} 1x${END - at}` });
   }
   // Left out by the selector (when any label value can do that): never counted.
   const other = labelsFor([], { ...base, [apart]: 'i-other' }, matchers);
