@@ -12,7 +12,7 @@ import { formatSeconds, type Duration } from '../model/duration.js';
 import { goTemplate, renderedValues, templateText, type TemplateValues } from './annotation-values.js';
 import type { AlertingRule } from './rule-types.js';
 import { sliIdentity, sliMatchers } from './sli-selector.js';
-import { familyOf, planWindows, readSeries, type WindowFamily } from './window-plan.js';
+import { familyOf, planWindows, readSeries } from './window-plan.js';
 
 /**
  * Added to every ratio threshold: at exactly the threshold, float rounding (1 - 0.99 is not

@@ -11,7 +11,7 @@
  * Every other alert's labels and annotations are checked as text: `slokit test` proves the
  * SLI's rules are its shape's (whose suite fires each of them) with its own names in place.
  */
-import { clean, formatNumber } from '../../model/decimal.js';
+import { clean } from '../../model/decimal.js';
 import { formatSeconds } from '../../model/duration.js';
 import { series } from '../../naming.js';
 import { sliMatchers } from '../sli-selector.js';
