@@ -35,7 +35,8 @@ interface Instance {
   readonly utilisation: (minute: number) => number;
 }
 
-function baseLabels(model: Model): Record<string, string> {
+/** Environment and cluster values for the synthetic series of a service's own tests (saturation, versions). */
+export function baseLabels(model: Model): Record<string, string> {
   const s = model.settings;
   const base: Record<string, string> = {};
   if (s.environmentLabel) base[s.environmentLabel] = 'production';

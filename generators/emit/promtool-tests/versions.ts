@@ -11,6 +11,7 @@ import { matchersText, seriesText } from '../../promql/escape.js';
 import { GENERATED_HEADER, toYaml } from '../yaml-text.js';
 import { SynthesisError } from './input-series.js';
 import { labelsFor, matches, valueFor } from './label-values.js';
+import { baseLabels } from './saturation.js';
 import type { ExprCheck, TestGroup } from './scenarios.js';
 
 /** Minutes: each instance in turn moves to the new version this many minutes after the last. */
@@ -30,11 +31,6 @@ const INSTANCE_LABELS = ['instance', 'pod', 'slokit_instance'];
 
 /** Minute at which instance `i` moves to the new version. */
 const switchAt = (i: number) => EVERY * (i + 1);
-
-function baseLabels(model: Model): Record<string, string> {
-  const s = model.settings;
-  return { ...(s.environmentLabel ? { [s.environmentLabel]: 'production' } : {}), ...(s.clusterLabel ? { [s.clusterLabel]: 'main' } : {}) };
-}
 
 export function versionTestGroups(model: Model, service: Service): TestGroup[] {
   const v = service.versionMetric;
