@@ -58,7 +58,7 @@ export interface AlertDef {
 }
 
 function alertLabels(service: Service, sli: Sli, severity: string, long: string, short: string): Record<string, string> {
-  return { severity, team: service.team.name, ...sliIdentity(service, sli), long, short };
+  return { severity, team: sli.team.name, ...sliIdentity(service, sli), long, short };
 }
 
 /** The catalog's own labels of an alert of this severity (on every alert, then per severity). */
@@ -100,11 +100,12 @@ export function alertLabelSets(model: Model, service: Service, sli: Sli): AlertL
     const extras = extraLabels(sli, labels.severity!);
     return { kind, ...(burn ? { burn } : {}), name, severity: labels.severity!, expectedLabels: (seriesLabels) => ({ ...seriesLabels, ...labels, ...extras }) };
   };
+  if (sli.experimental) return [];
   const low = lowTrafficRow(sli);
   return [
     ...sli.alerts.map((a) => set('burn', alertNames.burn(s, a), kindLabels.burn(service, sli, a), a)),
     ...(low ? [set('low-traffic', alertNames.lowTraffic(s), kindLabels.lowTraffic(service, sli, low), low)] : []),
-    set('traffic-cessation', alertNames.trafficCessation(s), kindLabels.trafficCessation(service, sli)),
+    ...(sli.cessationAlert ? [set('traffic-cessation', alertNames.trafficCessation(s), kindLabels.trafficCessation(service, sli))] : []),
     set('vanished', alertNames.vanished(s), kindLabels.vanished(service, sli)),
     set('budget-exhausted', alertNames.budgetExhausted(s), kindLabels.budgetExhausted(service, sli)),
   ];
@@ -375,12 +376,14 @@ export function budgetExhaustedDef(model: Model, service: Service, sli: Sli): Al
   });
 }
 
+/** The SLI's alerts, in the order of alertLabelSets: none for an experimental SLI, no cessation ticket where it is switched off. */
 export function alertDefs(model: Model, service: Service, sli: Sli): AlertDef[] {
+  if (sli.experimental) return [];
   const lowTraffic = lowTrafficDef(model, service, sli);
   return [
     ...burnAlertDefs(model, service, sli),
     ...(lowTraffic ? [lowTraffic] : []),
-    trafficCessationDef(model, service, sli),
+    ...(sli.cessationAlert ? [trafficCessationDef(model, service, sli)] : []),
     vanishedDef(model, service, sli),
     budgetExhaustedDef(model, service, sli),
   ];

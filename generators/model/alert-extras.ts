@@ -14,6 +14,12 @@ export interface ExtrasDoc {
   ticket?: { labels?: Record<string, string>; annotations?: Record<string, string> };
 }
 
+/** An SLI's `alerting`: the extras, and switches for its alerts. */
+export interface SliAlertingDoc extends ExtrasDoc {
+  pages?: boolean;
+  traffic_cessation?: boolean;
+}
+
 export const OWN_ANNOTATIONS = ['summary', 'description', 'runbook_url', 'dashboard_url'] as const;
 
 /** Labels slokit itself puts on its alerts (besides the catalog's aggregation labels). */

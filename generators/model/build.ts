@@ -20,7 +20,7 @@ import { eventSource } from './events.js';
 import { parseSelector } from '../promql/parse.js';
 import { BUILD_INFO } from '../../sdk/src/contract.js';
 import { RESERVED_SERVICE_NAMES, VERSION_LABEL } from '../naming.js';
-import { alertExtras, SLOKIT_ALERT_LABELS, type ExtrasDoc } from './alert-extras.js';
+import { alertExtras, SLOKIT_ALERT_LABELS, type ExtrasDoc, type SliAlertingDoc } from './alert-extras.js';
 import { burnAlerts, policyFromDoc, policyInconsistencies } from './policy.js';
 import type { AlertPolicy, CatalogSettings, MaturityLevel, Model, RunbookSteps, Service, Sli, Team } from './types.js';
 
@@ -67,7 +67,9 @@ interface SliDoc extends Record<string, unknown> {
   significant_labels?: string[];
   user_facing?: boolean;
   runbook?: RunbookDoc;
-  alerting?: ExtrasDoc;
+  alerting?: SliAlertingDoc;
+  team?: string;
+  experimental?: boolean;
 }
 
 interface ServiceDoc {
@@ -325,12 +327,19 @@ export function buildModel(sources: CatalogSources, options: BuildOptions = {}):
       ? serviceResources({ src, entries: doc.saturation ?? [], library, settings: settings.saturation, evaluation: servicePolicy.evaluation, scale: scaled?.saturation, scaleName: scale?.doc.name, report: (s, p, m, h) => c.add(s, p, m, h) })
       : [];
     checkMaturitySkips(src, doc, c);
+    // An SLI's own team, located where it is named; the service's otherwise.
+    const ownerOf = (sliTeam: string | undefined, path: PathSegment[]): Team | undefined => {
+      if (sliTeam === undefined) return team;
+      const own = teams.get(sliTeam);
+      if (teamsOk && !own) c.add(src, path, `team "${sliTeam}" is not in teams.yaml`, `${suggestion(sliTeam, [...teams.keys()])}add it to teams.yaml, use an existing team, or leave team out for the service's (${doc.team})`);
+      return own;
+    };
     if (!team) {
       // Still check the SLIs, so every problem of the run is reported together.
-      buildSlis(src, doc, invalidSlis, defaults, settings, policies, sources, c, scaled);
+      buildSlis(src, doc, invalidSlis, defaults, settings, policies, sources, c, scaled, ownerOf);
       continue;
     }
-    const slis = buildSlis(src, doc, invalidSlis, defaults, settings, policies, sources, c, scaled);
+    const slis = buildSlis(src, doc, invalidSlis, defaults, settings, policies, sources, c, scaled, ownerOf);
     services.push({
       name: doc.name,
       description: doc.description,
@@ -424,6 +433,7 @@ function buildSlis(
   sources: CatalogSources,
   c: Collector,
   scaled: ScaleDoc['services'][string] | undefined,
+  ownerOf: (sliTeam: string | undefined, path: PathSegment[]) => Team | undefined,
 ): Sli[] {
   const slis: Sli[] = [];
   const names = new Set<string>();
@@ -450,7 +460,10 @@ function buildSlis(
     const objective = clean(objectivePercent / 100);
     const errorBudget = clean((100 - objectivePercent) / 100);
     const period: Duration = s.period ? parseDuration(s.period)! : settings.period;
-    const alerts = burnAlerts(policy, period, errorBudget, tier.page);
+    const pages = s.alerting?.pages ?? tier.page;
+    const alerts = burnAlerts(policy, period, errorBudget, pages);
+    const owner = ownerOf(s.team, at(['team']));
+    if (s.experimental) checkExperimental(s, (p, m, h) => c.add(src, at(p), m, h, true));
     for (const a of alerts) {
       if (a.threshold >= 1) {
         c.add(
@@ -473,7 +486,7 @@ function buildSlis(
     if (period.seconds < longest) {
       c.add(src, s.period ? at(['period']) : at(['name']), `period ${period.text} is shorter than the longest alert window`, 'use a period of at least the longest window (e.g. 30d)');
     }
-    if (!events) return;
+    if (!events || !owner) return;
     slis.push({
       name: s.name,
       description: s.description ?? `${s.name} of ${doc.name}`,
@@ -495,7 +508,20 @@ function buildSlis(
         service: (p, m, h) => c.add(src, p, m, h, true),
         sli: (p, m, h) => c.add(src, at(p), m, h, true),
       }),
+      team: owner,
+      pages,
+      cessationAlert: s.alerting?.traffic_cessation ?? true,
+      experimental: s.experimental ?? false,
     });
   });
   return slis;
+}
+
+/** An experimental SLI has no alerts: settings of its alerts say the author expects some. */
+function checkExperimental(s: SliDoc, add: (path: PathSegment[], message: string, hint: string) => void): void {
+  const a = s.alerting ?? {};
+  for (const key of ['pages', 'traffic_cessation', 'labels', 'annotations', 'page', 'ticket'] as const) {
+    if (a[key] !== undefined) add(['alerting', key], `SLI "${s.name}" is experimental, so it has no alerts for alerting.${key} to shape`, `remove alerting.${key}, or remove experimental: true once the SLI may alert`);
+  }
+  if (s.min_events !== undefined) add(['min_events'], `SLI "${s.name}" is experimental: min_events only holds back alerts, and it has none`, 'remove min_events, or remove experimental: true once the SLI may alert');
 }

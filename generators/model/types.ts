@@ -137,6 +137,14 @@ export interface Sli {
   readonly events: EventSource;
   readonly runbook: RunbookSteps;
   readonly alerting: AlertExtras;
+  /** Who owns it: the service's team unless the SLI names its own. Its alerts carry and route to this team. */
+  readonly team: Team;
+  /** Whether its critical rows page: the SLI's own `alerting.pages`, else its service tier's. */
+  readonly pages: boolean;
+  /** Whether it has the traffic-cessation ticket (`alerting.traffic_cessation`). */
+  readonly cessationAlert: boolean;
+  /** Recorded and drawn, never alerted on: no alert rules at all. */
+  readonly experimental: boolean;
 }
 
 /** How a resource's capacity is read: a fixed number, or series (their sum, rate, or count). */

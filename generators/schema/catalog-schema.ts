@@ -81,14 +81,26 @@ const alertExtras = (description: string) =>
   );
 
 /** Extra labels and annotations on generated alerts; slokit's own (severity, team, summary, ...) cannot be replaced. */
-const alerting = Type.Object(
+const alertingExtras = {
+  labels: Type.Optional(alertLabelMap('Labels added to every alert.')),
+  annotations: Type.Optional(alertAnnotationMap('Annotations added to every alert.')),
+  page: Type.Optional(alertExtras('Added to alerts with severity critical (they page where the tier pages).')),
+  ticket: Type.Optional(alertExtras('Added to alerts with severity warning (tickets).')),
+};
+const alerting = Type.Object(alertingExtras, { additionalProperties: false, description: 'Extra labels and annotations on generated alerts (text, never templates).' });
+
+/** An SLI's alerting: the service's extras, and switches for the alerts themselves. */
+const sliAlerting = Type.Object(
   {
-    labels: Type.Optional(alertLabelMap('Labels added to every alert.')),
-    annotations: Type.Optional(alertAnnotationMap('Annotations added to every alert.')),
-    page: Type.Optional(alertExtras('Added to alerts with severity critical (they page where the tier pages).')),
-    ticket: Type.Optional(alertExtras('Added to alerts with severity warning (tickets).')),
+    ...alertingExtras,
+    pages: Type.Optional(
+      Type.Boolean({ description: "Whether this SLI's critical alerts page (default: as its service's tier says). false: tickets only, for an SLI no one should be woken for; true: pages even in a tier that does not." }),
+    ),
+    traffic_cessation: Type.Optional(
+      Type.Boolean({ description: 'Whether this SLI has the traffic-cessation ticket (default true). false for bursty batch SLIs whose silence is normal; the vanished alert still watches its series.' }),
+    ),
   },
-  { additionalProperties: false, description: 'Extra labels and annotations on generated alerts (text, never templates).' },
+  { additionalProperties: false, description: 'Extra labels and annotations on its alerts (text, never templates), and which alerts it has.' },
 );
 
 /** Fields every SLI has, whatever its kind. */
@@ -105,7 +117,11 @@ const sliCommon = {
   ),
   user_facing: Type.Optional(Type.Boolean({ description: 'Whether users see failures of this SLI directly.' })),
   runbook: Type.Optional(runbookSteps),
-  alerting: Type.Optional(alerting),
+  alerting: Type.Optional(sliAlerting),
+  team: Type.Optional(name("Team that owns this SLI when it is not the service's team (listed in teams.yaml): its alerts carry it and route to it, and its runbook sections and the UI name it.")),
+  experimental: Type.Optional(
+    Type.Boolean({ description: 'Recorded and drawn, never alerted on (default false): rules and dashboards to watch a new SLI before it may page anyone; no alert rules, no runbook alert sections.' }),
+  ),
 };
 
 export const SLI_KINDS = ['error-ratio', 'latency', 'apdex', 'http', 'job', 'bool-gauge', 'raw'] as const;

@@ -8,7 +8,7 @@ import { alertDefs, type AlertKind } from '../emit/alert-rules.js';
 import type { Duration } from '../model/duration.js';
 import type { Matcher, Model, Service, Sli } from '../model/types.js';
 import { isCauseAlert } from '../emit/alertmanager/inhibition.js';
-import { dashboardUrl, runbookAnchors, SATURATION_LABELS, series, SLI_LABELS } from '../naming.js';
+import { dashboardUrl, SATURATION_LABELS, series, SLI_LABELS } from '../naming.js';
 import { PrometheusUnavailable, type VectorSample } from '../prometheus-api.js';
 import { matchersText, regexEscape } from '../promql/escape.js';
 import type { QueryCache } from './query-cache.js';
@@ -40,7 +40,10 @@ export interface SloAlert {
 export interface SloRow {
   readonly service: string;
   readonly sli: string;
+  /** The SLI's owner (its own team, or its service's). */
   readonly team: string;
+  /** Recorded and drawn, never alerted on. */
+  readonly experimental: boolean;
   readonly tier: number;
   readonly kind: string;
   readonly description: string;
@@ -208,18 +211,20 @@ function sliFacts(model: Model): readonly SliFacts[] {
   if (facts) return facts;
   facts = model.services.flatMap((service) =>
     service.slis.map((sli) => {
+      const defs = alertDefs(model, service, sli);
       const windows = [...new Map(sli.alerts.flatMap((a) => [a.long, a.short]).map((w) => [w.seconds, w])).values()].sort((a, b) => a.seconds - b.seconds);
       return {
         service,
         sli,
         burnWindows: windows.map((window) => ({ window, alertAt: Math.min(...sli.alerts.filter((a) => a.long.seconds === window.seconds || a.short.seconds === window.seconds).map((a) => a.factor)) })),
-        alerts: alertDefs(model, service, sli).map((def) => {
+        alerts: defs.map((def) => {
           const labels = def.rule.labels ?? {};
           return { name: def.rule.alert, kind: def.kind, severity: labels.severity ?? '', long: labels.long ?? '', short: labels.short ?? '', factor: def.burn?.factor ?? null, anchor: def.anchor };
         }),
         links: {
           detail: detailPath(service.name, sli.name),
-          runbook: runbookPath(service.name, sli.alerts.length ? runbookAnchors.burn(sli, sli.alerts[0]!) : undefined),
+          // An experimental SLI has no alert sections: its runbook from the top.
+          runbook: runbookPath(service.name, defs[0]?.anchor),
           dashboard: dashboardUrl(model.settings, service, { from: 'now-6h', sli: sli.name }),
         },
       };
@@ -271,7 +276,8 @@ function rowOf(facts: SliFacts, readings: Readings | undefined, states: Map<stri
   return {
     service: service.name,
     sli: sli.name,
-    team: service.team.name,
+    team: sli.team.name,
+    experimental: sli.experimental,
     tier: service.tier,
     kind: sli.kind,
     description: sli.description,

@@ -86,6 +86,7 @@ export function pageTierPairs(model: Model): [string, string][] {
   const pairs = new Set<string>();
   for (const service of model.services) {
     for (const sli of service.slis) {
+      if (sli.experimental) continue; // no alerts to hold back
       const pages = sli.alerts.filter((a) => a.severity === 'critical');
       for (const hi of pages) for (const lo of pages) if (hi.factor > lo.factor && hi.name !== lo.name) pairs.add(`${hi.name}\0${lo.name}`);
     }

@@ -3,7 +3,7 @@
  * receivers, grouped by alert, service and SLI, and the inhibition of inhibition.ts. Also the
  * table of routing cases `amtool config routes test` checks.
  */
-import type { Model, Service, Team } from '../../model/types.js';
+import type { Model, Service, Severity, Team } from '../../model/types.js';
 import { GENERATED_HEADER, toYaml } from '../yaml-text.js';
 import { dependencyWait, inhibitRules } from './inhibition.js';
 
@@ -18,13 +18,39 @@ function receiverUrl(model: Model, team: Team, kind: ReceiverKind): string {
   return model.settings.alertmanager.receiverUrl.replaceAll('{team}', encodeURIComponent(team.name)).replaceAll('{kind}', kind);
 }
 
-/** Teams that own at least one service: only they get routes. */
-function routedTeams(model: Model): Team[] {
-  return model.teams.filter((t) => model.services.some((s) => s.team.name === t.name));
+/**
+ * Who receives each severity of a service's alerts: its SLIs' teams (an SLI may name its own
+ * owner) at the severities of their alerts, and the service's team for its saturation alerts.
+ * Experimental SLIs have no alerts, so they route nothing.
+ */
+function alertOwners(service: Service): { team: Team; severity: Severity }[] {
+  const owners = new Map<string, { team: Team; severity: Severity }>();
+  const add = (team: Team, severity: Severity) => owners.set(`${team.name}\0${severity}`, { team, severity });
+  for (const sli of service.slis) {
+    if (sli.experimental) continue;
+    for (const a of sli.alerts) add(sli.team, a.severity);
+    add(sli.team, 'warning'); // the budget-exhausted ticket, whatever the rows
+  }
+  if (service.saturation.length) {
+    add(service.team, 'warning');
+    if (service.pages) add(service.team, 'critical');
+  }
+  // Its team has a route even when nothing of the service alerts (every SLI experimental): the route is checked too.
+  if (!owners.size) add(service.team, 'warning');
+  return [...owners.values()].sort((a, b) => a.team.name.localeCompare(b.team.name) || a.severity.localeCompare(b.severity));
 }
 
+/** Teams that own at least one service or SLI: only they get routes. */
+function routedTeams(model: Model): Team[] {
+  const owning = new Set(model.services.flatMap((s) => [s.team.name, ...s.slis.map((sli) => sli.team.name)]));
+  return model.teams.filter((t) => owning.has(t.name));
+}
+
+/** Services with dependencies whose pages go to `team`. */
 function servicesWithDependencies(model: Model, team: Team): Service[] {
-  return model.services.filter((s) => s.team.name === team.name && s.heldBackBy.length > 0).sort((a, b) => a.name.localeCompare(b.name));
+  return model.services
+    .filter((s) => s.heldBackBy.length > 0 && (s.team.name === team.name || s.slis.some((sli) => !sli.experimental && sli.team.name === team.name)))
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 export function alertmanagerConfig(model: Model) {
@@ -89,12 +115,11 @@ export function routeCases(model: Model): RouteCase[] {
   // One case per team and severity: looking each up among the cases made so far was quadratic (0.4 s at 5,000 services).
   const covered = new Set(cases.map((c) => `${c.labels.team}\0${c.labels.severity}`));
   for (const service of model.services) {
-    const severities = new Set(service.slis.flatMap((s) => [...s.alerts.map((a) => a.severity), 'warning']));
-    for (const severity of [...severities].sort()) {
-      const key = `${service.team.name}\0${severity}`;
+    for (const { team, severity } of alertOwners(service)) {
+      const key = `${team.name}\0${severity}`;
       if (covered.has(key)) continue;
       covered.add(key);
-      cases.push({ labels: { team: service.team.name, severity, service: service.name }, receiver: receiverName(service.team, severity === 'critical' ? 'page' : 'ticket') });
+      cases.push({ labels: { team: team.name, severity, service: service.name }, receiver: receiverName(team, severity === 'critical' ? 'page' : 'ticket') });
     }
   }
   cases.push({ labels: { team: 'no-such-team', severity: 'critical' }, receiver: UNROUTED_RECEIVER });

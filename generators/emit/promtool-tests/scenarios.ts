@@ -13,7 +13,7 @@ import type { Model, Service, Sli } from '../../model/types.js';
 import { series } from '../../naming.js';
 import { seriesText } from '../../promql/escape.js';
 import { eventRates } from '../../promql/sli-events.js';
-import { LOW_TRAFFIC_MIN_BAD_EVENTS, type AlertDef } from '../alert-rules.js';
+import { alertDefs, LOW_TRAFFIC_MIN_BAD_EVENTS, type AlertDef } from '../alert-rules.js';
 import { burnRateWindows } from '../recording-rules.js';
 import { sliMatchers, sliIdentity } from '../sli-selector.js';
 import { familyOf, planWindows } from '../window-plan.js';
@@ -617,9 +617,38 @@ export function sliTestGroups(
 ): TestGroup[] {
   const defs = serviceDefs.filter((d) => d.sliName === sli.name).map((d) => d.def);
   const ctx: Ctx = { model, service, sli, defs, serviceDefs, step };
-  return [outage(ctx), ...steady(ctx), budgetFollowsPeriod(ctx), ...burnLevels(ctx), ...burnAfterHealthy(ctx), burst(ctx), errorSeriesCreated(ctx), quietFailures(ctx), lowTraffic(ctx), cessation(ctx), vanished(ctx)].filter(
-    (g): g is TestGroup => g !== undefined,
-  );
+  // An experimental SLI meets every scenario of the SLI it would be, and none of it may fire.
+  if (sli.experimental) return silenced(scenarios(withAlerts(ctx, { experimental: false })), 'experimental, it has no alerts');
+  const stops = sli.cessationAlert ? cessation(ctx) : silenced([cessation(withAlerts(ctx, { cessationAlert: true }))], 'its traffic-cessation ticket is off')[0];
+  return scenarios(ctx, stops).filter((g): g is TestGroup => g !== undefined);
+}
+
+/** Every scenario, in order; `stops` in place of the traffic-cessation one when given. */
+function scenarios(ctx: Ctx, stops: TestGroup | undefined = cessation(ctx)): (TestGroup | undefined)[] {
+  return [outage(ctx), ...steady(ctx), budgetFollowsPeriod(ctx), ...burnLevels(ctx), ...burnAfterHealthy(ctx), burst(ctx), errorSeriesCreated(ctx), quietFailures(ctx), lowTraffic(ctx), stops, vanished(ctx)];
+}
+
+/** The context of the SLI with alerts switched on (`on`): the scenarios of alerts it does not have. */
+function withAlerts(ctx: Ctx, on: Partial<Pick<Sli, 'experimental' | 'cessationAlert'>>): Ctx {
+  const sli = { ...ctx.sli, ...on };
+  const defs = alertDefs(ctx.model, ctx.service, sli);
+  return { ...ctx, sli, defs, serviceDefs: [...ctx.serviceDefs.filter((d) => d.sliName !== sli.name), ...defs.map((def) => ({ sliName: sli.name, def }))] };
+}
+
+/**
+ * Scenarios of alerts the SLI does not have, turned into proofs that it does not: every alert
+ * they expect is expected not to fire, and no ALERTS series to exist; what they check of
+ * recorded series stays, since dashboards and the UI still read them.
+ */
+function silenced(groups: readonly (TestGroup | undefined)[], why: string): TestGroup[] {
+  return groups
+    .filter((g): g is TestGroup => g !== undefined)
+    .map((g) => ({
+      ...g,
+      name: `${g.name.replace(/: .*/, ':')} ${why}: nothing fires where the alerting SLI's scenario (${g.name.replace(/^[^:]*: /, '')}) would`,
+      ...(g.alert_rule_test ? { alert_rule_test: g.alert_rule_test.map((c) => ({ ...c, exp_alerts: [] })) } : {}),
+      ...(g.promql_expr_test ? { promql_expr_test: g.promql_expr_test.map((c) => (c.expr.startsWith('ALERTS') ? { ...c, exp_samples: [] } : c)) } : {}),
+    }));
 }
 
 /**

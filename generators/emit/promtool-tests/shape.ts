@@ -52,12 +52,13 @@ function canonicalEvents(events: EventSource): EventSource {
 export function canonicalOf(service: Service, sli: Sli): { service: Service; sli: Sli } {
   // Significant labels only shape runbooks and dashboards: left in, SLIs of one shape whose
   // labels differ would each build the shape's suite again (see ShapeRegistry's key).
-  const canonicalSli: Sli = { ...sli, name: NAME.sli, description: 'The canonical SLI of a rule shape.', component: NAME.component, events: canonicalEvents(sli.events), runbook: { steps: [], links: [], commands: [] }, significantLabels: [] };
+  const team = { name: NAME.team, description: '', chat: '', pager: '', escalation: '', escalationDeclared: false, issueTracker: '' };
+  const canonicalSli: Sli = { ...sli, name: NAME.sli, description: 'The canonical SLI of a rule shape.', component: NAME.component, team, events: canonicalEvents(sli.events), runbook: { steps: [], links: [], commands: [] }, significantLabels: [] };
   const canonicalService: Service = {
     ...service,
     name: NAME.service,
     description: 'The canonical service of a rule shape.',
-    team: { name: NAME.team, description: '', chat: '', pager: '', escalation: '', escalationDeclared: false, issueTracker: '' },
+    team,
     maturitySkips: {},
     declared: { dependencies: false, escalation: false, objectives: [] },
     dependencies: [],
@@ -75,7 +76,7 @@ export function canonicalOf(service: Service, sli: Sli): { service: Service; sli
 
 /** The identity label values of an SLI, as its rules carry them. */
 export function ruleIdentity(service: Service, sli: Sli): RuleIdentity {
-  return { labels: { [SLI_LABELS.service]: service.name, [SLI_LABELS.sli]: sli.name, [SLI_LABELS.component]: sli.component, team: service.team.name } };
+  return { labels: { [SLI_LABELS.service]: service.name, [SLI_LABELS.sli]: sli.name, [SLI_LABELS.component]: sli.component, team: sli.team.name } };
 }
 
 /** The rules of the SLI that read raw series: its own by design, proven by its own tests. */

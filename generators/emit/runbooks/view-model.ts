@@ -6,7 +6,7 @@
 import { basename } from 'node:path';
 import { formatNumber, formatPercent } from '../../model/decimal.js';
 import { dependentsOf, serviceNamed } from '../../model/lookup.js';
-import type { Model, SaturationResource, Service, Sli } from '../../model/types.js';
+import type { Model, SaturationResource, Service, Sli, Team } from '../../model/types.js';
 import { instanceUtilisation, saturationSelector, type SaturationAlertDef } from '../saturation-rules.js';
 import { dashboardUid, grafanaUrl, runbookAnchors, runbookFile, series, SLI_LABELS } from '../../naming.js';
 import { matchersText, selectorText } from '../../promql/escape.js';
@@ -110,18 +110,30 @@ function serviceAlertContext(model: Model, service: Service) {
     dependencyAlerts: deps.length ? codeBlock(causeAlertsQuery(model, deps), 'promql') : null,
     heldBackBy: service.heldBackBy.map((d) => ({ name: d, runbook: runbookFile({ name: d }) })),
     version: service.versionMetric ? codeBlock(`count by (${service.versionMetric.label}) (${selectorText(service.versionMetric.selector)})`, 'promql') : null,
-    escalation: escalationOf(service),
   };
 }
 
-/** Who to ask and page, as every alert section (SLI or saturation) says it. */
-function escalationOf(service: Service) {
-  return { pager: mdText(service.team.pager), escalation: mdText(service.team.escalation), chat: mdText(service.team.chat), team: service.team.name };
+/** Who to ask and page, as every alert section says it: the SLI's owner, or the service's team for saturation. */
+function escalationOf(team: Team) {
+  return { pager: mdText(team.pager), escalation: mdText(team.escalation), chat: mdText(team.chat), team: team.name };
+}
+
+/** What the SLI's alerting differs in from its service's, in a sentence each (empty when nothing does). */
+function sliNotes(service: Service, sli: Sli): string {
+  const notes: string[] = [];
+  if (sli.team.name !== service.team.name) notes.push(`Owned by team ${mdText(sli.team.name)} (${mdText(sli.team.chat)}): its alerts go to them.`);
+  if (sli.experimental) notes.push('Experimental: recorded and drawn, it never alerts.');
+  else {
+    if (sli.pages !== service.pages) notes.push(sli.pages ? 'It pages, although its tier does not.' : 'Tickets only: it never pages.');
+    if (!sli.cessationAlert) notes.push('No traffic-cessation ticket: silence is normal for it.');
+  }
+  return notes.join(' ');
 }
 
 /** What every alert section of an SLI shows alike. */
 function sliAlertContext(model: Model, service: Service, sli: Sli) {
   return {
+    escalation: escalationOf(sli.team),
     sli: sli.name,
     sliDescription: mdText(sli.description),
     userFacing: sli.userFacing,
@@ -230,7 +242,7 @@ function saturationView(model: Model, service: Service, r: SaturationResource, d
       ],
       remediation,
       silence: codeBlock(`amtool silence add 'alertname=${d.rule.alert}' 'service=${service.name}' 'resource=${r.name}' \\\n  --duration=2h --comment='Adding capacity: <link to the change>'`, 'sh'),
-      escalation: escalationOf(service),
+      escalation: escalationOf(service.team),
     })),
   };
 }
@@ -262,6 +274,7 @@ export function serviceRunbookView(model: Model, service: Service) {
       name: sli.name,
       kind: sli.kind,
       description: mdText(sli.description),
+      notes: sliNotes(service, sli),
       objective: formatPercent(sli.objective),
       period: sli.period.text,
       userFacing: sli.userFacing,
