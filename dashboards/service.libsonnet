@@ -42,7 +42,7 @@ local sliRow(svc, sli) =
   local q = sli.queries;
   local drillLegend = legendFor(sli.significantLabels);
   [
-    p.row('SLI ' + sli.name + ' (' + sli.kind + ', ' + sli.objectiveText + ' objective)'),
+    p.row('SLI ' + sli.name + ' (' + sli.kind + ', ' + sli.objectiveText + ' objective' + sli.rowNote + ')'),
     p.timeseries(
       'Event rate',
       'Events per second counted by the ' + sli.name + ' SLI, by ' + (if std.length(sli.significantLabels) == 0 then 'nothing' else std.join(', ', sli.significantLabels)) + '.',

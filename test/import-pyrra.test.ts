@@ -45,6 +45,22 @@ describe('slokit import pyrra', () => {
     expect(files.filter((f) => f.startsWith('windows/')).sort()).toEqual([...suites].flatMap((id) => [`windows/${id}/period.test.yml`, `windows/${id}/windows.test.yml`]).sort());
   }, 300_000);
 
+  it('SLOs of one application owned by two teams keep their owners; alerting disabled makes an experimental SLI; the catalog validates and its own tests pass promtool', async () => {
+    const r = importWithCli<ServiceDoc & { slis: (SliDoc & { team?: string; experimental?: boolean })[] }>('pyrra', [join(FIXTURES, 'pyrra', 'owners.yaml')]);
+    expect(r.code, r.stderr).toBe(0);
+    const [web] = r.services;
+    expect(web!.team).toBe('web-platform');
+    expect(web!.slis.map((x) => [x.name, x.team, x.experimental])).toEqual([
+      ['webservice-requests', undefined, undefined],
+      ['webservice-imports', 'import-export', undefined],
+      ['webservice-graphql', undefined, true],
+    ]);
+    expect(r.stderr).toMatch(/owners\.yaml:60:15: note: SLO webservice-graphql: alerting is disabled in Pyrra, so the SLI is experimental: recorded and drawn, never alerted on/);
+    // The new catalog's teams.yaml lists the SLI's owner too.
+    expect(readFileSync(join(r.catalog, 'teams.yaml'), 'utf8')).toMatch(/name: import-export/);
+    expect((await promtoolPasses(r.catalog)).sort()).toEqual(['slis/webservice/webservice-graphql.test.yml', 'slis/webservice/webservice-imports.test.yml', 'slis/webservice/webservice-requests.test.yml']);
+  }, 300_000);
+
   it('latencyNative is refused where it is written; by default nothing is imported', () => {
     const r = importWithCli<ServiceDoc>('pyrra', [SLOS]);
     expect(r.code).toBe(1);

@@ -75,6 +75,20 @@ describe("Sloth specs in the shapes of its published examples", () => {
     expect(located(quiet.findings, 'note').join('\n')).toMatch(/ticket alerts cannot be disabled/);
   });
 
+  it('one SLO of a service with its page alert disabled opens tickets only (alerting.pages: false); the service and its other SLO still page', () => {
+    const r = importFile(importSloth, join(PUBLISHED, 'night-batch.yml'));
+    const [billing] = r.services;
+    expect(billing!.tier).toBe(2);
+    expect(billing!.slis.map((x) => [x.name, x.alerting?.pages])).toEqual([
+      ['api-availability', undefined],
+      ['invoice-runs', false],
+    ]);
+    expect(located(r.findings, 'note').join('\n')).toMatch(/some SLOs of billing disable page alerts: those SLIs open tickets only \(alerting\.pages: false\)/);
+    // Every SLO quiet: the service's tier says it once, no SLI repeats it.
+    const quiet = importFile(importSloth, join(PUBLISHED, 'quiet.yml'));
+    expect(quiet.services[0]!.slis.every((x) => x.alerting?.pages === undefined)).toBe(true);
+  });
+
   it('home-wifi shape (gauges), raw-home-wifi shape (an average of a gauge), 7d windows and OpenSLO files are refused where they are written', () => {
     expect(located(importFile(importSloth, join(PUBLISHED, 'gauges.yml'), 'platform').findings, 'unsupported')).toEqual([
       expect.stringMatching(/^14:22 SLO good-signal: the total query is not a counter/),

@@ -169,6 +169,10 @@ describe('random valid catalogs', () => {
       expect([...objectives]).toEqual(expect.arrayContaining([90, 99.99, 99.999]));
       expect(overlapping).toBeGreaterThan(RUNS / 10);
     }
+    const switched = Object.fromEntries((['otherTeam', 'ticketsOnly', 'noCessation', 'experimental'] as const).map((k) => [k, catalogs.reduce((n, c) => n + c.switched[k], 0)]));
+    console.log(`SLIs switched: ${JSON.stringify(switched)}`);
+    // Every switch is drawn often enough that the property covers it.
+    for (const [k, n] of Object.entries(switched)) expect(n, k).toBeGreaterThan(slis / 20);
     const resources = catalogs.reduce((n, c) => n + c.resources, 0);
     console.log(`saturation resources: ${resources}; their promtool tests ran for every ${SATURATION_EVERY}th catalog`);
     expect(resources).toBeGreaterThan(RUNS / 2);

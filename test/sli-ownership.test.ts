@@ -12,6 +12,10 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { generatePack } from '../generators/emit/pack.js';
+import { exportOpenSlo } from '../generators/export/openslo.js';
+import { importOpenSlo } from '../generators/import/openslo.js';
+import { parseYamlDocuments } from '../generators/load/yaml-source.js';
+import { ownAlertLabels } from '../generators/model/alert-extras.js';
 import type { TestIndex } from '../generators/emit/promtool-tests/test-file.js';
 import { loadModel } from '../generators/pipeline.js';
 import { PROMTOOL_MISSING, promtoolAvailable, promtoolVersion } from '../generators/promtool.js';
@@ -19,6 +23,7 @@ import { snapshotOf } from '../generators/serve/slo-status.js';
 import { testPack } from '../generators/test-pack.js';
 import { writeOutput } from '../generators/write/output-dir.js';
 import { copyCatalog, edit, scratchDir } from './helpers/catalog.js';
+import { openSloRoundTripDifferences } from './helpers/openslo-round-trip.js';
 
 /** The four switches, each on its own SLI of the bundled catalog. */
 function switchedCatalog(): string {
@@ -106,6 +111,11 @@ describe('an SLI owned by another team than its service', () => {
     expect(section('requests burn fast')).not.toMatch(/integrations/);
   });
 
+  it("its dashboard row names its owner", () => {
+    const dashboard = JSON.parse(readFileSync(join(switched.out, 'grafana', 'dashboards', 'registry.json'), 'utf8')) as { panels: { type: string; title: string }[] };
+    expect(dashboard.panels.filter((p) => p.type === 'row').map((p) => p.title)).toEqual(expect.arrayContaining(['SLI requests (error-ratio, 99.9% objective)', 'SLI request-latency (latency, 99% objective, team integrations)']));
+  });
+
   it("the UI lists the SLI under its owner's team", () => {
     const rows = snapshotOf(switched.model, 0, undefined).rows;
     expect(rows.find((r) => r.service === 'registry' && r.sli === 'request-latency')!.team).toBe('integrations');
@@ -147,6 +157,12 @@ describe('alert switches', () => {
     const inhibitions = readFileSync(join(switched.out, 'alertmanager', 'inhibitions.test.yml'), 'utf8');
     expect(inhibitions).not.toMatch(/sli: grpc-latency/);
     expect(inhibitions).toMatch(/sli: grpc-requests/);
+    // Its dashboard row says so, and its burn panel draws no alert threshold.
+    const dashboard = JSON.parse(readFileSync(join(switched.out, 'grafana', 'dashboards', 'gitaly.json'), 'utf8')) as { panels: { type: string; title: string; fieldConfig?: { defaults: { thresholds?: { steps: unknown[] } } } }[] };
+    expect(dashboard.panels.filter((p) => p.type === 'row').map((p) => p.title)).toContain('SLI grpc-latency (latency, 99% objective, experimental: no alerts)');
+    const burn = (sli: string) => dashboard.panels.find((p) => p.title === `${sli}: burn rate per alert window`)!.fieldConfig!.defaults.thresholds!.steps;
+    expect(burn('grpc-latency')).toHaveLength(1);
+    expect(burn('grpc-requests').length).toBeGreaterThan(1);
     const row = snapshotOf(switched.model, 0, undefined).rows.find((r) => r.service === 'gitaly' && r.sli === 'grpc-latency')!;
     expect(row.experimental).toBe(true);
     expect(row.alerts).toEqual([]);
@@ -198,6 +214,27 @@ describe('the generated tests of switched SLIs (the real promtool)', () => {
         if (!passes) expect(r.stdout + r.stderr).toContain(`alertname: ${alert}`);
       }
     }
+  });
+});
+
+describe('OpenSLO', () => {
+  it('carries the owner (an SLO label) and the switches (slokit annotations) out and back in', () => {
+    const text = exportOpenSlo(switched.model).text;
+    const slo = (name: string) => text.split('\n---\n').find((d) => d.includes(`name: ${name}\n`))!;
+    expect(slo('registry-request-latency')).toMatch(/labels:\n\s+team:\n\s+- integrations/);
+    expect(slo('registry-requests')).toMatch(/slokit\.dev\/pages: '?false'?/);
+    expect(slo('webhook-relay-deliveries')).toMatch(/slokit\.dev\/traffic-cessation: '?false'?/);
+    expect(slo('gitaly-grpc-latency')).toMatch(/slokit\.dev\/experimental: '?true'?/);
+    expect(slo('gitaly-grpc-requests')).not.toMatch(/slokit\.dev\/(experimental|pages|traffic-cessation)|team:/);
+    expect(openSloRoundTripDifferences(switched.model)).toEqual([]);
+    // What the import makes of the export: the four SLIs as the catalog wrote them.
+    const back = importOpenSlo(parseYamlDocuments('export.yaml', text).sources, { ownLabels: new Set(ownAlertLabels(switched.model.settings)) }).services;
+    const sli = (service: string, name: string) => back.find((x) => x.name === service)!.slis.find((x) => x.name === name)!;
+    expect(sli('registry', 'request-latency').team).toBe('integrations');
+    expect(sli('registry', 'requests')).toMatchObject({ alerting: { pages: false } });
+    expect(sli('webhook-relay', 'deliveries')).toMatchObject({ alerting: { traffic_cessation: false } });
+    expect(sli('gitaly', 'grpc-latency').experimental).toBe(true);
+    expect(sli('gitaly', 'grpc-requests')).not.toHaveProperty('experimental');
   });
 });
 

@@ -17,6 +17,10 @@ export const SLI_NAME_ANNOTATION = 'slokit.dev/sli';
 /** What OpenSLO has no field for, carried as annotations slokit's import reads back. */
 export const SIGNIFICANT_LABELS_ANNOTATION = 'slokit.dev/significant-labels';
 export const USER_FACING_ANNOTATION = 'slokit.dev/user-facing';
+/** An SLI's alert switches where they differ from its service's (OpenSLO has alert policies, not switches). */
+export const EXPERIMENTAL_ANNOTATION = 'slokit.dev/experimental';
+export const PAGES_ANNOTATION = 'slokit.dev/pages';
+export const TRAFFIC_CESSATION_ANNOTATION = 'slokit.dev/traffic-cessation';
 
 export interface OpenSloExport {
   readonly text: string;
@@ -71,10 +75,15 @@ export function exportOpenSlo(model: Model): OpenSloExport {
         kind: 'SLO',
         metadata: {
           name,
+          // An SLI owned by another team than its service's says so where OpenSLO keeps owners.
+          ...(sli.team.name !== service.team.name ? { labels: { team: [sli.team.name] } } : {}),
           annotations: {
             [SLI_NAME_ANNOTATION]: sli.name,
             ...(sli.significantLabels.length ? { [SIGNIFICANT_LABELS_ANNOTATION]: sli.significantLabels.join(',') } : {}),
             [USER_FACING_ANNOTATION]: String(sli.userFacing),
+            ...(sli.experimental ? { [EXPERIMENTAL_ANNOTATION]: 'true' } : {}),
+            ...(!sli.experimental && sli.pages !== service.pages ? { [PAGES_ANNOTATION]: String(sli.pages) } : {}),
+            ...(!sli.experimental && !sli.cessationAlert ? { [TRAFFIC_CESSATION_ANNOTATION]: 'false' } : {}),
           },
         },
         spec: {

@@ -3,7 +3,7 @@
  * findings, each located in the file it came from. Nothing here reads or writes files.
  */
 import { positionOf, type PathSegment, type SourceFile } from '../load/yaml-source.js';
-import type { ExtrasDoc } from '../model/alert-extras.js';
+import type { ExtrasDoc, SliAlertingDoc } from '../model/alert-extras.js';
 import type { PolicyDraft } from './sloth-windows.js';
 
 export interface SliDraft {
@@ -19,7 +19,10 @@ export interface SliDraft {
   histogram?: string;
   threshold?: number;
   gauge?: string;
-  alerting?: ExtrasDoc;
+  alerting?: SliAlertingDoc;
+  /** The SLI's owner, where it is not its service's team. */
+  team?: string;
+  experimental?: boolean;
 }
 
 export interface ServiceDraft {

@@ -8,7 +8,7 @@ import type { PathSegment, SourceFile } from '../load/yaml-source.js';
 import { parseDuration } from '../model/duration.js';
 import { parseSelector } from '../promql/parse.js';
 import { selectorText } from '../promql/escape.js';
-import { SIGNIFICANT_LABELS_ANNOTATION, SLI_NAME_ANNOTATION, USER_FACING_ANNOTATION } from '../export/openslo.js';
+import { EXPERIMENTAL_ANNOTATION, PAGES_ANNOTATION, SIGNIFICANT_LABELS_ANNOTATION, SLI_NAME_ANNOTATION, TRAFFIC_CESSATION_ANNOTATION, USER_FACING_ANNOTATION } from '../export/openslo.js';
 import { FindingSink, isObj, objectivePercent, policyForPeriod, safeName, untakenName, withWindow, type ImportResult, type Obj, type ServiceDraft, type SliDraft } from './draft.js';
 import type { ImportContext } from './extras.js';
 import { ratioShape, sliShape } from './sli-shape.js';
@@ -142,7 +142,10 @@ export function importOpenSlo(sources: readonly SourceFile[], ctx: ImportContext
       const wanted = safeName(sliName) ?? name;
       const unique = untakenName(wanted, (n) => service.slis.some((x) => x.name === n));
       if (unique !== wanted) sink.add(source, ['metadata', 'name'], 'note', `SLO ${JSON.stringify(sloName)} is named ${unique} in the catalog: ${wanted} is taken by another SLO of ${service.name}`, 'slokit SLI names are at most 30 characters; rename one of them in the catalog if you prefer');
-      service.slis.push({ name: unique, ...(sloDescription ? { description: sloDescription } : fields.description ? { description: fields.description } : {}), ...fields.shape, objective: target, ...(period ? { period } : {}), ...policyForPeriod(period ? parseDuration(period)?.seconds : undefined), ...slokitAnnotations(sink, source, meta) } as SliDraft);
+      // An SLO that names its own team is owned by it, whatever its service's is.
+      const sloTeam = ctx.teamOverrides ? undefined : safeName(labelValue(isObj(meta.labels) ? meta.labels.team : undefined) ?? '');
+      const owner = sloTeam && sloTeam !== service.team ? { team: sloTeam } : {};
+      service.slis.push({ name: unique, ...(sloDescription ? { description: sloDescription } : fields.description ? { description: fields.description } : {}), ...owner, ...fields.shape, objective: target, ...(period ? { period } : {}), ...policyForPeriod(period ? parseDuration(period)?.seconds : undefined), ...slokitAnnotations(sink, source, meta) } as SliDraft);
     });
   }
   for (const [name, doc] of serviceDocs) {
@@ -325,9 +328,9 @@ function alphaIndicator(sink: FindingSink, source: SourceFile, at: PathSegment[]
 }
 
 /** significant_labels and user_facing, which OpenSLO has no field for, from slokit's own export annotations. */
-function slokitAnnotations(sink: FindingSink, source: SourceFile, meta: Obj): { significant_labels?: string[]; user_facing?: boolean } {
+function slokitAnnotations(sink: FindingSink, source: SourceFile, meta: Obj): Pick<SliDraft, 'experimental' | 'alerting'> & { significant_labels?: string[]; user_facing?: boolean } {
   const annotations = isObj(meta.annotations) ? meta.annotations : {};
-  const out: { significant_labels?: string[]; user_facing?: boolean } = {};
+  const out: Pick<SliDraft, 'experimental' | 'alerting'> & { significant_labels?: string[]; user_facing?: boolean } = {};
   const labels = text(annotations[SIGNIFICANT_LABELS_ANNOTATION]);
   if (labels !== undefined) {
     const names = labels.split(',').map((l) => l.trim()).filter(Boolean);
@@ -335,8 +338,17 @@ function slokitAnnotations(sink: FindingSink, source: SourceFile, meta: Obj): { 
     if (bad.length) sink.add(source, ['metadata', 'annotations', SIGNIFICANT_LABELS_ANNOTATION], 'error', `${SIGNIFICANT_LABELS_ANNOTATION} holds ${bad.map((b) => JSON.stringify(b)).join(', ')}, not label names`, 'write label names separated by commas, e.g. route,method');
     else if (names.length) out.significant_labels = names;
   }
-  const facing = text(annotations[USER_FACING_ANNOTATION]);
-  if (facing === 'true' || facing === 'false') out.user_facing = facing === 'true';
-  else if (facing !== undefined) sink.add(source, ['metadata', 'annotations', USER_FACING_ANNOTATION], 'error', `${USER_FACING_ANNOTATION} is ${JSON.stringify(facing)}, not true or false`, 'write "true" or "false"');
+  const flag = (key: string): boolean | undefined => {
+    const v = text(annotations[key]);
+    if (v === 'true' || v === 'false') return v === 'true';
+    if (v !== undefined) sink.add(source, ['metadata', 'annotations', key], 'error', `${key} is ${JSON.stringify(v)}, not true or false`, 'write "true" or "false"');
+    return undefined;
+  };
+  const facing = flag(USER_FACING_ANNOTATION);
+  if (facing !== undefined) out.user_facing = facing;
+  if (flag(EXPERIMENTAL_ANNOTATION)) out.experimental = true;
+  const pages = flag(PAGES_ANNOTATION);
+  const cessation = flag(TRAFFIC_CESSATION_ANNOTATION);
+  if (pages !== undefined || cessation !== undefined) out.alerting = { ...(pages !== undefined ? { pages } : {}), ...(cessation !== undefined ? { traffic_cessation: cessation } : {}) };
   return out;
 }

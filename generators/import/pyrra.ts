@@ -55,7 +55,8 @@ export function importPyrra(sources: readonly SourceFile[], ctx: ImportContext):
 
     const shape = indicator(sink, source, isObj(spec.indicator) ? spec.indicator : {}, name);
     const alerting: Obj = isObj(spec.alerting) ? spec.alerting : {};
-    if (alerting.disabled === true) sink.add(source, ['spec', 'alerting', 'disabled'], 'note', `SLO ${name}: alerting is disabled in Pyrra; slokit alerts on every SLI (give the service tier 3 for tickets only)`);
+    const experimental = alerting.disabled === true;
+    if (experimental) sink.add(source, ['spec', 'alerting', 'disabled'], 'note', `SLO ${name}: alerting is disabled in Pyrra, so the SLI is experimental: recorded and drawn, never alerted on`);
     if (str(alerting.name)) sink.add(source, ['spec', 'alerting', 'name'], 'note', `alert name ${String(alerting.name)} is not kept: slokit names its alerts by what fired and labels them with service and sli`);
     if (!shape || objective === undefined || !window || !team) continue;
 
@@ -79,6 +80,9 @@ export function importPyrra(sources: readonly SourceFile[], ctx: ImportContext):
     service.slis.push({
       name: unique,
       ...(description ? { description } : {}),
+      // SLOs of one service may name different owners: the first names the service's team, the others their SLI's.
+      ...(team !== service.team ? { team } : {}),
+      ...(experimental ? { experimental } : {}),
       ...shape,
       objective,
       period: window.text,

@@ -5,7 +5,7 @@
  * everything it cannot carry over is reported where it is written.
  */
 import type { PathSegment, SourceFile } from '../load/yaml-source.js';
-import type { ExtrasDoc } from '../model/alert-extras.js';
+import type { ExtrasDoc, SliAlertingDoc } from '../model/alert-extras.js';
 import { FindingSink, isObj, objectivePercent, safeName, untakenName, withWindow, type ImportResult, type Obj, type ServiceDraft, type SliDraft } from './draft.js';
 import { carriedValues, type ImportContext } from './extras.js';
 import { ratioShape, sliShape } from './sli-shape.js';
@@ -137,8 +137,13 @@ function service(sink: FindingSink, source: SourceFile, base: PathSegment[], spe
   if (pagesDisabled === slis.length) {
     tier = 3;
     sink.add(source, at('slos'), 'note', `every SLO of ${name} disables its page alerts, so the service gets tier 3 (tickets only)`);
+    for (const s of slis) {
+      if (!s.alerting) continue;
+      delete s.alerting.pages;
+      if (!Object.keys(s.alerting).length) delete s.alerting;
+    }
   } else if (pagesDisabled) {
-    sink.add(source, at('slos'), 'note', `some SLOs of ${name} disable page alerts; slokit decides paging per service (tier ${tier} pages), so they page too`, 'give the service tier 3 for tickets only');
+    sink.add(source, at('slos'), 'note', `some SLOs of ${name} disable page alerts: those SLIs open tickets only (alerting.pages: false)`);
   }
   return {
     name,
@@ -207,7 +212,7 @@ function sli(sink: FindingSink, source: SourceFile, base: PathSegment[], slo: un
     sink.add(source, at('sli'), 'error', `SLO ${name} has no events, raw or plugin SLI`);
     return undefined;
   }
-  const alerting: ExtrasDoc = {};
+  const alerting: SliAlertingDoc = {};
   const labels = { ...carriedValues(sink, source, at('labels'), slo.labels, 'label', ctx, 'the SLO\'s labels go on its alerts (not on recorded series)') };
   const a = isObj(slo.alerting) ? slo.alerting : {};
   if (typeof a.name === 'string') sink.add(source, at('alerting', 'name'), 'note', `alert name ${a.name} is not kept: slokit names its alerts by what fired (e.g. SlokitErrorBudgetBurnFast) and labels them with service and sli`);
@@ -219,7 +224,10 @@ function sli(sink: FindingSink, source: SourceFile, base: PathSegment[], slo: un
   for (const [key, kind] of [[spelling.pageAlert, 'page'], [spelling.ticketAlert, 'ticket']] as const) {
     const part = isObj(a[key]) ? a[key] : {};
     if (part.disable === true) {
-      if (kind === 'page') pageDisabled = true;
+      if (kind === 'page') {
+        pageDisabled = true;
+        alerting.pages = false;
+      }
       else sink.add(source, at('alerting', key, 'disable'), 'note', `SLO ${name}: ticket alerts cannot be disabled; slokit always opens a ticket on a slow burn`);
     }
     const l = carriedValues(sink, source, at('alerting', key, 'labels'), part.labels, 'label', ctx, `slokit's severity is critical for pages and warning for tickets; route on another label`);

@@ -52,14 +52,16 @@ export function writeImported(catalogDir: string, drafts: readonly ServiceDraft[
   const problems: Finding[] = [];
   for (const d of drafts) files.set(`services/${d.name}.yaml`, serviceFileText(d, tool));
   for (const p of policies) files.set(`policies/${p.name}.yaml`, p.text);
+  // A service's team, and the teams of its SLIs that name their own.
+  const owners = drafts.flatMap((d) => [{ team: d.team, of: `service ${d.name}`, from: d.from }, ...d.slis.flatMap((s) => (s.team ? [{ team: s.team, of: `SLI ${d.name}/${s.name}`, from: d.from }] : []))]);
   if (fresh) {
-    const teams = [...new Set(drafts.map((d) => d.team))].sort();
+    const teams = [...new Set(owners.map((o) => o.team))].sort();
     files.set('teams.yaml', teamsText(teams));
   } else {
     const teamsFile = join(target, 'teams.yaml');
     const known = new Set(((parse(readFileSync(teamsFile, 'utf8')) as { teams?: { name?: string }[] } | null)?.teams ?? []).map((t) => t.name));
-    for (const d of drafts) {
-      if (!known.has(d.team)) problems.push({ file: d.from, line: 1, col: 1, level: 'error', message: `team ${d.team} of service ${d.name} is not in ${relative(process.cwd(), teamsFile) || teamsFile}`, hint: `add it there, or pass --team with a team that is` });
+    for (const o of owners) {
+      if (!known.has(o.team)) problems.push({ file: o.from, line: 1, col: 1, level: 'error', message: `team ${o.team} of ${o.of} is not in ${relative(process.cwd(), teamsFile) || teamsFile}`, hint: `add it there, or pass --team with a team that is` });
     }
     for (const d of [...drafts.map((x) => ({ path: `services/${x.name}.yaml`, from: x.from })), ...policies.map((x) => ({ path: `policies/${x.name}.yaml`, from: x.from }))]) {
       if (existsSync(join(target, d.path))) problems.push({ file: d.from, line: 1, col: 1, level: 'error', message: `${d.path} already exists in ${catalogDir}`, hint: 'slokit import never replaces a file; remove or rename the existing one first' });

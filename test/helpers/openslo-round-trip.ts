@@ -1,7 +1,7 @@
 /**
  * Exports a model to OpenSLO and imports it back in memory; returns what did not survive of
  * what OpenSLO can express (services, teams, tiers, SLI names, descriptions, objectives,
- * periods, events (not raw, apdex or bool-gauge SLIs, which the export reports); significant labels and user_facing in slokit's own annotations), one line
+ * periods, events (not raw, apdex or bool-gauge SLIs, which the export reports); significant labels, user_facing and alert switches in slokit's own annotations, SLI owners in labels), one line
  * per difference.
  */
 import { isDeepStrictEqual } from 'node:util';
@@ -41,6 +41,13 @@ export function openSloRoundTripDifferences(model: Model): string[] {
       const drill = b as { significant_labels?: string[]; user_facing?: boolean };
       same(`${sli.name} significant_labels`, sli.significantLabels, drill.significant_labels ?? []);
       same(`${sli.name} user_facing`, sli.userFacing, drill.user_facing);
+      // Owner and alert switches, where they differ from the service's, in labels and slokit's annotations.
+      same(`${sli.name} team`, sli.team.name, b.team ?? back.team);
+      same(`${sli.name} experimental`, sli.experimental, b.experimental ?? false);
+      if (!sli.experimental) {
+        same(`${sli.name} pages`, sli.pages, b.alerting?.pages ?? service.pages);
+        same(`${sli.name} traffic cessation`, sli.cessationAlert, b.alerting?.traffic_cessation ?? true);
+      }
       const sel = (t: string | undefined) => (t === undefined ? undefined : (parseSelector(t) as { ok: true; value: unknown }).value);
       const ev = sli.events;
       if (ev.type === 'counters') same(`${sli.name} events`, { bad: ev.bad, good: ev.good, total: ev.total }, { bad: sel(b.bad), good: sel(b.good), total: sel(b.total) });

@@ -86,6 +86,29 @@ const alerting = fc.record(
   { requiredKeys: [] },
 );
 
+/** An SLI's alerting: the same extras, and switches for its alerts. */
+const sliAlerting = fc.record(
+  {
+    labels: extraLabels,
+    annotations: extraAnnotations,
+    page: fc.record({ labels: extraLabels, annotations: extraAnnotations }, { requiredKeys: [] }),
+    ticket: fc.record({ labels: extraLabels, annotations: extraAnnotations }, { requiredKeys: [] }),
+    pages: fc.boolean(),
+    traffic_cessation: fc.boolean(),
+  },
+  { requiredKeys: [] },
+);
+
+/**
+ * An experimental SLI (one in five) has no alerts, so nothing of them may be set: the alert
+ * settings drawn for it go.
+ */
+function experimentalOrNot<T extends Record<string, unknown>>(sli: T, experimental: boolean): T {
+  if (!experimental) return sli;
+  const { alerting: _alerting, min_events: _minEvents, ...rest } = sli;
+  return { ...rest, experimental: true } as unknown as T;
+}
+
 /**
  * A catalog policy of its own, with burn factors a 90% objective can reach (the bundled ones
  * page at 14.4x, which a 10% budget cannot burn): a page at 6x over 6h, a ticket at 1.1x over 3d.
@@ -135,7 +158,7 @@ const sliOverrides = (ms: readonly Matcher[]) =>
       user_facing: fc.boolean(),
       significant_labels: fc.constant(ms.map((m) => m.label)),
       runbook: runbook,
-      alerting,
+      alerting: sliAlerting,
     },
     { requiredKeys: [] },
   );
@@ -239,6 +262,8 @@ export interface RandomCatalog {
   /** SLIs over another SLI's events (the same ones, or a subset). */
   readonly overlapping: number;
   readonly resources: number;
+  /** SLIs with each of issue 24's switches: owned by another team than their service's, tickets only, without the cessation ticket, experimental. */
+  readonly switched: { readonly otherTeam: number; readonly ticketsOnly: number; readonly noCessation: number; readonly experimental: number };
 }
 
 /** Saturation entries: bundled resources with hostile selector values, and custom ones with hostile text. */
@@ -306,7 +331,17 @@ export const randomCatalog: fc.Arbitrary<RandomCatalog> = fc
           slis: fc
             .uniqueArray(fc.constantFrom('requests', 'latency', 'jobs', 'writes'), { minLength: 1, maxLength: 2 })
             .chain((names) => fc.tuple(...names.map((n, j) => sliKind(`${w}_${n}_${j}`).map((sli) => ({ name: n, ...sli })))))
-            .chain((slis) => fc.tuple(fc.constant(slis), fc.option(overlapping(slis[0]!), { nil: undefined })).map(([all, extra]) => (extra ? [...all, extra] : all))),
+            .chain((slis) => fc.tuple(fc.constant(slis), fc.option(overlapping(slis[0]!), { nil: undefined })).map(([all, extra]) => (extra ? [...all, extra] : all)))
+            // Some SLIs are another team's, some experimental.
+            .chain((slis) =>
+              fc.tuple(
+                ...slis.map((sli) =>
+                  fc.record({ team: fc.option(fc.constantFrom(...teamNames), { nil: undefined, freq: 3 }), experimental: fc.integer({ min: 0, max: 4 }).map((n) => n === 0) }).map(({ team, experimental }) =>
+                    experimentalOrNot(team ? { ...sli, team } : sli, experimental),
+                  ),
+                ),
+              ),
+            ),
         },
         { requiredKeys: ['name', 'description', 'team', 'tier', 'slis'] },
       ).map((s) => ({ ...s, dependencies: s.dependencies?.length ? s.dependencies : undefined, saturation: s.saturation?.length ? s.saturation : undefined })),
@@ -330,8 +365,19 @@ export const randomCatalog: fc.Arbitrary<RandomCatalog> = fc
     };
     for (const s of services) files[`services/${s.name}.yaml`] = stringify(JSON.parse(JSON.stringify(s)), { lineWidth: 0 });
     const slis = services.flatMap((s) => s.slis);
-    return { files, services: services.length, slis: slis.length, kinds: slis.map((s) => String(s.kind)), objectives: slis.map((s) => Number((s as { objective?: number }).objective ?? 0)).filter(Boolean), overlapping: slis.filter((s) => s.name === 'overlap').length, resources: services.reduce((n, s) => n + (s.saturation?.length ?? 0), 0) };
+    return { files, services: services.length, slis: slis.length, kinds: slis.map((s) => String(s.kind)), objectives: slis.map((s) => Number((s as { objective?: number }).objective ?? 0)).filter(Boolean), overlapping: slis.filter((s) => s.name === 'overlap').length, resources: services.reduce((n, s) => n + (s.saturation?.length ?? 0), 0), switched: switchedCounts(services) };
   });
+
+function switchedCounts(services: readonly { team: string; slis: readonly Record<string, unknown>[] }[]): RandomCatalog['switched'] {
+  const slis = services.flatMap((s) => s.slis.map((sli) => ({ sli, serviceTeam: s.team })));
+  const alerting = (sli: Record<string, unknown>) => (sli.alerting ?? {}) as { pages?: boolean; traffic_cessation?: boolean };
+  return {
+    otherTeam: slis.filter(({ sli, serviceTeam }) => sli.team !== undefined && sli.team !== serviceTeam).length,
+    ticketsOnly: slis.filter(({ sli }) => alerting(sli).pages === false).length,
+    noCessation: slis.filter(({ sli }) => alerting(sli).traffic_cessation === false).length,
+    experimental: slis.filter(({ sli }) => sli.experimental === true).length,
+  };
+}
 
 export function writeCatalog(dir: string, catalog: RandomCatalog): string {
   for (const [path, text] of Object.entries(catalog.files)) {

@@ -82,8 +82,11 @@ function sliView(model: Model, service: Service, sli: Sli) {
     significantLabels: sli.significantLabels,
     latencyThreshold: ev.type === 'histogram' ? ev.satisfied : null,
     apdexTolerated: ev.type === 'histogram' && ev.tolerated !== undefined ? ev.tolerated : null,
-    pageFactors: sli.alerts.filter((a) => a.severity === 'critical').map((a) => a.factor),
-    ticketFactors: sli.alerts.filter((a) => a.severity === 'warning').map((a) => a.factor),
+    // An experimental SLI alerts at no factor: no threshold lines that say it would.
+    pageFactors: sli.experimental ? [] : sli.alerts.filter((a) => a.severity === 'critical').map((a) => a.factor),
+    ticketFactors: sli.experimental ? [] : sli.alerts.filter((a) => a.severity === 'warning').map((a) => a.factor),
+    // What its row title adds: an owner other than the service's team, and that it never alerts.
+    rowNote: [...(sli.team.name !== service.team.name ? [`team ${sli.team.name}`] : []), ...(sli.experimental ? ['experimental: no alerts'] : [])].map((n) => `, ${n}`).join(''),
     queries: sliQueries(model, service, sli),
   };
 }
