@@ -124,11 +124,15 @@ export function dashboardUrl(settings: CatalogSettings, service: Service, link: 
   return `${grafanaUrl(settings, `/d/${dashboardUid(service)}/${service.name}`)}?${params.join('&')}`;
 }
 
-/** Dashboard variables that mirror the catalog's label conventions. */
+/** Variables every dashboard may have besides one per extra aggregation label (named after its label). */
+export const RESERVED_VARIABLES = ['datasource', 'environment', 'cluster', 'sli', 'service'] as const;
+
+/** Dashboard variables that mirror the catalog's label conventions: environment, cluster, then each extra aggregation label. */
 export function dashboardLabelVars(settings: CatalogSettings): { name: string; label: string; labelName: string }[] {
   const vars: { name: string; label: string; labelName: string }[] = [];
   if (settings.environmentLabel) vars.push({ name: 'environment', label: 'Environment', labelName: settings.environmentLabel });
   if (settings.clusterLabel) vars.push({ name: 'cluster', label: 'Cluster', labelName: settings.clusterLabel });
+  for (const l of settings.extraAggregationLabels) vars.push({ name: l, label: l, labelName: l });
   return vars;
 }
 

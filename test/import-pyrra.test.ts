@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { scratchDir } from './helpers/catalog.js';
 import { FIXTURES, importWithCli, promtoolPasses } from './helpers/import.js';
 
-interface SliDoc { name: string; kind: string; gauge?: string; bad?: string; total?: string; histogram?: string; threshold?: number; objective: number; period?: string; alert_policy?: string; significant_labels?: string[] }
+interface SliDoc { name: string; kind: string; team?: string; experimental?: boolean; gauge?: string; bad?: string; total?: string; histogram?: string; threshold?: number; objective: number; period?: string; alert_policy?: string; significant_labels?: string[] }
 interface ServiceDoc { name: string; team: string; slis: SliDoc[] }
 
 const SLOS = join(FIXTURES, 'pyrra', 'slos.yaml');
@@ -46,7 +46,7 @@ describe('slokit import pyrra', () => {
   }, 300_000);
 
   it('SLOs of one application owned by two teams keep their owners; alerting disabled makes an experimental SLI; the catalog validates and its own tests pass promtool', async () => {
-    const r = importWithCli<ServiceDoc & { slis: (SliDoc & { team?: string; experimental?: boolean })[] }>('pyrra', [join(FIXTURES, 'pyrra', 'owners.yaml')]);
+    const r = importWithCli<ServiceDoc>('pyrra', [join(FIXTURES, 'pyrra', 'owners.yaml')]);
     expect(r.code, r.stderr).toBe(0);
     const [web] = r.services;
     expect(web!.team).toBe('web-platform');

@@ -76,7 +76,7 @@ async function checkCatalog(index: number, catalog: RandomCatalog, root: string)
         .filter((r) => r.alert)
         .flatMap((r) => [...Object.values(r.labels ?? {}), ...Object.values(r.annotations ?? {})])
         .flatMap((v) => templateActions(v))
-        .filter((a) => !isOwnTemplateAction(a))
+        .filter((a) => !isOwnTemplateAction(a, model.settings.aggregationLabels))
         .map((a) => `${p}: ${a}`),
     );
   if (foreignActions.length) throw new Error(`template actions from the catalog:\n${foreignActions.join('\n')}`);
@@ -170,7 +170,9 @@ describe('random valid catalogs', () => {
       expect(overlapping).toBeGreaterThan(RUNS / 10);
     }
     const switched = Object.fromEntries((['otherTeam', 'ticketsOnly', 'noCessation', 'experimental'] as const).map((k) => [k, catalogs.reduce((n, c) => n + c.switched[k], 0)]));
-    console.log(`SLIs switched: ${JSON.stringify(switched)}`);
+    const aggregated = catalogs.filter((c) => c.also.length).length;
+    console.log(`SLIs switched: ${JSON.stringify(switched)}; ${aggregated} catalogs aggregate by more than environment and cluster`);
+    expect(aggregated).toBeGreaterThan(RUNS / 5);
     // Every switch is drawn often enough that the property covers it.
     for (const [k, n] of Object.entries(switched)) expect(n, k).toBeGreaterThan(slis / 20);
     const resources = catalogs.reduce((n, c) => n + c.resources, 0);

@@ -19,7 +19,7 @@ import { formatSeconds, parseDuration, type Duration } from './duration.js';
 import { eventSource } from './events.js';
 import { parseSelector } from '../promql/parse.js';
 import { BUILD_INFO } from '../../sdk/src/contract.js';
-import { RESERVED_SERVICE_NAMES, VERSION_LABEL } from '../naming.js';
+import { RESERVED_SERVICE_NAMES, RESERVED_VARIABLES, VERSION_LABEL } from '../naming.js';
 import { alertExtras, SLOKIT_ALERT_LABELS, type ExtrasDoc, type SliAlertingDoc } from './alert-extras.js';
 import { burnAlerts, policyFromDoc, policyInconsistencies } from './policy.js';
 import type { AlertPolicy, CatalogSettings, MaturityLevel, Model, RunbookSteps, Service, Sli, Team } from './types.js';
@@ -30,7 +30,7 @@ interface DefaultsDoc {
   alert_prefix: string;
   min_events: number;
   urls: { runbooks: string; grafana: string };
-  labels: { environment?: string; cluster?: string };
+  labels: { environment?: string; cluster?: string; also?: string[] };
   runbook_templates?: string;
   kubernetes?: { namespace?: string; rule_labels?: Record<string, string> };
   rulers?: { split?: boolean };
@@ -144,6 +144,13 @@ function checkLabels(d: DefaultsDoc, source: SourceFile, c: Collector): void {
   if (d.labels.environment !== undefined && d.labels.environment === d.labels.cluster) {
     c.add(source, ['labels', 'cluster'], `the cluster label is the environment label ("${d.labels.cluster}")`, 'name two different labels, or leave cluster out');
   }
+  (d.labels.also ?? []).forEach((label, i) => {
+    const at = ['labels', 'also', i];
+    if (WRITTEN_LABELS.includes(label)) c.add(source, at, `SLIs cannot be aggregated by "${label}": slokit writes that label on its own series and alerts`, `name a label your series carry (labels slokit writes: ${WRITTEN_LABELS.join(', ')})`);
+    else if (label === d.labels.environment || label === d.labels.cluster) c.add(source, at, `"${label}" is the ${label === d.labels.environment ? 'environment' : 'cluster'} label already`, 'list each aggregation label once');
+    // Each becomes a dashboard variable of its own name, beside the ones every dashboard has.
+    else if ((RESERVED_VARIABLES as readonly string[]).includes(label)) c.add(source, at, `"${label}" names a dashboard variable slokit has (${RESERVED_VARIABLES.join(', ')})`, 'aggregate by a label of another name, or relabel it at scrape time');
+  });
 }
 
 /** What `outputs` cannot say: no form for the dashboards alerts link to, or rulers said twice. */
@@ -158,7 +165,7 @@ function checkOutputs(d: DefaultsDoc, source: SourceFile, c: Collector): void {
 }
 
 function settingsFrom(d: DefaultsDoc, catalogDir: string): CatalogSettings {
-  const aggregation = [d.labels.environment, d.labels.cluster].filter((l): l is string => !!l);
+  const aggregation = [d.labels.environment, d.labels.cluster, ...(d.labels.also ?? [])].filter((l): l is string => !!l);
   return {
     period: parseDuration(d.period)!,
     alertPrefix: d.alert_prefix,
@@ -167,6 +174,7 @@ function settingsFrom(d: DefaultsDoc, catalogDir: string): CatalogSettings {
     aggregationLabels: [...new Set(aggregation)],
     environmentLabel: d.labels.environment,
     clusterLabel: d.labels.cluster,
+    extraAggregationLabels: d.labels.also ?? [],
     runbookTemplateDir: d.runbook_templates ? resolve(catalogDir, d.runbook_templates) : undefined,
     outputs: outputsOf(d),
     saturation: saturationSettings(d.saturation),

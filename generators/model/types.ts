@@ -250,10 +250,12 @@ export interface CatalogSettings {
   readonly alertPrefix: string;
   readonly runbookBaseUrl: string;
   readonly grafanaBaseUrl: string;
-  /** Labels SLIs are aggregated by (environment, cluster), in that order, when declared. */
+  /** Labels SLIs are aggregated by (environment, cluster, then the extra ones), in that order, when declared. */
   readonly aggregationLabels: readonly string[];
   readonly environmentLabel: string | undefined;
   readonly clusterLabel: string | undefined;
+  /** Labels SLIs are aggregated by besides environment and cluster (`labels.also`), in order. */
+  readonly extraAggregationLabels: readonly string[];
   readonly alertmanager: {
     readonly receiverUrl: string;
     readonly groupWait: string;

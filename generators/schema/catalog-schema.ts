@@ -446,8 +446,15 @@ export const DefaultsSchema = Type.Object(
       {
         environment: Type.Optional(labelName),
         cluster: Type.Optional(labelName),
+        also: Type.Optional(
+          Type.Array(labelName, {
+            uniqueItems: true,
+            maxItems: 4,
+            description: 'More labels every SLI is aggregated by, after environment and cluster (a region, a stage, a shard): each value gets its own ratios, burn rates, budget and alerts, and the dashboards a variable.',
+          }),
+        ),
       },
-      { additionalProperties: false, description: 'Label conventions: which labels carry environment and cluster. SLIs are aggregated by them.' },
+      { additionalProperties: false, description: 'Label conventions: which labels carry environment and cluster, and what else SLIs are aggregated by.' },
     ),
     tiers: Type.Object(
       { '1': tierDefaults, '2': tierDefaults, '3': tierDefaults },

@@ -3,7 +3,9 @@
  * teams, per-service and per-SLI overrides (extra alert labels and annotations too), and hostile text wherever the catalog takes free
  * text or a label value (quotes, backslashes, newlines, Go template and Markdown syntax, `$`,
  * unicode, control characters); objectives from 90% to 99.999% (90% with a catalog policy of
- * its own), RE2-only regexes, and SLIs over the same events as another or a subset of them.
+ * its own), RE2-only regexes, SLIs over the same events as another or a subset of them, SLIs
+ * owned by another team than their service's, tickets-only, without the cessation ticket or
+ * experimental, and aggregation labels besides environment and cluster.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -262,6 +264,8 @@ export interface RandomCatalog {
   /** SLIs over another SLI's events (the same ones, or a subset). */
   readonly overlapping: number;
   readonly resources: number;
+  /** Its aggregation labels besides environment and cluster. */
+  readonly also: readonly string[];
   /** SLIs with each of issue 24's switches: owned by another team than their service's, tickets only, without the cessation ticket, experimental. */
   readonly switched: { readonly otherTeam: number; readonly ticketsOnly: number; readonly noCessation: number; readonly experimental: number };
 }
@@ -310,8 +314,10 @@ export const randomCatalog: fc.Arbitrary<RandomCatalog> = fc
     period: fc.constantFrom('30d', '35d'),
     minEvents: fc.integer({ min: 1, max: 50 }),
     prefix: fc.constantFrom('Slokit', 'Slo', 'GitLab2'),
+    // Aggregation labels besides environment and cluster (labels.also), one a selector may name too.
+    also: fc.constantFrom<string[]>([], [], ['region'], ['region', 'shard']),
   })
-  .chain(({ teamCount, serviceWords, period, minEvents, prefix }) => {
+  .chain(({ teamCount, serviceWords, period, minEvents, prefix, also }) => {
     const teamNames = Array.from({ length: teamCount }, (_, i) => `team-${i + 1}`);
     const services = serviceWords.map((w, i) =>
       fc.record(
@@ -349,23 +355,26 @@ export const randomCatalog: fc.Arbitrary<RandomCatalog> = fc
     return fc.record({
       teams: fc.tuple(...teamNames.map(team)),
       services: fc.tuple(...services),
-      defaults: fc.constant({ period, minEvents, prefix }),
+      defaults: fc.constant({ period, minEvents, prefix, also }),
     });
   })
   .map(({ teams, services, defaults }) => {
     const defaultsText = readFileSync(join(BUNDLED_CATALOG, 'defaults.yaml'), 'utf8')
       .replace(/^period: \S+/m, `period: ${defaults.period}`)
       .replace(/^min_events: \S+/m, `min_events: ${defaults.minEvents}`)
-      .replace(/^alert_prefix: \S+/m, `alert_prefix: ${defaults.prefix}`);
+      .replace(/^alert_prefix: \S+/m, `alert_prefix: ${defaults.prefix}`)
+      .replace(/^( {2}cluster: cluster.*)$/m, defaults.also.length ? `$1\n  also: [${defaults.also.join(', ')}]` : '$1');
     const files: Record<string, string> = {
       'defaults.yaml': defaultsText,
       'policies/lenient.yaml': LENIENT_POLICY,
       // No folding: the yaml package can fold a long string between the halves of a surrogate pair.
       'teams.yaml': stringify({ teams }, { lineWidth: 0 }),
     };
-    for (const s of services) files[`services/${s.name}.yaml`] = stringify(JSON.parse(JSON.stringify(s)), { lineWidth: 0 });
+    // A raw SLI keeps every aggregation label in its sums, as validation asks of it.
+    const keep = (text: string) => (defaults.also.length ? text.replaceAll('sum by (env, cluster) (', `sum by (env, cluster, ${defaults.also.join(', ')}) (`) : text);
+    for (const s of services) files[`services/${s.name}.yaml`] = keep(stringify(JSON.parse(JSON.stringify(s)), { lineWidth: 0 }));
     const slis = services.flatMap((s) => s.slis);
-    return { files, services: services.length, slis: slis.length, kinds: slis.map((s) => String(s.kind)), objectives: slis.map((s) => Number((s as { objective?: number }).objective ?? 0)).filter(Boolean), overlapping: slis.filter((s) => s.name === 'overlap').length, resources: services.reduce((n, s) => n + (s.saturation?.length ?? 0), 0), switched: switchedCounts(services) };
+    return { files, services: services.length, slis: slis.length, kinds: slis.map((s) => String(s.kind)), objectives: slis.map((s) => Number((s as { objective?: number }).objective ?? 0)).filter(Boolean), overlapping: slis.filter((s) => s.name === 'overlap').length, resources: services.reduce((n, s) => n + (s.saturation?.length ?? 0), 0), switched: switchedCounts(services), also: defaults.also };
   });
 
 function switchedCounts(services: readonly { team: string; slis: readonly Record<string, unknown>[] }[]): RandomCatalog['switched'] {

@@ -5,8 +5,6 @@
  */
 const EXACT = new Set([
   '{{ $value | humanizePercentage }}',
-  '{{ $labels.env | urlquery }}',
-  '{{ $labels.cluster | urlquery }}',
   // slokit's escape of catalog text that holds '{{'.
   '{{ "{{" }}',
   // The likely cause: the dependencies' paging alerts, listed.
@@ -21,8 +19,12 @@ const EXACT = new Set([
 const CAUSE_QUERY =
   /^\{\{ with printf `count by \(service\) \(ALERTS\{alertstate="firing", severity="critical", alertname=~"[A-Za-z0-9]+\.\+\|[A-Za-z0-9]+", service=~"[a-z0-9]+(?:-[a-z0-9]+)*(?:\|[a-z0-9]+(?:-[a-z0-9]+)*)*"(?:, [A-Za-z_]\w*=%q)*\}\)`(?: \$labels\.[A-Za-z_]\w*)* \| query \}\}$/;
 
-export function isOwnTemplateAction(action: string): boolean {
-  return EXACT.has(action) || CAUSE_QUERY.test(action);
+/**
+ * `aggregationLabels`: the catalog's (environment, cluster and labels.also), whose values the
+ * dashboard links fill in; the bundled catalog's by default.
+ */
+export function isOwnTemplateAction(action: string, aggregationLabels: readonly string[] = ['env', 'cluster']): boolean {
+  return EXACT.has(action) || CAUSE_QUERY.test(action) || aggregationLabels.some((l) => action === `{{ $labels.${l} | urlquery }}`);
 }
 
 /** Every action `{{ ... }}` in a text. */

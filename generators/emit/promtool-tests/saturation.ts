@@ -17,6 +17,7 @@ import { FORECAST_MIN_HISTORY_SECONDS, saturationIdentity, saturationSelector, t
 import { GENERATED_HEADER, toYaml } from '../yaml-text.js';
 import { encodeValues, SynthesisError, type InputSeries } from './input-series.js';
 import { labelsFor, matches } from './label-values.js';
+import { baseLabels } from './base-labels.js';
 import type { AlertCheck, ExpectedAlert, TestGroup } from './scenarios.js';
 
 /** Seconds per evaluation; input samples are one minute apart. */
@@ -35,14 +36,6 @@ interface Instance {
   readonly utilisation: (minute: number) => number;
 }
 
-/** Environment and cluster values for the synthetic series of a service's own tests (saturation, versions). */
-export function baseLabels(model: Model): Record<string, string> {
-  const s = model.settings;
-  const base: Record<string, string> = {};
-  if (s.environmentLabel) base[s.environmentLabel] = 'production';
-  if (s.clusterLabel) base[s.clusterLabel] = 'main';
-  return base;
-}
 
 function selectors(r: SaturationResource): Selector[] {
   return r.capacity.type === 'number' ? [r.usage] : [r.usage, r.capacity.selector];
@@ -51,7 +44,7 @@ function selectors(r: SaturationResource): Selector[] {
 /** Label values of two instances (one when the selectors pin every `by` label), meeting both selectors. */
 function instanceLabels(model: Model, service: Service, r: SaturationResource): Record<string, string>[] {
   const all = selectors(r).flatMap((s) => s.matchers);
-  const base = labelsFor(all, { ...baseLabels(model), ...Object.fromEntries(r.by.map((l) => [l, 'a'])) });
+  const base = labelsFor(all, { ...baseLabels(model.settings), ...Object.fromEntries(r.by.map((l) => [l, 'a'])) });
   if (!base) throw new SynthesisError(`${service.name}: cannot find label values that select both the usage and the capacity of saturation resource ${r.name}; simplify their matchers`);
   for (const label of r.by) {
     const on = all.filter((m) => m.label === label);
@@ -183,11 +176,14 @@ function forecastGroup(s: Scenario): TestGroup {
 }
 
 export function saturationTestGroups(model: Model, service: Service, alerts: readonly SaturationAlertDef[]): TestGroup[] {
-  const base = baseLabels(model);
   return service.saturation.flatMap((r) => {
     const mine = alerts.filter((a) => a.resource.name === r.name);
     const defs = Object.fromEntries(mine.map((d) => [d.level, d])) as Scenario['defs'];
-    const recorded = { ...base, ...saturationIdentity(service, r) };
+    // The aggregation labels as the fed series carry them: a selector may pin one (cluster="gke-1")
+    // or leave it off (region=""), and the recorded series keeps what the series had.
+    const fed = instanceLabels(model, service, r)[0]!;
+    const where = Object.fromEntries(model.settings.aggregationLabels.filter((l) => fed[l]).map((l) => [l, fed[l]!]));
+    const recorded = { ...where, ...saturationIdentity(service, r) };
     const scenario = { model, service, r, defs, recorded };
     return [levelsGroup(scenario), forecastGroup(scenario)];
   });

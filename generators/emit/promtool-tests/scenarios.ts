@@ -17,6 +17,7 @@ import { alertDefs, LOW_TRAFFIC_MIN_BAD_EVENTS, type AlertDef } from '../alert-r
 import { burnRateWindows } from '../recording-rules.js';
 import { sliMatchers, sliIdentity } from '../sli-selector.js';
 import { familyOf, planWindows } from '../window-plan.js';
+import { baseLabels } from './base-labels.js';
 import { badOnlySeries, synthesize, toInputSeries, type FedSeries, type InputSeries, type Traffic } from './input-series.js';
 import { siblingTotal } from './siblings.js';
 import { inLanes, type Lane } from './lanes.js';
@@ -47,8 +48,6 @@ export interface TestGroup {
   readonly promql_expr_test?: readonly ExprCheck[];
 }
 
-/** Values given to labels that the catalog's selectors leave free. */
-const BASE_LABEL_VALUES = { environment: 'production', cluster: 'main' };
 
 /** Detection is asserted with this much head-room over the bare threshold. */
 const MARGIN = 1.1;
@@ -71,11 +70,8 @@ export const at = (ctx: Ctx, s: number) => formatSeconds(s * ctx.step);
 const laneLabelOf = (ctx: Ctx) => ctx.model.settings.clusterLabel ?? ctx.model.settings.environmentLabel;
 
 /** `lane` takes the place of the lane label's value. */
-function baseLabels(ctx: Ctx, lane?: string): Record<string, string> {
-  const s = ctx.model.settings;
-  const base: Record<string, string> = {};
-  if (s.environmentLabel) base[s.environmentLabel] = BASE_LABEL_VALUES.environment;
-  if (s.clusterLabel) base[s.clusterLabel] = BASE_LABEL_VALUES.cluster;
+function laneLabels(ctx: Ctx, lane?: string): Record<string, string> {
+  const base = baseLabels(ctx.model.settings);
   const laneLabel = laneLabelOf(ctx);
   if (lane !== undefined && laneLabel) base[laneLabel] = lane;
   return base;
@@ -88,7 +84,7 @@ function aggregationValues(ctx: Ctx, labels: Readonly<Record<string, string>>): 
 }
 
 export function feed(ctx: Ctx, traffic: Traffic, lane?: string): { input: InputSeries[]; labels: Record<string, string>; fed: FedSeries[] } {
-  const r = synthesize(ctx.sli.events, traffic, baseLabels(ctx, lane), ctx.model.settings.aggregationLabels);
+  const r = synthesize(ctx.sli.events, traffic, laneLabels(ctx, lane), ctx.model.settings.aggregationLabels);
   return { input: r.series.map(toInputSeries), labels: { ...r.aggregationValues, ...sliIdentity(ctx.service, ctx.sli) }, fed: r.series };
 }
 

@@ -11,7 +11,7 @@ import { matchersText, seriesText } from '../../promql/escape.js';
 import { GENERATED_HEADER, toYaml } from '../yaml-text.js';
 import { SynthesisError } from './input-series.js';
 import { labelsFor, matches, valueFor } from './label-values.js';
-import { baseLabels } from './saturation.js';
+import { baseLabels } from './base-labels.js';
 import type { ExprCheck, TestGroup } from './scenarios.js';
 
 /** Minutes: each instance in turn moves to the new version this many minutes after the last. */
@@ -41,7 +41,7 @@ export function versionTestGroups(model: Model, service: Service): TestGroup[] {
   if (!versions) throw new SynthesisError(`${service.name}: no version value meets the version_metric selector's matchers on ${v.label}; simplify them`);
   const [oldVersion, newVersion] = versions;
   const apart = INSTANCE_LABELS.find((l) => l !== v.label && !matchers.some((m) => m.label === l) && !model.settings.aggregationLabels.includes(l));
-  const base = labelsFor(matchers, { ...baseLabels(model), [v.label]: oldVersion });
+  const base = labelsFor(matchers, { ...baseLabels(model.settings), [v.label]: oldVersion });
   if (!base || !apart) throw new SynthesisError(`${service.name}: cannot find label values that the version_metric selector picks; simplify its matchers`);
   const fed = (version: string, instance: string) => ({ ...base, [v.label]: version, [apart]: instance });
   const input = [];
