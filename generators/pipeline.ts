@@ -10,6 +10,11 @@ import { sortProblems, type Problem } from './validate/problems.js';
 export function loadModel(catalogDir: string, options: BuildOptions = {}, policyDir = BUNDLED_POLICIES, cache?: ParseCache): { model?: Model; problems: Problem[] } {
   const loaded = loadCatalogSources(catalogDir, policyDir, BUNDLED_RESOURCES, cache);
   const built = buildModel(loaded.sources, options);
-  const problems = sortProblems([...loaded.problems, ...built.problems]);
+  // A templated SLI's problem is found once per SLI it makes, at the one place it is written: said once.
+  const seen = new Set<string>();
+  const problems = sortProblems([...loaded.problems, ...built.problems]).filter((p) => {
+    const key = JSON.stringify([p.file, p.line, p.col, p.message, p.hint]);
+    return !seen.has(key) && !!seen.add(key);
+  });
   return problems.length ? { problems } : { model: built.model!, problems: [] };
 }

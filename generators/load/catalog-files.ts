@@ -2,6 +2,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, isAbsolute } from 'node:path';
 import type { ParseCache } from './parse-cache.js';
+import { expandSliTemplates } from './sli-templates.js';
 import { parseYamlSource, type SourceFile } from './yaml-source.js';
 import type { Problem } from '../validate/problems.js';
 
@@ -124,7 +125,14 @@ export function loadCatalogSources(catalogDir: string, bundledPolicyDir: string,
     problems.push({ file: displayPath(join(catalogDir, 'services')), line: 1, col: 1, message: `services/ holds ${serviceFiles.length} files; the limit is ${MAX_SERVICE_FILES}`, hint: 'split the platform into several catalogs, or remove generated or copied files from services/' });
     return { sources: NO_SOURCES(catalogDir), problems };
   }
-  const services = serviceFiles.map((f) => readSource(f, problems, cache)).filter((s): s is SourceFile => s !== undefined);
+  const services = serviceFiles
+    .map((f) => readSource(f, problems, cache))
+    .filter((s): s is SourceFile => s !== undefined)
+    .map((s) => {
+      const expanded = expandSliTemplates(s);
+      problems.push(...expanded.problems);
+      return expanded.source;
+    });
   const byFileName = (files: string[]) => {
     const out = new Map<string, SourceFile>();
     for (const f of files) {

@@ -19,6 +19,8 @@ export interface SourceFile {
   readonly lines: LineCounter;
   /** Where `data` sits in the document, for one item of a list of documents (OpenSLO's list form). */
   readonly base?: readonly PathSegment[];
+  /** Where a path of `data` was written, when `data` is not the document as written (templated SLIs, see sli-templates.ts). */
+  readonly remap?: (path: readonly PathSegment[]) => PathSegment[];
 }
 
 const MAX_ALIAS_COUNT = 50;
@@ -127,7 +129,7 @@ export type PathSegment = string | number;
  * position of the mapping key itself, which is where a misspelt field should point.
  */
 export function positionOf(source: SourceFile, relative: readonly PathSegment[], key = false): { line: number; col: number } {
-  const path = [...(source.base ?? []), ...relative];
+  const path = [...(source.base ?? []), ...(source.remap ? source.remap(relative) : relative)];
   let node: unknown = source.doc?.contents;
   let best: Node | undefined = node as Node | undefined;
   for (let i = 0; i < path.length; i++) {

@@ -1,6 +1,6 @@
 /** SLI kinds -> where their events come from (bad and total counters), checked as we go. */
 import { HTTP_LABEL, HTTP_SERVER_DURATION, HTTP_SERVER_ERROR_STATUS_REGEX, JOB_DURATION, JOB_LABEL, JOB_OUTCOME } from '../../sdk/src/contract.js';
-import { aggregationDropping, checkExpression, parseSelector, UNREADABLE_RUNE, UNREADABLE_WHY, unquotedStrings } from '../promql/parse.js';
+import { aggregationDropping, checkExpression, parseSelector, UNREADABLE_RUNE, UNREADABLE_WHY, unquotedStrings, withoutOrVectorZero } from '../promql/parse.js';
 import type { EventSource, Selector } from './types.js';
 import { formatNumber } from './decimal.js';
 
@@ -52,6 +52,9 @@ function checkBoundary(value: number, buckets: readonly number[] | undefined, fi
 function withMatchers(base: string, s: Selector, extra: Selector['matchers'] = []): Selector {
   return { metric: base, matchers: [...s.matchers, ...extra] };
 }
+
+/** A raw rate as slokit records it: a trailing `or vector(0)` dropped (see withoutOrVectorZero). */
+const rawRate = (text: string) => withoutOrVectorZero(text) ?? text;
 
 export function eventSource(doc: SliDoc, rawWindow: string, aggregationLabels: readonly string[], report: Report): EventSource | undefined {
   switch (doc.kind) {
@@ -152,7 +155,7 @@ export function eventSource(doc: SliDoc, rawWindow: string, aggregationLabels: r
           return hs ? { histogram: hs, le: [...new Set(h.le as number[])].sort((a, b) => a - b) } : undefined;
         });
         if (!ok || histograms.some((h) => !h)) return undefined;
-        return { type: 'raw', badRate: doc.bad_rate as string, totalRate: doc.total_rate as string, testSeries: { histograms: histograms as { histogram: Selector; le: number[] }[] } };
+        return { type: 'raw', badRate: rawRate(doc.bad_rate as string), totalRate: rawRate(doc.total_rate as string), testSeries: { histograms: histograms as { histogram: Selector; le: number[] }[] } };
       }
       if (ts.bad === undefined) {
         sub([], 'test_series needs bad (with good or total) or histograms', 'give bad: and total: (counters of bad and of all events), or histograms: for a raw SLI over histograms');
@@ -166,7 +169,7 @@ export function eventSource(doc: SliDoc, rawWindow: string, aggregationLabels: r
       const good = ts.good !== undefined ? selector(ts, 'good', sub) : undefined;
       const total = ts.total !== undefined ? selector(ts, 'total', sub) : undefined;
       if (!ok || !bad || (!good && !total)) return undefined;
-      return { type: 'raw', badRate: doc.bad_rate as string, totalRate: doc.total_rate as string, testSeries: { bad, ...(good ? { good } : {}), ...(total ? { total } : {}) } };
+      return { type: 'raw', badRate: rawRate(doc.bad_rate as string), totalRate: rawRate(doc.total_rate as string), testSeries: { bad, ...(good ? { good } : {}), ...(total ? { total } : {}) } };
     }
     default:
       return undefined;

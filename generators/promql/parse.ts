@@ -58,6 +58,24 @@ export function aggregationDropping(text: string, labels: readonly string[]): { 
   return found;
 }
 
+/**
+ * The expression without a trailing `or vector(0)` (or `or on() vector(0)`), the idiom teams
+ * write so a rate is 0 rather than absent. slokit records 0 bad events wherever there are
+ * events already, and vector(0) carries no labels: kept, it adds a series without the
+ * environment and cluster that no ratio or alert can use. Undefined when there is none.
+ */
+export function withoutOrVectorZero(text: string): string | undefined {
+  // `$window` (a raw SLI's range) parsed as a duration of the same length, so offsets hold.
+  const top = parser.parse(text.replaceAll('$window', '999999m')).topNode.firstChild;
+  if (top?.name !== 'BinaryExpr' || !top.getChild('Or')) return undefined;
+  const right = top.lastChild;
+  if (right?.name !== 'FunctionCall' || text.slice(right.from, right.to).replace(/\s+/g, '') !== 'vector(0)') return undefined;
+  const modifier = top.getChild('MatchingModifierClause');
+  if (modifier && text.slice(modifier.from, modifier.to).replace(/\s+/g, '') !== 'on()') return undefined;
+  const left = top.firstChild!;
+  return text.slice(left.from, left.to);
+}
+
 /** Go-style unquoting of a PromQL string literal ('..', "..", or `..`). */
 export function unquote(literal: string): string {
   const q = literal[0];

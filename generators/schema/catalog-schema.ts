@@ -106,6 +106,11 @@ const sliAlerting = Type.Object(
 /** Fields every SLI has, whatever its kind. */
 const sliCommon = {
   name: name('SLI name, unique within the service.'),
+  for_each: Type.Optional(
+    Type.Record(Type.String({ pattern: '^[a-z_][a-z0-9_]*$' }), Type.Array(Type.String({ pattern: '^[a-z0-9][a-z0-9-]*$' }), { minItems: 1 }), {
+      description: 'One SLI per value (per combination, with several placeholders): {KEY} in any text of the entry becomes the value, and the value is appended to the name (jobs -> jobs-catchall). At most 50 SLIs per entry.',
+    }),
+  ),
   description: Type.Optional(Type.String({ description: 'What the SLI measures, in one sentence.' })),
   component: Type.Optional(name('Component that serves the SLI (defaults to the service name).')),
   objective: Type.Optional(objective),

@@ -66,7 +66,8 @@ function valueAt(data: unknown, path: readonly PathSegment[]): unknown {
 
 function toProblem(source: SourceFile, base: readonly PathSegment[], err: ErrorObject, schema: TSchema): Problem | undefined {
   const path = [...base, ...decodePointer(err.instancePath)];
-  const where = path.length ? pathText(path) : 'the document';
+  // Named as the file writes it: a templated SLI is the entry it was made from.
+  const where = path.length ? pathText(source.remap ? source.remap(path) : path) : 'the document';
   const at = (p: readonly PathSegment[], key = false) => ({ file: source.file, ...positionOf(source, p, key) });
   switch (err.keyword) {
     case 'additionalProperties': {
