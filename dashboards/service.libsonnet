@@ -18,9 +18,9 @@ local headline(vm, svc, sli) = [
   ),
   p.stat(
     sli.name + ': error budget left',
-    'Share of the ' + sli.period + ' error budget not yet spent (1 = untouched, below 0 = overspent).',
+    'Share of the ' + sli.period + ' error budget not yet spent (1 = untouched, below 0 = overspent)' + (if std.length(sli.queries.reportBudgets) > 0 then '; also against the objectives that are reported, never alerted on.' else '.'),
     'percentunit',
-    p.targets([[sli.queries.budgetRemaining, vm.legend]]),
+    p.targets([[sli.queries.budgetRemaining, vm.legend]] + [[r.expr, r.legend + ' ' + vm.legend] for r in sli.queries.reportBudgets]),
     p.thresholds('red', [[0, 'orange'], [0.25, 'green']]),
     decimals=1,
     w=5,

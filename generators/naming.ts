@@ -21,11 +21,17 @@ export const series = {
   errorBudget: 'slo:error_budget:ratio',
   burnRate: (w: Duration) => `slo:burn_rate:rate${w.text}`,
   budgetRemaining: 'slo:error_budget_remaining:ratio',
+  /** A report objective (REPORT_OBJECTIVE_LABEL names it) and the budget left against it. */
+  reportObjective: 'slo:report_objective:ratio',
+  reportBudgetRemaining: 'slo:report_error_budget_remaining:ratio',
   /** Utilisation of a saturation resource, 0–1, its worst instance. */
   saturation: 'saturation:utilisation:ratio',
   /** Instances of a service running each version (VERSION_LABEL), from its version metric. */
   versionInstances: 'service:version_instances:count',
 } as const;
+
+/** The label the report-objective series name their objective set in. */
+export const REPORT_OBJECTIVE_LABEL = 'objective_name';
 
 /** The label the recorded version series carries the version in, whatever the service's version metric calls it. */
 export const VERSION_LABEL = 'version';

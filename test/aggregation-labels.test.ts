@@ -114,17 +114,17 @@ describe('labels.also: [region]', () => {
     expect(r.checked).toBe(cases.length);
   });
 
-  it('the generated tests pass: every SLI\'s own tests, the shapes of two services, their saturation and version tests', async () => {
+  it("the generated tests pass: every SLI's own tests, one shape's full suite (the labels are handled alike for every shape), a service's saturation and version tests", async () => {
     const index = JSON.parse(readFileSync(join(out, 'prometheus', 'tests', 'index.json'), 'utf8')) as TestIndex;
-    const shapes = new Set(index.slis.filter((s) => s.service === 'gitaly' || s.service === 'registry').map((s) => s.shape));
+    const shapes = new Set(index.slis.filter((s) => s.service === 'gitaly' && s.sli === 'grpc-requests').map((s) => s.shape));
     const results = await testPack(out, {
       jobs: 2,
       changedOnly: false,
       promtoolVersion: promtoolVersion(),
-      select: (f) => f.startsWith('slis/') || [...shapes].some((id) => f.startsWith(`shapes/${id}/`)) || /^(gitaly|registry)\.(saturation|version)\.test\.yml$/.test(f),
+      select: (f) => f.startsWith('slis/') || [...shapes].some((id) => f.startsWith(`shapes/${id}/`)) || /^gitaly\.(saturation|version)\.test\.yml$/.test(f),
     });
     expect(results.filter((r) => r.file.startsWith('slis/')).length).toBe(index.slis.length);
-    expect(results.filter((r) => /\.(saturation|version)\.test\.yml$/.test(r.file)).map((r) => r.file).sort()).toEqual(['gitaly.saturation.test.yml', 'gitaly.version.test.yml', 'registry.saturation.test.yml', 'registry.version.test.yml']);
+    expect(results.filter((r) => /\.(saturation|version)\.test\.yml$/.test(r.file)).map((r) => r.file).sort()).toEqual(['gitaly.saturation.test.yml', 'gitaly.version.test.yml']);
     for (const r of results) expect(r.status, `${r.file}: ${JSON.stringify(r.failures)}${r.raw ?? ''}`).toBe('passed');
     // The series they feed carry the region.
     expect(readFileSync(join(out, 'prometheus', 'tests', 'slis', 'gitaly', 'grpc-requests.test.yml'), 'utf8')).toMatch(/region="main"/);
@@ -145,5 +145,15 @@ describe('labels.also misuse is refused where it is written', () => {
     ]);
     const cols = r.problems.map((p) => p.col);
     expect(new Set(cols).size).toBe(3); // each points at its own item
+  });
+
+  it("a saturation resource's instance label that is an aggregation label", () => {
+    const dir = copyCatalog();
+    edit(join(dir, 'defaults.yaml'), (t) => t.replace(/^( {2}cluster: cluster .*)$/m, '$1\n  also: [name]'));
+    const r = loadModel(dir);
+    expect(r.problems.map((p) => `${p.file.replace(/.*\//, '')}:${p.line}:${p.col}: ${p.message}`)).toEqual([
+      'sidekiq.yaml:29:9: by lists name, which the catalog aggregates by already (defaults labels): each of its values is a place of its own, not an instance',
+      'sidekiq.yaml:41:9: by lists name, which the catalog aggregates by already (defaults labels): each of its values is a place of its own, not an instance',
+    ]);
   });
 });

@@ -1,5 +1,4 @@
 /** Generated Alertmanager routing, checked by the real amtool. */
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import type { InhibitionCase } from '../generators/emit/alertmanager/inhibition-
 import { generatePack } from '../generators/emit/pack.js';
 import { loadModel } from '../generators/pipeline.js';
 import { writeOutput } from '../generators/write/output-dir.js';
+import { amtool } from './helpers/amtool.js';
 import { copyCatalog, edit, scratchDir } from './helpers/catalog.js';
 import { heldBack } from './helpers/inhibition-cases.js';
 
@@ -16,12 +16,6 @@ const pack = await generatePack(model);
 const out = join(scratchDir(), 'out');
 writeOutput(out, pack.files);
 const config = join(out, 'alertmanager', 'alertmanager.yml');
-
-function amtool(args: string[]): { code: number; output: string } {
-  const r = spawnSync('amtool', args, { encoding: 'utf8' });
-  if (r.error) throw new Error("amtool not found: install Debian's 'prometheus-alertmanager' package");
-  return { code: r.status ?? -1, output: `${r.stdout}${r.stderr}` };
-}
 
 describe('alertmanager.yml', () => {
   it('passes amtool check-config', () => {

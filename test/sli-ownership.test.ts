@@ -22,6 +22,7 @@ import { PROMTOOL_MISSING, promtoolAvailable, promtoolVersion } from '../generat
 import { snapshotOf } from '../generators/serve/slo-status.js';
 import { testPack } from '../generators/test-pack.js';
 import { writeOutput } from '../generators/write/output-dir.js';
+import { amtool } from './helpers/amtool.js';
 import { copyCatalog, edit, scratchDir } from './helpers/catalog.js';
 import { openSloRoundTripDifferences } from './helpers/openslo-round-trip.js';
 
@@ -59,12 +60,6 @@ const rulesOf = (out: string, service: string): Rule[] =>
 const alertsOf = (service: string, sli?: string) => rulesOf(switched.out, service).filter((r) => r.alert && (sli === undefined ? r.labels?.sli !== undefined : r.labels?.sli === sli));
 const indexOf = (out: string) => JSON.parse(readFileSync(join(out, 'prometheus', 'tests', 'index.json'), 'utf8')) as TestIndex;
 const shapeOf = (out: string, service: string, sli: string) => indexOf(out).slis.find((s) => s.service === service && s.sli === sli)!.shape;
-
-function amtool(args: string[]): { code: number; output: string } {
-  const r = spawnSync('amtool', args, { encoding: 'utf8' });
-  if (r.error) throw new Error("amtool not found: install Debian's 'prometheus-alertmanager' package");
-  return { code: r.status ?? -1, output: `${r.stdout}${r.stderr}` };
-}
 
 describe('an SLI owned by another team than its service', () => {
   it("its alerts carry its owner; the service's other alerts and its saturation alerts carry the service's team", () => {

@@ -5,7 +5,7 @@
 import { formatNumber } from '../model/decimal.js';
 import type { Duration } from '../model/duration.js';
 import type { Model, Service, Sli } from '../model/types.js';
-import { CURRENT_WINDOW, series, VERSION_LABEL } from '../naming.js';
+import { CURRENT_WINDOW, REPORT_OBJECTIVE_LABEL, series, VERSION_LABEL } from '../naming.js';
 import { byClause, quote, selectorText } from '../promql/escape.js';
 import { eventRates } from '../promql/sli-events.js';
 import { readSeries } from './window-plan.js';
@@ -84,6 +84,12 @@ export function sloRecordingRules(service: Service, sli: Sli): RecordingRule[] {
     rules.push({ record: series.burnRate(w), expr: `${read(w)} / ${budget}`, labels });
   }
   rules.push({ record: series.budgetRemaining, expr: `1 - ${read(sli.period)} / ${budget}`, labels });
+  // Objectives that are reported, never alerted on: each its objective and the budget left against it.
+  for (const o of sli.reportObjectives) {
+    const own = { ...labels, [REPORT_OBJECTIVE_LABEL]: o.name };
+    rules.push({ record: series.reportObjective, expr: `vector(${formatNumber(o.objective)})`, labels: own });
+    rules.push({ record: series.reportBudgetRemaining, expr: `1 - ${read(sli.period)} / ${formatNumber(o.errorBudget)}`, labels: own });
+  }
   return rules;
 }
 

@@ -19,7 +19,7 @@ import { formatSeconds, parseDuration, type Duration } from './duration.js';
 import { eventSource } from './events.js';
 import { parseSelector } from '../promql/parse.js';
 import { BUILD_INFO } from '../../sdk/src/contract.js';
-import { RESERVED_SERVICE_NAMES, RESERVED_VARIABLES, VERSION_LABEL } from '../naming.js';
+import { REPORT_OBJECTIVE_LABEL, RESERVED_SERVICE_NAMES, RESERVED_VARIABLES, VERSION_LABEL } from '../naming.js';
 import { alertExtras, SLOKIT_ALERT_LABELS, type ExtrasDoc, type SliAlertingDoc } from './alert-extras.js';
 import { burnAlerts, policyFromDoc, policyInconsistencies } from './policy.js';
 import type { AlertPolicy, CatalogSettings, MaturityLevel, Model, RunbookSteps, Service, Sli, Team } from './types.js';
@@ -70,6 +70,7 @@ interface SliDoc extends Record<string, unknown> {
   alerting?: SliAlertingDoc;
   team?: string;
   experimental?: boolean;
+  report_objectives?: { name: string; objective: number }[];
 }
 
 interface ServiceDoc {
@@ -132,7 +133,7 @@ function outputsOf(d: DefaultsDoc): OutputForm[] {
 }
 
 /** Labels slokit writes on its recorded series and alerts: an aggregation label of the same name would be overwritten or dropped. */
-const WRITTEN_LABELS: readonly string[] = [...SLOKIT_ALERT_LABELS, 'alertstate', 'le', VERSION_LABEL];
+const WRITTEN_LABELS: readonly string[] = [...SLOKIT_ALERT_LABELS, 'alertstate', 'le', VERSION_LABEL, REPORT_OBJECTIVE_LABEL];
 
 function checkLabels(d: DefaultsDoc, source: SourceFile, c: Collector): void {
   for (const key of ['environment', 'cluster'] as const) {
@@ -332,7 +333,7 @@ export function buildModel(sources: CatalogSources, options: BuildOptions = {}):
     // Saturation only needs the evaluation intervals; an unknown policy is reported with the SLIs.
     const servicePolicy = policies.get(doc.alert_policy ?? defaults.alert_policy) ?? policies.get(defaults.alert_policy);
     const saturation = servicePolicy
-      ? serviceResources({ src, entries: doc.saturation ?? [], library, settings: settings.saturation, evaluation: servicePolicy.evaluation, scale: scaled?.saturation, scaleName: scale?.doc.name, report: (s, p, m, h) => c.add(s, p, m, h) })
+      ? serviceResources({ src, entries: doc.saturation ?? [], library, settings: settings.saturation, aggregationLabels: settings.aggregationLabels, evaluation: servicePolicy.evaluation, scale: scaled?.saturation, scaleName: scale?.doc.name, report: (s, p, m, h) => c.add(s, p, m, h) })
       : [];
     checkMaturitySkips(src, doc, c);
     // An SLI's own team, located where it is named; the service's otherwise.
@@ -520,9 +521,18 @@ function buildSlis(
       pages,
       cessationAlert: s.alerting?.traffic_cessation ?? true,
       experimental: s.experimental ?? false,
+      reportObjectives: reportObjectives(s, (p, m, h) => c.add(src, at(p), m, h)),
     });
   });
   return slis;
+}
+
+function reportObjectives(s: SliDoc, add: (path: PathSegment[], message: string, hint: string) => void): Sli['reportObjectives'] {
+  const list = s.report_objectives ?? [];
+  list.forEach((o, i) => {
+    if (list.findIndex((x) => x.name === o.name) !== i) add(['report_objectives', i, 'name'], `report objective "${o.name}" is listed twice`, 'give each objective set its own name');
+  });
+  return list.map((o) => ({ name: o.name, objective: clean(o.objective / 100), errorBudget: clean((100 - o.objective) / 100) }));
 }
 
 /** An experimental SLI has no alerts: settings of its alerts say the author expects some. */

@@ -132,6 +132,8 @@ export interface ServiceResourceInput {
   readonly entries: readonly SaturationEntryDoc[];
   readonly library: ReadonlyMap<string, { doc: ResourceDoc; src: SourceFile }>;
   readonly settings: SaturationSettings;
+  /** The catalog's aggregation labels: places, which instances (`by`) are told apart within. */
+  readonly aggregationLabels: readonly string[];
   readonly evaluation: Evaluation;
   /** Overrides of the scale being generated, by resource name. */
   readonly scale: Readonly<Record<string, ScaleResourceOverride>> | undefined;
@@ -185,6 +187,10 @@ export function serviceResources(input: ServiceResourceInput): SaturationResourc
       extra = r.value.matchers;
     }
     const capacity: Capacity = measure.capacity.type === 'number' ? measure.capacity : { type: measure.capacity.type, selector: withMatchers(measure.capacity.selector, extra) };
+    const place = (f.by ?? []).filter((l) => input.aggregationLabels.includes(l));
+    // Utilisation is the worst instance of each place: an instance label that is a place label
+    // makes every instance a place of its own. Reported, and kept, so nothing else reports it missing.
+    if (place.length) report(entry.by ? [...at, 'by'] : at, `by lists ${place.join(', ')}, which the catalog aggregates by already (defaults labels): each of its values is a place of its own, not an instance`, `remove ${place.join(', ')} from by; instances are told apart within one place`);
     out.push({
       name,
       library: lib ? entry.resource : undefined,

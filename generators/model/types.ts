@@ -145,6 +145,15 @@ export interface Sli {
   readonly cessationAlert: boolean;
   /** Recorded and drawn, never alerted on: no alert rules at all. */
   readonly experimental: boolean;
+  /** Objectives over the same events that are reported, never alerted on (an SLA beside the objective that pages). */
+  readonly reportObjectives: readonly ReportObjective[];
+}
+
+export interface ReportObjective {
+  readonly name: string;
+  /** As a ratio, e.g. 0.995. */
+  readonly objective: number;
+  readonly errorBudget: number;
 }
 
 /** How a resource's capacity is read: a fixed number, or series (their sum, rate, or count). */

@@ -114,6 +114,18 @@ const sliCommon = {
   description: Type.Optional(Type.String({ description: 'What the SLI measures, in one sentence.' })),
   component: Type.Optional(name('Component that serves the SLI (defaults to the service name).')),
   objective: Type.Optional(objective),
+  report_objectives: Type.Optional(
+    Type.Array(
+      Type.Object(
+        {
+          name: name('Name of the objective set, e.g. sla; a label value of the series that report it.'),
+          objective: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 100, description: 'Target share of good events, in percent, over the same period.' }),
+        },
+        { additionalProperties: false },
+      ),
+      { maxItems: 4, description: 'More objectives over the same events, reported and never alerted on: a contractual SLA beside the objective that pages. Each gets its budget left, on the dashboard too.' },
+    ),
+  ),
   period: Type.Optional(duration('SLO period for this SLI (defaults to the catalog period).')),
   alert_policy: Type.Optional(name('Alert policy for this SLI (a file in alerts/policies/ or the catalog\'s policies/).')),
   min_events: Type.Optional(minEvents),

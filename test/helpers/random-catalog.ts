@@ -161,6 +161,7 @@ const sliOverrides = (ms: readonly Matcher[]) =>
       significant_labels: fc.constant(ms.map((m) => m.label)),
       runbook: runbook,
       alerting: sliAlerting,
+      report_objectives: fc.constantFrom([{ name: 'sla', objective: 99 }], [{ name: 'sla', objective: 99.5 }, { name: 'internal', objective: 99.99 }]),
     },
     { requiredKeys: [] },
   );
@@ -315,7 +316,7 @@ export const randomCatalog: fc.Arbitrary<RandomCatalog> = fc
     minEvents: fc.integer({ min: 1, max: 50 }),
     prefix: fc.constantFrom('Slokit', 'Slo', 'GitLab2'),
     // Aggregation labels besides environment and cluster (labels.also), one a selector may name too.
-    also: fc.constantFrom<string[]>([], [], ['region'], ['region', 'shard']),
+    also: fc.constantFrom<string[]>([], [], ['region'], ['region', 'tenant']),
   })
   .chain(({ teamCount, serviceWords, period, minEvents, prefix, also }) => {
     const teamNames = Array.from({ length: teamCount }, (_, i) => `team-${i + 1}`);

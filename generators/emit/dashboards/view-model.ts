@@ -7,7 +7,7 @@ import { formatNumber, formatPercent } from '../../model/decimal.js';
 import type { Duration } from '../../model/duration.js';
 import type { Matcher, Model, SaturationResource, Service, Sli } from '../../model/types.js';
 import { saturationIdentity } from '../saturation-rules.js';
-import { alertNames, CURRENT_WINDOW, dashboardLabelVars, dashboardUid, runbookFileUrl, series, SLI_LABELS, VERSION_LABEL } from '../../naming.js';
+import { alertNames, CURRENT_WINDOW, dashboardLabelVars, dashboardUid, REPORT_OBJECTIVE_LABEL, runbookFileUrl, series, SLI_LABELS, VERSION_LABEL } from '../../naming.js';
 import { matchersText, selectorText } from '../../promql/escape.js';
 import { eventRates } from '../../promql/sli-events.js';
 
@@ -28,10 +28,10 @@ function variableMatchers(model: Model): Matcher[] {
 /** The `sli` variable narrows a service dashboard to the SLIs an alert link names. */
 const SLI_VARIABLE: Matcher = { label: SLI_LABELS.sli, op: '=~', value: '$sli' };
 
-function recorded(name: string, model: Model, service: Service, sli?: Sli): string {
+function recorded(name: string, model: Model, service: Service, sli?: Sli, more: readonly Matcher[] = []): string {
   const m: Matcher[] = [{ label: SLI_LABELS.service, op: '=', value: service.name }];
   if (sli) m.push({ label: SLI_LABELS.sli, op: '=', value: sli.name }, SLI_VARIABLE);
-  return `${name}${matchersText([...m, ...variableMatchers(model)])}`;
+  return `${name}${matchersText([...m, ...more, ...variableMatchers(model)])}`;
 }
 
 function sliQueries(model: Model, service: Service, sli: Sli) {
@@ -52,6 +52,11 @@ function sliQueries(model: Model, service: Service, sli: Sli) {
   return {
     good: `1 - ${recorded(series.errorRatio(CURRENT_WINDOW), model, service, sli)}`,
     budgetRemaining: recorded(series.budgetRemaining, model, service, sli),
+    // The budget left against each report objective, beside the one that alerts.
+    reportBudgets: sli.reportObjectives.map((o) => ({
+      legend: `${o.name} (${formatPercent(o.objective)})`,
+      expr: recorded(series.reportBudgetRemaining, model, service, sli, [{ label: REPORT_OBJECTIVE_LABEL, op: '=', value: o.name }]),
+    })),
     burnRates: [...windows.values()]
       .sort((a, b) => a.seconds - b.seconds)
       .map((w) => ({ window: w.text, expr: recorded(series.burnRate(w), model, service, sli) })),

@@ -10,8 +10,8 @@
 import { clean, formatNumber } from '../../model/decimal.js';
 import { formatSeconds, type Duration } from '../../model/duration.js';
 import type { Model, Service, Sli } from '../../model/types.js';
-import { series } from '../../naming.js';
-import { seriesText } from '../../promql/escape.js';
+import { REPORT_OBJECTIVE_LABEL, series } from '../../naming.js';
+import { quote, seriesText } from '../../promql/escape.js';
 import { eventRates } from '../../promql/sli-events.js';
 import { alertDefs, LOW_TRAFFIC_MIN_BAD_EVENTS, type AlertDef } from '../alert-rules.js';
 import { burnRateWindows } from '../recording-rules.js';
@@ -289,6 +289,13 @@ function budgetFollowsPeriod(ctx: Ctx): TestGroup | undefined {
     promql_expr_test: [
       close(`${series.budgetRemaining}${sel}`, clean(1 - ratio / ctx.sli.errorBudget)),
       ...burnWindows.map((w) => close(`${series.burnRate(w)}${sel}`, w.seconds === longest ? 0 : clean(ratio / ctx.sli.errorBudget))),
+      // Each report objective's budget, against its own (here larger or smaller) budget.
+      ...ctx.sli.reportObjectives.map((o) => {
+        const own = { ...labels, [REPORT_OBJECTIVE_LABEL]: o.name };
+        const expected = clean(1 - ratio / o.errorBudget);
+        const one = `${sel.slice(0, -1)}, ${REPORT_OBJECTIVE_LABEL}=${quote(o.name)}}`;
+        return valueWithin(ctx, `${series.reportBudgetRemaining}${one}`, own, length, expected, Math.max(Math.abs(expected), 1) * 1e-9);
+      }),
     ],
   };
 }

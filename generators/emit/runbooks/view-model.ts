@@ -127,6 +127,7 @@ function sliNotes(service: Service, sli: Sli): string {
     if (sli.pages !== service.pages) notes.push(sli.pages ? 'It pages, although its tier does not.' : 'Tickets only: it never pages.');
     if (!sli.cessationAlert) notes.push('No traffic-cessation ticket: silence is normal for it.');
   }
+  if (sli.reportObjectives.length) notes.push(`Also reported against ${sli.reportObjectives.map((o) => `${mdText(o.name)} (${formatPercent(o.objective)})`).join(', ')}, never alerted on.`);
   return notes.join(' ');
 }
 
