@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, writeFil
 import { join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { Command, CommanderError, Option } from 'commander';
+import { groupedSeriesReport } from './emit/grouping-report.js';
 import { emitPack, generatePack, type PackSummary } from './emit/pack.js';
 import { PROJECT_ROOT, SCHEMA_DIR } from './paths.js';
 import { loadModel } from './pipeline.js';
@@ -84,6 +85,7 @@ async function generate(opts: { catalog: string; out: string; check?: boolean; d
       `  recording rules: ${s.recordingRules}   alert rules: ${s.alertRules}   rule groups: ${s.ruleGroups}`,
       `  promtool test groups: ${s.testGroups}   test cases: ${s.testCases}`,
       `  dashboards: ${s.dashboards}   panels: ${s.panels}   runbooks: ${s.runbooks} with ${s.runbookSections} alert sections`,
+      ...groupedSeriesReport(model).map((line) => `  grouped SLI ${line}`),
       `  rules: ${join(opts.out, 'prometheus', 'rules')}/   tests: ${join(opts.out, 'prometheus', 'tests')}/   dashboards: ${join(opts.out, 'grafana', 'dashboards')}/`,
       ...(result.pruned.length ? [`  pruned stale files: ${result.pruned.join(', ')}`] : []),
       ...(result.kept.length ? [`  kept ${result.kept.length} file(s) slokit did not write: ${listSome(result.kept)}`] : []),

@@ -35,7 +35,8 @@ describe('slokit import pyrra', () => {
     ]);
     expect(policy('pyrra-30d').windows.map((w) => [w.long, w.short])).toEqual([['1h4m', '5m'], ['6h26m', '32m'], ['1d1h43m', '2h9m'], ['4d6h51m', '6h26m']]);
     expect(r.stderr).toMatch(/slos\.yaml:13:11: note: SLO prometheus-api-errors: Pyrra's burn-rate windows for 4w become alert policy pyrra-4w \(policies\/pyrra-4w\.yaml\)/);
-    expect(r.stderr).toMatch(/slos\.yaml:22:9: note: SLO prometheus-api-errors: the grouping by \(handler\) becomes significant_labels/);
+    expect(r.stderr).toMatch(/slos\.yaml:22:9: note: SLO prometheus-api-errors: the grouping by \(handler\) becomes group_by: an SLO per group, at most 20 groups per environment and cluster/);
+    expect(s!.slis[0]).toMatchObject({ group_by: { labels: ['handler'], max_values: 20 } });
     // Every test of the catalog, the full suites of the shapes Pyrra's windows make included,
     // and each window suite's period test (Pyrra's longest window, 4d, is shorter than its periods).
     const files = await promtoolPasses(r.catalog, true);

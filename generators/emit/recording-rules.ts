@@ -8,6 +8,7 @@ import type { Model, Service, Sli } from '../model/types.js';
 import { CURRENT_WINDOW, REPORT_OBJECTIVE_LABEL, series, VERSION_LABEL } from '../naming.js';
 import { byClause, quote, selectorText } from '../promql/escape.js';
 import { eventRates } from '../promql/sli-events.js';
+import { boundedBad, boundedTotal, sliAggregation } from './sli-grouping.js';
 import { readSeries } from './window-plan.js';
 import type { RecordingRule } from './rule-types.js';
 import { serviceMatchers, sliIdentity, sliMatchers } from './sli-selector.js';
@@ -28,14 +29,14 @@ export interface RawRateNames {
 export function rawWindowRules(model: Model, service: Service, sli: Sli, names: RawRateNames): RecordingRule[] {
   const w = sli.evaluation.rawWindow;
   const sel = sliMatchers(service, sli);
-  const by = model.settings.aggregationLabels;
+  const by = sliAggregation(model.settings, sli);
   // Total before bad: the bad rule reads the total just recorded at the same timestamp.
   const recordedTotal = `sum${byClause(by)} (${names.totalRate(w)}${sel})`;
   const rates = eventRates(sli, w.text, by, [], recordedTotal);
   const labels = sliIdentity(service, sli);
   return [
-    { record: names.totalRate(w), expr: rates.total, labels },
-    { record: names.badRate(w), expr: rates.bad, labels },
+    { record: names.totalRate(w), expr: boundedTotal(model.settings, sli, rates.total), labels },
+    { record: names.badRate(w), expr: boundedBad(model.settings, sli, rates.bad, `${names.totalRate(w)}${sel}`), labels },
   ];
 }
 

@@ -20,6 +20,7 @@ export interface SliDraft {
   threshold?: number;
   gauge?: string;
   alerting?: SliAlertingDoc;
+  group_by?: { labels: string[]; max_values: number };
   /** The SLI's owner, where it is not its service's team. */
   team?: string;
   experimental?: boolean;

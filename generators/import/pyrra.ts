@@ -111,7 +111,7 @@ function indicator(sink: FindingSink, source: SourceFile, ind: Obj, name: string
       sink.add(source, at(kind, 'metric'), 'error', `SLO ${name}: the bool_gauge indicator needs metric: a series selector of a 0/1 gauge${selector ? ` (${selector.error})` : ''}`, 'write e.g. metric: probe_success{job="blackbox"}');
       return undefined;
     }
-    return { kind: 'bool-gauge', gauge: selectorText(selector.value), ...(grouping.length ? { significant_labels: grouping } : {}) };
+    return { kind: 'bool-gauge', gauge: selectorText(selector.value), ...groupingFields(grouping) };
   }
   const [partKey, partText] = kind === 'ratio' ? ['errors', metric(spec.errors)] : ['success', metric(spec.success)];
   const totalText = metric(spec.total);
@@ -124,14 +124,24 @@ function indicator(sink: FindingSink, source: SourceFile, ind: Obj, name: string
     sink.add(source, at(kind, shape.query === 'total' ? 'total' : partKey, 'metric'), 'unsupported', `SLO ${name}: ${shape.why}`, 'add it to the catalog by hand as a raw SLI (bad_rate, total_rate with [$window], test_series)');
     return undefined;
   }
-  return { ...shape.fields, ...(grouping.length ? { significant_labels: grouping } : {}) };
+  return { ...shape.fields, ...groupingFields(grouping) };
 }
 
-/** Pyrra's grouping (an SLO per label value) as significant labels, said where it is written. */
+/** Groups slokit bounds an imported grouping to: Pyrra sets none, so the team reviews it. */
+const IMPORTED_MAX_GROUPS = 20;
+
+/** An SLO per group, and the groups to drill down by on dashboards and in runbooks. */
+function groupingFields(grouping: readonly string[]): Pick<SliDraft, 'group_by'> & { significant_labels?: string[] } {
+  if (!grouping.length) return {};
+  return { group_by: { labels: grouping.slice(0, 3), max_values: IMPORTED_MAX_GROUPS }, significant_labels: [...grouping] };
+}
+
+/** Pyrra's grouping (an SLO per label value), said where it is written; the catalog's own aggregation labels are per-value already. */
 function groupingOf(sink: FindingSink, source: SourceFile, spec: Obj, name: string, where: string[]): string[] {
-  const grouping = Array.isArray(spec.grouping) ? spec.grouping.filter((g): g is string => typeof g === 'string' && /^[a-zA-Z_][a-zA-Z0-9_]*$/.test(g)) : [];
+  const written = Array.isArray(spec.grouping) ? spec.grouping.filter((g): g is string => typeof g === 'string' && /^[a-zA-Z_][a-zA-Z0-9_]*$/.test(g)) : [];
+  const grouping = written.filter((g) => !['env', 'cluster', 'environment'].includes(g));
   if (grouping.length) {
-    sink.add(source, where, 'note', `SLO ${name}: the grouping by (${grouping.join(', ')}) becomes significant_labels, which dashboards and runbooks drill down by; slokit's alerts are for the whole SLI, not one per group`, 'for an SLO per group, write one SLI per group with its own selector');
+    sink.add(source, where, 'note', `SLO ${name}: the grouping by (${grouping.join(', ')}) becomes group_by: an SLO per group, at most ${IMPORTED_MAX_GROUPS} groups per environment and cluster (Pyrra sets no bound: review max_values)`);
   }
   return grouping;
 }

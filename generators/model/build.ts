@@ -71,6 +71,7 @@ interface SliDoc extends Record<string, unknown> {
   team?: string;
   experimental?: boolean;
   report_objectives?: { name: string; objective: number }[];
+  group_by?: { labels: string[]; max_values: number };
 }
 
 interface ServiceDoc {
@@ -522,9 +523,21 @@ function buildSlis(
       cessationAlert: s.alerting?.traffic_cessation ?? true,
       experimental: s.experimental ?? false,
       reportObjectives: reportObjectives(s, (p, m, h) => c.add(src, at(p), m, h)),
+      groupBy: groupBy(s, settings, (p, m, h) => c.add(src, at(p), m, h)),
     });
   });
   return slis;
+}
+
+function groupBy(s: SliDoc, settings: CatalogSettings, add: (path: PathSegment[], message: string, hint: string) => void): Sli['groupBy'] {
+  const g = s.group_by;
+  if (!g) return undefined;
+  if (s.kind === 'raw') add(['group_by'], 'a raw SLI groups in its own expressions', `keep the labels in every sum of bad_rate and total_rate (sum by (${[...settings.aggregationLabels, ...g.labels].join(', ')}) (...)) and remove group_by; or use a kind that reads series`);
+  g.labels.forEach((label, i) => {
+    if (settings.aggregationLabels.includes(label)) add(['group_by', 'labels', i], `"${label}" is an aggregation label of the catalog: every SLI is per ${label} already`, 'remove it from group_by');
+    else if (WRITTEN_LABELS.includes(label)) add(['group_by', 'labels', i], `SLIs cannot be grouped by "${label}": slokit writes that label on its own series and alerts`, 'group by a label your series carry');
+  });
+  return { labels: g.labels, maxValues: g.max_values };
 }
 
 function reportObjectives(s: SliDoc, add: (path: PathSegment[], message: string, hint: string) => void): Sli['reportObjectives'] {

@@ -145,6 +145,8 @@ export interface Sli {
   readonly cessationAlert: boolean;
   /** Recorded and drawn, never alerted on: no alert rules at all. */
   readonly experimental: boolean;
+  /** One SLO per value of these labels, at most `maxValues` groups (the busiest) in each place. */
+  readonly groupBy: { readonly labels: readonly string[]; readonly maxValues: number } | undefined;
   /** Objectives over the same events that are reported, never alerted on (an SLA beside the objective that pages). */
   readonly reportObjectives: readonly ReportObjective[];
 }

@@ -114,6 +114,15 @@ const sliCommon = {
   description: Type.Optional(Type.String({ description: 'What the SLI measures, in one sentence.' })),
   component: Type.Optional(name('Component that serves the SLI (defaults to the service name).')),
   objective: Type.Optional(objective),
+  group_by: Type.Optional(
+    Type.Object(
+      {
+        labels: Type.Array(labelName, { minItems: 1, maxItems: 3, uniqueItems: true, description: 'Labels whose every value is an SLO of its own: its ratios, burn rates, budget and alerts.' }),
+        max_values: Type.Integer({ minimum: 1, maximum: 1000, description: 'Most groups recorded in each environment and cluster: the busiest ones; the rest are not in the SLO. Required, so the series the SLI creates are bounded.' }),
+      },
+      { additionalProperties: false, description: "One SLO per value of these labels (Pyrra's grouping, Sloth's per-label SLOs): a per-route or per-shard objective." },
+    ),
+  ),
   report_objectives: Type.Optional(
     Type.Array(
       Type.Object(

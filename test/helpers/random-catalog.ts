@@ -267,8 +267,8 @@ export interface RandomCatalog {
   readonly resources: number;
   /** Its aggregation labels besides environment and cluster. */
   readonly also: readonly string[];
-  /** SLIs with each of issue 24's switches: owned by another team than their service's, tickets only, without the cessation ticket, experimental. */
-  readonly switched: { readonly otherTeam: number; readonly ticketsOnly: number; readonly noCessation: number; readonly experimental: number };
+  /** SLIs with each of issue 24's switches: owned by another team than their service's, tickets only, without the cessation ticket, experimental, grouped. */
+  readonly switched: { readonly otherTeam: number; readonly ticketsOnly: number; readonly noCessation: number; readonly experimental: number; readonly grouped: number };
 }
 
 /** Saturation entries: bundled resources with hostile selector values, and custom ones with hostile text. */
@@ -343,9 +343,16 @@ export const randomCatalog: fc.Arbitrary<RandomCatalog> = fc
             .chain((slis) =>
               fc.tuple(
                 ...slis.map((sli) =>
-                  fc.record({ team: fc.option(fc.constantFrom(...teamNames), { nil: undefined, freq: 3 }), experimental: fc.integer({ min: 0, max: 4 }).map((n) => n === 0) }).map(({ team, experimental }) =>
-                    experimentalOrNot(team ? { ...sli, team } : sli, experimental),
-                  ),
+                  fc
+                    .record({
+                      team: fc.option(fc.constantFrom(...teamNames), { nil: undefined, freq: 3 }),
+                      experimental: fc.integer({ min: 0, max: 4 }).map((n) => n === 0),
+                      // An SLO per method (a label the selectors may pin), bounded; raw SLIs group in their own sums.
+                      grouped: fc.integer({ min: 0, max: 3 }).map((n) => n === 0),
+                    })
+                    .map(({ team, experimental, grouped }) =>
+                      experimentalOrNot({ ...sli, ...(team ? { team } : {}), ...(grouped && (sli as { kind?: unknown }).kind !== 'raw' ? { group_by: { labels: ['method'], max_values: 3 } } : {}) } as typeof sli, experimental),
+                    ),
                 ),
               ),
             ),
@@ -386,6 +393,7 @@ function switchedCounts(services: readonly { team: string; slis: readonly Record
     ticketsOnly: slis.filter(({ sli }) => alerting(sli).pages === false).length,
     noCessation: slis.filter(({ sli }) => alerting(sli).traffic_cessation === false).length,
     experimental: slis.filter(({ sli }) => sli.experimental === true).length,
+    grouped: slis.filter(({ sli }) => sli.group_by !== undefined).length,
   };
 }
 

@@ -16,6 +16,7 @@ import { eventRates } from '../../promql/sli-events.js';
 import { alertDefs, LOW_TRAFFIC_MIN_BAD_EVENTS, type AlertDef } from '../alert-rules.js';
 import { burnRateWindows } from '../recording-rules.js';
 import { sliMatchers, sliIdentity } from '../sli-selector.js';
+import { sliAggregation } from '../sli-grouping.js';
 import { familyOf, planWindows } from '../window-plan.js';
 import { baseLabels } from './base-labels.js';
 import { badOnlySeries, synthesize, toInputSeries, type FedSeries, type InputSeries, type Traffic } from './input-series.js';
@@ -69,22 +70,27 @@ export const at = (ctx: Ctx, s: number) => formatSeconds(s * ctx.step);
 /** The label whose value sets lanes apart (see lanes.ts): the cluster's, else the environment's. */
 const laneLabelOf = (ctx: Ctx) => ctx.model.settings.clusterLabel ?? ctx.model.settings.environmentLabel;
 
+/** Value of each group label of a grouped SLI where its selectors leave it free: one group. */
+const GROUP_VALUE = 'a';
+
 /** `lane` takes the place of the lane label's value. */
 function laneLabels(ctx: Ctx, lane?: string): Record<string, string> {
   const base = baseLabels(ctx.model.settings);
+  for (const l of ctx.sli.groupBy?.labels ?? []) base[l] = GROUP_VALUE;
   const laneLabel = laneLabelOf(ctx);
   if (lane !== undefined && laneLabel) base[laneLabel] = lane;
   return base;
 }
 
-function aggregationValues(ctx: Ctx, labels: Readonly<Record<string, string>>): Record<string, string> {
+/** What of `labels` the rates of `sli` keep: its aggregation labels, its groups' included. */
+function aggregationValues(ctx: Ctx, sli: Sli, labels: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const l of ctx.model.settings.aggregationLabels) if (labels[l] !== undefined) out[l] = labels[l]!;
+  for (const l of sliAggregation(ctx.model.settings, sli)) if (labels[l] !== undefined) out[l] = labels[l]!;
   return out;
 }
 
 export function feed(ctx: Ctx, traffic: Traffic, lane?: string): { input: InputSeries[]; labels: Record<string, string>; fed: FedSeries[] } {
-  const r = synthesize(ctx.sli.events, traffic, laneLabels(ctx, lane), ctx.model.settings.aggregationLabels);
+  const r = synthesize(ctx.sli.events, traffic, laneLabels(ctx, lane), sliAggregation(ctx.model.settings, ctx.sli));
   return { input: r.series.map(toInputSeries), labels: { ...r.aggregationValues, ...sliIdentity(ctx.service, ctx.sli) }, fed: r.series };
 }
 
@@ -504,7 +510,7 @@ function withSiblings(ctx: Ctx, def: AlertDef, labels: Record<string, string>, f
     if (!otherDef || !seen.series.length) continue;
     const expectedEvents = (seen.perStep / ctx.step) * other.trafficCessation.silence.seconds;
     if (expectedEvents >= other.trafficCessation.minExpectedEvents) {
-      expected.push(firing(otherDef, { ...aggregationValues(ctx, seen.series[0]!.labels), ...sliIdentity(ctx.service, other) }));
+      expected.push(firing(otherDef, { ...aggregationValues(ctx, other, seen.series[0]!.labels), ...sliIdentity(ctx.service, other) }));
     }
   }
   return expected.sort((x, y) => JSON.stringify(x.exp_labels).localeCompare(JSON.stringify(y.exp_labels)));

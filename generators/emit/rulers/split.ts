@@ -12,7 +12,9 @@
  */
 import type { Model, Service } from '../../model/types.js';
 import { groupName, localSeries, series, VERSION_LABEL } from '../../naming.js';
+import type { Duration } from '../../model/duration.js';
 import { byClause } from '../../promql/escape.js';
+import { boundedBad, boundedTotal, sliAggregation } from '../sli-grouping.js';
 import { rawWindowRules, versionRule } from '../recording-rules.js';
 import { packGroups, serviceRules } from '../rule-groups.js';
 import { isAlert, type RecordingRule, type RuleGroup } from '../rule-types.js';
@@ -38,9 +40,12 @@ export function splitServiceRules(model: Model, service: Service, groups: readon
   for (const sli of service.slis) {
     const w = sli.evaluation.rawWindow;
     const sel = sliMatchers(service, sli);
-    for (const [name, localName] of [[series.totalRate, localSeries.totalRate], [series.badRate, localSeries.badRate]] as const) {
-      sums.set(`${sli.name}\0${name(w)}`, { record: name(w), expr: `sum${byClause(by)} (${localName(w)}${sel})`, labels: sliIdentity(service, sli) });
-    }
+    // A grouped SLI's groups are bounded again over every Prometheus: each kept its own busiest.
+    const sum = (name: (w: Duration) => string) => `sum${byClause(sliAggregation(model.settings, sli))} (${name(w)}${sel})`;
+    const total = boundedTotal(model.settings, sli, sum(localSeries.totalRate));
+    const bad = boundedBad(model.settings, sli, sum(localSeries.badRate), `${series.totalRate(w)}${sel}`);
+    sums.set(`${sli.name}\0${series.totalRate(w)}`, { record: series.totalRate(w), expr: total, labels: sliIdentity(service, sli) });
+    sums.set(`${sli.name}\0${series.badRate(w)}`, { record: series.badRate(w), expr: bad, labels: sliIdentity(service, sli) });
   }
   // The version series reads raw series too: each Prometheus counts its own instances.
   const versionSum: RecordingRule = {

@@ -1,0 +1,124 @@
+/**
+ * Grouped SLIs (issue 24, item 2): the registry's requests SLI with one SLO per route, at most
+ * two routes per environment and cluster. A route's outage pages for that route, with the
+ * route on the alert; the series are bounded (the busiest routes are kept, the quietest are
+ * not in the SLO, and its failures page no one); the split rulers bound the groups again over
+ * every Prometheus; the generated tests of the SLI pass; misuse is refused where it is written.
+ */
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { generatePack } from '../generators/emit/pack.js';
+import { loadModel } from '../generators/pipeline.js';
+import { PROMTOOL_MISSING, promtoolAvailable, promtoolVersion } from '../generators/promtool.js';
+import { testPack } from '../generators/test-pack.js';
+import { writeOutput } from '../generators/write/output-dir.js';
+import { copyCatalog, edit, scratchDir } from './helpers/catalog.js';
+
+function grouped(groupBy: string): string {
+  const catalog = copyCatalog();
+  edit(join(catalog, 'services', 'registry.yaml'), (t) => t.replace('    significant_labels: [route, method]\n', `    significant_labels: [route, method]\n    group_by: ${groupBy}\n`));
+  return catalog;
+}
+
+const { model, problems } = loadModel(grouped('{ labels: [route], max_values: 2 }'));
+const pack = await generatePack(model!);
+
+interface Rule {
+  alert?: string;
+  record?: string;
+  expr: string;
+  labels?: Record<string, string>;
+}
+const rulesOf = (path: string): Rule[] => (parse(pack.files.get(path)!) as { groups: { rules: Rule[] }[] }).groups.flatMap((g) => g.rules);
+
+describe('group_by', () => {
+  it('records the busiest routes of each place, the bad rate only for those, reading the raw series once', () => {
+    expect(problems).toEqual([]);
+    const rules = rulesOf('prometheus/rules/registry.yml').filter((r) => r.labels?.sli === 'requests');
+    const total = rules.find((r) => r.record === 'sli:events_total:rate5m')!;
+    const bad = rules.find((r) => r.record === 'sli:events_bad:rate5m')!;
+    expect(total.expr).toBe('topk by (env, cluster) (2, sum by (env, cluster, route) (rate(registry_http_requests_total[5m])))');
+    expect(bad.expr).toMatch(/^\(\(sum by \(env, cluster, route\) \(rate\(registry_http_requests_total\{code=~"5\.\."\}\[5m\]\)\) or .*\) and on \(env, cluster, route\) sli:events_total:rate5m\{service="registry", sli="requests"\}$/);
+    // The other SLI of the service is not grouped.
+    expect(rulesOf('prometheus/rules/registry.yml').find((r) => r.record === 'sli:events_total:rate5m' && r.labels?.sli === 'request-latency')!.expr).not.toMatch(/topk|route\)/);
+    // The global half of split rulers bounds the groups again: each Prometheus kept its own busiest.
+    const global = rulesOf('prometheus/rulers/thanos/registry.yml').find((r) => r.record === 'sli:events_total:rate5m' && r.labels?.sli === 'requests')!;
+    expect(global.expr).toBe('topk by (env, cluster) (2, sum by (env, cluster, route) (sli_local:events_total:rate5m{service="registry", sli="requests"}))');
+  });
+
+  it("a route's outage pages for that route only; failures of a route beyond max_values page no one (promtool on the generated rules)", () => {
+    expect(promtoolAvailable(), PROMTOOL_MISSING).toBe(true);
+    const dir = scratchDir('slokit-grouping-');
+    writeFileSync(join(dir, 'registry.yml'), pack.files.get('prometheus/rules/registry.yml')!);
+    const series = (route: string, code: string, perMinute: number) => ({
+      series: `registry_http_requests_total{env="production", cluster="main", route="${route}", code="${code}"}`,
+      values: `0+${perMinute}x60`,
+    });
+    const fast = 'count by (route) (ALERTS{alertname="SlokitErrorBudgetBurnFast", alertstate="firing", sli="requests"})';
+    writeFileSync(
+      join(dir, 'test.yml'),
+      stringify({
+        rule_files: ['registry.yml'],
+        evaluation_interval: '1m',
+        tests: [
+          {
+            interval: '1m',
+            input_series: [
+              // /v2/blobs fails completely; /v2/manifests is healthy; /v2/tags is the quietest, beyond max_values, and fails too.
+              series('/v2/blobs', '200', 0), series('/v2/blobs', '503', 600),
+              series('/v2/manifests', '200', 600), series('/v2/manifests', '503', 0),
+              series('/v2/tags', '200', 0), series('/v2/tags', '503', 60),
+            ],
+            promql_expr_test: [
+              { expr: fast, eval_time: '30m', exp_samples: [{ labels: '{route="/v2/blobs"}', value: 1 }] },
+              { expr: 'count by (route) (sli:events_total:rate5m{service="registry", sli="requests"})', eval_time: '30m', exp_samples: [{ labels: '{route="/v2/blobs"}', value: 1 }, { labels: '{route="/v2/manifests"}', value: 1 }] },
+              { expr: 'sli:error:ratio_rate5m{service="registry", sli="requests"}', eval_time: '30m', exp_samples: [
+                { labels: 'sli:error:ratio_rate5m{service="registry", sli="requests", component="registry", env="production", cluster="main", route="/v2/blobs"}', value: 1 },
+                { labels: 'sli:error:ratio_rate5m{service="registry", sli="requests", component="registry", env="production", cluster="main", route="/v2/manifests"}', value: 0 },
+              ] },
+            ],
+          },
+        ],
+      }),
+    );
+    const r = spawnSync('promtool', ['test', 'rules', 'test.yml'], { cwd: dir, encoding: 'utf8' });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    // Teeth: without the bound on the bad rate, the dropped route's failures still record a bad rate of their own.
+    writeFileSync(join(dir, 'registry.yml'), pack.files.get('prometheus/rules/registry.yml')!.replace(/ and on \(env, cluster, route\) sli:events_total:rate5m\{service="registry", sli="requests"\}'/, "'"));
+    writeFileSync(join(dir, 'bad.yml'), stringify({ rule_files: ['registry.yml'], evaluation_interval: '1m', tests: [{ interval: '1m', input_series: [series('/v2/blobs', '200', 600), series('/v2/manifests', '200', 600), series('/v2/tags', '503', 60)], promql_expr_test: [{ expr: 'count(sli:events_bad:rate5m{service="registry", sli="requests"})', eval_time: '30m', exp_samples: [{ labels: '{}', value: 2 }] }] }] }));
+    const bounded = spawnSync('promtool', ['test', 'rules', 'bad.yml'], { cwd: dir, encoding: 'utf8' });
+    expect(bounded.status, 'the unbounded bad rate records the dropped route').not.toBe(0);
+  });
+
+  it('the generated tests of the grouped SLI pass: its own, and its shape\'s full suite', async () => {
+    const out = join(scratchDir(), 'out');
+    writeOutput(out, pack.files);
+    const index = JSON.parse(pack.files.get('prometheus/tests/index.json')!) as { slis: { service: string; sli: string; shape: string }[] };
+    const shape = index.slis.find((s) => s.service === 'registry' && s.sli === 'requests')!.shape;
+    // The series the tests feed carry a route, and the alerts they expect name it.
+    expect(pack.files.get(`prometheus/tests/shapes/${shape}/slo.test.yml`)).toMatch(/route: a\n/);
+    const results = await testPack(out, { jobs: 2, changedOnly: false, promtoolVersion: promtoolVersion(), select: (f) => f === 'slis/registry/requests.test.yml' || f.startsWith(`shapes/${shape}/`) });
+    expect(results.map((r) => r.file)).toContain('slis/registry/requests.test.yml');
+    for (const r of results) expect(r.status, `${r.file}: ${JSON.stringify(r.failures)}${r.raw ?? ''}`).toBe('passed');
+  }, 300_000);
+
+  it('is refused where it is written: on a raw SLI, by an aggregation label, without max_values', () => {
+    const messages = (groupBy: string) => loadModel(grouped(groupBy)).problems.map((p) => `${p.file.replace(/.*\//, '')}:${p.line}:${p.col}: ${p.message}`);
+    expect(messages('{ labels: [env], max_values: 5 }')).toEqual([expect.stringMatching(/^registry\.yaml:23:26: "env" is an aggregation label of the catalog: every SLI is per env already$/)]);
+    expect(messages('{ labels: [route] }')).toEqual([expect.stringMatching(/^registry\.yaml:23:15: missing required field "max_values"/)]);
+    const raw = copyCatalog();
+    edit(join(raw, 'services', 'registry.yaml'), (t) =>
+      t.concat(`  - name: raw-grouped
+    kind: raw
+    group_by: { labels: [route], max_values: 5 }
+    bad_rate: sum by (env, cluster, route) (rate(registry_http_requests_total{code=~"5.."}[$window]))
+    total_rate: sum by (env, cluster, route) (rate(registry_http_requests_total[$window]))
+    test_series: { bad: 'registry_http_requests_total{code="500"}', total: registry_http_requests_total }
+`),
+    );
+    expect(loadModel(raw).problems.map((p) => p.message)).toEqual(['a raw SLI groups in its own expressions']);
+  });
+});
