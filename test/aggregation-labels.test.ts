@@ -7,11 +7,10 @@
  * dashboards and every alert's dashboard link carry a region variable; and the generated tests
  * pass.
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import type { InhibitionCase } from '../generators/emit/alertmanager/inhibition-cases.js';
 import { generatePack } from '../generators/emit/pack.js';
 import type { TestIndex } from '../generators/emit/promtool-tests/test-file.js';
@@ -20,6 +19,7 @@ import { PROMTOOL_MISSING, promtoolAvailable, promtoolVersion } from '../generat
 import { testPack } from '../generators/test-pack.js';
 import { writeOutput } from '../generators/write/output-dir.js';
 import { copyCatalog, edit, scratchDir } from './helpers/catalog.js';
+import { promtoolTest } from './helpers/promtool-file.js';
 import { heldBack } from './helpers/inhibition-cases.js';
 
 const catalog = copyCatalog();
@@ -53,40 +53,30 @@ describe('labels.also: [region]', () => {
 
   it("a region's outage pages for that region only, with the region on the alert (promtool on the generated rules)", () => {
     const dir = scratchDir('slokit-region-');
-    writeFileSync(join(dir, 'gitaly.yml'), pack.files.get('prometheus/rules/gitaly.yml')!);
     const series = (region: string, code: string, perMinute: number) => ({
       series: `grpc_server_handled_total{job="gitaly", env="production", cluster="main", region="${region}", grpc_code="${code}"}`,
       values: `0+${perMinute}x60`,
     });
     const alerts = 'count by (region, sli, severity) (ALERTS{alertname="SlokitErrorBudgetBurnFast", alertstate="firing"})';
-    writeFileSync(
-      join(dir, 'test.yml'),
-      stringify({
-        rule_files: ['gitaly.yml'],
-        evaluation_interval: '1m',
-        tests: [
-          {
-            interval: '1m',
-            input_series: [series('eu', 'OK', 0), series('eu', 'Unavailable', 600), series('us', 'OK', 600), series('us', 'Unavailable', 0)],
-            promql_expr_test: [
-              { expr: alerts, eval_time: '30m', exp_samples: [{ labels: '{region="eu", severity="critical", sli="grpc-requests"}', value: 1 }] },
-              { expr: 'sli:error:ratio_rate5m{service="gitaly", sli="grpc-requests"}', eval_time: '30m', exp_samples: [
-                { labels: 'sli:error:ratio_rate5m{service="gitaly", sli="grpc-requests", component="gitaly", env="production", cluster="main", region="eu"}', value: 1 },
-                { labels: 'sli:error:ratio_rate5m{service="gitaly", sli="grpc-requests", component="gitaly", env="production", cluster="main", region="us"}', value: 0 },
-              ] },
-            ],
-          },
+    const tests = [
+      {
+        interval: '1m',
+        input_series: [series('eu', 'OK', 0), series('eu', 'Unavailable', 600), series('us', 'OK', 600), series('us', 'Unavailable', 0)],
+        promql_expr_test: [
+          { expr: alerts, eval_time: '30m', exp_samples: [{ labels: '{region="eu", severity="critical", sli="grpc-requests"}', value: 1 }] },
+          { expr: 'sli:error:ratio_rate5m{service="gitaly", sli="grpc-requests"}', eval_time: '30m', exp_samples: [
+            { labels: 'sli:error:ratio_rate5m{service="gitaly", sli="grpc-requests", component="gitaly", env="production", cluster="main", region="eu"}', value: 1 },
+            { labels: 'sli:error:ratio_rate5m{service="gitaly", sli="grpc-requests", component="gitaly", env="production", cluster="main", region="us"}', value: 0 },
+          ] },
         ],
-      }),
-    );
-    const r = spawnSync('promtool', ['test', 'rules', 'test.yml'], { cwd: dir, encoding: 'utf8' });
-    expect(r.status, r.stdout + r.stderr).toBe(0);
+      },
+    ];
+    const rules = pack.files.get('prometheus/rules/gitaly.yml')!;
+    const r = promtoolTest(dir, { 'gitaly.yml': rules }, tests);
+    expect(r.ok, r.output).toBe(true);
     // The check has teeth: summed over regions (the rules before this setting), us's traffic dilutes eu's outage to 50%,
     // which still pages, but as one alert without a region.
-    const flattened = pack.files.get('prometheus/rules/gitaly.yml')!.replaceAll('sum by (env, cluster, region)', 'sum by (env, cluster)');
-    writeFileSync(join(dir, 'gitaly.yml'), flattened);
-    const mutant = spawnSync('promtool', ['test', 'rules', 'test.yml'], { cwd: dir, encoding: 'utf8' });
-    expect(mutant.status).not.toBe(0);
+    expect(promtoolTest(dir, { 'gitaly.yml': rules.replaceAll('sum by (env, cluster, region)', 'sum by (env, cluster)') }, tests).ok).toBe(false);
   });
 
   it("dashboards have a region variable every recorded query applies, and every alert's dashboard link sets it", () => {

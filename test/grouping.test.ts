@@ -5,17 +5,16 @@
  * not in the SLO, and its failures page no one); the split rulers bound the groups again over
  * every Prometheus; the generated tests of the SLI pass; misuse is refused where it is written.
  */
-import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import { generatePack } from '../generators/emit/pack.js';
 import { loadModel } from '../generators/pipeline.js';
 import { PROMTOOL_MISSING, promtoolAvailable, promtoolVersion } from '../generators/promtool.js';
 import { testPack } from '../generators/test-pack.js';
 import { writeOutput } from '../generators/write/output-dir.js';
 import { copyCatalog, edit, scratchDir } from './helpers/catalog.js';
+import { promtoolTest } from './helpers/promtool-file.js';
 
 function grouped(groupBy: string): string {
   const catalog = copyCatalog();
@@ -52,45 +51,38 @@ describe('group_by', () => {
   it("a route's outage pages for that route only; failures of a route beyond max_values page no one (promtool on the generated rules)", () => {
     expect(promtoolAvailable(), PROMTOOL_MISSING).toBe(true);
     const dir = scratchDir('slokit-grouping-');
-    writeFileSync(join(dir, 'registry.yml'), pack.files.get('prometheus/rules/registry.yml')!);
     const series = (route: string, code: string, perMinute: number) => ({
       series: `registry_http_requests_total{env="production", cluster="main", route="${route}", code="${code}"}`,
       values: `0+${perMinute}x60`,
     });
     const fast = 'count by (route) (ALERTS{alertname="SlokitErrorBudgetBurnFast", alertstate="firing", sli="requests"})';
-    writeFileSync(
-      join(dir, 'test.yml'),
-      stringify({
-        rule_files: ['registry.yml'],
-        evaluation_interval: '1m',
-        tests: [
-          {
-            interval: '1m',
-            input_series: [
-              // /v2/blobs fails completely; /v2/manifests is healthy; /v2/tags is the quietest, beyond max_values, and fails too.
-              series('/v2/blobs', '200', 0), series('/v2/blobs', '503', 600),
-              series('/v2/manifests', '200', 600), series('/v2/manifests', '503', 0),
-              series('/v2/tags', '200', 0), series('/v2/tags', '503', 60),
-            ],
-            promql_expr_test: [
-              { expr: fast, eval_time: '30m', exp_samples: [{ labels: '{route="/v2/blobs"}', value: 1 }] },
-              { expr: 'count by (route) (sli:events_total:rate5m{service="registry", sli="requests"})', eval_time: '30m', exp_samples: [{ labels: '{route="/v2/blobs"}', value: 1 }, { labels: '{route="/v2/manifests"}', value: 1 }] },
-              { expr: 'sli:error:ratio_rate5m{service="registry", sli="requests"}', eval_time: '30m', exp_samples: [
-                { labels: 'sli:error:ratio_rate5m{service="registry", sli="requests", component="registry", env="production", cluster="main", route="/v2/blobs"}', value: 1 },
-                { labels: 'sli:error:ratio_rate5m{service="registry", sli="requests", component="registry", env="production", cluster="main", route="/v2/manifests"}', value: 0 },
-              ] },
-            ],
-          },
+    const rules = pack.files.get('prometheus/rules/registry.yml')!;
+    const r = promtoolTest(dir, { 'registry.yml': rules }, [
+      {
+        interval: '1m',
+        input_series: [
+          // /v2/blobs fails completely; /v2/manifests is healthy; /v2/tags is the quietest, beyond max_values, and fails too.
+          series('/v2/blobs', '200', 0), series('/v2/blobs', '503', 600),
+          series('/v2/manifests', '200', 600), series('/v2/manifests', '503', 0),
+          series('/v2/tags', '200', 0), series('/v2/tags', '503', 60),
         ],
-      }),
-    );
-    const r = spawnSync('promtool', ['test', 'rules', 'test.yml'], { cwd: dir, encoding: 'utf8' });
-    expect(r.status, r.stdout + r.stderr).toBe(0);
+        promql_expr_test: [
+          { expr: fast, eval_time: '30m', exp_samples: [{ labels: '{route="/v2/blobs"}', value: 1 }] },
+          { expr: 'count by (route) (sli:events_total:rate5m{service="registry", sli="requests"})', eval_time: '30m', exp_samples: [{ labels: '{route="/v2/blobs"}', value: 1 }, { labels: '{route="/v2/manifests"}', value: 1 }] },
+          { expr: 'sli:error:ratio_rate5m{service="registry", sli="requests"}', eval_time: '30m', exp_samples: [
+            { labels: 'sli:error:ratio_rate5m{service="registry", sli="requests", component="registry", env="production", cluster="main", route="/v2/blobs"}', value: 1 },
+            { labels: 'sli:error:ratio_rate5m{service="registry", sli="requests", component="registry", env="production", cluster="main", route="/v2/manifests"}', value: 0 },
+          ] },
+        ],
+      },
+    ]);
+    expect(r.ok, r.output).toBe(true);
     // Teeth: without the bound on the bad rate, the dropped route's failures still record a bad rate of their own.
-    writeFileSync(join(dir, 'registry.yml'), pack.files.get('prometheus/rules/registry.yml')!.replace(/ and on \(env, cluster, route\) sli:events_total:rate5m\{service="registry", sli="requests"\}'/, "'"));
-    writeFileSync(join(dir, 'bad.yml'), stringify({ rule_files: ['registry.yml'], evaluation_interval: '1m', tests: [{ interval: '1m', input_series: [series('/v2/blobs', '200', 600), series('/v2/manifests', '200', 600), series('/v2/tags', '503', 60)], promql_expr_test: [{ expr: 'count(sli:events_bad:rate5m{service="registry", sli="requests"})', eval_time: '30m', exp_samples: [{ labels: '{}', value: 2 }] }] }] }));
-    const bounded = spawnSync('promtool', ['test', 'rules', 'bad.yml'], { cwd: dir, encoding: 'utf8' });
-    expect(bounded.status, 'the unbounded bad rate records the dropped route').not.toBe(0);
+    const unbounded = rules.replace(/ and on \(env, cluster, route\) sli:events_total:rate5m\{service="registry", sli="requests"\}'/, "'");
+    expect(unbounded).not.toBe(rules);
+    const badCount = [{ interval: '1m', input_series: [series('/v2/blobs', '200', 600), series('/v2/manifests', '200', 600), series('/v2/tags', '503', 60)], promql_expr_test: [{ expr: 'count(sli:events_bad:rate5m{service="registry", sli="requests"})', eval_time: '30m', exp_samples: [{ labels: '{}', value: 2 }] }] }];
+    expect(promtoolTest(dir, { 'registry.yml': rules }, badCount, 'bad.yml').ok).toBe(true);
+    expect(promtoolTest(dir, { 'registry.yml': unbounded }, badCount, 'bad.yml').ok, 'the unbounded bad rate records the dropped route').toBe(false);
   });
 
   it('the generated tests of the grouped SLI pass: its own, and its shape\'s full suite', async () => {
