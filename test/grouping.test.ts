@@ -85,6 +85,23 @@ describe('group_by', () => {
     expect(promtoolTest(dir, { 'registry.yml': unbounded }, badCount, 'bad.yml').ok, 'the unbounded bad rate records the dropped route').toBe(false);
   });
 
+  it("a route whose series end does not page as vanished while the place's other routes are measured; the whole place vanishing does", () => {
+    const dir = scratchDir('slokit-grouping-vanished-');
+    const rules = pack.files.get('prometheus/rules/registry.yml')!;
+    const vanished = 'count by (route) (ALERTS{alertname="SlokitSLIVanished", alertstate="firing", sli="requests"})';
+    const route = (name: string, values: string) => ({ series: `registry_http_requests_total{env="production", cluster="main", route="${name}", code="200"}`, values });
+    const oneGone = [{ interval: '1m', input_series: [route('/v2/blobs', '0+600x90'), route('/v2/tags', '0+600x40 stale')], promql_expr_test: [{ expr: vanished, eval_time: '80m', exp_samples: [] }] }];
+    const allGone = [{ interval: '1m', input_series: [route('/v2/blobs', '0+600x40 stale'), route('/v2/tags', '0+600x40 stale')], promql_expr_test: [{ expr: vanished, eval_time: '80m', exp_samples: [{ labels: '{route="/v2/blobs"}', value: 1 }, { labels: '{route="/v2/tags"}', value: 1 }] }] }];
+    for (const [tests, name] of [[oneGone, 'one route gone'], [allGone, 'every route gone']] as const) {
+      const r = promtoolTest(dir, { 'registry.yml': rules }, tests);
+      expect(r.ok, `${name}: ${r.output}`).toBe(true);
+    }
+    // Teeth: judged per route, the route that ended pages as vanished.
+    const perRoute = rules.replace(/unless on \(env, cluster\)\n(\s+)sli:events_total:rate5m\{service="registry", sli="requests"\}/, 'unless\n$1sli:events_total:rate5m{service="registry", sli="requests"}');
+    expect(perRoute).not.toBe(rules);
+    expect(promtoolTest(dir, { 'registry.yml': perRoute }, oneGone).ok).toBe(false);
+  });
+
   it('the generated tests of the grouped SLI pass: its own, and its shape\'s full suite', async () => {
     const out = join(scratchDir(), 'out');
     writeOutput(out, pack.files);

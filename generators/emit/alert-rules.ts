@@ -332,9 +332,12 @@ export function vanishedDef(model: Model, service: Service, sli: Sli): AlertDef 
   const sel = sliMatchers(service, sli);
   const tc = sli.trafficCessation;
   const R = sli.evaluation.rawWindow;
+  // A grouped SLI's series are gone when every group of the place is: one group falling out of
+  // the busiest max_values, or a route no longer called, leaves the others to measure the place.
+  const place = sli.groupBy ? ` on (${model.settings.aggregationLabels.join(', ')})` : '';
   const expr = [
     `(${readSeries(sli, series.totalRate(tc.baseline), sel, tc.baseline, 'fast')} * ${tc.silence.seconds} >= ${tc.minExpectedEvents})`,
-    'unless',
+    `unless${place}`,
     `${series.totalRate(R)}${sel}`,
   ].join('\n');
   const forSeconds = VANISHED_FOR_EVALUATIONS * sli.evaluation.fastInterval.seconds;
