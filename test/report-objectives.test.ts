@@ -11,11 +11,16 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { generatePack } from '../generators/emit/pack.js';
+import { exportOpenSlo } from '../generators/export/openslo.js';
+import { importOpenSlo } from '../generators/import/openslo.js';
+import { parseYamlDocuments } from '../generators/load/yaml-source.js';
+import { ownAlertLabels } from '../generators/model/alert-extras.js';
 import { loadModel } from '../generators/pipeline.js';
 import { PROMTOOL_MISSING, promtoolAvailable, promtoolVersion } from '../generators/promtool.js';
 import { testPack } from '../generators/test-pack.js';
 import { writeOutput } from '../generators/write/output-dir.js';
 import { copyCatalog, edit, scratchDir } from './helpers/catalog.js';
+import { openSloRoundTripDifferences } from './helpers/openslo-round-trip.js';
 
 const REPORTS = '    report_objectives:\n      - { name: sla, objective: 99.5 }\n      - { name: internal, objective: 99.95 }\n';
 
@@ -86,8 +91,24 @@ describe('report_objectives', () => {
     expect(r.stdout + r.stderr).toMatch(/slo:report_error_budget_remaining:ratio/);
   }, 300_000);
 
+  it('OpenSLO carries them as more objectives of the SLO, and they come back as report objectives', () => {
+    const text = exportOpenSlo(model!).text;
+    const slo = text.split('\n---\n').find((d) => d.includes('name: registry-requests\n'))!;
+    expect((parse(slo) as { spec: { objectives: unknown[] } }).spec.objectives).toEqual([
+      { displayName: 'requests', target: 0.999 },
+      { displayName: 'sla', target: 0.995 },
+      { displayName: 'internal', target: 0.9995 },
+    ]);
+    expect(openSloRoundTripDifferences(model!)).toEqual([]);
+    const back = importOpenSlo(parseYamlDocuments('export.yaml', text).sources, { ownLabels: new Set(ownAlertLabels(model!.settings)) }).services;
+    const requests = back.find((s) => s.name === 'registry')!.slis.filter((s) => s.name.startsWith('requests'));
+    expect(requests.map((s) => [s.name, s.objective, s.report_objectives])).toEqual([['requests', 99.9, [{ name: 'sla', objective: 99.5 }, { name: 'internal', objective: 99.95 }]]]);
+  });
+
   it('two objective sets of one name are refused where the second is written', () => {
     const r = loadModel(catalogWith('    report_objectives:\n      - { name: sla, objective: 99.5 }\n      - { name: sla, objective: 99 }\n'));
     expect(r.problems.map((p) => `${p.file.replace(/.*\//, '')}:${p.line}:${p.col}: ${p.message}`)).toEqual(['registry.yaml:24:17: report objective "sla" is listed twice']);
+    const own = loadModel(catalogWith('    report_objectives:\n      - { name: requests, objective: 99.5 }\n'));
+    expect(own.problems.map((p) => p.message)).toEqual(['report objective "requests" has the SLI\'s own name']);
   });
 });

@@ -21,6 +21,8 @@ export const USER_FACING_ANNOTATION = 'slokit.dev/user-facing';
 export const EXPERIMENTAL_ANNOTATION = 'slokit.dev/experimental';
 export const PAGES_ANNOTATION = 'slokit.dev/pages';
 export const TRAFFIC_CESSATION_ANNOTATION = 'slokit.dev/traffic-cessation';
+/** The objectives of an SLO that are the SLI's report objectives (by displayName), not alerted on. */
+export const REPORT_OBJECTIVES_ANNOTATION = 'slokit.dev/report-objectives';
 
 export interface OpenSloExport {
   readonly text: string;
@@ -84,6 +86,7 @@ export function exportOpenSlo(model: Model): OpenSloExport {
             ...(sli.experimental ? { [EXPERIMENTAL_ANNOTATION]: 'true' } : {}),
             ...(!sli.experimental && sli.pages !== service.pages ? { [PAGES_ANNOTATION]: String(sli.pages) } : {}),
             ...(!sli.experimental && !sli.cessationAlert ? { [TRAFFIC_CESSATION_ANNOTATION]: 'false' } : {}),
+            ...(sli.reportObjectives.length ? { [REPORT_OBJECTIVES_ANNOTATION]: sli.reportObjectives.map((o) => o.name).join(',') } : {}),
           },
         },
         spec: {
@@ -92,7 +95,8 @@ export function exportOpenSlo(model: Model): OpenSloExport {
           indicator: { metadata: { name }, spec: { ratioMetric: ratio } },
           timeWindow: [{ duration: sli.period.text, isRolling: true }],
           budgetingMethod: 'Occurrences',
-          objectives: [{ displayName: sli.name, target: Number((sli.objective).toPrecision(12)) }],
+          // OpenSLO keeps several objectives per SLO: the one that alerts, then those reported.
+          objectives: [{ displayName: sli.name, target: Number(sli.objective.toPrecision(12)) }, ...sli.reportObjectives.map((o) => ({ displayName: o.name, target: Number(o.objective.toPrecision(12)) }))],
         },
       });
     }

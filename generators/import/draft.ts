@@ -21,6 +21,7 @@ export interface SliDraft {
   gauge?: string;
   alerting?: SliAlertingDoc;
   group_by?: { labels: string[]; max_values: number };
+  report_objectives?: { name: string; objective: number }[];
   /** The SLI's owner, where it is not its service's team. */
   team?: string;
   experimental?: boolean;

@@ -8,7 +8,7 @@ import type { PathSegment, SourceFile } from '../load/yaml-source.js';
 import { parseDuration } from '../model/duration.js';
 import { parseSelector } from '../promql/parse.js';
 import { selectorText } from '../promql/escape.js';
-import { EXPERIMENTAL_ANNOTATION, PAGES_ANNOTATION, SIGNIFICANT_LABELS_ANNOTATION, SLI_NAME_ANNOTATION, TRAFFIC_CESSATION_ANNOTATION, USER_FACING_ANNOTATION } from '../export/openslo.js';
+import { EXPERIMENTAL_ANNOTATION, PAGES_ANNOTATION, REPORT_OBJECTIVES_ANNOTATION, SIGNIFICANT_LABELS_ANNOTATION, SLI_NAME_ANNOTATION, TRAFFIC_CESSATION_ANNOTATION, USER_FACING_ANNOTATION } from '../export/openslo.js';
 import { FindingSink, isObj, objectivePercent, policyForPeriod, safeName, untakenName, withWindow, type ImportResult, type Obj, type ServiceDraft, type SliDraft } from './draft.js';
 import type { ImportContext } from './extras.js';
 import { ratioShape, sliShape } from './sli-shape.js';
@@ -121,21 +121,26 @@ export function importOpenSlo(sources: readonly SourceFile[], ctx: ImportContext
       sink.add(source, ['spec', 'objectives'], 'error', `SLO ${name} has no objectives`);
       continue;
     }
+    // Objectives slokit exported as report objectives (named in its annotation) go back to the SLI of the others.
+    const reportNames = new Set((text(isObj(meta.annotations) ? meta.annotations[REPORT_OBJECTIVES_ANNOTATION] : undefined) ?? '').split(',').map((n) => n.trim()).filter(Boolean));
+    const isReport = (o: unknown) => isObj(o) && reportNames.has(text(o.displayName) ?? '');
+    const reports = objectives.filter(isReport).flatMap((o: Obj) => {
+      const target = targetOf(o);
+      return target === undefined ? [] : [{ name: safeName(text(o.displayName) ?? '') ?? 'report', objective: target }];
+    });
+    const alertingCount = objectives.filter((o: unknown) => !isReport(o)).length;
     objectives.forEach((o: unknown, i: number) => {
       const at: PathSegment[] = ['spec', 'objectives', i];
       if (!isObj(o)) return sink.add(source, at, 'error', 'an objective must be a mapping');
-      // The Go SDK decodes a quoted target ("0.99") as the number it spells.
-      const numeric = (v: unknown) => (typeof v === 'number' ? v : typeof v === 'string' && /^\s*[0-9]*\.?[0-9]+(e-?[0-9]+)?\s*$/i.test(v) ? Number(v) : undefined);
-      const share = numeric(o.target);
-      const percent = numeric(o.targetPercent);
-      const target = share !== undefined ? objectivePercent(share) : percent !== undefined ? objectivePercent(percent / 100) : undefined;
+      if (isReport(o)) return;
+      const target = targetOf(o);
       if (target === undefined) {
         const [field, value] = o.target !== undefined ? ['target', o.target] : ['targetPercent', o.targetPercent];
         const what = field === 'target' ? 'a share between 0 and 1 (exclusive), e.g. 0.99' : 'a percentage between 0 and 100 (exclusive), e.g. 99';
         return sink.add(source, [...at, field], 'error', `objective ${field} ${JSON.stringify(value ?? null)} is not ${what}`);
       }
       if (o.timeSliceTarget !== undefined || o.timeSliceWindow !== undefined) return sink.add(source, [...at, o.timeSliceTarget !== undefined ? 'timeSliceTarget' : 'timeSliceWindow'], 'unsupported', 'timeslice objectives are not supported; slokit budgets occurrences');
-      const sliName = objectives.length === 1 ? name : `${name.slice(0, 26)}-${safeName(text(o.displayName) ?? '')?.slice(0, 20) ?? i + 1}`.slice(0, 30).replace(/-+$/, '');
+      const sliName = alertingCount === 1 ? name : `${name.slice(0, 26)}-${safeName(text(o.displayName) ?? '')?.slice(0, 20) ?? i + 1}`.slice(0, 30).replace(/-+$/, '');
       const fields = alpha ? alphaIndicator(sink, source, at, o) : indicator(sink, source, spec, o, at, sliDocs, dataSources, name);
       if (!fields) return;
       const sloDescription = prose(spec.description);
@@ -145,13 +150,21 @@ export function importOpenSlo(sources: readonly SourceFile[], ctx: ImportContext
       // An SLO that names its own team is owned by it, whatever its service's is.
       const sloTeam = ctx.teamOverrides ? undefined : safeName(labelValue(isObj(meta.labels) ? meta.labels.team : undefined) ?? '');
       const owner = sloTeam && sloTeam !== service.team ? { team: sloTeam } : {};
-      service.slis.push({ name: unique, ...(sloDescription ? { description: sloDescription } : fields.description ? { description: fields.description } : {}), ...owner, ...fields.shape, objective: target, ...(period ? { period } : {}), ...policyForPeriod(period ? parseDuration(period)?.seconds : undefined), ...slokitAnnotations(sink, source, meta) } as SliDraft);
+      service.slis.push({ name: unique, ...(sloDescription ? { description: sloDescription } : fields.description ? { description: fields.description } : {}), ...owner, ...fields.shape, objective: target, ...(period ? { period } : {}), ...policyForPeriod(period ? parseDuration(period)?.seconds : undefined), ...(reports.length ? { report_objectives: reports } : {}), ...slokitAnnotations(sink, source, meta) } as SliDraft);
     });
   }
   for (const [name, doc] of serviceDocs) {
     if (!services.get(safeName(name) ?? '')?.slis.length) sink.add(doc.source, ['metadata', 'name'], 'note', `service ${name} is not imported: none of its SLOs converted (a slokit service needs at least one SLI)`);
   }
   return { services: [...services.values()].filter((s) => s.slis.length), findings: sink.findings };
+}
+
+/** An objective's target as a catalog objective (percent), from `target` or `targetPercent`; the Go SDK decodes a quoted target ("0.99") as the number it spells. */
+function targetOf(o: Obj): number | undefined {
+  const numeric = (v: unknown) => (typeof v === 'number' ? v : typeof v === 'string' && /^\s*[0-9]*\.?[0-9]+(e-?[0-9]+)?\s*$/i.test(v) ? Number(v) : undefined);
+  const share = numeric(o.target);
+  const percent = numeric(o.targetPercent);
+  return share !== undefined ? objectivePercent(share) : percent !== undefined ? objectivePercent(percent / 100) : undefined;
 }
 
 /** The SLO's rolling window as a catalog period; undefined keeps the catalog's; null is refused. */

@@ -544,6 +544,8 @@ function reportObjectives(s: SliDoc, add: (path: PathSegment[], message: string,
   const list = s.report_objectives ?? [];
   list.forEach((o, i) => {
     if (list.findIndex((x) => x.name === o.name) !== i) add(['report_objectives', i, 'name'], `report objective "${o.name}" is listed twice`, 'give each objective set its own name');
+    // OpenSLO export names the objective that alerts after the SLI: a report objective of that name would be taken for it.
+    else if (o.name === s.name) add(['report_objectives', i, 'name'], `report objective "${o.name}" has the SLI's own name`, 'name it after what it is, e.g. sla or contract');
   });
   return list.map((o) => ({ name: o.name, objective: clean(o.objective / 100), errorBudget: clean((100 - o.objective) / 100) }));
 }

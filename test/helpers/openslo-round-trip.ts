@@ -41,6 +41,7 @@ export function openSloRoundTripDifferences(model: Model): string[] {
       const drill = b as { significant_labels?: string[]; user_facing?: boolean };
       same(`${sli.name} significant_labels`, sli.significantLabels, drill.significant_labels ?? []);
       same(`${sli.name} user_facing`, sli.userFacing, drill.user_facing);
+      same(`${sli.name} report objectives`, sli.reportObjectives.map((o) => ({ name: o.name, objective: Number((o.objective * 100).toPrecision(12)) })), b.report_objectives ?? []);
       // Owner and alert switches, where they differ from the service's, in labels and slokit's annotations.
       same(`${sli.name} team`, sli.team.name, b.team ?? back.team);
       same(`${sli.name} experimental`, sli.experimental, b.experimental ?? false);
