@@ -45,11 +45,14 @@ const history = (service: string, sli: string, errorBudget: number, steps: SliHi
   burnWindows: WINDOWS,
 });
 
-/** Gitaly has failed 1.2% of calls for the last 90 minutes, after a month at 0.03%: burning. */
-const gitaly = history('gitaly', 'grpc-requests', 0.0005, [
-  { from: now - PERIOD, ratio: 0.0003 },
-  { from: now - 90 * 60, ratio: 0.012 },
-]);
+/** Gitaly has failed 1.2% of calls for the last 90 minutes, after a month at 0.03%: burning. Its SLA (99.9%) is reported too. */
+const gitaly = {
+  ...history('gitaly', 'grpc-requests', 0.0005, [
+    { from: now - PERIOD, ratio: 0.0003 },
+    { from: now - 90 * 60, ratio: 0.012 },
+  ]),
+  reportBudgets: { sla: 0.001 },
+};
 const recent = sampleTimes(now, 15 * 60);
 /** Redis failed 5% of commands for a day, ten days ago: its budget is spent, and it burns no more. */
 const redis = history('redis', 'commands', 0.001, [
@@ -118,6 +121,7 @@ beforeAll(async () => {
   prometheus = await startPrometheus(join(dir, 'prometheus.yml'), tsdb, ['--storage.tsdb.retention.time=60d']);
   const catalog = copyCatalog();
   edit(join(catalog, 'services', 'registry.yaml'), (t) => t.replace('Registry HTTP API requests that did not fail with a server error.', JSON.stringify(HOSTILE)));
+  edit(join(catalog, 'services', 'gitaly.yaml'), (t) => t.replace('    objective: 99.95\n', '    objective: 99.95\n    report_objectives: [{ name: sla, objective: 99.9 }]\n'));
   serve = await startServe(catalog, prometheus.url);
   unreachable = await startServe(catalog, `http://127.0.0.1:${await freePort()}`);
 }, 120_000);
@@ -223,6 +227,9 @@ describe('slokit serve: JSON API over a real Prometheus', () => {
     const end = budget!.timestamps.at(-1)!;
     expect(thisMinute() - end).toBeLessThanOrEqual(60);
     expect(budgetValues.at(-1)!).toBeCloseTo(gitalyBudget(end), 6);
+    // Its SLA's budget beside it, against the SLA's own budget (0.1%), at the same time.
+    expect(budget!.series.map((s) => s.name)).toEqual(['budget remaining', 'budget remaining against sla (99.9%)']);
+    expect(budget!.series[1]!.values.filter((v) => v !== null).at(-1)).toBeCloseTo(1 - averageRatio(gitaly.steps, end - PERIOD, end) / 0.001, 6);
     expect(burnRates!.series.map((s) => s.name)).toEqual(['burn rate 1h', 'burn rate 6h', 'burn rate 1d', 'burn rate 3d']);
     expect(burnRates!.thresholds.map((t) => t.value)).toEqual([14.4, 6, 3, 1]);
     expect(burnRates!.timestamps.at(-1)! - burnRates!.timestamps[0]!).toBe(6 * 3600);
@@ -436,7 +443,9 @@ describe('slokit serve in Chromium', () => {
         return { chart: el.getAttribute('data-chart'), lines: el.getAttribute('data-drawn'), inked, legend: [...el.querySelectorAll('.u-legend th, .u-legend .u-label')].map((l) => l.textContent).filter(Boolean) };
       }),
     );
-    expect(drawn.map((d) => `${d.chart}:${d.lines}`)).toEqual(['budget:2', 'burnRates:8', 'events:2', 'errorRatio:2']);
+    // The budget, its SLA's budget (a report objective) and the line at exhausted.
+    expect(drawn.map((d) => `${d.chart}:${d.lines}`)).toEqual(['budget:3', 'burnRates:8', 'events:2', 'errorRatio:2']);
+    expect(drawn[0]!.legend).toEqual(expect.arrayContaining(['budget remaining', 'budget remaining against sla (99.9%)']));
     for (const d of drawn) expect(d.inked, d.chart!).toBeGreaterThan(1000);
     expect(drawn[1]!.legend).toEqual(expect.arrayContaining(['burn rate 1h', '1h/5m alert at 14.4×', '3d/6h alert at 1×']));
     expect(await page.locator('#state').innerText()).toBe('▲ burning');

@@ -5,7 +5,7 @@
 import { formatNumber, formatPercent } from '../model/decimal.js';
 import type { Duration } from '../model/duration.js';
 import type { Model, Service, Sli } from '../model/types.js';
-import { series } from '../naming.js';
+import { REPORT_OBJECTIVE_LABEL, series } from '../naming.js';
 import { PrometheusUnavailable, type RangeSeries } from '../prometheus-api.js';
 import { sliMatcherList } from '../emit/sli-selector.js';
 import { matchersText } from '../promql/escape.js';
@@ -85,15 +85,24 @@ async function charts(model: Model, cache: QueryCache, service: Service, sli: Sl
   const pairs = [...new Map(sli.alerts.map((a) => [a.long.seconds, a])).values()].sort((a, b) => a.long.seconds - b.long.seconds);
   const raw: Duration = sli.evaluation.rawWindow;
   const ask = async (expr: string, r: typeof period) => aligned(r, await cache.range(expr, r));
-  const [budget, total, bad, ratio, ...burns] = await Promise.all([
-    ask(`min(${series.budgetRemaining}${sel})`, period),
-    ask(`sum(${series.totalRate(raw)}${sel})`, recent),
-    ask(`sum(${series.badRate(raw)}${sel})`, recent),
-    ask(`max(${series.errorRatio(raw)}${sel})`, recent),
-    ...pairs.map((a) => ask(`max(${series.burnRate(a.long)}${sel})`, recent)),
+  // The budget against each report objective too (an SLA beside the objective that pages).
+  const reportSel = (name: string) => matchersText([...sliMatcherList(service, sli), { label: REPORT_OBJECTIVE_LABEL, op: '=', value: name }, ...environmentMatchers(model, environment)]);
+  const [[budget, total, bad, ratio, ...burns], reports] = await Promise.all([
+    Promise.all([
+      ask(`min(${series.budgetRemaining}${sel})`, period),
+      ask(`sum(${series.totalRate(raw)}${sel})`, recent),
+      ask(`sum(${series.badRate(raw)}${sel})`, recent),
+      ask(`max(${series.errorRatio(raw)}${sel})`, recent),
+      ...pairs.map((a) => ask(`max(${series.burnRate(a.long)}${sel})`, recent)),
+    ]),
+    Promise.all(sli.reportObjectives.map((o) => ask(`min(${series.reportBudgetRemaining}${reportSel(o.name)})`, period))),
   ]);
   return {
-    budget: { timestamps: budget.timestamps, series: [{ name: 'budget remaining', values: budget.values }], thresholds: [{ name: 'exhausted', value: 0 }] },
+    budget: {
+      timestamps: budget.timestamps,
+      series: [{ name: 'budget remaining', values: budget.values }, ...sli.reportObjectives.map((o, i) => ({ name: `budget remaining against ${o.name} (${formatPercent(o.objective)})`, values: reports[i]!.values }))],
+      thresholds: [{ name: 'exhausted', value: 0 }],
+    },
     burnRates: {
       timestamps: total.timestamps,
       series: pairs.map((a, i) => ({ name: `burn rate ${a.long.text}`, values: burns[i]!.values })),

@@ -26,6 +26,8 @@ export interface SliHistory {
   /** Period of the SLO in seconds (30d). */
   readonly period: number;
   readonly burnWindows: readonly { readonly text: string; readonly seconds: number }[];
+  /** Report objectives' error budgets by name: their budget left is recorded over the period too. */
+  readonly reportBudgets?: Readonly<Record<string, number>>;
 }
 
 /** Average error ratio over [a, b]. */
@@ -89,6 +91,9 @@ export class OpenMetrics {
     this.series('sli:error:ratio_rate30d', id, at(ratio(h.period)));
     for (const w of h.burnWindows) this.series(`slo:burn_rate:rate${w.text}`, id, at((t) => ratio(w.seconds)(t) / h.errorBudget));
     this.series('slo:error_budget_remaining:ratio', id, at((t) => 1 - ratio(h.period)(t) / h.errorBudget, periodTimes));
+    for (const [name, budget] of Object.entries(h.reportBudgets ?? {})) {
+      this.series('slo:report_error_budget_remaining:ratio', { ...id, objective_name: name }, at((t) => 1 - ratio(h.period)(t) / budget, periodTimes));
+    }
     return this;
   }
 
