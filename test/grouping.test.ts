@@ -48,6 +48,15 @@ describe('group_by', () => {
     expect(global.expr).toBe('topk by (env, cluster) (2, sum by (env, cluster, route) (sli_local:events_total:rate5m{service="registry", sli="requests"}))');
   });
 
+  it("the dashboard's SLO panels name each series' route", () => {
+    const d = JSON.parse(pack.files.get('grafana/dashboards/registry.json')!) as { panels: { title: string; targets?: { legendFormat: string }[] }[] };
+    const legends = (title: string) => d.panels.find((p) => p.title === title)!.targets!.map((t) => t.legendFormat);
+    expect(legends('requests: error budget left')).toEqual(['{{env}} {{cluster}} {{route}}']);
+    expect(legends('requests: burn rate per alert window')[0]).toBe('1h {{env}} {{cluster}} {{route}}');
+    // The SLI that is not grouped keeps its legend.
+    expect(legends('request-latency: error budget left')).toEqual(['{{env}} {{cluster}}']);
+  });
+
   it("a route's outage pages for that route only; failures of a route beyond max_values page no one (promtool on the generated rules)", () => {
     expect(promtoolAvailable(), PROMTOOL_MISSING).toBe(true);
     const dir = scratchDir('slokit-grouping-');

@@ -90,6 +90,8 @@ function sliView(model: Model, service: Service, sli: Sli) {
     // An experimental SLI alerts at no factor: no threshold lines that say it would.
     pageFactors: sli.experimental ? [] : sli.alerts.filter((a) => a.severity === 'critical').map((a) => a.factor),
     ticketFactors: sli.experimental ? [] : sli.alerts.filter((a) => a.severity === 'warning').map((a) => a.factor),
+    // Legend suffix of its recorded series: the environment and cluster, and a grouped SLI's group.
+    legend: [...variables(model).map((v) => v.labelName), ...(sli.groupBy?.labels ?? [])].map((l) => `{{${l}}}`).join(' '),
     // What its row title adds: an owner other than the service's team, and that it never alerts.
     rowNote: [...(sli.team.name !== service.team.name ? [`team ${sli.team.name}`] : []), ...(sli.experimental ? ['experimental: no alerts'] : [])].map((n) => `, ${n}`).join(''),
     queries: sliQueries(model, service, sli),
