@@ -169,7 +169,7 @@ describe('random valid catalogs', () => {
       expect([...objectives]).toEqual(expect.arrayContaining([90, 99.99, 99.999]));
       expect(overlapping).toBeGreaterThan(RUNS / 10);
     }
-    const switched = Object.fromEntries((['otherTeam', 'ticketsOnly', 'noCessation', 'experimental', 'grouped'] as const).map((k) => [k, catalogs.reduce((n, c) => n + c.switched[k], 0)]));
+    const switched = Object.fromEntries((['otherTeam', 'ticketsOnly', 'noCessation', 'experimental', 'grouped', 'reportObjectives'] as const).map((k) => [k, catalogs.reduce((n, c) => n + c.switched[k], 0)]));
     const aggregated = catalogs.filter((c) => c.also.length).length;
     console.log(`SLIs switched: ${JSON.stringify(switched)}; ${aggregated} catalogs aggregate by more than environment and cluster`);
     expect(aggregated).toBeGreaterThan(RUNS / 5);

@@ -267,8 +267,8 @@ export interface RandomCatalog {
   readonly resources: number;
   /** Its aggregation labels besides environment and cluster. */
   readonly also: readonly string[];
-  /** SLIs with each of issue 24's switches: owned by another team than their service's, tickets only, without the cessation ticket, experimental, grouped. */
-  readonly switched: { readonly otherTeam: number; readonly ticketsOnly: number; readonly noCessation: number; readonly experimental: number; readonly grouped: number };
+  /** SLIs with each of issue 24's switches: owned by another team than their service's, tickets only, without the cessation ticket, experimental, grouped, with report objectives. */
+  readonly switched: { readonly otherTeam: number; readonly ticketsOnly: number; readonly noCessation: number; readonly experimental: number; readonly grouped: number; readonly reportObjectives: number };
 }
 
 /** Saturation entries: bundled resources with hostile selector values, and custom ones with hostile text. */
@@ -394,6 +394,7 @@ function switchedCounts(services: readonly { team: string; slis: readonly Record
     noCessation: slis.filter(({ sli }) => alerting(sli).traffic_cessation === false).length,
     experimental: slis.filter(({ sli }) => sli.experimental === true).length,
     grouped: slis.filter(({ sli }) => sli.group_by !== undefined).length,
+    reportObjectives: slis.filter(({ sli }) => sli.report_objectives !== undefined).length,
   };
 }
 
