@@ -49,7 +49,7 @@ describe('for_each', () => {
     const urgent = sidekiq.slis[1]!;
     expect(urgent.description).toBe('Sidekiq jobs of the urgent-cpu-bound shard that completed without raising.');
     expect(urgent.runbook.steps).toEqual(["Look at the urgent-cpu-bound shard's busiest workers first."]);
-    expect(urgent.events).toMatchObject({ type: 'counters', total: { metric: 'sidekiq_jobs_completion_seconds_count', matchers: [{ label: 'job', op: '=', value: 'gitlab-sidekiq' }, { label: 'shard', op: '=', value: 'urgent-cpu-bound' }] } });
+    expect(urgent.events).toMatchObject({ type: 'counters', total: [{ metric: 'sidekiq_jobs_completion_seconds_count', matchers: [{ label: 'job', op: '=', value: 'gitlab-sidekiq' }, { label: 'shard', op: '=', value: 'urgent-cpu-bound' }] }] });
     const pack = await generatePack(model!);
     const rules = (parse(pack.files.get('prometheus/rules/sidekiq.yml')!) as { groups: { rules: { record?: string; expr: string; labels?: Record<string, string> }[] }[] }).groups.flatMap((g) => g.rules);
     for (const shard of SHARDS) {

@@ -28,8 +28,8 @@ function declaredMetrics(m: Model): Set<string> {
     if (s.versionMetric) out.add(s.versionMetric.selector.metric);
     for (const sli of s.slis) {
       const ev = sli.events;
-      if (ev.type === 'counters') [ev.bad, ev.good, ev.total].forEach((x) => x && out.add(x.metric));
-      if (ev.type === 'histogram') ['_bucket', '_count'].forEach((suffix) => out.add(ev.histogram.metric + suffix));
+      if (ev.type === 'counters') [...(ev.bad ?? []), ...(ev.good ?? []), ...ev.total].forEach((x) => out.add(x.metric));
+      if (ev.type === 'histogram') ev.parts.forEach((p) => ['_bucket', '_count'].forEach((suffix) => out.add(p.histogram.metric + suffix)));
       if (ev.type === 'gauge') out.add(ev.gauge.metric);
       if (ev.type === 'raw') [ev.badRate, ev.totalRate].forEach((e) => metricNamesRead(e.replaceAll('$window', '5m')).forEach((n) => out.add(n)));
     }

@@ -68,11 +68,13 @@ describe('the model of the bundled catalog', () => {
     const s = sli('webhook-relay', 'api');
     expect(s.events).toEqual({
       type: 'counters',
-      total: { metric: 'http_server_request_duration_seconds_count', matchers: [{ label: 'job', op: '=', value: 'webhook-relay' }, { label: 'http_route', op: '!~', value: '/-/.*' }] },
-      bad: {
-        metric: 'http_server_request_duration_seconds_count',
-        matchers: [{ label: 'job', op: '=', value: 'webhook-relay' }, { label: 'http_route', op: '!~', value: '/-/.*' }, { label: 'http_response_status_code', op: '=~', value: '5..' }],
-      },
+      total: [{ metric: 'http_server_request_duration_seconds_count', matchers: [{ label: 'job', op: '=', value: 'webhook-relay' }, { label: 'http_route', op: '!~', value: '/-/.*' }] }],
+      bad: [
+        {
+          metric: 'http_server_request_duration_seconds_count',
+          matchers: [{ label: 'job', op: '=', value: 'webhook-relay' }, { label: 'http_route', op: '!~', value: '/-/.*' }, { label: 'http_response_status_code', op: '=~', value: '5..' }],
+        },
+      ],
     });
   });
 

@@ -175,6 +175,9 @@ describe('random valid catalogs', () => {
     expect(aggregated).toBeGreaterThan(RUNS / 5);
     // Every switch is drawn often enough that the property covers it.
     for (const [k, n] of Object.entries(switched)) expect(n, k).toBeGreaterThan(slis / 20);
+    const combined = catalogs.reduce((n, c) => n + c.combined, 0);
+    console.log(`combined SLIs (several selectors or histograms): ${combined}`);
+    expect(combined).toBeGreaterThan(slis / 20);
     const resources = catalogs.reduce((n, c) => n + c.resources, 0);
     console.log(`saturation resources: ${resources}; their promtool tests ran for every ${SATURATION_EVERY}th catalog`);
     expect(resources).toBeGreaterThan(RUNS / 2);

@@ -101,12 +101,12 @@ export function naiveRuleSet(model: Model): RuleSet {
   const service = model.services[0]!;
   const rules = service.slis.flatMap((sli) => {
     const ev = sli.events;
-    if (ev.type !== 'counters' || !ev.bad) throw new Error('the naive rule set needs bad and total counters');
+    if (ev.type !== 'counters' || ev.bad?.length !== 1 || ev.total.length !== 1) throw new Error('the naive rule set needs one bad and one total counter');
     const labels = { service: service.name, sli: sli.name };
     const sel = `{sli="${sli.name}"}`;
     const records = windowsOf(sli).map((w) => ({
       record: ratio(w.text),
-      expr: `sum(rate(${selectorText(ev.bad!)}[${w.text}])) / sum(rate(${selectorText(ev.total)}[${w.text}]))`,
+      expr: `sum(rate(${selectorText(ev.bad![0]!)}[${w.text}])) / sum(rate(${selectorText(ev.total[0]!)}[${w.text}]))`,
       labels,
     }));
     const alerts = sli.alerts.map((a) => ({

@@ -39,14 +39,12 @@ function needsOf(model: Model, sli: Sli): Need[] {
   const ev = sli.events;
   switch (ev.type) {
     case 'counters':
-      return [ev.total, ev.bad, ev.good].filter((s): s is Selector => !!s).map((s) => ({ sli: sli.name, metric: s.metric, labels: labelsOf(s) }));
-    case 'histogram': {
-      const thresholds = [ev.satisfied, ...(ev.tolerated !== undefined ? [ev.tolerated] : [])];
-      return [
-        { sli: sli.name, metric: `${ev.histogram.metric}_count`, labels: labelsOf(ev.histogram) },
-        ...thresholds.map((t) => ({ sli: sli.name, metric: `${ev.histogram.metric}_bucket`, labels: labelsOf(ev.histogram), bucket: t })),
-      ];
-    }
+      return [...ev.total, ...(ev.bad ?? []), ...(ev.good ?? [])].map((s) => ({ sli: sli.name, metric: s.metric, labels: labelsOf(s) }));
+    case 'histogram':
+      return ev.parts.flatMap(({ histogram: h, satisfied, tolerated }) => [
+        { sli: sli.name, metric: `${h.metric}_count`, labels: labelsOf(h) },
+        ...[satisfied, ...(tolerated !== undefined ? [tolerated] : [])].map((t) => ({ sli: sli.name, metric: `${h.metric}_bucket`, labels: labelsOf(h), bucket: t })),
+      ]);
     case 'gauge':
       return [{ sli: sli.name, metric: ev.gauge.metric, labels: labelsOf(ev.gauge) }];
     case 'raw':

@@ -177,8 +177,14 @@ export function budgetLasts(period: Sli['period'], factor: number): string {
 export function badMeans(sli: Sli): string {
   const ev = sli.events;
   if (ev.type !== 'histogram') return 'failed';
-  if (ev.tolerated === undefined) return `slower than ${formatNumber(ev.satisfied)}s`;
-  return `over ${formatNumber(ev.satisfied)}s, counted half up to ${formatNumber(ev.tolerated)}s`;
+  const apdex = ev.parts[0]!.tolerated !== undefined;
+  const limits = ev.parts.map((p) => (apdex ? `${formatNumber(p.satisfied)}s/${formatNumber(p.tolerated!)}s` : `${formatNumber(p.satisfied)}s`));
+  const first = ev.parts[0]!;
+  if (new Set(limits).size === 1) return apdex ? `over ${formatNumber(first.satisfied)}s, counted half up to ${formatNumber(first.tolerated!)}s` : `slower than ${limits[0]}`;
+  // A combined SLI whose histograms have thresholds of their own, in the catalog's order (no
+  // metric names: the words are its rule shape's too, see shape.ts).
+  const each = limits.join(', ');
+  return apdex ? `over each histogram's satisfied, counted half up to its tolerated (${each})` : `slower than each histogram's threshold (${each})`;
 }
 
 /**

@@ -3,8 +3,8 @@
  * per SLI with its indicator inline. What OpenSLO can express survives `slokit import openslo`:
  * names, descriptions, team and tier (as labels), objectives, rolling periods, and the events
  * (counters, or a histogram's bucket over its count). SLIs OpenSLO cannot express (apdex
- * counts tolerated events as half; raw SLIs are expressions, not series) are reported, not
- * exported.
+ * counts tolerated events as half; raw SLIs are expressions, not series; a combined SLI sums
+ * several selectors) are reported, not exported.
  */
 import { formatNumber } from '../model/decimal.js';
 import type { Model, Selector, Sli } from '../model/types.js';
@@ -33,19 +33,25 @@ export interface OpenSloExport {
 
 const prometheus = (query: string) => ({ metricSource: { type: 'Prometheus', spec: { query } } });
 
+/** The one item of a list, or undefined when it has several (a combined SLI). */
+const only = <T>(list: readonly T[]): T | undefined => (list.length === 1 ? list[0] : undefined);
+
+const COMBINED = 'a combined SLI sums several series selectors, and an OpenSLO metric source is one query that slokit reads back as one selector';
+
 function ratioMetric(sli: Sli): object | string {
   const ev = sli.events;
   switch (ev.type) {
-    case 'counters':
-      return {
-        counter: true,
-        ...(ev.bad ? { bad: prometheus(selectorText(ev.bad)) } : { good: prometheus(selectorText(ev.good!)) }),
-        total: prometheus(selectorText(ev.total)),
-      };
+    case 'counters': {
+      const [bad, good, total] = [ev.bad, ev.good, ev.total].map((list) => list && only(list));
+      if ((ev.bad && !bad) || (ev.good && !good) || !total) return COMBINED;
+      return { counter: true, ...(bad ? { bad: prometheus(selectorText(bad)) } : { good: prometheus(selectorText(good!)) }), total: prometheus(selectorText(total)) };
+    }
     case 'histogram': {
-      if (ev.tolerated !== undefined) return 'apdex counts tolerated events as half an event, which an OpenSLO ratio cannot say';
-      const le = { label: 'le', op: '=' as const, value: formatNumber(ev.satisfied) };
-      const h: Selector = ev.histogram;
+      const part = only(ev.parts);
+      if (!part) return COMBINED;
+      if (part.tolerated !== undefined) return 'apdex counts tolerated events as half an event, which an OpenSLO ratio cannot say';
+      const le = { label: 'le', op: '=' as const, value: formatNumber(part.satisfied) };
+      const h: Selector = part.histogram;
       return { counter: true, good: prometheus(selectorText(h, [le], '_bucket')), total: prometheus(selectorText(h, [], '_count')) };
     }
     case 'gauge':

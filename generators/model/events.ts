@@ -1,7 +1,8 @@
 /** SLI kinds -> where their events come from (bad and total counters), checked as we go. */
 import { HTTP_LABEL, HTTP_SERVER_DURATION, HTTP_SERVER_ERROR_STATUS_REGEX, JOB_DURATION, JOB_LABEL, JOB_OUTCOME } from '../../sdk/src/contract.js';
 import { aggregationDropping, checkExpression, parseSelector, UNREADABLE_RUNE, UNREADABLE_WHY, unquotedStrings, withoutOrVectorZero } from '../promql/parse.js';
-import type { EventSource, Selector } from './types.js';
+import type { EventSource, HistogramPart, Selector } from './types.js';
+import { labelsFor } from '../emit/promtool-tests/label-values.js';
 import { formatNumber } from './decimal.js';
 
 export type Report = (path: (string | number)[], message: string, hint: string) => void;
@@ -11,7 +12,11 @@ const UNREADABLE_HINT = 'match it with a regular expression that leaves the char
 type SliDoc = Record<string, unknown> & { kind: string };
 
 function selector(doc: SliDoc, field: string, report: Report, matchersOnly = false): Selector | undefined {
-  const text = doc[field];
+  return selectorAt(doc[field], [field], report, matchersOnly);
+}
+
+/** The selector `text`, written at `path` of the SLI; a problem is reported there. */
+function selectorAt(text: unknown, path: (string | number)[], report: Report, matchersOnly = false): Selector | undefined {
   if (typeof text !== 'string') return undefined;
   const r = parseSelector(text, matchersOnly);
   if (!r.ok) {
@@ -20,37 +25,116 @@ function selector(doc: SliDoc, field: string, report: Report, matchersOnly = fal
       : matchersOnly
         ? 'write label matchers such as job="my-service", route!~"/-/.*"'
         : 'write a series selector such as metric_total{label="value"}; use kind: raw for expressions';
-    report([field], r.error, hint);
+    report(path, r.error, hint);
     return undefined;
   }
   return r.value;
 }
 
-function histogramSelector(doc: SliDoc, report: Report): Selector | undefined {
-  const s = selector(doc, 'histogram', report);
+/** A histogram's base-name selector at `path` of the SLI (`histogram`, or `histograms[i].histogram`). */
+function histogramSelector(text: unknown, path: (string | number)[], report: Report): Selector | undefined {
+  const s = selectorAt(text, path, report);
   if (!s) return undefined;
   if (/_(bucket|count|sum)$/.test(s.metric)) {
-    report(['histogram'], `histogram "${s.metric}" should be the base name`, `write ${s.metric.replace(/_(bucket|count|sum)$/, '')} (without _bucket, _count or _sum)`);
+    report(path, `histogram "${s.metric}" should be the base name`, `write ${s.metric.replace(/_(bucket|count|sum)$/, '')} (without _bucket, _count or _sum)`);
     return undefined;
   }
   if (s.matchers.some((m) => m.label === 'le')) {
-    report(['histogram'], 'the histogram selector must not match on "le"', 'remove the le matcher; thresholds are set with threshold/satisfied/tolerated');
+    report(path, 'the histogram selector must not match on "le"', 'remove the le matcher; thresholds are set with threshold/satisfied/tolerated');
     return undefined;
   }
   return s;
 }
 
-function checkBoundary(value: number, buckets: readonly number[] | undefined, field: string, what: string, report: Report): void {
+/**
+ * Selectors summed as one: `text` is one selector or a list of them (a combined SLI). Two of
+ * them that can select one series would count its events twice, so that is refused where a
+ * series both select can be named.
+ */
+function selectorList(doc: SliDoc, field: string, report: Report): Selector[] | undefined {
+  const value = doc[field];
+  if (typeof value === 'string') {
+    const one = selector(doc, field, report);
+    return one && [one];
+  }
+  const items = value as unknown[];
+  const parsed = items.map((text, i) => selectorAt(text, [field, i], report));
+  if (parsed.some((p) => !p)) return undefined;
+  const list = parsed as Selector[];
+  return disjoint(list.map((s, i) => ({ selector: s, path: [field, i] })), field, report) ? list : undefined;
+}
+
+/** Whether no series can be selected by two of `parts` (as far as a shared series can be named). */
+function disjoint(parts: readonly { selector: Selector; path: (string | number)[] }[], what: string, report: Report): boolean {
+  for (let j = 1; j < parts.length; j++) {
+    for (let i = 0; i < j; i++) {
+      const a = parts[i]!.selector;
+      const b = parts[j]!.selector;
+      if (a.metric !== b.metric) continue;
+      const shared = labelsFor([...a.matchers, ...b.matchers], {});
+      if (!shared) continue;
+      const example = Object.entries(shared).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ');
+      report(parts[j]!.path, `${what} entries ${i + 1} and ${j + 1} both select ${a.metric}{${example}}, so its events would be counted twice`, `make them disjoint, e.g. add a matcher to one that the other's series fail (stage!="cny" beside stage="cny")`);
+      return false;
+    }
+  }
+  return true;
+}
+
+function checkBoundary(value: number, buckets: readonly number[] | undefined, path: (string | number)[], field: string, what: string, report: Report): void {
   if (!buckets) return;
   if (!buckets.includes(value)) {
     const sorted = [...buckets].sort((a, b) => a - b);
     const nearest = sorted.reduce((a, b) => (Math.abs(b - value) < Math.abs(a - value) ? b : a), sorted[0]!);
-    report([field], `${field} ${formatNumber(value)}s is not a bucket boundary of ${what}`, `use a boundary, e.g. ${formatNumber(nearest)} (boundaries: ${sorted.map(formatNumber).join(', ')})`);
+    report(path, `${field} ${formatNumber(value)}s is not a bucket boundary of ${what}`, `use a boundary, e.g. ${formatNumber(nearest)} (boundaries: ${sorted.map(formatNumber).join(', ')})`);
   }
 }
 
 function withMatchers(base: string, s: Selector, extra: Selector['matchers'] = []): Selector {
   return { metric: base, matchers: [...s.matchers, ...extra] };
+}
+
+const THRESHOLDS = { latency: ['threshold'], apdex: ['satisfied', 'tolerated'] } as const;
+
+/**
+ * The histograms of a latency or apdex SLI: `histogram` with its thresholds, or `histograms`,
+ * each with its own (a combined SLI). Thresholds are checked against declared buckets, and an
+ * apdex's tolerated must lie beyond its satisfied.
+ */
+function histogramParts(doc: SliDoc, report: Report): HistogramPart[] | undefined {
+  const fields = THRESHOLDS[doc.kind as 'latency' | 'apdex'];
+  const single = doc.histogram !== undefined || fields.some((f) => doc[f] !== undefined);
+  if (single === (doc.histograms !== undefined)) {
+    const both = single;
+    report(both ? ['histograms'] : [], both ? 'give histogram with its thresholds, or histograms, not both' : `a ${doc.kind} SLI needs histogram (with ${fields.join(' and ')}) or histograms`, `keep histogram: and ${fields.join(': and ')}: for one histogram, or a histograms: list whose entries each give histogram: and ${fields.join(': and ')}:`);
+    return undefined;
+  }
+  const entries = single ? [{ entry: doc, path: [] as (string | number)[] }] : (doc.histograms as SliDoc[]).map((entry, i) => ({ entry, path: ['histograms', i] as (string | number)[] }));
+  const parts: HistogramPart[] = [];
+  let ok = true;
+  for (const { entry, path } of entries) {
+    const missing = ['histogram', ...fields].filter((f) => entry[f] === undefined);
+    if (missing.length) {
+      report(path, `missing ${missing.map((f) => `"${f}"`).join(' and ')} ${path.length ? `in histograms entry ${(path[1] as number) + 1}` : `beside ${single && doc.histogram !== undefined ? 'histogram' : 'the thresholds'}`}`, `add ${missing.map((f) => `${f}:`).join(' and ')}`);
+      ok = false;
+      continue;
+    }
+    const at = (f: string) => [...path, f];
+    const h = histogramSelector(entry.histogram, at('histogram'), report);
+    const satisfied = entry[fields[0]] as number;
+    const tolerated = doc.kind === 'apdex' ? (entry.tolerated as number) : undefined;
+    if (tolerated !== undefined && tolerated <= satisfied) {
+      report(at('tolerated'), `tolerated (${formatNumber(tolerated)}s) must be greater than satisfied (${formatNumber(satisfied)}s)`, 'apdex usually tolerates 4 times the satisfied threshold');
+      ok = false;
+      continue;
+    }
+    const declared = entry.buckets as number[] | undefined;
+    for (const f of fields) checkBoundary(entry[f] as number, declared, at(f), f, 'the declared buckets', report);
+    if (!h) ok = false;
+    else parts.push({ histogram: h, satisfied, ...(tolerated !== undefined ? { tolerated } : {}) });
+  }
+  if (!ok) return undefined;
+  return disjoint(parts.map((p, i) => ({ selector: p.histogram, path: single ? ['histogram'] : ['histograms', i, 'histogram'] })), 'histograms', report) ? parts : undefined;
 }
 
 /** A raw rate as slokit records it: a trailing `or vector(0)` dropped (see withoutOrVectorZero). */
@@ -59,35 +143,22 @@ const rawRate = (text: string) => withoutOrVectorZero(text) ?? text;
 export function eventSource(doc: SliDoc, rawWindow: string, aggregationLabels: readonly string[], report: Report): EventSource | undefined {
   switch (doc.kind) {
     case 'error-ratio': {
-      const hasBad = typeof doc.bad === 'string';
-      const hasGood = typeof doc.good === 'string';
+      const hasBad = doc.bad !== undefined;
+      const hasGood = doc.good !== undefined;
       if (hasBad === hasGood) {
         report(hasBad ? ['good'] : [], hasBad ? 'give either bad or good, not both' : 'an error-ratio SLI needs bad or good', 'keep one of bad: (failed events) or good: (successful events) next to total:');
         return undefined;
       }
-      const total = selector(doc, 'total', report);
-      const bad = hasBad ? selector(doc, 'bad', report) : undefined;
-      const good = hasGood ? selector(doc, 'good', report) : undefined;
+      const total = selectorList(doc, 'total', report);
+      const bad = hasBad ? selectorList(doc, 'bad', report) : undefined;
+      const good = hasGood ? selectorList(doc, 'good', report) : undefined;
       if (!total || (hasBad && !bad) || (hasGood && !good)) return undefined;
       return { type: 'counters', total, ...(bad ? { bad } : {}), ...(good ? { good } : {}) };
     }
-    case 'latency': {
-      const h = histogramSelector(doc, report);
-      const threshold = doc.threshold as number;
-      checkBoundary(threshold, doc.buckets as number[] | undefined, 'threshold', 'the declared buckets', report);
-      return h ? { type: 'histogram', histogram: h, satisfied: threshold } : undefined;
-    }
+    case 'latency':
     case 'apdex': {
-      const h = histogramSelector(doc, report);
-      const satisfied = doc.satisfied as number;
-      const tolerated = doc.tolerated as number;
-      if (tolerated <= satisfied) {
-        report(['tolerated'], `tolerated (${formatNumber(tolerated)}s) must be greater than satisfied (${formatNumber(satisfied)}s)`, 'apdex usually tolerates 4 times the satisfied threshold');
-        return undefined;
-      }
-      checkBoundary(satisfied, doc.buckets as number[] | undefined, 'satisfied', 'the declared buckets', report);
-      checkBoundary(tolerated, doc.buckets as number[] | undefined, 'tolerated', 'the declared buckets', report);
-      return h ? { type: 'histogram', histogram: h, satisfied, tolerated } : undefined;
+      const parts = histogramParts(doc, report);
+      return parts && { type: 'histogram', parts };
     }
     case 'http':
     case 'job': {
@@ -102,15 +173,15 @@ export function eventSource(doc: SliDoc, rawWindow: string, aggregationLabels: r
         report(['threshold'], 'threshold is only used with measure: latency', 'add measure: latency, or remove threshold');
         return undefined;
       }
-      if (latency) checkBoundary(doc.threshold as number, contract.buckets, 'threshold', `the standard metric ${contract.name}`, report);
+      if (latency) checkBoundary(doc.threshold as number, contract.buckets, ['threshold'], 'threshold', `the standard metric ${contract.name}`, report);
       if (!s) return undefined;
-      if (latency) return { type: 'histogram', histogram: withMatchers(contract.name, s), satisfied: doc.threshold as number };
+      if (latency) return { type: 'histogram', parts: [{ histogram: withMatchers(contract.name, s), satisfied: doc.threshold as number }] };
       const total = withMatchers(`${contract.name}_count`, s);
       const bad =
         doc.kind === 'http'
           ? withMatchers(total.metric, s, [{ label: HTTP_LABEL.statusCode, op: '=~', value: HTTP_SERVER_ERROR_STATUS_REGEX }])
           : withMatchers(total.metric, s, [{ label: JOB_LABEL.outcome, op: '=', value: JOB_OUTCOME.failure }]);
-      return { type: 'counters', total, bad };
+      return { type: 'counters', total: [total], bad: [bad] };
     }
     case 'bool-gauge': {
       const g = selector(doc, 'gauge', report);

@@ -87,26 +87,29 @@ export interface Matcher {
   readonly value: string;
 }
 
-/**
- * Where an SLI's events come from. Every kind reduces to counters of bad and total events,
- * which is what keeps the SLO math one piece of code.
- */
 /** What the generated tests feed a raw SLI: counters of bad and good (or all) events, or histograms. */
 export type RawTestSeries =
   | { readonly bad: Selector; readonly good?: Selector; readonly total?: Selector; readonly histograms?: undefined }
   | { readonly histograms: readonly { readonly histogram: Selector; readonly le: readonly number[] }[]; readonly bad?: undefined; readonly good?: undefined; readonly total?: undefined };
 
+/** One histogram of a latency or apdex SLI, with its own threshold(s). */
+export interface HistogramPart {
+  readonly histogram: Selector;
+  readonly satisfied: number;
+  /** Present for apdex only. */
+  readonly tolerated?: number;
+}
+
+/**
+ * Where an SLI's events come from. Every kind reduces to counters of bad and total events,
+ * which is what keeps the SLO math one piece of code. A combined SLI lists several selectors
+ * (or histograms) where others have one: its events are their sum.
+ */
 export type EventSource =
-  /** bad/total (or good/total) counters. */
-  | { readonly type: 'counters'; readonly bad?: Selector; readonly good?: Selector; readonly total: Selector }
-  /** A histogram and threshold(s): good = bucket{le=threshold}; apdex counts tolerated as half. */
-  | {
-      readonly type: 'histogram';
-      readonly histogram: Selector;
-      readonly satisfied: number;
-      /** Present for apdex only. */
-      readonly tolerated?: number;
-    }
+  /** bad/total (or good/total) counters, each the sum over its selectors. */
+  | { readonly type: 'counters'; readonly bad?: readonly Selector[]; readonly good?: readonly Selector[]; readonly total: readonly Selector[] }
+  /** Histograms and threshold(s): good = bucket{le=threshold}, summed over the parts; apdex counts tolerated as half. */
+  | { readonly type: 'histogram'; readonly parts: readonly HistogramPart[] }
   /** A 0/1 gauge (probe success, up): each sample is an event, a sample at 0 a bad one. */
   | { readonly type: 'gauge'; readonly gauge: Selector }
   /** Escape hatch: rate expressions given by the team, with `$window` for the range. */

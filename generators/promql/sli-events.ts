@@ -4,7 +4,7 @@
  */
 import { formatNumber } from '../model/decimal.js';
 import { formatSeconds, parseDuration } from '../model/duration.js';
-import type { Matcher, Selector, Sli } from '../model/types.js';
+import type { HistogramPart, Matcher, Selector, Sli } from '../model/types.js';
 import { byClause, regexEscape, selectorText } from './escape.js';
 
 export interface EventRates {
@@ -19,9 +19,30 @@ export function leMatcher(threshold: number): Matcher {
   return { label: 'le', op: '=~', value: forms.map(regexEscape).join('|') };
 }
 
-function sumRate(s: Selector, window: string, by: readonly string[], extra: readonly Matcher[], suffix = ''): string {
-  return `sum${byClause(by)} (rate(${selectorText(s, extra, suffix)}[${window}]))`;
+/** A label no raw series has, telling the parts of a combined SLI apart inside one sum. */
+export const PART_LABEL = 'slokit_part';
+
+/** A raw series to read: its selector, matchers added to it, and a suffix (_bucket, _count). */
+interface Read {
+  readonly selector: Selector;
+  readonly extra: readonly Matcher[];
+  readonly suffix?: string;
 }
+
+/**
+ * The summed rate of one raw read, or of several (a combined SLI). Several are read in one
+ * sum: each rate tagged with its part so `or` keeps series whose labels are otherwise the same
+ * (rate() drops the metric name), and a part with no series in a place adds nothing instead of
+ * emptying the sum, as `+` would. Each raw series is still read once.
+ */
+function sumRates(reads: readonly Read[], window: string, by: readonly string[]): string {
+  const rate = (r: Read) => `rate(${selectorText(r.selector, r.extra, r.suffix)}[${window}])`;
+  if (reads.length === 1) return `sum${byClause(by)} (${rate(reads[0]!)})`;
+  return `sum${byClause(by)} (${reads.map((r, i) => `label_replace(${rate(r)}, "${PART_LABEL}", "${i + 1}", "", "")`).join(' or ')})`;
+}
+
+const sumRate = (s: readonly Selector[], window: string, by: readonly string[], extra: readonly Matcher[], suffix = '') =>
+  sumRates(s.map((selector) => ({ selector, extra, suffix })), window, by);
 
 /**
  * Bad and total rates over `window` (a duration such as 5m, or Grafana's $__rate_interval),
@@ -45,11 +66,13 @@ export function eventRates(sli: Sli, window: string, by: readonly string[], extr
       return { total, bad: `${totalAgain} - ${good}` };
     }
     case 'histogram': {
-      const total = sumRate(ev.histogram, window, by, extra, '_count');
+      const total = sumRate(ev.parts.map((p) => p.histogram), window, by, extra, '_count');
       const totalAgain = recordedTotal ?? total;
-      const satisfied = sumRate(ev.histogram, window, by, [...extra, leMatcher(ev.satisfied)], '_bucket');
-      if (ev.tolerated === undefined) return { total, bad: `${totalAgain} - ${satisfied}` };
-      const tolerated = sumRate(ev.histogram, window, by, [...extra, leMatcher(ev.tolerated)], '_bucket');
+      const within = (threshold: (p: HistogramPart) => number) =>
+        sumRates(ev.parts.map((p) => ({ selector: p.histogram, extra: [...extra, leMatcher(threshold(p))], suffix: '_bucket' })), window, by);
+      const satisfied = within((p) => p.satisfied);
+      if (ev.parts[0]!.tolerated === undefined) return { total, bad: `${totalAgain} - ${satisfied}` };
+      const tolerated = within((p) => p.tolerated!);
       return { total, bad: `${totalAgain} - (${satisfied} + ${tolerated}) / 2` };
     }
     case 'gauge': {

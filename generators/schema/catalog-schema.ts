@@ -54,6 +54,20 @@ const buckets = Type.Array(Type.Number(), {
   minItems: 1,
   description: 'Bucket boundaries (le) the histogram really has; thresholds are checked against them.',
 });
+/** Most selectors (or histograms) one combined SLI sums: each is a raw read per evaluation. */
+export const MAX_COMBINED = 8;
+/** One selector, or a list whose events are summed (a combined SLI: two metrics of failures, main and canary). */
+const selectors = (description: string) =>
+  Type.Union([promql(description), Type.Array(promql(description), { minItems: 1, maxItems: MAX_COMBINED })], {
+    description: `${description} A list of selectors sums their events (at most ${MAX_COMBINED}; no series may match two of them).`,
+  });
+/** Histograms whose events an SLI sums, each with its own thresholds. */
+const histogramList = (thresholds: Record<string, TSchema>, description: string) =>
+  Type.Array(
+    Type.Object({ histogram: promql('Histogram base name with optional matchers.'), ...thresholds, buckets: Type.Optional(buckets) }, { additionalProperties: false }),
+    { minItems: 1, maxItems: MAX_COMBINED, description },
+  );
+const seconds = (description: string) => Type.Number({ exclusiveMinimum: 0, description });
 
 const runbookSteps = Type.Object(
   {
@@ -160,9 +174,9 @@ export const SLI_SCHEMAS: Record<SliKind, TObject> = {
     {
       kind: kind('error-ratio'),
       ...sliCommon,
-      bad: Type.Optional(promql('Series selector of failed events (a counter). Give bad or good.')),
-      good: Type.Optional(promql('Series selector of successful events (a counter). Give bad or good.')),
-      total: promql('Series selector of all events (a counter).'),
+      bad: Type.Optional(selectors('Series selector of failed events (a counter). Give bad or good.')),
+      good: Type.Optional(selectors('Series selector of successful events (a counter). Give bad or good.')),
+      total: selectors('Series selector of all events (a counter).'),
     },
     { additionalProperties: false, description: 'Errors over all events, from counters.' },
   ),
@@ -170,22 +184,31 @@ export const SLI_SCHEMAS: Record<SliKind, TObject> = {
     {
       kind: kind('latency'),
       ...sliCommon,
-      histogram: promql('Histogram base name with optional matchers, e.g. foo_duration_seconds{job="x"}.'),
-      threshold: Type.Number({ exclusiveMinimum: 0, description: 'Seconds; an event slower than this is bad. Must be a bucket boundary.' }),
+      histogram: Type.Optional(promql('Histogram base name with optional matchers, e.g. foo_duration_seconds{job="x"}. Give histogram with threshold, or histograms.')),
+      threshold: Type.Optional(seconds('Seconds; an event slower than this is bad. Must be a bucket boundary.')),
       buckets: Type.Optional(buckets),
+      histograms: Type.Optional(
+        histogramList({ threshold: seconds('Seconds; an event of this histogram slower than this is bad.') }, 'Instead of histogram and threshold: several histograms whose events are summed, each with its own threshold.'),
+      ),
     },
-    { additionalProperties: false, description: 'Events slower than a threshold over all events, from a histogram.' },
+    { additionalProperties: false, description: 'Events slower than a threshold over all events, from a histogram (or several).' },
   ),
   apdex: Type.Object(
     {
       kind: kind('apdex'),
       ...sliCommon,
-      histogram: promql('Histogram base name with optional matchers.'),
-      satisfied: Type.Number({ exclusiveMinimum: 0, description: 'Seconds; at most this is satisfied.' }),
-      tolerated: Type.Number({ exclusiveMinimum: 0, description: 'Seconds; at most this is tolerated (counts half).' }),
+      histogram: Type.Optional(promql('Histogram base name with optional matchers. Give histogram with satisfied and tolerated, or histograms.')),
+      satisfied: Type.Optional(seconds('Seconds; at most this is satisfied.')),
+      tolerated: Type.Optional(seconds('Seconds; at most this is tolerated (counts half).')),
       buckets: Type.Optional(buckets),
+      histograms: Type.Optional(
+        histogramList(
+          { satisfied: seconds('Seconds; at most this is satisfied.'), tolerated: seconds('Seconds; at most this is tolerated (counts half).') },
+          'Instead of histogram, satisfied and tolerated: several histograms whose events are summed, each with its own thresholds.',
+        ),
+      ),
     },
-    { additionalProperties: false, description: 'Apdex score: (satisfied + tolerated / 2) / all.' },
+    { additionalProperties: false, description: 'Apdex score: (satisfied + tolerated / 2) / all, from a histogram (or several).' },
   ),
   http: Type.Object(
     {

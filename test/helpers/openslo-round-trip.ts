@@ -1,16 +1,23 @@
 /**
  * Exports a model to OpenSLO and imports it back in memory; returns what did not survive of
  * what OpenSLO can express (services, teams, tiers, SLI names, descriptions, objectives,
- * periods, events (not raw, apdex or bool-gauge SLIs, which the export reports); significant labels, user_facing and alert switches in slokit's own annotations, SLI owners in labels), one line
+ * periods, events (not raw, apdex, bool-gauge or combined SLIs, which the export reports); significant labels, user_facing and alert switches in slokit's own annotations, SLI owners in labels), one line
  * per difference.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { exportOpenSlo } from '../../generators/export/openslo.js';
 import { parseYamlDocuments } from '../../generators/load/yaml-source.js';
 import { ownAlertLabels } from '../../generators/model/alert-extras.js';
-import type { Model } from '../../generators/model/types.js';
+import type { Model, Sli } from '../../generators/model/types.js';
 import { importOpenSlo } from '../../generators/import/openslo.js';
 import { parseSelector } from '../../generators/promql/parse.js';
+
+/** Whether OpenSLO can carry an SLI's events: one counter pair, or one histogram without apdex's half events. */
+export function openSloCanSay(sli: Sli): boolean {
+  const ev = sli.events;
+  if (ev.type === 'counters') return [ev.bad, ev.good, ev.total].every((list) => !list || list.length === 1);
+  return ev.type === 'histogram' && ev.parts.length === 1 && ev.parts[0]!.tolerated === undefined;
+}
 
 export function openSloRoundTripDifferences(model: Model): string[] {
   const exported = exportOpenSlo(model);
@@ -21,7 +28,7 @@ export function openSloRoundTripDifferences(model: Model): string[] {
   const diffs: string[] = [...problems];
   for (const service of model.services) {
     const back = result.services.find((s) => s.name === service.name);
-    const slis = service.slis.filter((x) => x.events.type !== 'raw' && x.events.type !== 'gauge' && !(x.events.type === 'histogram' && x.events.tolerated !== undefined));
+    const slis = service.slis.filter(openSloCanSay);
     if (!slis.length) continue;
     if (!back) {
       diffs.push(`${service.name}: not imported back`);
@@ -51,8 +58,8 @@ export function openSloRoundTripDifferences(model: Model): string[] {
       }
       const sel = (t: string | undefined) => (t === undefined ? undefined : (parseSelector(t) as { ok: true; value: unknown }).value);
       const ev = sli.events;
-      if (ev.type === 'counters') same(`${sli.name} events`, { bad: ev.bad, good: ev.good, total: ev.total }, { bad: sel(b.bad), good: sel(b.good), total: sel(b.total) });
-      else if (ev.type === 'histogram') same(`${sli.name} events`, { histogram: ev.histogram, threshold: ev.satisfied }, { histogram: sel(b.histogram), threshold: b.threshold });
+      if (ev.type === 'counters') same(`${sli.name} events`, { bad: ev.bad?.[0], good: ev.good?.[0], total: ev.total[0] }, { bad: sel(b.bad), good: sel(b.good), total: sel(b.total) });
+      else if (ev.type === 'histogram') same(`${sli.name} events`, { histogram: ev.parts[0]!.histogram, threshold: ev.parts[0]!.satisfied }, { histogram: sel(b.histogram), threshold: b.threshold });
     }
   }
   return diffs;

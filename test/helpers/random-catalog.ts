@@ -5,7 +5,8 @@
  * unicode, control characters); objectives from 90% to 99.999% (90% with a catalog policy of
  * its own), RE2-only regexes, SLIs over the same events as another or a subset of them, SLIs
  * owned by another team than their service's, tickets-only, without the cessation ticket or
- * experimental, and aggregation labels besides environment and cluster.
+ * experimental, combined SLIs (several selectors or histograms summed), and aggregation
+ * labels besides environment and cluster.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -217,6 +218,19 @@ const sliKind = (metric: string) =>
         total_rate: aggregate(`rate(${selectorText(`${metric}_handled_total`, ms)}[$window])`),
         test_series: { bad: selectorText(`${metric}_failed_total`, ms), total: selectorText(`${metric}_handled_total`, ms) },
       })),
+      // Combined: main and canary stages of one counter, or two counters of failures beside one of all events.
+      fc.constantFrom('stages', 'failures').map((form) => {
+        const stage = (st: string, extra: string[] = []) => selectorText(`${metric}_total`, ms, [`stage="${st}"`, ...extra]);
+        return form === 'stages'
+          ? { kind: 'error-ratio', total: [stage('main'), stage('cny')], bad: [stage('main', ['code=~"5.."']), stage('cny', ['code=~"5.."'])] }
+          : { kind: 'error-ratio', total: selectorText(`${metric}_total`, ms), bad: [selectorText(`${metric}_failed_total`, ms), selectorText(`${metric}_interrupted_total`, ms)] };
+      }),
+      // Combined: two histograms, each with thresholds of its own (latency or apdex).
+      fc.tuple(fc.integer({ min: 0, max: STANDARD_BUCKETS.length - 3 }), fc.integer({ min: 0, max: STANDARD_BUCKETS.length - 3 }), fc.boolean()).map(([i, j, apdex]) => {
+        const h = (part: string) => selectorText(`${metric}_${part}_duration_seconds`, ms);
+        const limits = (k: number) => (apdex ? { satisfied: STANDARD_BUCKETS[k]!, tolerated: STANDARD_BUCKETS[k + 1]! } : { threshold: STANDARD_BUCKETS[k]! });
+        return { kind: apdex ? 'apdex' : 'latency', histograms: [{ histogram: h('a'), ...limits(i) }, { histogram: h('b'), ...limits(j) }] };
+      }),
       // Over histograms: two of them, each read at its own bucket, combined into one ratio.
       fc.tuple(fc.constantFrom(...STANDARD_BUCKETS.slice(0, -1)), fc.constantFrom(...STANDARD_BUCKETS.slice(0, -1))).map(([a, b]) => {
         const h = (part: string) => selectorText(`${metric}_${part}_duration_seconds`, ms);
@@ -247,7 +261,12 @@ function overlapping(first: Record<string, unknown>): fc.Arbitrary<Record<string
   const nested = (): Record<string, unknown> | undefined => {
     if (first.kind === 'raw') return undefined;
     const out: Record<string, unknown> = { ...first };
-    for (const key of ['total', 'bad', 'good', 'histogram', 'gauge'] as const) if (typeof first[key] === 'string') out[key] = narrowed(first[key] as string, subset);
+    for (const key of ['total', 'bad', 'good', 'histogram', 'gauge'] as const) {
+      const v = first[key];
+      if (typeof v === 'string') out[key] = narrowed(v, subset);
+      else if (Array.isArray(v)) out[key] = v.map((x: string) => narrowed(x, subset));
+    }
+    if (Array.isArray(first.histograms)) out.histograms = (first.histograms as { histogram: string }[]).map((h) => ({ ...h, histogram: narrowed(h.histogram, subset) }));
     if (typeof first.selector === 'string') out.selector = narrowed(first.selector, subset, true);
     return out;
   };
@@ -268,6 +287,8 @@ export interface RandomCatalog {
   /** Its aggregation labels besides environment and cluster. */
   readonly also: readonly string[];
   /** SLIs with each of issue 24's switches: owned by another team than their service's, tickets only, without the cessation ticket, experimental, grouped, with report objectives. */
+  /** SLIs that sum several selectors or histograms. */
+  readonly combined: number;
   readonly switched: { readonly otherTeam: number; readonly ticketsOnly: number; readonly noCessation: number; readonly experimental: number; readonly grouped: number; readonly reportObjectives: number };
 }
 
@@ -382,7 +403,7 @@ export const randomCatalog: fc.Arbitrary<RandomCatalog> = fc
     const keep = (text: string) => (defaults.also.length ? text.replaceAll('sum by (env, cluster) (', `sum by (env, cluster, ${defaults.also.join(', ')}) (`) : text);
     for (const s of services) files[`services/${s.name}.yaml`] = keep(stringify(JSON.parse(JSON.stringify(s)), { lineWidth: 0 }));
     const slis = services.flatMap((s) => s.slis);
-    return { files, services: services.length, slis: slis.length, kinds: slis.map((s) => String(s.kind)), objectives: slis.map((s) => Number((s as { objective?: number }).objective ?? 0)).filter(Boolean), overlapping: slis.filter((s) => s.name === 'overlap').length, resources: services.reduce((n, s) => n + (s.saturation?.length ?? 0), 0), switched: switchedCounts(services), also: defaults.also };
+    return { files, services: services.length, slis: slis.length, kinds: slis.map((s) => String(s.kind)), objectives: slis.map((s) => Number((s as { objective?: number }).objective ?? 0)).filter(Boolean), overlapping: slis.filter((s) => s.name === 'overlap').length, resources: services.reduce((n, s) => n + (s.saturation?.length ?? 0), 0), switched: switchedCounts(services), combined: slis.filter((s) => ['total', 'bad', 'good', 'histograms'].some((k) => Array.isArray((s as Record<string, unknown>)[k]))).length, also: defaults.also };
   });
 
 function switchedCounts(services: readonly { team: string; slis: readonly Record<string, unknown>[] }[]): RandomCatalog['switched'] {

@@ -44,10 +44,13 @@ function sliQueries(model: Model, service: Service, sli: Sli) {
   const ev = sli.events;
   const latency =
     ev.type === 'histogram'
-      ? [0.5, 0.9, 0.99].map((q) => ({
-          legend: `p${Math.round(q * 100)}`,
-          expr: `histogram_quantile(${q}, sum by (le) (rate(${selectorText(ev.histogram, vars, '_bucket')}[${RATE_INTERVAL}])))`,
-        }))
+      ? // Quantiles of each histogram: a combined SLI's histograms have buckets (and thresholds) of their own.
+        ev.parts.flatMap((p) =>
+          [0.5, 0.9, 0.99].map((q) => ({
+            legend: `p${Math.round(q * 100)}${ev.parts.length > 1 ? ` ${p.histogram.metric}` : ''}`,
+            expr: `histogram_quantile(${q}, sum by (le) (rate(${selectorText(p.histogram, vars, '_bucket')}[${RATE_INTERVAL}])))`,
+          })),
+        )
       : [];
   return {
     good: `1 - ${recorded(series.errorRatio(CURRENT_WINDOW), model, service, sli)}`,
@@ -74,6 +77,9 @@ function sliQueries(model: Model, service: Service, sli: Sli) {
   };
 }
 
+/** The one value all of `values` are, or null. */
+const shared = (values: readonly number[]): number | null => (values.every((v) => v === values[0]) ? values[0]! : null);
+
 function sliView(model: Model, service: Service, sli: Sli) {
   const ev = sli.events;
   return {
@@ -85,8 +91,9 @@ function sliView(model: Model, service: Service, sli: Sli) {
     period: sli.period.text,
     userFacing: sli.userFacing,
     significantLabels: sli.significantLabels,
-    latencyThreshold: ev.type === 'histogram' ? ev.satisfied : null,
-    apdexTolerated: ev.type === 'histogram' && ev.tolerated !== undefined ? ev.tolerated : null,
+    // A threshold line only where every histogram has the same one.
+    latencyThreshold: ev.type === 'histogram' ? shared(ev.parts.map((p) => p.satisfied)) : null,
+    apdexTolerated: ev.type === 'histogram' && ev.parts[0]!.tolerated !== undefined ? shared(ev.parts.map((p) => p.tolerated!)) : null,
     // An experimental SLI alerts at no factor: no threshold lines that say it would.
     pageFactors: sli.experimental ? [] : sli.alerts.filter((a) => a.severity === 'critical').map((a) => a.factor),
     ticketFactors: sli.experimental ? [] : sli.alerts.filter((a) => a.severity === 'warning').map((a) => a.factor),

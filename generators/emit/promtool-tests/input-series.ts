@@ -5,7 +5,7 @@
 import { seriesText } from '../../promql/escape.js';
 import { formatNumber } from '../../model/decimal.js';
 import type { EventSource, Selector } from '../../model/types.js';
-import { labelsFor } from './label-values.js';
+import { labelsFor, matches } from './label-values.js';
 
 /** Events per minute; index m is what arrives between sample m-1 and sample m (index 0 is unused). */
 export interface Traffic {
@@ -67,35 +67,51 @@ function need(labels: Record<string, string> | undefined, what: string): Record<
   return labels;
 }
 
-function counterPair(
-  part: Selector,
-  total: Selector,
+/** Events per step split evenly over `n` parts, the first taking what does not divide. */
+const share = (counts: readonly number[], n: number, i: number) => counts.map((c) => Math.floor(c / n) + (i === 0 ? c % n : 0));
+
+const selects = (s: Selector, metric: string, labels: Readonly<Record<string, string>>) => s.metric === metric && s.matchers.every((m) => matches(m, labels[m.label] ?? ''));
+
+/**
+ * Labels for a series of `total` that none of `avoid` (selectors of the same metric) selects:
+ * each is excluded in turn, from the labels the last exclusion left. The first always is, so
+ * the series gets a realistic value (code="200" beside a part's code=~"5..") rather than none.
+ */
+function labelsOutside(total: Selector, avoid: readonly Selector[], base: Readonly<Record<string, string>>): Record<string, string> | undefined {
+  let labels: Record<string, string> | undefined = avoid.length ? labelsFor(total.matchers, base, avoid[0]!.matchers) : labelsFor(total.matchers, base);
+  for (const a of avoid.slice(1)) if (labels && selects(a, total.metric, labels)) labels = labelsFor(total.matchers, labels, a.matchers);
+  return labels && !avoid.some((a) => selects(a, total.metric, labels!)) ? labels : undefined;
+}
+
+/**
+ * Counters for events some of which are a part (bad or good) of all of them: `parts` and
+ * `totals` are an SLI's selectors (several for a combined SLI, each fed its share). A part
+ * whose metric a total also counts is fed inside that total; the rest of the total is fed to
+ * series of the totals that no part selects. Part series come first.
+ */
+function counterSeries(
+  parts: readonly Selector[],
+  totals: readonly Selector[],
   partCounts: readonly number[],
-  restCounts: readonly number[],
   totalCounts: readonly number[],
   base: Readonly<Record<string, string>>,
 ): { series: FedSeries[]; identity: Record<string, string> } {
-  if (part.metric === total.metric) {
-    // One metric: a series inside the part, and one outside it that the total still selects.
-    const inside = need(labelsFor([...part.matchers, ...total.matchers], base), `both ${part.metric} selectors`);
-    const outside = need(labelsFor(total.matchers, base, part.matchers), `${total.metric} without the narrower selector`);
-    return {
-      series: [
-        { metric: part.metric, labels: inside, increments: partCounts },
-        { metric: total.metric, labels: outside, increments: restCounts },
-      ],
-      identity: inside,
-    };
-  }
-  const p = need(labelsFor(part.matchers, base), part.metric);
-  const t = need(labelsFor(total.matchers, base), total.metric);
-  return {
-    series: [
-      { metric: part.metric, labels: p, increments: partCounts },
-      { metric: total.metric, labels: t, increments: totalCounts },
-    ],
-    identity: t,
-  };
+  const zero = totalCounts.map(() => 0);
+  const inside = totals.map(() => zero);
+  const series: FedSeries[] = parts.map((p, i) => {
+    const increments = share(partCounts, parts.length, i);
+    const j = totals.findIndex((t) => t.metric === p.metric && labelsFor([...p.matchers, ...t.matchers], base));
+    if (j < 0) return { metric: p.metric, labels: need(labelsFor(p.matchers, base), p.metric), increments };
+    inside[j] = inside[j]!.map((n, m) => n + increments[m]!);
+    return { metric: p.metric, labels: labelsFor([...p.matchers, ...totals[j]!.matchers], base)!, increments };
+  });
+  const rest = totalCounts.map((c, m) => c - inside.reduce((n, x) => n + x[m]!, 0));
+  totals.forEach((t, j) => {
+    const sameMetric = parts.filter((p) => p.metric === t.metric);
+    const what = sameMetric.length ? `${t.metric} without the narrower selector${sameMetric.length > 1 ? 's' : ''}` : t.metric;
+    series.push({ metric: t.metric, labels: need(labelsOutside(t, sameMetric, base), what), increments: share(rest, totals.length, j) });
+  });
+  return { series, identity: { ...series.find((f) => selects(totals[0]!, f.metric, f.labels))!.labels } };
 }
 
 /**
@@ -111,14 +127,13 @@ function histogramSeries(
   base: Readonly<Record<string, string>>,
 ): { series: FedSeries[]; identity: Record<string, string> } {
   const n = histograms.length;
-  const share = (counts: readonly number[], i: number) => counts.map((c) => Math.floor(c / n) + (i === 0 ? c % n : 0));
   const series: FedSeries[] = [];
   let identity: Record<string, string> | undefined;
   histograms.forEach(({ histogram: h, le }, i) => {
     const labels = need(labelsFor(h.matchers, base), h.metric);
     identity ??= labels;
-    const goodHere = share(good, i);
-    const totalHere = share(traffic.total, i);
+    const goodHere = share(good, n, i);
+    const totalHere = share(traffic.total, n, i);
     const bucket = (bound: string, counts: readonly number[]): FedSeries => ({ metric: `${h.metric}_bucket`, labels: { ...labels, le: bound }, increments: counts });
     for (const bound of le) series.push(bucket(formatNumber(bound), goodHere));
     series.push(bucket('+Inf', totalHere));
@@ -180,9 +195,7 @@ export function synthesize(
   let result: { series: FedSeries[]; identity: Record<string, string> };
   switch (events.type) {
     case 'counters':
-      result = events.bad
-        ? counterPair(events.bad, events.total, traffic.bad, good, traffic.total, base)
-        : counterPair(events.good!, events.total, good, traffic.bad, traffic.total, base);
+      result = counterSeries(events.bad ?? events.good!, events.total, events.bad ? traffic.bad : good, traffic.total, base);
       break;
     case 'raw': {
       const ts = events.testSeries;
@@ -191,7 +204,7 @@ export function synthesize(
         break;
       }
       if (ts.total) {
-        result = counterPair(ts.bad, ts.total, traffic.bad, good, traffic.total, base);
+        result = counterSeries([ts.bad], [ts.total], traffic.bad, traffic.total, base);
         break;
       }
       // Separate counters of bad and good events (e.g. rollbacks and commits).
@@ -210,17 +223,20 @@ export function synthesize(
     case 'gauge':
       result = gaugeSeries(events.gauge, traffic, base);
       break;
-    case 'histogram': {
-      const thresholds = [events.satisfied, ...(events.tolerated !== undefined ? [events.tolerated] : [])];
-      result = histogramSeries([{ histogram: events.histogram, le: thresholds }], traffic, good, base);
+    case 'histogram':
+      result = histogramSeries(
+        events.parts.map((p) => ({ histogram: p.histogram, le: [p.satisfied, ...(p.tolerated !== undefined ? [p.tolerated] : [])] })),
+        traffic,
+        good,
+        base,
+      );
       break;
-    }
   }
   const gone = traffic.gone;
   let series = gone ? result.series.map((s) => ({ ...s, gone: s.gone ? s.gone.map((g, m) => g || gone[m] === true) : gone })) : result.series;
   if (traffic.badFrom !== undefined) {
     const badOnly = badOnlySeries(events);
-    series = series.map((s) => (s === result.series[badOnly ?? -1] ? { ...s, gone: s.increments.map((_, m) => m < traffic.badFrom!) } : s));
+    series = series.map((s, i) => (i < badOnly ? { ...s, gone: s.increments.map((_, m) => m < traffic.badFrom! || s.gone?.[m] === true) } : s));
   }
   const aggregationValues: Record<string, string> = {};
   for (const l of aggregation) if (result.identity[l] !== undefined) aggregationValues[l] = result.identity[l]!;
@@ -229,13 +245,13 @@ export function synthesize(
 
 
 /**
- * Index, in what `synthesize` writes, of the series that counts bad events only; undefined
- * when there is none. A raw SLI counts only when its test series have a total of their own:
- * with separate good and bad counters, its total is the team's expression (often
+ * How many of the series `synthesize` writes, from the first, count bad events only (one per
+ * bad selector); 0 when none does. A raw SLI counts only when its test series have a total of
+ * their own: with separate good and bad counters, its total is the team's expression (often
  * `rate(good) + rate(bad)`, which is absent too while the bad series does not exist).
  */
-export function badOnlySeries(events: EventSource): number | undefined {
-  if (events.type === 'counters' && events.bad) return 0;
-  if (events.type === 'raw' && events.testSeries.total) return 0;
-  return undefined;
+export function badOnlySeries(events: EventSource): number {
+  if (events.type === 'counters' && events.bad) return events.bad.length;
+  if (events.type === 'raw' && events.testSeries.total) return 1;
+  return 0;
 }

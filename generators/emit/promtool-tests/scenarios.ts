@@ -392,7 +392,7 @@ function burnAfterHealthy(ctx: Ctx): TestGroup[] {
  * the long window would average the bad rate over the few minutes it existed and page.
  */
 function errorSeriesCreated(ctx: Ctx): TestGroup | undefined {
-  if (badOnlySeries(ctx.sli.events) === undefined) return undefined;
+  if (badOnlySeries(ctx.sli.events) === 0) return undefined;
   const pages = pageDefs(ctx);
   if (!pages.length) return undefined;
   const fastest = [...pages].sort((x, y) => y.burn!.factor - x.burn!.factor)[0]!;

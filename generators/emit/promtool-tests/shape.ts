@@ -31,14 +31,24 @@ const bad = { metric: 'slokit_shape_bad_total', matchers: [] };
 const good = { metric: 'slokit_shape_good_total', matchers: [] };
 const total = { metric: 'slokit_shape_total', matchers: [] };
 /** Plain counters of bad and all events: what every kind but histograms is tested on. */
-const COUNTERS: EventSource = { type: 'counters', bad, total };
+const COUNTERS: EventSource = { type: 'counters', bad: [bad], total: [total] };
 
+/**
+ * A combined SLI's several selectors only change its raw reads, which its own tests prove
+ * (own-series.ts): its shape is that of one selector. Histograms with thresholds of their own
+ * are named in its alerts' words (badMeans), so its shape keeps one histogram per part then.
+ */
 function canonicalEvents(events: EventSource): EventSource {
   switch (events.type) {
     case 'counters':
-      return events.bad ? COUNTERS : { type: 'counters', good, total };
-    case 'histogram':
-      return { ...events, histogram: { metric: 'slokit_shape_duration_seconds', matchers: [] } };
+      return events.bad ? COUNTERS : { type: 'counters', good: [good], total: [total] };
+    case 'histogram': {
+      const first = events.parts[0]!;
+      const alike = events.parts.every((p) => p.satisfied === first.satisfied && p.tolerated === first.tolerated);
+      const parts = alike ? [first] : events.parts;
+      const histogram = (i: number) => ({ metric: 'slokit_shape_duration_seconds', matchers: parts.length > 1 ? [{ label: 'slokit_shape_part', op: '=' as const, value: String(i + 1) }] : [] });
+      return { type: 'histogram', parts: parts.map((p, i) => ({ ...p, histogram: histogram(i) })) };
+    }
     case 'gauge':
       // Its raw reads count samples; the SLI's own tests prove them, the shape proves the rest on counters.
       return COUNTERS;

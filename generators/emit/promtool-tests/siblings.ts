@@ -12,9 +12,9 @@ function totalSelectors(sli: Sli): Selector[] {
   const ev = sli.events;
   switch (ev.type) {
     case 'counters':
-      return [ev.total];
+      return [...ev.total];
     case 'histogram':
-      return [{ metric: `${ev.histogram.metric}_count`, matchers: ev.histogram.matchers }];
+      return ev.parts.map((p) => ({ metric: `${p.histogram.metric}_count`, matchers: p.histogram.matchers }));
     case 'gauge':
       return [ev.gauge];
     case 'raw':

@@ -72,13 +72,16 @@ function whereItFails(model: Model, sli: Sli): Query[] {
   }
   const ev = sli.events;
   if (ev.type === 'histogram') {
-    out.push(
-      query(
-        model,
-        `99th percentile latency now, against the ${formatNumber(ev.satisfied)}s threshold`,
-        `histogram_quantile(0.99, sum by (le) (rate(${selectorText(ev.histogram, [], '_bucket')}[5m])))`,
-      ),
-    );
+    // One per histogram: a combined SLI's histograms have buckets and thresholds of their own.
+    for (const p of ev.parts) {
+      out.push(
+        query(
+          model,
+          `99th percentile latency now${ev.parts.length > 1 ? ` of ${p.histogram.metric}` : ''}, against the ${formatNumber(p.satisfied)}s threshold`,
+          `histogram_quantile(0.99, sum by (le) (rate(${selectorText(p.histogram, [], '_bucket')}[5m])))`,
+        ),
+      );
+    }
   } else {
     const r = eventRates(sli, '5m', sli.significantLabels);
     out.push(query(model, sli.significantLabels.length ? 'Bad events per second, broken down by the significant labels' : 'Bad events per second', r.bad));
