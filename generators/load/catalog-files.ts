@@ -2,6 +2,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, isAbsolute } from 'node:path';
 import type { ParseCache } from './parse-cache.js';
+import { expandSignals } from './sli-signals.js';
 import { expandSliTemplates } from './sli-templates.js';
 import { parseYamlSource, type SourceFile } from './yaml-source.js';
 import type { Problem } from '../validate/problems.js';
@@ -129,9 +130,10 @@ export function loadCatalogSources(catalogDir: string, bundledPolicyDir: string,
     .map((f) => readSource(f, problems, cache))
     .filter((s): s is SourceFile => s !== undefined)
     .map((s) => {
-      const expanded = expandSliTemplates(s);
-      problems.push(...expanded.problems);
-      return expanded.source;
+      const templated = expandSliTemplates(s);
+      const signals = expandSignals(templated.source);
+      problems.push(...templated.problems, ...signals.problems);
+      return signals.source;
     });
   const byFileName = (files: string[]) => {
     const out = new Map<string, SourceFile>();

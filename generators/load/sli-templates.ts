@@ -109,15 +109,19 @@ function instantiate(entry: Obj, binding: Record<string, string>): Obj {
   return { ...filled, name: [entry.name, ...Object.values(binding)].join('-') };
 }
 
-/** The file with other data, positions asked for through `remap`; its document is parsed only if a position is. */
-function derived(source: SourceFile, data: unknown, remap: (path: readonly PathSegment[]) => PathSegment[]): SourceFile {
+/**
+ * The file with other data, positions asked for through `remap` (after the file's own remap,
+ * when it was derived already); its document is parsed only if a position is.
+ */
+export function derived(source: SourceFile, data: unknown, remap: (path: readonly PathSegment[]) => PathSegment[]): SourceFile {
+  const earlier = source.remap;
   return {
     file: source.file,
     text: source.text,
     data,
     parsed: source.parsed,
     ...(source.base ? { base: source.base } : {}),
-    remap,
+    remap: earlier ? (path) => earlier(remap(path)) : remap,
     get doc() {
       return source.doc;
     },

@@ -273,6 +273,47 @@ export const SLI_SCHEMAS: Record<SliKind, TObject> = {
   ),
 };
 
+/**
+ * One SLI with several signals (GitLab's request rate, error rate and apdex): made, right after
+ * parsing, into an error-ratio SLI NAME-errors and an apdex (or latency) SLI NAME-apdex that
+ * share its other fields (generators/load/sli-signals.ts). Here for editors; the validator
+ * checks the SLIs it makes.
+ */
+const { objective: _objective, ...sliCommonButObjective } = sliCommon;
+export const SIGNALS_SCHEMA = Type.Object(
+  {
+    kind: Type.Literal('signals', { description: 'SLI kind: one entry, an errors SLI and an apdex (or latency) SLI.' }),
+    ...sliCommonButObjective,
+    requests: Type.Optional(selectors('Series selector of all requests (a counter): the request rate, and the total of errors.')),
+    errors: Type.Optional(selectors('Series selector of failed requests (a counter): makes NAME-errors.')),
+    apdex: Type.Optional(
+      Type.Object(
+        {
+          histogram: Type.Optional(promql('Histogram base name with optional matchers.')),
+          satisfied: Type.Optional(seconds('Seconds; at most this is satisfied.')),
+          tolerated: Type.Optional(seconds('Seconds; at most this is tolerated (counts half).')),
+          threshold: Type.Optional(seconds('Seconds, instead of satisfied and tolerated: a latency SLO (NAME-latency).')),
+          buckets: Type.Optional(buckets),
+          histograms: Type.Optional(
+            Type.Array(
+              Type.Object(
+                { histogram: promql('Histogram base name with optional matchers.'), satisfied: Type.Optional(seconds('Seconds.')), tolerated: Type.Optional(seconds('Seconds.')), threshold: Type.Optional(seconds('Seconds.')), buckets: Type.Optional(buckets) },
+                { additionalProperties: false },
+              ),
+              { minItems: 1, maxItems: MAX_COMBINED },
+            ),
+          ),
+        },
+        { additionalProperties: false, description: 'The apdex (or, with threshold, latency) signal: makes NAME-apdex (or NAME-latency). It may read another metric than errors.' },
+      ),
+    ),
+    objectives: Type.Optional(
+      Type.Object({ errors: Type.Optional(objective), apdex: Type.Optional(objective) }, { additionalProperties: false, description: 'Objective of each SLI it makes, in percent; each defaults from the tier.' }),
+    ),
+  },
+  { additionalProperties: false, description: 'One SLI, several signals: a request rate, an error rate over it and an apdex, as GitLab\'s metrics catalog declares them.' },
+);
+
 const ratio = (description: string) => Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, description });
 
 /**
@@ -381,7 +422,7 @@ export const ServiceSchema = Type.Object(
     ),
     saturation: Type.Optional(Type.Array(saturationEntry, { maxItems: 50, description: 'Resources whose exhaustion hurts this service: CPU, memory, disk, connections, queues.' })),
     maturity: Type.Optional(maturitySkips),
-    slis: Type.Array(Type.Union(Object.values(SLI_SCHEMAS)), { minItems: 1, maxItems: 100, description: 'Service level indicators (at most 100: each one is a dashboard row, a runbook section and five alerts).' }),
+    slis: Type.Array(Type.Union([...Object.values(SLI_SCHEMAS), SIGNALS_SCHEMA]), { minItems: 1, maxItems: 100, description: 'Service level indicators (at most 100: each one is a dashboard row, a runbook section and five alerts).' }),
   },
   { additionalProperties: false, $id: 'service.schema.json', title: 'slokit service' },
 );
