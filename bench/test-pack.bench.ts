@@ -21,6 +21,8 @@ export interface TestRun {
   readonly shapes: number;
   readonly files: number;
   readonly jobs: number;
+  /** `slokit generate` of the catalog into an empty directory. */
+  readonly generateSeconds?: number;
   readonly coldSeconds: number;
   readonly unchangedSeconds: number;
   readonly oneChangedSeconds: number;
@@ -56,7 +58,7 @@ async function wholeAndParts(out: string, jobs: number): Promise<{ wholeFilesSec
 async function measure(name: string, catalog: string, dir: string, change: () => void, baseline = false): Promise<TestRun> {
   const out = join(dir, 'out');
   const jobs = availableParallelism();
-  slokit(['generate', '--catalog', catalog, '--out', out]);
+  const generated = slokit(['generate', '--catalog', catalog, '--out', out]);
   const index = JSON.parse(readFileSync(join(out, 'prometheus', 'tests', 'index.json'), 'utf8')) as { slis: { service: string }[]; shapes: Record<string, unknown> };
   const compared = baseline ? await wholeAndParts(out, jobs) : {};
   const cold = slokit(['test', '--out', out, '--jobs', String(jobs)]);
@@ -71,6 +73,7 @@ async function measure(name: string, catalog: string, dir: string, change: () =>
     shapes: Object.keys(index.shapes).length,
     files: passedFiles(cold.stdout),
     jobs,
+    generateSeconds: generated.seconds,
     coldSeconds: cold.seconds,
     unchangedSeconds: unchanged.seconds,
     oneChangedSeconds: one.seconds,
@@ -78,6 +81,8 @@ async function measure(name: string, catalog: string, dir: string, change: () =>
     ...compared,
   };
 }
+
+export const EXAMPLE = 'example platform (catalog/examples/platform)';
 
 export async function benchTestPack(syntheticServices: number): Promise<TestRun[]> {
   const runs: TestRun[] = [];
@@ -87,6 +92,10 @@ export async function benchTestPack(syntheticServices: number): Promise<TestRun[
     spawnSync('cp', ['-r', BUNDLED_CATALOG, bundled]);
     const edit = (file: string, from: RegExp, to: string) => writeFileSync(file, readFileSync(file, 'utf8').replace(from, to));
     runs.push(await measure('bundled', bundled, join(dir, 'b'), () => edit(join(bundled, 'services', 'redis.yaml'), /^tier: (\d)$/m, 'tier: $1\nmin_events: 33'), true));
+    // The example of a large platform: every catalog feature, as such a platform writes them.
+    const example = join(dir, 'example');
+    spawnSync('cp', ['-r', join(BUNDLED_CATALOG, 'examples', 'platform'), example]);
+    runs.push(await measure(EXAMPLE, example, join(dir, 'e'), () => edit(join(example, 'services', 'redis.yaml'), /^tier: (\d)$/m, 'tier: $1\nmin_events: 33')));
     const synthetic = writeSyntheticCatalog(BUNDLED_CATALOG, join(dir, 's'), syntheticServices, SLIS_PER_SERVICE);
     runs.push(await measure(`${syntheticServices} synthetic services`, synthetic, join(dir, 's'), () => edit(join(synthetic, 'services', 'svc-0.yaml'), /^tier: (\d)$/m, 'tier: $1\nmin_events: 33')));
   } finally {

@@ -98,18 +98,26 @@ function counterSeries(
 ): { series: FedSeries[]; identity: Record<string, string> } {
   const zero = totalCounts.map(() => 0);
   const inside = totals.map(() => zero);
+  const holdsPart = totals.map(() => false);
   const series: FedSeries[] = parts.map((p, i) => {
     const increments = share(partCounts, parts.length, i);
     const j = totals.findIndex((t) => t.metric === p.metric && labelsFor([...p.matchers, ...t.matchers], base));
     if (j < 0) return { metric: p.metric, labels: need(labelsFor(p.matchers, base), p.metric), increments };
     inside[j] = inside[j]!.map((n, m) => n + increments[m]!);
+    holdsPart[j] = true;
     return { metric: p.metric, labels: labelsFor([...p.matchers, ...totals[j]!.matchers], base)!, increments };
   });
   const rest = totalCounts.map((c, m) => c - inside.reduce((n, x) => n + x[m]!, 0));
-  totals.forEach((t, j) => {
+  // A total that is also a part (rollbacks among commits and rollbacks) has no series outside
+  // its part: the rest goes to the totals that have one.
+  const outside = totals.map((t) => labelsOutside(t, parts.filter((p) => p.metric === t.metric), base));
+  const open = totals.map((_, j) => j).filter((j) => outside[j] || !holdsPart[j]);
+  if (!open.length) need(undefined, `${totals[0]!.metric} without the narrower selector`);
+  open.forEach((j, k) => {
+    const t = totals[j]!;
     const sameMetric = parts.filter((p) => p.metric === t.metric);
     const what = sameMetric.length ? `${t.metric} without the narrower selector${sameMetric.length > 1 ? 's' : ''}` : t.metric;
-    series.push({ metric: t.metric, labels: need(labelsOutside(t, sameMetric, base), what), increments: share(rest, totals.length, j) });
+    series.push({ metric: t.metric, labels: need(outside[j], what), increments: share(rest, open.length, k) });
   });
   return { series, identity: { ...series.find((f) => selects(totals[0]!, f.metric, f.labels))!.labels } };
 }
