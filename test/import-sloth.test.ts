@@ -179,6 +179,24 @@ describe('our own Sloth specs', () => {
     expect(located(r.findings, 'unsupported')).toEqual([expect.stringMatching(/^24:28 SLO average: this raw SLI's error ratio is not a ratio of counter rates/)]);
   });
 
+  it('queries that add up counters or histograms convert to combined SLIs, not raw PromQL, and their generated tests pass promtool', async () => {
+    const r = importWithCli<ServiceDoc>('sloth', [join(FIXTURES, 'sums.yml')]);
+    expect(r.code, r.stderr).toBe(0);
+    const slis = r.services[0]!.slis as unknown as Record<string, unknown>[];
+    expect(slis.map((x) => [x.name, x.kind])).toEqual([
+      ['jobs', 'error-ratio'],
+      ['staged', 'error-ratio'],
+      ['calls', 'latency'],
+    ]);
+    expect(slis[0]).toMatchObject({ bad: ['worker_jobs_failed_total{job="worker"}', 'worker_jobs_interrupted_total{job="worker"}'], total: 'worker_jobs_completed_total{job="worker"}' });
+    expect(slis[1]).toMatchObject({
+      bad: ['worker_http_requests_total{stage="main", code=~"5.."}', 'worker_http_requests_total{stage="cny", code=~"5.."}'],
+      total: ['worker_http_requests_total{stage="main"}', 'worker_http_requests_total{stage="cny"}'],
+    });
+    expect(slis[2]).toMatchObject({ histograms: [{ histogram: 'worker_grpc_seconds{grpc_type="unary"}', threshold: 1 }, { histogram: 'worker_grpc_seconds{grpc_type="stream"}', threshold: 10 }] });
+    expect(await promtoolPasses(r.catalog)).toEqual(['slis/workers/jobs.test.yml', 'slis/workers/staged.test.yml', 'slis/workers/calls.test.yml']);
+  }, 300_000);
+
   it('AlertWindows become an alert policy in the catalog that every SLO of the import uses', () => {
     const r = importWithCli<ServiceDoc>('sloth', [join(FIXTURES, 'odd-names.yml'), join(FIXTURES, 'windows-30d.yaml')]);
     expect(r.code, r.stderr).toBe(0);

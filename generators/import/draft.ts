@@ -13,11 +13,13 @@ export interface SliDraft {
   objective: number;
   period?: string;
   alert_policy?: string;
-  bad?: string;
-  good?: string;
-  total?: string;
+  /** Several selectors for a combined SLI (a sum of counters in the imported query). */
+  bad?: string | string[];
+  good?: string | string[];
+  total?: string | string[];
   histogram?: string;
   threshold?: number;
+  histograms?: { histogram: string; threshold: number }[];
   gauge?: string;
   alerting?: SliAlertingDoc;
   group_by?: { labels: string[]; max_values: number };

@@ -57,26 +57,54 @@ function counterAt(text: string, node: SyntaxNode | null): CounterRate | undefin
   return selector && { selector, grouping };
 }
 
-/** `query` as one counter rate, or undefined. */
-export function counterRate(query: string): CounterRate | undefined {
+/**
+ * Counter rates added up, `A + B + ...` (a service that counts its events in several places),
+ * as their list; one counter rate is a list of one. A `+` with vector matching (on, ignoring,
+ * group_left) says more than a sum, and is not one.
+ */
+function counterSumAt(text: string, node: SyntaxNode | null): CounterRate[] | undefined {
+  node = unwrap(node);
+  if (node?.name === 'BinaryExpr') {
+    const [left, op, right] = [node.firstChild, node.firstChild?.nextSibling, node.lastChild];
+    if (!left || !op || !right || op.name !== 'Add' || op.nextSibling?.from !== right.from) return undefined;
+    const a = counterSumAt(text, left);
+    const b = counterSumAt(text, right);
+    return a && b ? [...a, ...b] : undefined;
+  }
+  const one = counterAt(text, node);
+  return one && [one];
+}
+
+function parsedTop(query: string): SyntaxNode | null {
   const top = parser.parse(query).topNode;
   let error = false;
   top.cursor().iterate((n) => {
     if (n.type.isError) error = true;
   });
-  if (error) return undefined;
   const expr = top.firstChild;
-  return expr && !expr.nextSibling ? counterAt(query, expr) : undefined;
+  return error || !expr || expr.nextSibling ? null : expr;
 }
 
-/** `A - B` of two counter rates (Sloth's "total minus good"), or undefined. */
-export function counterDifference(query: string): { minuend: CounterRate; subtrahend: CounterRate } | undefined {
+/** `query` as one counter rate, or undefined. */
+export function counterRate(query: string): CounterRate | undefined {
+  const expr = parsedTop(query);
+  return expr ? counterAt(query, expr) : undefined;
+}
+
+/** `query` as a sum of one or more counter rates, or undefined. */
+export function counterSum(query: string): CounterRate[] | undefined {
+  const expr = parsedTop(query);
+  return expr ? counterSumAt(query, expr) : undefined;
+}
+
+/** `A - B` of two counter rates, or sums of them (Sloth's "total minus good"), or undefined. */
+export function counterDifference(query: string): { minuend: CounterRate[]; subtrahend: CounterRate[] } | undefined {
   const top = unwrap(parser.parse(query).topNode.firstChild);
   if (!top || top.name !== 'BinaryExpr') return undefined;
   const [left, op, right] = [top.firstChild, top.firstChild?.nextSibling, top.lastChild];
   if (!left || !op || !right || op.name !== 'Sub' || op.nextSibling?.from !== right.from) return undefined;
-  const minuend = counterAt(query, left);
-  const subtrahend = counterAt(query, right);
+  const minuend = counterSumAt(query, left);
+  const subtrahend = counterSumAt(query, right);
   return minuend && subtrahend ? { minuend, subtrahend } : undefined;
 }
 
@@ -101,18 +129,18 @@ export function histogramThreshold(good: Selector, total: Selector): { histogram
 }
 
 /**
- * An error ratio written as a ratio of counter rates: `bad / total`, or `1 - good / total`.
- * Returns the two rates and which kind of events the numerator counts.
+ * An error ratio written as a ratio of counter rates (or of sums of them): `bad / total`, or
+ * `1 - good / total`. Returns the two sides and which kind of events the numerator counts.
  */
-export function counterRatio(query: string): { numerator: CounterRate; denominator: CounterRate; counts: 'bad' | 'good' } | undefined {
+export function counterRatio(query: string): { numerator: CounterRate[]; denominator: CounterRate[]; counts: 'bad' | 'good' } | undefined {
   const top = unwrap(parser.parse(query).topNode.firstChild);
   if (!top || top.name !== 'BinaryExpr') return undefined;
   const op = top.firstChild?.nextSibling;
   const division = (node: SyntaxNode | null) => {
     node = unwrap(node);
     if (!node || node.name !== 'BinaryExpr' || node.firstChild?.nextSibling?.name !== 'Div') return undefined;
-    const numerator = counterAt(query, node.firstChild);
-    const denominator = counterAt(query, node.lastChild);
+    const numerator = counterSumAt(query, node.firstChild);
+    const denominator = counterSumAt(query, node.lastChild);
     return numerator && denominator ? { numerator, denominator } : undefined;
   };
   if (op?.name === 'Div') {

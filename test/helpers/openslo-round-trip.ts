@@ -57,8 +57,10 @@ export function openSloRoundTripDifferences(model: Model): string[] {
         same(`${sli.name} traffic cessation`, sli.cessationAlert, b.alerting?.traffic_cessation ?? true);
       }
       const sel = (t: string | undefined) => (t === undefined ? undefined : (parseSelector(t) as { ok: true; value: unknown }).value);
+      // A field as a list of selectors, as the model holds it (one selector is a list of one).
+      const sels = (t: string | string[] | undefined) => (t === undefined ? undefined : (Array.isArray(t) ? t : [t]).map(sel));
       const ev = sli.events;
-      if (ev.type === 'counters') same(`${sli.name} events`, { bad: ev.bad?.[0], good: ev.good?.[0], total: ev.total[0] }, { bad: sel(b.bad), good: sel(b.good), total: sel(b.total) });
+      if (ev.type === 'counters') same(`${sli.name} events`, { bad: ev.bad, good: ev.good, total: ev.total }, { bad: sels(b.bad), good: sels(b.good), total: sels(b.total) });
       else if (ev.type === 'histogram') same(`${sli.name} events`, { histogram: ev.parts[0]!.histogram, threshold: ev.parts[0]!.satisfied }, { histogram: sel(b.histogram), threshold: b.threshold });
     }
   }
