@@ -48,6 +48,7 @@ describe('the example platform catalog', () => {
       'combined SLIs (lists of selectors or histograms)': entries.filter(list).length,
       'several signals in one SLI (kind: signals)': entries.filter((e) => e.kind === 'signals').length,
       'an owner other than the service team': entries.filter((e) => e.team !== undefined).length,
+      'owners read from a metric label (owners_by)': entries.filter((e) => e.owners_by !== undefined).length,
       'tickets only (alerting.pages: false)': entries.filter((e) => alerting(e).pages === false).length,
       'no traffic-cessation ticket': entries.filter((e) => alerting(e).traffic_cessation === false).length,
       'experimental SLIs': entries.filter((e) => e.experimental === true).length,

@@ -245,3 +245,68 @@ describe('misuse is refused where it is written', () => {
     expect(text).toContainEqual(expect.stringMatching(/services\/gitaly\.yaml:\d+:7: SLI "grpc-latency" is experimental, so it has no alerts for alerting\.pages to shape \(remove alerting\.pages, or remove experimental: true/));
   });
 });
+
+/**
+ * Owners read from a metric label (GitLab's feature categories): web's requests grouped by
+ * feature_category, two categories owned by other teams. Routing is decided by the real amtool
+ * on the generated configuration, against what each owner should receive (written here, not
+ * read from the generator's own route cases).
+ */
+describe('owners by label value (owners_by)', () => {
+  const OWNERS = `    group_by: { labels: [feature_category], max_values: 20 }
+    owners_by:
+      label: feature_category
+      teams:
+        gitaly: [source_code_management, gitaly]
+        package: [container_registry]
+`;
+  const ownedCatalog = (owners = OWNERS) => {
+    const catalog = copyCatalog();
+    edit(join(catalog, 'services', 'web.yaml'), (t) => t.replace('    significant_labels: [method, feature_category]\n', `    significant_labels: [method]\n${owners}`));
+    return catalog;
+  };
+
+  it("routes each category's alerts to the team that owns it, and any other category to the SLI's team (amtool)", async () => {
+    const { model, out } = await packOf(ownedCatalog());
+    const sli = model.services.find((s) => s.name === 'web')!.slis.find((s) => s.ownersBy)!;
+    expect(sli.ownersBy!.owners.map((o) => [o.team.name, o.values])).toEqual([
+      ['gitaly', ['source_code_management', 'gitaly']],
+      ['package', ['container_registry']],
+    ]);
+    const config = join(out, 'alertmanager', 'alertmanager.yml');
+    const expected: [string, string, string][] = [
+      ['source_code_management', 'critical', 'gitaly-page'],
+      ['gitaly', 'warning', 'gitaly-ticket'],
+      ['container_registry', 'critical', 'package-page'],
+      ['container_registry', 'warning', 'package-ticket'],
+      ['code_review', 'critical', 'web-platform-page'],
+      ['code_review', 'warning', 'web-platform-ticket'],
+    ];
+    for (const [category, severity, receiver] of expected) {
+      const r = amtool(['config', 'routes', 'test', `--config.file=${config}`, `--verify.receivers=${receiver}`, 'team=web-platform', `severity=${severity}`, 'service=web', `sli=${sli.name}`, `feature_category=${category}`, 'env=production', 'cluster=main']);
+      expect(r.code, `${category} ${severity}: ${r.output}`).toBe(0);
+    }
+    // The same category on another SLI of the service is not owned: it stays with web-platform.
+    const other = amtool(['config', 'routes', 'test', `--config.file=${config}`, '--verify.receivers=web-platform-page', 'team=web-platform', 'severity=critical', 'service=web', 'sli=puma-latency', 'feature_category=source_code_management']);
+    expect(other.code, other.output).toBe(0);
+    const runbook = readFileSync(join(out, 'runbooks', 'web.md'), 'utf8');
+    expect(runbook).toContain('Its alerts go by feature\\_category: source\\_code\\_management, gitaly to team gitaly');
+  });
+
+  it('changes no rule: the SLI keeps the rule shape it has without owners', async () => {
+    const shapeOf = async (catalog: string) => {
+      const { model } = loadModel(catalog);
+      const index = JSON.parse((await generatePack(model!)).files.get('prometheus/tests/index.json')!) as TestIndex;
+      return index.slis.find((e) => e.service === 'web' && e.sli === 'puma-requests')!.shape;
+    };
+    expect(await shapeOf(ownedCatalog())).toBe(await shapeOf(ownedCatalog(OWNERS.split('\n')[0]! + '\n')));
+  });
+
+  it('a label that is not a group_by label, an unknown team and a category owned twice are refused where written', () => {
+    const problems = (owners: string) => loadModel(ownedCatalog(owners)).problems.map((p) => `${p.line}:${p.col} ${p.message}`);
+    expect(problems(OWNERS.replace('      label: feature_category', '      label: method'))).toEqual([expect.stringMatching(/^\d+:14 owners_by reads "method", which is not a group_by label of the SLI/)]);
+    expect(problems(OWNERS.replace('        package:', '        packages:'))).toEqual([expect.stringMatching(/^\d+:9 team "packages" is not in teams\.yaml/)]);
+    expect(problems(OWNERS.replace('[container_registry]', '[container_registry, gitaly]'))).toEqual([expect.stringMatching(/^\d+:39 feature_category "gitaly" is owned by gitaly and by package/)]);
+    expect(problems(OWNERS.replace('[container_registry]', '["container registry"]'))).toEqual([expect.stringMatching(/owners_by\.teams\.package\[0\] has an invalid value "container registry"/)]);
+  });
+});

@@ -72,6 +72,7 @@ interface SliDoc extends Record<string, unknown> {
   experimental?: boolean;
   report_objectives?: { name: string; objective: number }[];
   group_by?: { labels: string[]; max_values: number };
+  owners_by?: { label: string; teams: Record<string, string[]> };
 }
 
 interface ServiceDoc {
@@ -338,10 +339,10 @@ export function buildModel(sources: CatalogSources, options: BuildOptions = {}):
       : [];
     checkMaturitySkips(src, doc, c);
     // An SLI's own team, located where it is named; the service's otherwise.
-    const ownerOf = (sliTeam: string | undefined, path: PathSegment[]): Team | undefined => {
+    const ownerOf = (sliTeam: string | undefined, path: PathSegment[], key = false): Team | undefined => {
       if (sliTeam === undefined) return team;
       const own = teams.get(sliTeam);
-      if (teamsOk && !own) c.add(src, path, `team "${sliTeam}" is not in teams.yaml`, `${suggestion(sliTeam, [...teams.keys()])}add it to teams.yaml, use an existing team, or leave team out for the service's (${doc.team})`);
+      if (teamsOk && !own) c.add(src, path, `team "${sliTeam}" is not in teams.yaml`, `${suggestion(sliTeam, [...teams.keys()])}add it to teams.yaml, use an existing team, or leave team out for the service's (${doc.team})`, key);
       return own;
     };
     if (!team) {
@@ -384,7 +385,9 @@ export function buildModel(sources: CatalogSources, options: BuildOptions = {}):
     c.add(src, ['dependencies', dependencyEntries(doc).findIndex((e) => e.service === cycle[1]!)], `dependency cycle: ${cycle.join(' -> ')}`, 'dependencies must form a tree; remove the edge that points back');
   }
 
-  for (const { src, doc } of scales.values()) checkScaleReferences(src, doc, services, (s, p, m, h, key) => c.add(s, p, m, h, key));
+  // SLIs as the files declare them: one that did not build (its problem is reported) is no unknown name to a scale.
+  const declared = new Map(docs.map(({ doc }) => [doc.name, new Set((doc.slis ?? []).map((s) => (s as { name?: unknown }).name))] as const));
+  for (const { src, doc } of scales.values()) checkScaleReferences(src, doc, services, declared, (s, p, m, h, key) => c.add(s, p, m, h, key));
 
   if (c.problems.length || !settings) return { problems: c.problems };
   services.sort((a, b) => a.name.localeCompare(b.name));
@@ -443,7 +446,7 @@ function buildSlis(
   sources: CatalogSources,
   c: Collector,
   scaled: ScaleDoc['services'][string] | undefined,
-  ownerOf: (sliTeam: string | undefined, path: PathSegment[]) => Team | undefined,
+  ownerOf: (sliTeam: string | undefined, path: PathSegment[], key?: boolean) => Team | undefined,
 ): Sli[] {
   const slis: Sli[] = [];
   const names = new Set<string>();
@@ -524,6 +527,7 @@ function buildSlis(
       experimental: s.experimental ?? false,
       reportObjectives: reportObjectives(s, (p, m, h) => c.add(src, at(p), m, h)),
       groupBy: groupBy(s, settings, (p, m, h) => c.add(src, at(p), m, h)),
+      ownersBy: ownersBy(s, (name, p) => ownerOf(name, at(p), true), (p, m, h) => c.add(src, at(p), m, h)),
     });
   });
   return slis;
@@ -538,6 +542,28 @@ function groupBy(s: SliDoc, settings: CatalogSettings, add: (path: PathSegment[]
     else if (WRITTEN_LABELS.includes(label)) add(['group_by', 'labels', i], `SLIs cannot be grouped by "${label}": slokit writes that label on its own series and alerts`, 'group by a label your series carry');
   });
   return { labels: g.labels, maxValues: g.max_values };
+}
+
+/** Owners by label value, each team looked up where it is named; a value owned twice is refused. */
+function ownersBy(s: SliDoc, teamOf: (name: string, path: PathSegment[]) => Team | undefined, add: (path: PathSegment[], message: string, hint: string) => void): Sli['ownersBy'] {
+  const o = s.owners_by;
+  if (!o) return undefined;
+  // Only a group_by label is on the SLI's alerts, for Alertmanager to route on.
+  if (!s.group_by?.labels.includes(o.label)) {
+    add(['owners_by', 'label'], `owners_by reads "${o.label}", which is not a group_by label of the SLI: its alerts do not carry it`, `add group_by: { labels: [${o.label}], max_values: N } so each ${o.label} is an SLO of its own, or remove owners_by`);
+  }
+  const ownerOfValue = new Map<string, string>();
+  const owners: { team: Team; values: string[] }[] = [];
+  for (const [name, values] of Object.entries(o.teams)) {
+    const team = teamOf(name, ['owners_by', 'teams', name]);
+    values.forEach((v, i) => {
+      const earlier = ownerOfValue.get(v);
+      if (earlier !== undefined) add(['owners_by', 'teams', name, i], `${o.label} "${v}" is owned by ${earlier} and by ${name}`, 'give each value one owner');
+      else ownerOfValue.set(v, name);
+    });
+    if (team) owners.push({ team, values });
+  }
+  return { label: o.label, owners };
 }
 
 function reportObjectives(s: SliDoc, add: (path: PathSegment[], message: string, hint: string) => void): Sli['reportObjectives'] {

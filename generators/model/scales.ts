@@ -34,7 +34,7 @@ export function scaleFromDoc(doc: ScaleDoc): Scale {
 }
 
 /** Every SLI and resource a scale mentions must exist, or its override would silently do nothing. */
-export function checkScaleReferences(src: SourceFile, doc: ScaleDoc, services: readonly Service[], report: Report): void {
+export function checkScaleReferences(src: SourceFile, doc: ScaleDoc, services: readonly Service[], declared: ReadonlyMap<string, ReadonlySet<unknown>>, report: Report): void {
   for (const [name, s] of Object.entries(doc.services)) {
     const service = services.find((x) => x.name === name);
     if (!service) {
@@ -50,7 +50,7 @@ export function checkScaleReferences(src: SourceFile, doc: ScaleDoc, services: r
       }
     }
     for (const sli of Object.keys(s.slis ?? {})) {
-      if (!service.slis.some((x) => x.name === sli)) {
+      if (!service.slis.some((x) => x.name === sli) && !declared.get(name)?.has(sli)) {
         report(src, ['services', name, 'slis', sli], `service "${name}" has no SLI "${sli}"`, `its SLIs: ${service.slis.map((x) => x.name).join(', ')}`, true);
       }
     }

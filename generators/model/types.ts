@@ -148,6 +148,11 @@ export interface Sli {
   readonly cessationAlert: boolean;
   /** Recorded and drawn, never alerted on: no alert rules at all. */
   readonly experimental: boolean;
+  /**
+   * Owners read from a group_by label's values (feature categories): the groups of each team's
+   * values route to it; other values stay with `team`.
+   */
+  readonly ownersBy: { readonly label: string; readonly owners: readonly { readonly team: Team; readonly values: readonly string[] }[] } | undefined;
   /** One SLO per value of these labels, at most `maxValues` groups (the busiest) in each place. */
   readonly groupBy: { readonly labels: readonly string[]; readonly maxValues: number } | undefined;
   /** Objectives over the same events that are reported, never alerted on (an SLA beside the objective that pages). */

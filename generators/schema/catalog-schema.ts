@@ -16,6 +16,7 @@ const CAMEL = '^[A-Z][A-Za-z0-9]*$';
 const DEPENDENCY = '^(external:[a-z0-9][a-z0-9.-]*|[a-z][a-z0-9]*(-[a-z0-9]+)*)$';
 const K8S_NAMESPACE = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 const K8S_LABEL_KEY = '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$';
+const OWNED_VALUE = '^[A-Za-z0-9_:-]+$';
 const K8S_LABEL_VALUE = '^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$';
 
 /** The deployment forms a pack can be written in besides plain Prometheus rules (defaults.yaml `outputs`). */
@@ -33,6 +34,7 @@ export const PATTERN_HINTS: Record<string, string> = {
   [DEPENDENCY]: 'a catalog service name (e.g. "postgres"), or external:NAME for one outside the catalog (e.g. "external:managed-redis")',
   [K8S_NAMESPACE]: 'a Kubernetes namespace: lower-case letters, digits and dashes, starting and ending with a letter or digit',
   [K8S_LABEL_KEY]: 'a Kubernetes label key such as release or example.com/team',
+  [OWNED_VALUE]: 'letters, digits, _, : and - (a label value such as a feature category, e.g. source_code_management)',
   [K8S_LABEL_VALUE]: 'a Kubernetes label value: letters, digits, dashes, underscores and dots, starting and ending with a letter or digit, at most 63 characters',
 };
 
@@ -158,6 +160,17 @@ const sliCommon = {
   user_facing: Type.Optional(Type.Boolean({ description: 'Whether users see failures of this SLI directly.' })),
   runbook: Type.Optional(runbookSteps),
   alerting: Type.Optional(sliAlerting),
+  owners_by: Type.Optional(
+    Type.Object(
+      {
+        label: Type.String({ pattern: LABEL_NAME, description: 'A group_by label whose values name owners, e.g. feature_category.' }),
+        teams: Type.Record(Type.String({ pattern: SAFE_NAME }), Type.Array(Type.String({ pattern: OWNED_VALUE, minLength: 1 }), { minItems: 1, uniqueItems: true }), {
+          description: 'Team (in teams.yaml) -> the label values it owns. Alerts of those groups route to that team; other values stay with the SLI\'s team.',
+        }),
+      },
+      { additionalProperties: false, description: 'Owners read from a metric label (GitLab\'s feature categories): each group of a grouped SLI routes to the team that owns its value.' },
+    ),
+  ),
   team: Type.Optional(name("Team that owns this SLI when it is not the service's team (listed in teams.yaml): its alerts carry it and route to it, and its runbook sections and the UI name it.")),
   experimental: Type.Optional(
     Type.Boolean({ description: 'Recorded and drawn, never alerted on (default false): rules and dashboards to watch a new SLI before it may page anyone; no alert rules, no runbook alert sections.' }),

@@ -3,7 +3,7 @@
  * receivers, grouped by alert, service and SLI, and the inhibition of inhibition.ts. Also the
  * table of routing cases `amtool config routes test` checks.
  */
-import type { Model, Service, Severity, Team } from '../../model/types.js';
+import type { Model, Service, Severity, Sli, Team } from '../../model/types.js';
 import { GENERATED_HEADER, toYaml } from '../yaml-text.js';
 import { dependencyWait, inhibitRules } from './inhibition.js';
 
@@ -40,10 +40,26 @@ function alertOwners(service: Service): { team: Team; severity: Severity }[] {
   return [...owners.values()].sort((a, b) => a.team.name.localeCompare(b.team.name) || a.severity.localeCompare(b.severity));
 }
 
-/** Teams that own at least one service or SLI: only they get routes. */
+/** Teams that own at least one service, SLI or group of an SLI (owners_by): only they get routes. */
 function routedTeams(model: Model): Team[] {
-  const owning = new Set(model.services.flatMap((s) => [s.team.name, ...s.slis.map((sli) => sli.team.name)]));
+  const owning = new Set(model.services.flatMap((s) => [s.team.name, ...s.slis.flatMap((sli) => [sli.team.name, ...groupOwners(sli).map((o) => o.team.name)])]));
   return model.teams.filter((t) => owning.has(t.name));
+}
+
+/** The owners of an alerting SLI's groups by label value (none for an experimental SLI, which has no alerts). */
+const groupOwners = (sli: Sli) => (sli.experimental ? [] : (sli.ownersBy?.owners ?? []));
+
+/** A label matcher for Alertmanager: the values are plain (letters, digits, _ : -), nothing to escape. */
+const valuesMatcher = (label: string, values: readonly string[]) => `${label}=~"${values.join('|')}"`;
+
+/**
+ * Routes of the groups an SLI's label values give to other teams (owners_by), ahead of the team
+ * routes: an alert of such a group reaches the team that owns its value.
+ */
+function groupOwnerRoutes(model: Model, teamRoute: (t: Team, matchers: string[]) => object): object[] {
+  return model.services.flatMap((service) =>
+    service.slis.flatMap((sli) => groupOwners(sli).map((o) => teamRoute(o.team, [`service="${service.name}"`, `sli="${sli.name}"`, valuesMatcher(sli.ownersBy!.label, o.values)]))),
+  );
 }
 
 /** Services with dependencies whose pages go to `team`. */
@@ -60,6 +76,23 @@ export function alertmanagerConfig(model: Model) {
   // tiers or resources fire; tickets stay one per alert, SLI and resource.
   const pageGroupBy = ['service', ...model.settings.aggregationLabels];
   const waitForDependencies = dependencyWait(model);
+  const teamRoute = (t: Team, matchers: string[]) => {
+    const dependent = servicesWithDependencies(model, t);
+    return {
+      matchers,
+      receiver: receiverName(t, 'ticket'),
+      // Tickets wait as long as a dependent's page: a page that holds one back (its service's,
+      // or a dependency's) may reach Alertmanager a little later, and a ticket can wait.
+      group_wait: waitForDependencies,
+      routes: [
+        // Pages of services that depend on others wait for their dependencies' pages to inhibit them.
+        ...(dependent.length
+          ? [{ matchers: ['severity="critical"', `service=~"${dependent.map((s) => s.name).join('|')}"`], receiver: receiverName(t, 'page'), group_by: pageGroupBy, group_wait: waitForDependencies }]
+          : []),
+        { matchers: ['severity="critical"'], receiver: receiverName(t, 'page'), group_by: pageGroupBy, group_wait: am.groupWait },
+      ],
+    };
+  };
   return {
     route: {
       receiver: UNROUTED_RECEIVER,
@@ -67,23 +100,7 @@ export function alertmanagerConfig(model: Model) {
       group_wait: am.groupWait,
       group_interval: am.groupInterval,
       repeat_interval: am.repeatInterval,
-      routes: teams.map((t) => {
-        const dependent = servicesWithDependencies(model, t);
-        return {
-          matchers: [`team="${t.name}"`],
-          receiver: receiverName(t, 'ticket'),
-          // Tickets wait as long as a dependent's page: a page that holds one back (its service's,
-          // or a dependency's) may reach Alertmanager a little later, and a ticket can wait.
-          group_wait: waitForDependencies,
-          routes: [
-            // Pages of services that depend on others wait for their dependencies' pages to inhibit them.
-            ...(dependent.length
-              ? [{ matchers: ['severity="critical"', `service=~"${dependent.map((s) => s.name).join('|')}"`], receiver: receiverName(t, 'page'), group_by: pageGroupBy, group_wait: waitForDependencies }]
-              : []),
-            { matchers: ['severity="critical"'], receiver: receiverName(t, 'page'), group_by: pageGroupBy, group_wait: am.groupWait },
-          ],
-        };
-      }),
+      routes: [...groupOwnerRoutes(model, teamRoute), ...teams.map((t) => teamRoute(t, [`team="${t.name}"`]))],
     },
     inhibit_rules: inhibitRules(model),
     receivers: [
@@ -120,6 +137,20 @@ export function routeCases(model: Model): RouteCase[] {
       if (covered.has(key)) continue;
       covered.add(key);
       cases.push({ labels: { team: team.name, severity, service: service.name }, receiver: receiverName(team, severity === 'critical' ? 'page' : 'ticket') });
+    }
+  }
+  // Each group owner's first value at each severity of the SLI goes to that owner; a value no one owns stays with the SLI's team.
+  for (const service of model.services) {
+    for (const sli of service.slis) {
+      const owners = groupOwners(sli);
+      if (!owners.length) continue;
+      const severities = [...new Set(['warning' as Severity, ...sli.alerts.map((a) => a.severity)])].sort();
+      const at = (value: string, severity: Severity) => ({ team: sli.team.name, severity, service: service.name, sli: sli.name, [sli.ownersBy!.label]: value });
+      for (const severity of severities) {
+        const kind = severity === 'critical' ? 'page' : 'ticket';
+        for (const o of owners) cases.push({ labels: at(o.values[0]!, severity), receiver: receiverName(o.team, kind) });
+        cases.push({ labels: at('slokit-owned-by-no-one', severity), receiver: receiverName(sli.team, kind) });
+      }
     }
   }
   cases.push({ labels: { team: 'no-such-team', severity: 'critical' }, receiver: UNROUTED_RECEIVER });

@@ -63,7 +63,8 @@ export function canonicalOf(service: Service, sli: Sli): { service: Service; sli
   // Significant labels only shape runbooks and dashboards: left in, SLIs of one shape whose
   // labels differ would each build the shape's suite again (see ShapeRegistry's key).
   const team = { name: NAME.team, description: '', chat: '', pager: '', escalation: '', escalationDeclared: false, issueTracker: '' };
-  const canonicalSli: Sli = { ...sli, name: NAME.sli, description: 'The canonical SLI of a rule shape.', component: NAME.component, team, events: canonicalEvents(sli.events), runbook: { steps: [], links: [], commands: [] }, significantLabels: [] };
+  // Owners by label value only route in Alertmanager: they are no part of the rules.
+  const canonicalSli: Sli = { ...sli, name: NAME.sli, description: 'The canonical SLI of a rule shape.', component: NAME.component, team, ownersBy: undefined, events: canonicalEvents(sli.events), runbook: { steps: [], links: [], commands: [] }, significantLabels: [] };
   const canonicalService: Service = {
     ...service,
     name: NAME.service,

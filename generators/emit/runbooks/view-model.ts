@@ -127,6 +127,11 @@ function sliNotes(service: Service, sli: Sli): string {
   if (sli.team.name !== service.team.name) notes.push(`Owned by team ${mdText(sli.team.name)} (${mdText(sli.team.chat)}): its alerts go to them.`);
   if (sli.experimental) notes.push('Experimental: recorded and drawn, it never alerts.');
   else {
+    const by = sli.ownersBy;
+    if (by?.owners.length) {
+      const each = by.owners.map((o) => `${o.values.map((v) => mdText(v)).join(', ')} to team ${mdText(o.team.name)} (${mdText(o.team.chat)})`).join('; ');
+      notes.push(`Its alerts go by ${mdText(by.label)}: ${each}; any other ${mdText(by.label)} to team ${mdText(sli.team.name)}.`);
+    }
     if (sli.pages !== service.pages) notes.push(sli.pages ? 'It pages, although its tier does not.' : 'Tickets only: it never pages.');
     if (!sli.cessationAlert) notes.push('No traffic-cessation ticket: silence is normal for it.');
   }
