@@ -8,7 +8,24 @@ import { defineConfig } from 'vitest/config';
  * keeps its own order, and the property tests, small files, started last and ran alone at the
  * end. With a cache Vitest's own order (longest first by the last run) stands.
  */
-const LONGEST = ['random-catalogs', 'alert-properties', 'ticket-properties', 'promtool-pack', 'e2e', 'cli', 'atomic-output', 'import-pyrra', 'rulers', 'mutations'].map((n) => `test/${n}.test.ts`);
+const LONGEST = [
+  'random-catalogs',
+  'ticket-properties',
+  'alert-properties',
+  'e2e',
+  'promtool-pack',
+  'cli',
+  'incident',
+  'example-catalog',
+  'mutations',
+  'atomic-output',
+  'rulers',
+  'sli-ownership',
+  'capacity-scorecard',
+  'import-pyrra',
+  'import-sloth',
+  'combined-slis',
+].map((n) => `test/${n}.test.ts`);
 
 class LongestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
