@@ -99,3 +99,14 @@ describe('kind: signals', () => {
     for (const r of results) expect(r.status, `${r.file}: ${JSON.stringify(r.failures)}${r.raw ?? ''}`).toBe('passed');
   }, 300_000);
 });
+
+describe('a name made too long', () => {
+  it('is reported with the name that was made, at the entry', () => {
+    const catalog = copyCatalog();
+    edit(join(catalog, 'services', 'web.yaml'), (t) => t + ENTRY.replace('  - name: rails\n', '  - name: rails-requests-served-by-puma\n'));
+    expect(problemsOf(catalog)).toEqual([
+      expect.stringMatching(/^web\.yaml:\d+:11: error: slis\[2\]\.name is too long \("rails-requests-served-by-puma-apdex", 35\): at most 30 characters/),
+      expect.stringMatching(/^web\.yaml:\d+:11: error: slis\[2\]\.name is too long \("rails-requests-served-by-puma-errors", 36\): at most 30 characters/),
+    ]);
+  });
+});

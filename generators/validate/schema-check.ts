@@ -113,8 +113,12 @@ function toProblem(source: SourceFile, base: readonly PathSegment[], err: ErrorO
     }
     case 'minLength':
       return { ...at(path), message: `${where} must not be empty`, hint: 'write a value' };
-    case 'maxLength':
-      return { ...at(path), message: `${where} is too long (at most ${(err.params as { limit: number }).limit} characters)`, hint: 'shorten it' };
+    case 'maxLength': {
+      // Named as it is: a templated name (for_each, signals) is not written anywhere whole.
+      const value = valueAt(source.data, path);
+      const shown = typeof value === 'string' && value.length <= 80 ? ` ("${value}", ${value.length})` : '';
+      return { ...at(path), message: `${where} is too long${shown}: at most ${(err.params as { limit: number }).limit} characters`, hint: 'shorten it' };
+    }
     case 'anyOf':
       return undefined; // the branch errors say it better
     default:
