@@ -21,6 +21,7 @@ import { writeOutput } from '../generators/write/output-dir.js';
 import { copyCatalog, edit, scratchDir } from './helpers/catalog.js';
 import { promtoolTest } from './helpers/promtool-file.js';
 import { heldBack } from './helpers/inhibition-cases.js';
+import { rulesIn, type Rule } from './helpers/rule-file.js';
 
 const catalog = copyCatalog();
 edit(join(catalog, 'defaults.yaml'), (t) => t.replace(/^( {2}cluster: cluster .*)$/m, '$1\n  also: [region]').replace(/receiver_url: \S+/, 'receiver_url: http://127.0.0.1:9/{team}/{kind}'));
@@ -29,14 +30,7 @@ const pack = await generatePack(model!);
 const out = join(scratchDir(), 'out');
 writeOutput(out, pack.files);
 
-interface Rule {
-  alert?: string;
-  record?: string;
-  expr: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-}
-const rulesOf = (service: string): Rule[] => (parse(pack.files.get(`prometheus/rules/${service}.yml`)!) as { groups: { rules: Rule[] }[] }).groups.flatMap((g) => g.rules);
+const rulesOf = (service: string): Rule[] => rulesIn(pack.files.get(`prometheus/rules/${service}.yml`)!);
 
 beforeAll(() => {
   if (!promtoolAvailable()) throw new Error(PROMTOOL_MISSING);

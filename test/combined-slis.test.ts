@@ -24,6 +24,7 @@ import { formatProblem } from '../generators/validate/problems.js';
 import { writeOutput } from '../generators/write/output-dir.js';
 import { BUNDLED_CATALOG, copyCatalog, edit, scratchDir } from './helpers/catalog.js';
 import { promtoolTest } from './helpers/promtool-file.js';
+import { rulesIn, type Rule } from './helpers/rule-file.js';
 
 const SIDEKIQ_BAD = `    bad:
       - sidekiq_jobs_failed_total{job="gitlab-sidekiq"}
@@ -77,15 +78,8 @@ const catalog = combinedCatalog();
 const { model, problems } = loadModel(catalog);
 const pack = await generatePack(model!);
 
-interface Rule {
-  record?: string;
-  alert?: string;
-  expr: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-}
 const rulesText = (service: string) => pack.files.get(`prometheus/rules/${service}.yml`)!;
-const rulesOf = (service: string): Rule[] => (parse(rulesText(service)) as { groups: { rules: Rule[] }[] }).groups.flatMap((g) => g.rules);
+const rulesOf = (service: string): Rule[] => rulesIn(rulesText(service));
 const rawRead = (service: string, sli: string, what: 'bad' | 'total') => rulesOf(service).find((r) => r.record === `sli:events_${what}:rate5m` && r.labels?.sli === sli)!;
 
 beforeAll(() => {

@@ -15,6 +15,7 @@ import { testPack } from '../generators/test-pack.js';
 import { writeOutput } from '../generators/write/output-dir.js';
 import { copyCatalog, edit, scratchDir } from './helpers/catalog.js';
 import { promtoolTest } from './helpers/promtool-file.js';
+import { rulesIn, type Rule } from './helpers/rule-file.js';
 
 function grouped(groupBy: string): string {
   const catalog = copyCatalog();
@@ -25,13 +26,7 @@ function grouped(groupBy: string): string {
 const { model, problems } = loadModel(grouped('{ labels: [route], max_values: 2 }'));
 const pack = await generatePack(model!);
 
-interface Rule {
-  alert?: string;
-  record?: string;
-  expr: string;
-  labels?: Record<string, string>;
-}
-const rulesOf = (path: string): Rule[] => (parse(pack.files.get(path)!) as { groups: { rules: Rule[] }[] }).groups.flatMap((g) => g.rules);
+const rulesOf = (path: string): Rule[] => rulesIn(pack.files.get(path)!);
 
 describe('group_by', () => {
   it('records the busiest routes of each place, the bad rate only for those, reading the raw series once', () => {

@@ -21,6 +21,7 @@ import { testPack } from '../generators/test-pack.js';
 import { writeOutput } from '../generators/write/output-dir.js';
 import { copyCatalog, edit, scratchDir } from './helpers/catalog.js';
 import { openSloRoundTripDifferences } from './helpers/openslo-round-trip.js';
+import { rulesIn, type Rule } from './helpers/rule-file.js';
 
 const REPORTS = '    report_objectives:\n      - { name: sla, objective: 99.5 }\n      - { name: internal, objective: 99.95 }\n';
 
@@ -34,13 +35,7 @@ const { model, problems } = loadModel(catalogWith(REPORTS));
 const pack = await generatePack(model!);
 const plain = await generatePack(loadModel(copyCatalog()).model!);
 
-interface Rule {
-  alert?: string;
-  record?: string;
-  expr: string;
-  labels?: Record<string, string>;
-}
-const rulesOf = (files: ReadonlyMap<string, string>) => (parse(files.get('prometheus/rules/registry.yml')!) as { groups: { rules: Rule[] }[] }).groups.flatMap((g) => g.rules);
+const rulesOf = (files: ReadonlyMap<string, string>): Rule[] => rulesIn(files.get('prometheus/rules/registry.yml')!);
 
 describe('report_objectives', () => {
   it('records each objective and the budget left against it, over the period, and alerts on none of them', () => {

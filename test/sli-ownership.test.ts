@@ -25,6 +25,7 @@ import { writeOutput } from '../generators/write/output-dir.js';
 import { amtool } from './helpers/amtool.js';
 import { copyCatalog, edit, scratchDir } from './helpers/catalog.js';
 import { openSloRoundTripDifferences } from './helpers/openslo-round-trip.js';
+import { rulesIn, type Rule } from './helpers/rule-file.js';
 
 /** The four switches, each on its own SLI of the bundled catalog. */
 function switchedCatalog(): string {
@@ -49,14 +50,7 @@ async function packOf(catalog: string) {
 const switched = await packOf(switchedCatalog());
 const plain = await packOf(copyCatalog());
 
-interface Rule {
-  alert?: string;
-  record?: string;
-  expr: string;
-  labels?: Record<string, string>;
-}
-const rulesOf = (out: string, service: string): Rule[] =>
-  (parse(readFileSync(join(out, 'prometheus', 'rules', `${service}.yml`), 'utf8')) as { groups: { rules: Rule[] }[] }).groups.flatMap((g) => g.rules);
+const rulesOf = (out: string, service: string): Rule[] => rulesIn(readFileSync(join(out, 'prometheus', 'rules', `${service}.yml`), 'utf8'));
 const alertsOf = (service: string, sli?: string) => rulesOf(switched.out, service).filter((r) => r.alert && (sli === undefined ? r.labels?.sli !== undefined : r.labels?.sli === sli));
 const indexOf = (out: string) => JSON.parse(readFileSync(join(out, 'prometheus', 'tests', 'index.json'), 'utf8')) as TestIndex;
 const shapeOf = (out: string, service: string, sli: string) => indexOf(out).slis.find((s) => s.service === service && s.sli === sli)!.shape;
