@@ -10,7 +10,7 @@ import { PROMTOOL_MISSING, promtoolAvailable } from '../generators/promtool.js';
 import { scratchDir } from './helpers/catalog.js';
 import { goFormatG, goQueryEscape } from '../generators/emit/annotation-values.js';
 import { encodeValues } from '../generators/emit/promtool-tests/input-series.js';
-import { labelsFor, matches, regexExample } from '../generators/emit/promtool-tests/label-values.js';
+import { labelsFor, matches, regexExample } from '../generators/promql/label-values.js';
 
 describe('regexExample', () => {
   it.each([

@@ -2,7 +2,7 @@
 import { HTTP_LABEL, HTTP_SERVER_DURATION, HTTP_SERVER_ERROR_STATUS_REGEX, JOB_DURATION, JOB_LABEL, JOB_OUTCOME } from '../../sdk/src/contract.js';
 import { aggregationDropping, checkExpression, parseSelector, UNREADABLE_RUNE, UNREADABLE_WHY, unquotedStrings, withoutOrVectorZero } from '../promql/parse.js';
 import type { EventSource, HistogramPart, Selector } from './types.js';
-import { labelsFor } from '../emit/promtool-tests/label-values.js';
+import { labelsFor } from '../promql/label-values.js';
 import { formatNumber } from './decimal.js';
 
 export type Report = (path: (string | number)[], message: string, hint: string) => void;

@@ -1,9 +1,10 @@
 /**
- * Label values for synthetic test series: values that satisfy (or violate) the matchers of a
- * catalog selector, so generated tests feed the SLI's real raw metric names and labels.
+ * Label values that satisfy (or violate) the matchers of a catalog selector, decided with
+ * Prometheus' semantics (RE2): generated tests feed the SLI's real metric names and labels with
+ * them, and validation names a series two selectors of a combined SLI would both select.
  */
-import type { Matcher } from '../../model/types.js';
-import { regexMatches } from '../../promql/re2.js';
+import type { Matcher } from '../model/types.js';
+import { regexMatches } from './re2.js';
 
 export function matches(m: Matcher, value: string): boolean {
   switch (m.op) {

@@ -5,7 +5,7 @@
 import { seriesText } from '../../promql/escape.js';
 import { formatNumber } from '../../model/decimal.js';
 import type { EventSource, Selector } from '../../model/types.js';
-import { labelsFor, matches } from './label-values.js';
+import { labelsFor, matches } from '../../promql/label-values.js';
 
 /** Events per minute; index m is what arrives between sample m-1 and sample m (index 0 is unused). */
 export interface Traffic {

@@ -16,7 +16,7 @@ import { seriesText } from '../../promql/escape.js';
 import { FORECAST_MIN_HISTORY_SECONDS, saturationIdentity, saturationSelector, type SaturationAlertDef } from '../saturation-rules.js';
 import { GENERATED_HEADER, toYaml } from '../yaml-text.js';
 import { encodeValues, SynthesisError, type InputSeries } from './input-series.js';
-import { labelsFor, matches } from './label-values.js';
+import { labelsFor, matches } from '../../promql/label-values.js';
 import { baseLabels } from './base-labels.js';
 import type { AlertCheck, ExpectedAlert, TestGroup } from './scenarios.js';
 

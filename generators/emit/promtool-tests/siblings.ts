@@ -6,7 +6,7 @@
  */
 import type { Selector, Sli } from '../../model/types.js';
 import type { FedSeries } from './input-series.js';
-import { matches } from './label-values.js';
+import { matches } from '../../promql/label-values.js';
 
 function totalSelectors(sli: Sli): Selector[] {
   const ev = sli.events;

@@ -10,7 +10,7 @@ import { outputPaths, series, SLI_LABELS, VERSION_LABEL } from '../../naming.js'
 import { matchersText, seriesText } from '../../promql/escape.js';
 import { GENERATED_HEADER, toYaml } from '../yaml-text.js';
 import { SynthesisError } from './input-series.js';
-import { labelsFor, matches, valueFor } from './label-values.js';
+import { labelsFor, matches, valueFor } from '../../promql/label-values.js';
 import { baseLabels } from './base-labels.js';
 import type { ExprCheck, TestGroup } from './scenarios.js';
 
