@@ -13,6 +13,7 @@ test: build tools
 
 build: deps
 	npx tsc -p tsconfig.json
+	node dist/generators/validate/precompile-validators.js
 	npx tsc -p sdk/tsconfig.json
 	npx tsc -p ui/tsconfig.json
 

@@ -101,6 +101,31 @@ describe('the parse cache', () => {
     }
   });
 
+  it('is not rewritten for a change in at most 1% of its entries, and the changed file still reads as it is now', () => {
+    const path = join(scratchDir(), 'parsed.json');
+    const texts = Array.from({ length: 200 }, (_, i) => `name: svc-${i}\nobjective: 99.9\n`);
+    const first = loadParseCache(path);
+    for (const [i, t] of texts.entries()) parseYamlSource(`s${i}.yaml`, t, first);
+    first.save(path);
+    const written = readFileSync(path, 'utf8');
+    expect(Object.keys((JSON.parse(written) as { entries: object }).entries)).toHaveLength(200);
+    // One file of 200 changed: the cache is left as it was (its old entry unused, the new one parsed).
+    const changed = texts.map((t, i) => (i === 7 ? t.replace('99.9', '99.95') : t));
+    const second = loadParseCache(path);
+    expect(changed.map((t, i) => parseYamlSource(`s${i}.yaml`, t, second).source.data)[7]).toEqual({ name: 'svc-7', objective: 99.95 });
+    second.save(path);
+    expect(readFileSync(path, 'utf8')).toBe(written);
+    // And the run after it reads the changed file as it is, not as the cache last held it.
+    expect(parseYamlSource('s7.yaml', changed[7]!, loadParseCache(path)).source.data).toEqual({ name: 'svc-7', objective: 99.95 });
+    // Three changed files (over 1%, counting the unused entries) rewrite it, with this run's entries only.
+    const third = loadParseCache(path);
+    for (const [i, t] of changed.entries()) parseYamlSource(`s${i}.yaml`, i < 3 ? `${t}# edited\n` : t, third);
+    third.save(path);
+    const entries = (JSON.parse(readFileSync(path, 'utf8')) as { entries: Record<string, string> }).entries;
+    expect(Object.values(entries).map((e) => JSON.parse(e) as { objective: number }).filter((d) => d.objective === 99.95)).toHaveLength(1);
+    expect(Object.keys(entries)).toHaveLength(200);
+  });
+
   it('gives the same model as parsing, and problems in unchanged files keep their file:line:col', () => {
     const catalog = copyCatalog();
     const path = join(scratchDir(), 'parsed.json');

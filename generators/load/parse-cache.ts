@@ -37,8 +37,16 @@ export class ParseCache {
   private readonly before: Readonly<Record<string, unknown>>;
   /** What this run read or parsed, as JSON text: the next cache holds these and nothing else, so it never grows stale. */
   private readonly now = new Map<string, string>();
+  /** Entries of `before` this run used, and entries it parsed anew. */
+  private hits = 0;
+  private fresh = 0;
 
-  private constructor(version: string, before: Readonly<Record<string, unknown>>) {
+  private constructor(
+    version: string,
+    before: Readonly<Record<string, unknown>>,
+    /** Whether a cache of this parser was read (otherwise the next save writes one). */
+    private readonly loaded: boolean,
+  ) {
     this.version = version;
     this.before = before;
   }
@@ -54,7 +62,8 @@ export class ParseCache {
     }
     const isObject = (x: unknown): x is Record<string, unknown> => !!x && typeof x === 'object' && !Array.isArray(x);
     selectorMemo.seed(saved.generator === generatorVersion() && isObject(saved.selectors) ? saved.selectors : {});
-    return new ParseCache(version, saved.version === version && isObject(saved.entries) ? saved.entries : {});
+    const loaded = saved.version === version && isObject(saved.entries);
+    return new ParseCache(version, loaded ? (saved.entries as Record<string, unknown>) : {}, loaded);
   }
 
   /** The data `text` parsed to before, as a fresh copy (callers own what they get), or undefined. */
@@ -68,17 +77,29 @@ export class ParseCache {
     } catch {
       return undefined; // a damaged entry: the file is parsed
     }
+    if (!this.now.has(hash)) this.hits++;
     this.now.set(hash, saved);
     return { data };
   }
 
   /** Records what `text` parsed to, when JSON can hold it exactly. */
   put(text: string, data: unknown): void {
-    if (survivesJson(data)) this.now.set(hashOf(text), JSON.stringify(data));
+    if (!survivesJson(data)) return;
+    const hash = hashOf(text);
+    if (!this.now.has(hash)) this.fresh++;
+    this.now.set(hash, JSON.stringify(data));
   }
 
-  /** Writes the entries of this run, whole or not at all. */
+  /**
+   * Writes the entries of this run, whole or not at all; not when the cache read differs from
+   * them in at most 1% of the entries. Rewriting it took an eighth of a second at 5,000 services
+   * after one file changed, and the next run parses those few files again (under a millisecond
+   * each) while the unused entries it keeps cost only their bytes.
+   */
   save(path: string): void {
+    const unused = Object.keys(this.before).length - this.hits;
+    const changes = this.fresh + unused + selectorMemo.changes();
+    if (this.loaded && changes <= this.now.size / 100) return;
     const entries = Object.fromEntries([...this.now].sort(([a], [b]) => (a < b ? -1 : 1)));
     writeWhole(path, JSON.stringify({ version: this.version, entries, generator: generatorVersion(), selectors: selectorMemo.entries() }));
   }

@@ -25,6 +25,8 @@ function wellFormed(x: unknown): x is SelectorResult {
 let seeded = new Map<string, unknown>();
 /** Asked for in this run: what the next cache holds, so it never grows stale. */
 const used = new Map<string, SelectorResult>();
+/** Of `used`: how many came from `seeded`. */
+let fromSeeded = 0;
 
 export const selectorMemo = {
   key: (text: string, matchersOnly: boolean) => `${matchersOnly ? 'm' : 's'}${text}`,
@@ -34,6 +36,7 @@ export const selectorMemo = {
     const saved = seeded.get(key);
     if (!wellFormed(saved)) return undefined;
     used.set(key, saved);
+    fromSeeded++;
     return saved;
   },
   set(key: string, result: SelectorResult): void {
@@ -43,6 +46,11 @@ export const selectorMemo = {
   seed(entries: Readonly<Record<string, unknown>>): void {
     seeded = new Map(Object.entries(entries));
     used.clear();
+    fromSeeded = 0;
+  },
+  /** How far this run's results are from the seeded ones: results parsed anew plus seeded ones not asked for. */
+  changes(): number {
+    return used.size - fromSeeded + (seeded.size - fromSeeded);
   },
   /** This run's results, sorted by key. */
   entries(): Record<string, SelectorResult> {

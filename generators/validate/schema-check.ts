@@ -3,36 +3,45 @@
  * located problems with a fix, including the near match for a misspelt field.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { Type, type TSchema } from '@sinclair/typebox';
+import { createRequire } from 'node:module';
+import type { TSchema } from '@sinclair/typebox';
 import { closest, distance } from 'fastest-levenshtein';
 import { positionOf, type PathSegment, type SourceFile } from '../load/yaml-source.js';
-import { DefaultsSchema, MaturitySchema, PATTERN_HINTS, PolicySchema, ResourceSchema, ScaleSchema, ServiceSchema, oneOf, SLI_KINDS, SLI_SCHEMAS, TeamsSchema, type SliKind } from '../schema/catalog-schema.js';
+import { DefaultsSchema, MaturitySchema, PATTERN_HINTS, PolicySchema, ResourceSchema, ScaleSchema, SLI_KINDS, SLI_SCHEMAS, TeamsSchema, type SliKind } from '../schema/catalog-schema.js';
+import { DOCUMENT_SCHEMAS, schemaHash, ServiceShell } from './document-schemas.js';
 import type { Problem } from './problems.js';
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+/** Ajv's options, shared with the build step that precompiles the validators. */
+export const AJV_OPTIONS = { allErrors: true, strict: false } as const;
+/** Where the build writes the precompiled validators, beside this module (CommonJS: loaded synchronously). */
+export const PRECOMPILED_FILE = './document-validators.cjs';
+
 const compiled = new Map<TSchema, ValidateFunction>();
+let ajv: Ajv | undefined;
+
+type Precompiled = Record<string, ValidateFunction> & { hashes?: Record<string, string> };
+let precompiled: Precompiled | null | undefined;
+
+/** The build's validators (precompile-validators.ts); none when running from the sources. */
+function loadPrecompiled(): Precompiled | null {
+  try {
+    return createRequire(import.meta.url)(PRECOMPILED_FILE) as Precompiled;
+  } catch {
+    return null;
+  }
+}
 
 function validatorFor(schema: TSchema): ValidateFunction {
   let v = compiled.get(schema);
-  if (!v) {
-    v = ajv.compile(schema);
-    compiled.set(schema, v);
-  }
+  if (v) return v;
+  if (precompiled === undefined) precompiled = loadPrecompiled();
+  const name = [...DOCUMENT_SCHEMAS].find(([, s]) => s === schema)?.[0];
+  const ready = name === undefined ? undefined : precompiled?.[name];
+  // Used only if made from this very schema: a stale build compiles instead of checking against an old one.
+  v = ready && precompiled?.hashes?.[name!] === schemaHash(schema) ? ready : (ajv ??= new Ajv(AJV_OPTIONS)).compile(schema);
+  compiled.set(schema, v);
   return v;
 }
-
-/** The service schema with SLIs checked only for `kind`: each SLI is then checked against its kind alone,
- *  so a mistake in one SLI yields one clear error instead of one per kind. */
-const ServiceShell = Type.Object(
-  {
-    ...ServiceSchema.properties,
-    slis: Type.Array(Type.Object({ kind: oneOf(SLI_KINDS, 'SLI kind.') }), {
-      minItems: ServiceSchema.properties.slis.minItems,
-      maxItems: ServiceSchema.properties.slis.maxItems,
-    }),
-  },
-  { additionalProperties: false },
-);
 
 function decodePointer(pointer: string): PathSegment[] {
   if (!pointer) return [];

@@ -25,25 +25,33 @@ const SPARE = 'spare';
 /** What the catalog's files parsed to in the last run (see load/parse-cache.ts): state, not pack. */
 export const PARSED_CATALOG = statePath('parsed-catalog.json');
 
-/** Files of out/ as a reader sees them (through the links), without slokit's own state. */
-function listFiles(dir: string, prefix = ''): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((entry) => prefix !== '' || entry.name !== STATE)
-    .flatMap((entry) => {
-      const path = join(dir, entry.name);
+/**
+ * Files of out/ as a reader sees them (through the links), without slokit's own state, sorted;
+ * only those `wanted` keeps. One walk with plain string paths: a pack has 80,000 files at 5,000
+ * services, and joining, filtering and sorting per folder cost a third of a second there.
+ */
+function listFiles(dir: string, wanted: (path: string) => boolean = () => true): string[] {
+  const found: string[] = [];
+  const walk = (abs: string, prefix: string): void => {
+    for (const entry of readdirSync(abs, { withFileTypes: true })) {
+      if (prefix === '' && entry.name === STATE) continue;
+      const path = `${abs}${sep}${entry.name}`;
       // Only links need a stat to know what they lead to: one per file cost a second at 5,000 services.
       let isDir = entry.isDirectory();
       if (entry.isSymbolicLink()) {
         try {
           isDir = statSync(path).isDirectory();
         } catch {
-          return []; // a dangling link: a name the current pack does not have yet
+          continue; // a dangling link: a name the current pack does not have yet
         }
       }
-      return isDir ? listFiles(path, `${prefix}${entry.name}/`) : [`${prefix}${entry.name}`];
-    })
-    .sort();
+      const relative = `${prefix}${entry.name}`;
+      if (isDir) walk(path, `${relative}/`);
+      else if (wanted(relative)) found.push(relative);
+    }
+  };
+  if (existsSync(dir)) walk(dir, '');
+  return found.sort();
 }
 
 function readManifest(outDir: string): Manifest | undefined {
@@ -313,8 +321,7 @@ export class OutputWriter {
       const kept: string[] = [];
       const carried: string[] = [];
       const inPrevious: string[] = [];
-      for (const path of listFiles(this.out)) {
-        if (path === outputPaths.manifest || this.written.has(path)) continue;
+      for (const path of listFiles(this.out, (p) => p !== outputPaths.manifest && !this.written.has(p))) {
         if (previouslyGenerated.has(path)) {
           pruned.push(path);
           continue;
