@@ -162,6 +162,34 @@ export function windowSeries(sli: Sli): Set<string> {
  */
 const WINDOW_OBJECTIVE = 0.99;
 
+/**
+ * Suites built in this process, by the registries' keys, newest last. A suite is a function of
+ * its key alone: the canonical service and the settings (its name, `slokit--service`, is no
+ * service name a catalog can have, so no catalog service depends on it). A process that
+ * generates many packs (a catalog repository's tests, `slokit serve` after edits) builds each
+ * shape once; the bound keeps it from holding every suite it ever built.
+ */
+class SuiteCache<T> {
+  private readonly entries = new Map<string, T>();
+  constructor(private readonly limit: number) {}
+
+  get(key: string, build: () => T): T {
+    if (this.entries.has(key)) {
+      const hit = this.entries.get(key) as T;
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return hit;
+    }
+    const made = build();
+    this.entries.set(key, made);
+    if (this.entries.size > this.limit) this.entries.delete(this.entries.keys().next().value!);
+    return made;
+  }
+}
+
+const builtShapes = new SuiteCache<Suite>(64);
+const builtWindows = new SuiteCache<Suite | undefined>(64);
+
 /** Shapes by what decides them, so each is generated once however many SLIs share it. */
 export class ShapeRegistry {
   private readonly byKey = new Map<string, Shape>();
@@ -181,7 +209,7 @@ export class ShapeRegistry {
     const key = `${JSON.stringify(c.service)}\0${this.settingsKey}`;
     let shape = this.byKey.get(key);
     if (!shape) {
-      shape = { ...buildShape(this.model, c.service, c.sli), windows: this.windowsOf(c.service, c.sli) };
+      shape = { ...builtShapes.get(key, () => buildShape(this.model, c.service, c.sli)), windows: this.windowsOf(c.service, c.sli) };
       this.byKey.set(key, shape);
     }
     return shape;
@@ -191,7 +219,7 @@ export class ShapeRegistry {
   private windowsOf(service: Service, sli: Sli): Suite | undefined {
     const w = canonicalOf(service, { ...sli, kind: 'error-ratio', objective: WINDOW_OBJECTIVE, errorBudget: 1 - WINDOW_OBJECTIVE, events: COUNTERS });
     const key = `${JSON.stringify(w.service)}\0${this.settingsKey}`;
-    if (!this.windowsByKey.has(key)) this.windowsByKey.set(key, buildWindows(this.model, w.service, w.sli));
+    if (!this.windowsByKey.has(key)) this.windowsByKey.set(key, builtWindows.get(key, () => buildWindows(this.model, w.service, w.sli)));
     return this.windowsByKey.get(key);
   }
 }
