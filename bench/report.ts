@@ -1,4 +1,5 @@
 /** bench/RESULTS.md from the measured results: method, tables, and whether each goal is met. */
+import type { ReportBenchRow } from './slo-report.bench.js';
 import type { BenchRow } from './dashboards.bench.js';
 import type { AlertTiming } from './detection.bench.js';
 import type { CliRun } from './generation.bench.js';
@@ -20,6 +21,7 @@ export interface Results {
   sdk?: BenchRow[];
   dashboards?: BenchRow[];
   serve?: BenchRow[];
+  report?: ReportBenchRow[];
 }
 
 const LONG_WINDOWS = new Set(['1h', '6h', '1d', '3d', '30d']);
@@ -253,11 +255,24 @@ function rowsSection(title: string, rows: BenchRow[]): string {
   return [`## ${title}`, '', table(['measure', 'value', 'note'], rows.map((r) => [r.name, `${r.value} ${r.unit}`, r.note]))].join('\n');
 }
 
+function reportSection(rows: readonly ReportBenchRow[]): string {
+  const spacing = rows[0]!.spacing;
+  return [
+    '## Error budget report',
+    `\`slokit report --month 2026-11 --format json\` (the real CLI in a child process) against a real Prometheus holding October and November 2026 of recorded SLO series, backfilled a sample every ${spacing / 60} minutes (the rules record every minute: Prometheus reads ${spacing / 60} times fewer samples per query than in production; slokit's own work is the same); every tenth SLO has a two-hour incident paged a sample a minute. Peak memory is the CLI's (\`process.resourceUsage().maxRSS\`).`,
+    table(
+      ['catalog', 'SLOs', 'samples', 'incidents', 'time', 'Prometheus queries', 'peak memory'],
+      rows.map((x) => [x.catalog, int(x.slos), int(x.samples), int(x.incidents), `${x.seconds.toFixed(2)} s`, int(x.queries), `${mib(x.peakBytes)} MiB`]),
+    ),
+    `- Queries: ${rows.map((x) => `${int(x.queries)} for ${int(x.slos)} SLOs`).join(', ')}: a fixed handful for the whole catalog, plus one per incident (its bad events).`,
+  ].join('\n\n');
+}
+
 export function renderResults(r: Results): string {
   const m = r.machine;
   const parts = [
     '# slokit benchmark results',
-    `Last measured ${r.date} on ${m.cpus} × ${m.model}, ${m.memoryGiB} GiB, Node.js ${m.node}, ${m.prometheus}, ${m.promtool}. Regenerate with \`npm run bench\` (or one section: \`node dist/bench/run.js rule-cost|detection|generation|test|sdk|dashboards|serve\`). Ratios compare figures measured in the same run; a section run alone says when it was measured.`,
+    `Last measured ${r.date} on ${m.cpus} × ${m.model}, ${m.memoryGiB} GiB, Node.js ${m.node}, ${m.prometheus}, ${m.promtool}. Regenerate with \`npm run bench\` (or one section: \`node dist/bench/run.js rule-cost|detection|generation|test|sdk|dashboards|serve|report\`). Ratios compare figures measured in the same run; a section run alone says when it was measured.`,
   ];
   const measured = (section: string, text: string) => {
     const date = r.sectionDates?.[section];
@@ -270,5 +285,6 @@ export function renderResults(r: Results): string {
   if (r.sdk?.length) parts.push(measured('sdk', rowsSection('4. SDK overhead', r.sdk)));
   if (r.dashboards?.length) parts.push(measured('dashboards', rowsSection('Dashboard evaluation', r.dashboards)));
   if (r.serve?.length) parts.push(measured('serve', rowsSection('Web UI: the SLO list of `slokit serve`', r.serve)));
+  if (r.report?.length) parts.push(measured('report', reportSection(r.report)));
   return `${parts.join('\n\n')}\n`;
 }

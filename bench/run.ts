@@ -17,8 +17,9 @@ import { measureRuleCost } from './rule-cost/rule-cost.bench.js';
 import { ACCURACY_SHAPES } from './rule-cost/synthetic-traffic.js';
 import { benchSdk } from './sdk.bench.js';
 import { benchServe } from './serve.bench.js';
+import { benchReport } from './slo-report.bench.js';
 
-const SECTIONS = ['rule-cost', 'detection', 'generation', 'test', 'sdk', 'dashboards', 'serve'] as const;
+const SECTIONS = ['rule-cost', 'detection', 'generation', 'test', 'sdk', 'dashboards', 'serve', 'report'] as const;
 const only = process.argv[2];
 if (only && !(SECTIONS as readonly string[]).includes(only)) {
   console.error(`unknown benchmark ${JSON.stringify(only)}; choose one of ${SECTIONS.join(', ')}`);
@@ -105,6 +106,10 @@ if (wanted('dashboards')) {
 }
 if (wanted('serve')) {
   results.serve = await benchServe(log);
+}
+if (wanted('report')) {
+  log('error budget report');
+  results.report = await benchReport(log);
 }
 
 const markdown = renderResults(results);

@@ -206,6 +206,43 @@ async function preflight(opts: { catalog: string; prometheus: string; services?:
   if (blocked.length) throw new ExitError(`not safe to upgrade: ${blocked.map((v) => v.service).join(', ')}`, 1);
 }
 
+async function report(opts: { catalog: string; prometheus: string; month?: string; last?: string; timezone: string; team?: string; service?: string; environment?: string; format: string; output?: string; timeout: string }): Promise<void> {
+  if (!['markdown', 'html', 'json'].includes(opts.format)) throw new ExitError('--format is markdown, html or json', 2);
+  if (!!opts.month === !!opts.last) throw new ExitError('give one period: --month YYYY-MM (a calendar month) or --last 30d', 2);
+  const timeoutMs = timeoutOption(opts.timeout);
+  const model = modelOrExit(opts.catalog);
+  if (opts.service && !model.services.some((s) => s.name === opts.service)) throw new ExitError(`--service ${opts.service} is not in the catalog`, 2);
+  if (opts.team && !model.services.some((s) => s.slis.some((sli) => sli.team.name === opts.team))) throw new ExitError(`--team ${opts.team} owns no SLI of the catalog`, 2);
+  const { monthPeriods, lastPeriods, PeriodError } = await import('./report/period.js');
+  let periods;
+  try {
+    periods = opts.month ? monthPeriods(opts.month, opts.timezone) : lastPeriods(opts.last!, Date.now() / 1000, opts.timezone);
+  } catch (e) {
+    if (e instanceof PeriodError) throw new ExitError(e.message, 2);
+    throw e;
+  }
+  if (periods.current.end > Date.now() / 1000 + 60) throw new ExitError(`${periods.current.label} has not ended yet: report on a past month, or use --last 30d`, 2);
+  const { collectReport, MissingHistory } = await import('./report/collect.js');
+  const { PrometheusUnavailable } = await import('./prometheus-api.js');
+  let result;
+  try {
+    result = await collectReport(model, periods, { url: opts.prometheus, timeoutMs, team: opts.team, service: opts.service, environment: opts.environment });
+  } catch (e) {
+    if (e instanceof PrometheusUnavailable || e instanceof MissingHistory) throw new ExitError(`${e.message}; no report was written`, 2);
+    throw e;
+  }
+  const text =
+    opts.format === 'json'
+      ? `${JSON.stringify(result, null, 2)}\n`
+      : opts.format === 'html'
+        ? (await import('./report/html.js')).reportHtml(result)
+        : (await import('./report/markdown.js')).reportMarkdown(result);
+  if (opts.output) {
+    const { writeWhole } = await import('./write/state-file.js');
+    writeWhole(opts.output, text);
+  } else process.stdout.write(text);
+}
+
 async function capacity(opts: { catalog: string; scale: string; prometheus?: string; format: string; timeout: string }): Promise<void> {
   if (!['table', 'markdown', 'json'].includes(opts.format)) throw new ExitError('--format is table, markdown or json', 2);
   const timeoutMs = timeoutOption(opts.timeout);
@@ -384,6 +421,20 @@ export function program(): Command {
     .addOption(timeoutOpt())
     .addOption(catalogOpt())
     .action((o) => preflight(o));
+  p.command('report')
+    .description('error budget report over a calendar month or the last days, per SLO, team and tier, with the incidents that spent it; exit 2 when Prometheus cannot answer or lacks history')
+    .addOption(prometheusOpt())
+    .option('--month <YYYY-MM>', 'a calendar month, e.g. 2026-11')
+    .option('--last <span>', 'the span up to now, e.g. 30d')
+    .option('--timezone <zone>', 'where months begin and times are shown (IANA name)', 'UTC')
+    .option('--team <team>', "only the SLIs this team owns")
+    .option('--service <name>', 'only this service')
+    .option('--environment <name>', "only this value of the catalog's environment label")
+    .option('--format <format>', 'markdown, html or json', 'markdown')
+    .option('--output <file>', 'write the report here (whole or not at all) instead of to standard output')
+    .addOption(timeoutOpt(30))
+    .addOption(catalogOpt())
+    .action((o) => report(o));
   p.command('capacity')
     .description('per service and saturation resource: utilisation (expected by the scale, or measured), headroom and when the trend reaches the hard threshold')
     .requiredOption('--scale <name>', 'deployment scale of catalog/scales/, e.g. 10k')

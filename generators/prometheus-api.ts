@@ -55,6 +55,10 @@ export async function instantQuery(baseUrl: string, expr: string, timeoutMs: num
 export async function rangeQuery(baseUrl: string, expr: string, range: { start: number; end: number; step: number }, timeoutMs: number): Promise<RangeSeries[]> {
   const params = { query: expr, start: String(range.start), end: String(range.end), step: String(range.step) };
   const result = (await query(baseUrl, '/api/v1/query_range', params, timeoutMs, 'matrix')) as { metric?: Record<string, string>; values?: [number, string][] }[];
+  return matrixOf(baseUrl, expr, result);
+}
+
+function matrixOf(baseUrl: string, expr: string, result: { metric?: Record<string, string>; values?: [number, string][] }[]): RangeSeries[] {
   return result.map((r) => {
     if (!r.metric || !Array.isArray(r.values)) throw new PrometheusUnavailable(`Prometheus at ${baseUrl} returned a malformed series for ${expr}`);
     const values = r.values.map(([t, v]) => {
@@ -64,4 +68,21 @@ export async function rangeQuery(baseUrl: string, expr: string, range: { start: 
     });
     return { metric: r.metric, values };
   });
+}
+
+/** An instant query of a range vector: every raw sample of each series in the range (e.g. `ALERTS[31d] @ t`). */
+export async function instantRangeQuery(baseUrl: string, expr: string, timeoutMs: number): Promise<RangeSeries[]> {
+  const result = (await query(baseUrl, '/api/v1/query', { query: expr }, timeoutMs, 'matrix')) as { metric?: Record<string, string>; values?: [number, string][] }[];
+  return matrixOf(baseUrl, expr, result);
+}
+
+/** The server's version (`/api/v1/status/buildinfo`), or undefined when it does not say (some Prometheus-compatible stores). */
+export async function prometheusVersion(baseUrl: string, timeoutMs: number): Promise<string | undefined> {
+  try {
+    const res = await fetch(`${baseUrl.replace(/\/+$/, '')}/api/v1/status/buildinfo`, { signal: AbortSignal.timeout(timeoutMs) });
+    const body = (await res.json()) as { status?: string; data?: { version?: unknown } };
+    return body.status === 'success' && typeof body.data?.version === 'string' ? body.data.version : undefined;
+  } catch {
+    return undefined;
+  }
 }

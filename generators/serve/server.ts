@@ -10,6 +10,7 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Model } from '../model/types.js';
 import { PROJECT_ROOT, UI_DIR } from '../paths.js';
 import { detailView, listView, matchesFilter, pageChrome, pageRenderer, runbookView, type ListFilter, type PageName } from './pages.js';
+import { PrometheusUnavailable } from '../prometheus-api.js';
 import { QueryCache } from './query-cache.js';
 import { runbookPages } from './runbook-html.js';
 import { parseRange, readDetail } from './slo-detail.js';
@@ -128,6 +129,38 @@ export function buildServer(model: Model, options: ServeOptions): FastifyInstanc
     const snap = await snapshot(req.query);
     const detail = await readDetail(model, cache, snap, found.service, found.sli, parseRange(req.query.range));
     return json(reply, { ...apiHeader(snap), ...detail });
+  });
+
+  // The error budget report (slokit report): one self-contained page, its stylesheet inline.
+  const REPORT_HEADERS = { ...SECURITY_HEADERS, 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'" };
+  const report = async (query: unknown) => {
+    const { reportFromQuery } = await import('../report/from-query.js');
+    return reportFromQuery(model, query as Record<string, unknown>, { prometheusUrl: options.prometheusUrl, timeoutMs: options.timeoutMs, now: Date.now() / 1000 });
+  };
+  /** Why there is no report, and the status that says so: a bad request, or no data to report from (503). */
+  const reportFailure = async (e: unknown): Promise<{ status: number; message: string }> => {
+    const { ReportRequestError } = await import('../report/from-query.js');
+    const { MissingHistory } = await import('../report/collect.js');
+    if (e instanceof ReportRequestError) return { status: 400, message: e.message };
+    if (e instanceof MissingHistory || e instanceof PrometheusUnavailable) return { status: 503, message: e.message };
+    throw e;
+  };
+  app.get('/report', async (req, reply) => {
+    try {
+      const { reportHtml } = await import('../report/html.js');
+      return reply.code(200).headers(REPORT_HEADERS).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(reportHtml(await report(req.query)));
+    } catch (e) {
+      const { status, message } = await reportFailure(e);
+      return html(reply, 'not-found', { ...pageChrome(options.prometheusUrl, 'No report', 'not-found'), message: `No report: ${message}.` }, status);
+    }
+  });
+  app.get('/api/report', async (req, reply) => {
+    try {
+      return json(reply, await report(req.query));
+    } catch (e) {
+      const { status, message } = await reportFailure(e);
+      return json(reply, { error: message }, status);
+    }
   });
 
   app.get<{ Params: { name: string }; Querystring: { v?: string } }>('/assets/:name', async (req, reply) => {
