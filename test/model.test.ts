@@ -1,6 +1,7 @@
 /** The SLO math of the model: factors, thresholds, exact decimals, defaults. */
 import { describe, expect, it } from 'vitest';
-import { clean, formatNumber } from '../generators/model/decimal.js';
+import fc from 'fast-check';
+import { clean, formatNumber, writtenNumber } from '../generators/model/decimal.js';
 import { parseDuration } from '../generators/model/duration.js';
 import { burnFactor } from '../generators/model/policy.js';
 import { loadModel } from '../generators/pipeline.js';
@@ -41,6 +42,16 @@ describe('exact decimals', () => {
     expect(formatNumber(14.4 * 0.001)).toBe('0.0144');
     expect(formatNumber(clean((100 - 99.95) / 100))).toBe('0.0005');
     expect(formatNumber(1e-7)).toBe('0.0000001');
+  });
+  it('writtenNumber is the number formatNumber writes, at every size (integers, tiny, huge, signs, non-finite)', () => {
+    const same = (x: number) => {
+      const text = Number(formatNumber(x));
+      // -0 is written "0": either zero reads the same wherever the number is written.
+      return Object.is(writtenNumber(x), text) || (writtenNumber(x) === 0 && text === 0);
+    };
+    for (const x of [0, -0, 1, -1, 0.1 + 0.2, 1e-6, 9.99999e-7, 1e-7, 1.5e-7, 1e21, 1e22, 123456789012.5, Infinity, -Infinity, NaN]) expect(same(x), String(x)).toBe(true);
+    fc.assert(fc.property(fc.double({ noNaN: false }), same), { numRuns: 20_000 });
+    fc.assert(fc.property(fc.double({ min: -2, max: 2 }), fc.integer({ min: -12, max: 12 }), (m, e) => same(m * 10 ** e)), { numRuns: 20_000 });
   });
   it('window names stay as declared', () => {
     expect(d('28d').text).toBe('28d');

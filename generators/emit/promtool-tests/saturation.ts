@@ -8,7 +8,7 @@
  * - forecast: a steady climb that stays below the hard threshold fires the forecast ticket once a
  *   day of history exists, and not before.
  */
-import { formatNumber } from '../../model/decimal.js';
+import { formatNumber, writtenNumber } from '../../model/decimal.js';
 import { formatSeconds } from '../../model/duration.js';
 import type { Model, SaturationResource, Selector, Service } from '../../model/types.js';
 import { outputPaths } from '../../naming.js';
@@ -84,7 +84,7 @@ function feed(r: SaturationResource, instances: readonly Instance[], length: num
     const usage =
       r.usageType === 'counter'
         ? counterValues((m) => used(inst.utilisation(m)), length)
-        : Array.from({ length }, (_, m) => Number(formatNumber(used(inst.utilisation(m)))));
+        : Array.from({ length }, (_, m) => writtenNumber(used(inst.utilisation(m))));
     out.push({ series: seriesText(r.usage.metric, labels(r.usage)), values: encodeValues(usage) });
     if (c.type === 'number' || shared) continue;
     const cap = c.type === 'counter' ? counterValues(() => 1, length) : Array.from({ length }, () => (c.type === 'gauge' ? GAUGE_CAPACITY : 1));
