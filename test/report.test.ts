@@ -287,6 +287,14 @@ describe('slokit report on a real Prometheus with backfilled history', () => {
     const service = await json(['--month', '2026-03', '--service', 'registry']);
     expect(new Set(service.slos.map((s) => s.service))).toEqual(new Set(['registry']));
     expectExact(service, registry, 'registry alone');
+    const production = await json(['--month', '2026-03', '--environment', 'production']);
+    expect(new Set(production.slos.map((s) => s.environment))).toEqual(new Set(['production']));
+    expectExact(production, gitaly, 'gitaly in production');
+    const staging = await json(['--month', '2026-03', '--environment', 'staging']);
+    expect(staging.slos.every((s) => s.verdict === 'no-data' && s.environment === 'staging')).toBe(true);
+    // The last 30 days, up to now: this Prometheus holds nothing of them.
+    const last = await report(['--last', '30d']);
+    expect([last.code, last.stderr]).toEqual([2, expect.stringMatching(/no recorded SLO samples in 30d to \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/)]);
     expect((await report(['--month', '2026-03', '--team', 'nobody'])).code).toBe(2);
     expect((await report(['--month', '2026-03', '--service', 'nothing'])).stderr).toMatch(/--service nothing is not in the catalog/);
   });
