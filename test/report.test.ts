@@ -135,6 +135,8 @@ beforeAll(async () => {
   prometheus = await startPrometheus(join(dir, 'prometheus.yml'), tsdb, ['--storage.tsdb.retention.time=5y']);
   catalog = copyCatalog();
   edit(join(catalog, 'services', 'gitaly.yaml'), (t) => t.replace(/(- name: grpc-requests\n\s+description: )[^\n]*/, '$1"<script>alert(1)</script> | [x](javascript:alert(1))"'));
+  // An SLA the catalog reports and never alerts on: the report judges the month against it too.
+  edit(join(catalog, 'services', 'gitaly.yaml'), (t) => t.replace('    objective: 99.95\n', '    objective: 99.95\n    report_objectives: [{ name: sla, objective: 99.8 }]\n'));
 }, 120_000);
 
 afterAll(async () => {
@@ -215,6 +217,10 @@ describe('slokit report on a real Prometheus with backfilled history', () => {
     const g = expectExact(r, gitaly, 'gitaly March');
     expect(g.incidents.map((x) => [x.paged, x.alerts.map((a) => a.severity)])).toEqual([[true, ['critical', 'warning']]]);
     expect(g.verdict).toBe('missed');
+    const march = exact(gitaly, r.period.start, r.period.end);
+    expect(g.reportObjectives).toHaveLength(1);
+    expect(g.reportObjectives[0]).toMatchObject({ name: 'sla', objective: 0.998, verdict: 'met' });
+    close(g.reportObjectives[0]!.budgetSpent, march.bad / march.total / 0.002, 'gitaly budget spent against its SLA');
     expect(reg.verdict).toBe('met');
     // Trend against February, exactly.
     close(reg.trend, exact(registry, r.period.start, r.period.end).availability! - exact(registry, r.previous.start, r.previous.end).availability!, 'registry trend');
@@ -249,6 +255,7 @@ describe('slokit report on a real Prometheus with backfilled history', () => {
     expect(md.stdout).toContain('| SLO | Team | Objective | Availability | Budget spent | Budget left | Verdict | Previous period | Trend | Incidents |');
     expect(md.stdout).toContain('- redis/commands (production): measured from 2026-03-10 12:00 UTC (added during the period)');
     expect(md.stdout).toContain('### registry/requests (production)');
+    expect(md.stdout).toMatch(/- gitaly\/grpc-requests \(production\): against its reported objective sla \(99\.800%\): met, \d+\.\d% of that budget spent\./);
     expect(md.stdout).toContain('2026-02-28 22:04 UTC (before the period)');
     const out = join(scratchDir('slokit-report-html-'), 'march.html');
     const html = await report(['--month', '2026-03', '--format', 'html', '--output', out]);

@@ -38,6 +38,8 @@ export interface SloReport {
   readonly budgetSpent: number | null;
   readonly budgetLeft: number | null;
   readonly verdict: Verdict;
+  /** The same availability against each objective the catalog reports and never alerts on (an SLA). */
+  readonly reportObjectives: readonly { readonly name: string; readonly objective: number; readonly budgetSpent: number | null; readonly verdict: Verdict }[];
   /** When its samples begin inside the period (an SLO added mid-period); null when they cover its start. */
   readonly measuredFrom: number | null;
   /** Share of the steps since it was first measured that hold samples. */
@@ -258,6 +260,7 @@ export function buildReport(
       budgetSpent: now.budgetSpent,
       budgetLeft: now.budgetSpent === null ? null : 1 - now.budgetSpent,
       verdict: verdictOf(now.availability, sli.objective),
+      reportObjectives: sli.reportObjectives.map((o) => ({ name: o.name, objective: o.objective, budgetSpent: measure(answers.current.get(key), o.errorBudget).budgetSpent, verdict: verdictOf(now.availability, o.objective) })),
       measuredFrom,
       coverage: expected > 0 ? steps.length / expected : 0,
       previous: { ...before, verdict: verdictOf(before.availability, sli.objective) },

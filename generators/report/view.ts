@@ -89,6 +89,7 @@ function rollupView(r: Rollup): RollupView {
 
 function notesOf(r: SloReport, report: Report): string[] {
   const notes: string[] = [];
+  for (const o of r.reportObjectives) notes.push(`against its reported objective ${o.name} (${availabilityText(o.objective)}): ${VERDICT_TEXT[o.verdict]}, ${budgetText(o.budgetSpent)} of that budget spent`);
   if (r.measuredFrom !== null) notes.push(`measured from ${formatInstant(r.measuredFrom, report.timezone)} (added during the period): availability over the ${durationText(report.period.end - r.measuredFrom)} it existed`);
   if (r.verdict !== 'no-data' && r.coverage < 0.995) notes.push(`samples for ${(r.coverage * 100).toFixed(1)}% of the time since it was first measured`);
   if (r.verdict === 'no-data') notes.push('no recorded samples in the period');
