@@ -208,26 +208,16 @@ async function preflight(opts: { catalog: string; prometheus: string; services?:
 
 async function report(opts: { catalog: string; prometheus: string; month?: string; last?: string; timezone: string; team?: string; service?: string; environment?: string; format: string; output?: string; timeout: string }): Promise<void> {
   if (!['markdown', 'html', 'json'].includes(opts.format)) throw new ExitError('--format is markdown, html or json', 2);
-  if (!!opts.month === !!opts.last) throw new ExitError('give one period: --month YYYY-MM (a calendar month) or --last 30d', 2);
   const timeoutMs = timeoutOption(opts.timeout);
   const model = modelOrExit(opts.catalog);
-  if (opts.service && !model.services.some((s) => s.name === opts.service)) throw new ExitError(`--service ${opts.service} is not in the catalog`, 2);
-  if (opts.team && !model.services.some((s) => s.slis.some((sli) => sli.team.name === opts.team))) throw new ExitError(`--team ${opts.team} owns no SLI of the catalog`, 2);
-  const { monthPeriods, lastPeriods, PeriodError } = await import('./report/period.js');
-  let periods;
-  try {
-    periods = opts.month ? monthPeriods(opts.month, opts.timezone) : lastPeriods(opts.last!, Date.now() / 1000, opts.timezone);
-  } catch (e) {
-    if (e instanceof PeriodError) throw new ExitError(e.message, 2);
-    throw e;
-  }
-  if (periods.current.end > Date.now() / 1000 + 60) throw new ExitError(`${periods.current.label} has not ended yet: report on a past month, or use --last 30d`, 2);
-  const { collectReport, MissingHistory } = await import('./report/collect.js');
+  const { reportFor, ReportRequestError } = await import('./report/request.js');
+  const { MissingHistory } = await import('./report/collect.js');
   const { PrometheusUnavailable } = await import('./prometheus-api.js');
   let result;
   try {
-    result = await collectReport(model, periods, { url: opts.prometheus, timeoutMs, team: opts.team, service: opts.service, environment: opts.environment });
+    result = await reportFor(model, opts, { prometheusUrl: opts.prometheus, timeoutMs, now: Date.now() / 1000, asker: 'command', defaultToLastMonth: false });
   } catch (e) {
+    if (e instanceof ReportRequestError) throw new ExitError(e.message, 2);
     if (e instanceof PrometheusUnavailable || e instanceof MissingHistory) throw new ExitError(`${e.message}; no report was written`, 2);
     throw e;
   }

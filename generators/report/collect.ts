@@ -9,7 +9,7 @@ import { SLI_LABELS } from '../naming.js';
 import { inParallel } from '../in-parallel.js';
 import { instantQuery, instantRangeQuery, prometheusVersion, rangeQuery, type VectorSample } from '../prometheus-api.js';
 import { buildReport, firingByRow, firingGap, incidentId, insidePeriod, rowKey, stretchesOf, type Answers, type Report, type RowKey, type RowSums, type Slo } from './build.js';
-import { formatInstant, type ReportPeriods } from './period.js';
+import { durationText, formatInstant, type ReportPeriods } from './period.js';
 import { closedRanges, ReportQueries } from './queries.js';
 
 /** Prometheus holds too little of the period to report on it. */
@@ -35,12 +35,6 @@ const MAX_CHART_POINTS = 250_000;
 const HOUR = 3600;
 /** How far before the period its firing alerts are read: an incident that began before it says when. */
 const FIRING_BEFORE = 7 * 86_400;
-
-function describeSpan(seconds: number): string {
-  const days = Math.floor(seconds / 86_400);
-  const hours = Math.round((seconds % 86_400) / HOUR);
-  return [days ? `${days} day${days > 1 ? 's' : ''}` : '', hours ? `${hours} hour${hours > 1 ? 's' : ''}` : ''].filter(Boolean).join(' ') || 'under an hour';
-}
 
 export async function collectReport(model: Model, periods: ReportPeriods, options: ReportOptions): Promise<Report> {
   const { current, previous } = periods;
@@ -113,7 +107,7 @@ export async function collectReport(model: Model, periods: ReportPeriods, option
     const [exactFirst] = await instant(q.firstAnySample(raws, step, firstStep));
     const first = exactFirst?.value ?? firstStep - step;
     throw new MissingHistory(
-      `Prometheus at ${options.url} holds nothing from the start of ${current.label} (${formatInstant(current.start, periods.timezone)}) until ${formatInstant(first, periods.timezone)}: ${describeSpan(first - current.start)} of the period are missing (its retention, or it started later); report on a later period`,
+      `Prometheus at ${options.url} holds nothing from the start of ${current.label} (${formatInstant(current.start, periods.timezone)}) until ${formatInstant(first, periods.timezone)}: ${durationText(first - current.start)} of the period are missing (its retention, or it started later); report on a later period`,
     );
   }
 

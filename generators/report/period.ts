@@ -75,3 +75,11 @@ export function formatInstant(seconds: number, timezone: string): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${local.getUTCFullYear()}-${p(local.getUTCMonth() + 1)}-${p(local.getUTCDate())} ${p(local.getUTCHours())}:${p(local.getUTCMinutes())} ${timezone}`;
 }
+
+/** A span in words, to the minute: "19 days", "21 days 12 hours", "3 hours 7 minutes". */
+export function durationText(seconds: number): string {
+  const m = Math.round(seconds / 60);
+  const part = (n: number, unit: string) => (n ? [`${n} ${unit}${n === 1 ? '' : 's'}`] : []);
+  const words = [...part(Math.floor(m / 1440), 'day'), ...part(Math.floor((m % 1440) / 60), 'hour'), ...part(m % 60, 'minute')];
+  return words.join(' ') || '0 minutes';
+}

@@ -3,7 +3,7 @@
  * alike. Catalog text stays raw: each format escapes it for itself.
  */
 import type { Incident, Report, Rollup, SloReport } from './build.js';
-import { formatInstant } from './period.js';
+import { durationText, formatInstant } from './period.js';
 
 export const percent = (share: number | null, digits: number) => (share === null ? '–' : `${(share * 100).toFixed(digits)}%`.replace(/^-/, '−'));
 /** Availability and objectives: three decimals tell 99.950% from 99.949%. */
@@ -15,14 +15,6 @@ export function trendText(delta: number | null): string {
   if (delta === null) return '–';
   const pp = delta * 100;
   return `${pp >= 0 ? '+' : '−'}${Math.abs(pp).toFixed(3)} pp`;
-}
-
-export function durationText(seconds: number): string {
-  const m = Math.round(seconds / 60);
-  const d = Math.floor(m / 1440);
-  const h = Math.floor((m % 1440) / 60);
-  const min = m % 60;
-  return [d ? `${d} d` : '', h ? `${h} h` : '', min || (!d && !h) ? `${min} min` : ''].filter(Boolean).join(' ');
 }
 
 export const VERDICT_TEXT = { met: 'met', missed: 'missed', 'no-data': 'no data' } as const;
@@ -70,7 +62,7 @@ export interface ReportView {
   readonly slos: readonly SloView[];
 }
 
-const sloName = (r: { service: string; sli: string; environment: string | null }) => `${r.service}/${r.sli}${r.environment ? ` (${r.environment})` : ''}`;
+export const sloName = (r: { service: string; sli: string; environment: string | null }) => `${r.service}/${r.sli}${r.environment ? ` (${r.environment})` : ''}`;
 
 function incidentView(i: Incident, tz: string): IncidentView {
   return {
@@ -130,5 +122,3 @@ export function reportView(report: Report): ReportView {
     })),
   };
 }
-
-export { sloName };

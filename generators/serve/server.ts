@@ -134,12 +134,12 @@ export function buildServer(model: Model, options: ServeOptions): FastifyInstanc
   // The error budget report (slokit report): one self-contained page, its stylesheet inline.
   const REPORT_HEADERS = { ...SECURITY_HEADERS, 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'" };
   const report = async (query: unknown) => {
-    const { reportFromQuery } = await import('../report/from-query.js');
-    return reportFromQuery(model, query as Record<string, unknown>, { prometheusUrl: options.prometheusUrl, timeoutMs: options.timeoutMs, now: Date.now() / 1000 });
+    const { reportFor, requestOfQuery } = await import('../report/request.js');
+    return reportFor(model, requestOfQuery(query as Record<string, unknown>), { prometheusUrl: options.prometheusUrl, timeoutMs: options.timeoutMs, now: Date.now() / 1000, asker: 'url', defaultToLastMonth: true });
   };
   /** Why there is no report, and the status that says so: a bad request, or no data to report from (503). */
   const reportFailure = async (e: unknown): Promise<{ status: number; message: string }> => {
-    const { ReportRequestError } = await import('../report/from-query.js');
+    const { ReportRequestError } = await import('../report/request.js');
     const { MissingHistory } = await import('../report/collect.js');
     if (e instanceof ReportRequestError) return { status: 400, message: e.message };
     if (e instanceof MissingHistory || e instanceof PrometheusUnavailable) return { status: 503, message: e.message };
