@@ -30,6 +30,24 @@ export const series = {
   versionInstances: 'service:version_instances:count',
 } as const;
 
+/** The label every recorded journey series and journey alert carries the journey's name in. */
+export const JOURNEY_LABEL = 'journey';
+
+/** Recorded journey series (see emit/journeys/rules.ts), one per journey (and aggregation labels). */
+export const journeySeries = {
+  /** Events-weighted journeys: weighted bad and all events per second over the window. */
+  badRate: (w: Duration) => `journey:events_bad:rate${w.text}`,
+  totalRate: (w: Duration) => `journey:events_total:rate${w.text}`,
+  errorRatio: (w: Duration) => `journey:error:ratio_rate${w.text}`,
+  objective: 'journey:objective:ratio',
+  budgetRemaining: 'journey:error_budget_remaining:ratio',
+  /** One series per component (service and sli, or COMPONENT_JOURNEY_LABEL): its weight; dashboards join on it. */
+  componentWeight: 'journey:component:weight',
+} as const;
+
+/** The label a journey's component-weight series names a contained journey in. */
+export const COMPONENT_JOURNEY_LABEL = 'component_journey';
+
 /** The label the report-objective series name their objective set in. */
 export const REPORT_OBJECTIVE_LABEL = 'objective_name';
 
@@ -55,6 +73,11 @@ export const CURRENT_WINDOW: Duration = { text: '1h', seconds: 3600 };
 
 export type RuleFamily = 'fast' | 'slow' | 'slo' | 'local' | 'saturation';
 
+/** Rule groups of the journeys (one file for all of them: a journey reads several services). */
+export function journeyGroupName(family: 'fast' | 'slow', chunk: number): string {
+  return `slokit:journeys:${family}${chunk > 0 ? `:${chunk + 1}` : ''}`;
+}
+
 export function groupName(service: Service, family: RuleFamily | 'service', chunk: number): string {
   return `slokit:${service.name}:${family}${chunk > 0 ? `:${chunk + 1}` : ''}`;
 }
@@ -79,6 +102,7 @@ export const alertNames = {
   trafficCessation: (settings: CatalogSettings) => `${settings.alertPrefix}TrafficCessation`,
   vanished: (settings: CatalogSettings) => `${settings.alertPrefix}SLIVanished`,
   budgetExhausted: (settings: CatalogSettings) => `${settings.alertPrefix}ErrorBudgetExhausted`,
+  journeyBurn: (settings: CatalogSettings, alert: Pick<BurnAlert, 'name'>) => `${settings.alertPrefix}JourneyErrorBudgetBurn${camel(alert.name)}`,
   lowTraffic: (settings: CatalogSettings) => `${settings.alertPrefix}ErrorBudgetBurnLowTraffic`,
   saturation: (settings: CatalogSettings, level: SaturationLevel) => `${settings.alertPrefix}${SATURATION_ALERT_SUFFIX[level]}`,
 };
@@ -102,7 +126,7 @@ export function runbookFile(service: Pick<Service, 'name'>): string {
   return `${service.name}.md`;
 }
 
-export function runbookUrl(settings: CatalogSettings, service: Service, anchor: string): string {
+export function runbookUrl(settings: CatalogSettings, service: Pick<Service, 'name'>, anchor: string): string {
   return `${runbookFileUrl(settings, service)}#${anchor}`;
 }
 
@@ -131,7 +155,7 @@ export function dashboardUrl(settings: CatalogSettings, service: Service, link: 
 }
 
 /** Variables every dashboard may have besides one per extra aggregation label (named after its label). */
-export const RESERVED_VARIABLES = ['datasource', 'environment', 'cluster', 'sli', 'service'] as const;
+export const RESERVED_VARIABLES = ['datasource', 'environment', 'cluster', 'sli', 'service', 'journey'] as const;
 
 /** Dashboard variables that mirror the catalog's label conventions: environment, cluster, then each extra aggregation label. */
 export function dashboardLabelVars(settings: CatalogSettings): { name: string; label: string; labelName: string }[] {
@@ -145,7 +169,7 @@ export function dashboardLabelVars(settings: CatalogSettings): { name: string; l
 /** File names the platform dashboards use; no service may take them. */
 /** Names of the platform dashboards, and device names Windows will not create as files (a pack checked out there). */
 export const RESERVED_SERVICE_NAMES = [
-  'slo-overview', 'upgrades',
+  'slo-overview', 'upgrades', 'journeys',
   'con', 'prn', 'aux', 'nul', ...[1, 2, 3, 4, 5, 6, 7, 8, 9].flatMap((i) => [`com${i}`, `lpt${i}`]),
 ] as const;
 
@@ -182,6 +206,18 @@ export const alertmanagerPaths = {
 
 export const runbookPaths = {
   file: (file: string) => `runbooks/${file}`,
+};
+
+/** Where the journeys' files go: beside the services' (no service may be called "journeys"). */
+export const journeyPaths = {
+  name: 'journeys',
+  rules: 'prometheus/rules/journeys.yml',
+  tests: 'prometheus/tests/journeys.test.yml',
+  runbook: 'journeys.md',
+  dashboard: 'journeys.json',
+  dashboardUid: 'slokit-journeys',
+  anchor: (journey: { readonly name: string }) => `journey-${journey.name}`,
+  burnAnchor: (journey: { readonly name: string }, alert: Pick<BurnAlert, 'name'>) => `journey-${journey.name}-burn-${alert.name}`,
 };
 
 export const outputPaths = {

@@ -253,7 +253,7 @@ function sharedBy(suite: string, users: readonly string[]): (group: string) => s
 }
 
 /** A service's own test files beside the shapes' (outputPaths.saturationTests, outputPaths.versionTests). */
-const SERVICE_TEST_FILE = /\.(saturation|version)\.test\.yml$/;
+const SERVICE_TEST_FILE = /(\.(saturation|version)|^journeys)\.test\.yml$/;
 
 /** Every unit of the pack: shapes', saturation and version files in place, each SLI's own tests on its slice. */
 /**

@@ -7,7 +7,7 @@ import type { Model } from '../model/types.js';
 import type { OutputForm } from '../schema/catalog-schema.js';
 import type { PackRecords, ServiceRecord, SuiteRecord } from '../write/manifest.js';
 import { packKey, serviceKey } from './service-key.js';
-import { alertmanagerPaths, dashboardPaths, kubernetesPaths, mixinPaths, outputPaths, rulerPaths, runbookPaths } from '../naming.js';
+import { alertmanagerPaths, dashboardPaths, journeyPaths, kubernetesPaths, mixinPaths, outputPaths, rulerPaths, runbookPaths } from '../naming.js';
 import { inhibitionCasesYaml } from './alertmanager/inhibition-cases.js';
 import { alertmanagerYaml, routeCasesYaml } from './alertmanager/routing.js';
 import { runbookRenderer } from './runbooks/render.js';
@@ -18,7 +18,9 @@ import { sliTestFileText, TestIndexBuilder } from './promtool-tests/test-file.js
 import { saturationTestFileText, saturationTestGroups } from './promtool-tests/saturation.js';
 import { versionTestFileText, versionTestGroups } from './promtool-tests/versions.js';
 import { kustomizationYaml } from './kubernetes/kustomization.js';
-import { prometheusRuleYaml } from './kubernetes/prometheus-rule.js';
+import { journeysPrometheusRuleYaml, prometheusRuleYaml } from './kubernetes/prometheus-rule.js';
+import { journeyRuleGroups, journeyRulesText } from './journeys/rules.js';
+import { journeyTestFileText, journeyTestGroups } from './journeys/tests.js';
 import { mixinConfig, mixinLibsonnet, mixinRulesJson } from './mixin/mixin.js';
 import { ruleFileText } from './rule-file.js';
 import { localRulesText, mimirRulesText, thanosRulesText } from './rulers/files.js';
@@ -63,6 +65,29 @@ function countPanels(d: Readonly<Record<string, unknown>>): number {
 
 function countCases(groups: readonly { alert_rule_test?: readonly unknown[]; promql_expr_test?: readonly unknown[] }[]): number {
   return groups.reduce((n, g) => n + (g.alert_rule_test?.length ?? 0) + (g.promql_expr_test?.length ?? 0), 0);
+}
+
+/**
+ * The journeys' files: one rule file for all of them (they read several services' series), in
+ * every form the rules are written in (the global half only, when split: they read only
+ * recorded series), their tests and their runbook.
+ */
+function emitJourneys(model: Model, sink: FileSink, summary: PackSummary, runbooks: ReturnType<typeof runbookRenderer>): void {
+  const groups = journeyRuleGroups(model);
+  const own = { name: journeyPaths.name };
+  sink(journeyPaths.rules, journeyRulesText(groups));
+  if (writes(model, 'kubernetes')) sink(kubernetesPaths.prometheusRule(own), journeysPrometheusRuleYaml(model, groups));
+  if (writes(model, 'mixin')) sink(mixinPaths.rules(journeyPaths.name), mixinRulesJson(groups));
+  if (writes(model, 'mimir')) sink(rulerPaths.mimir(own), mimirRulesText(own, groups));
+  if (writes(model, 'thanos')) sink(rulerPaths.thanos(own), thanosRulesText(own, groups));
+  const tests = journeyTestGroups(model);
+  sink(journeyPaths.tests, journeyTestFileText(tests));
+  sink(...runbookPath(runbooks.journeys()));
+  summary.runbooks++;
+  summary.ruleGroups += groups.length;
+  for (const g of groups) for (const r of g.rules) isAlert(r) ? summary.alertRules++ : summary.recordingRules++;
+  summary.testGroups += tests.length;
+  summary.testCases += countCases(tests);
 }
 
 /** Receives each generated file as soon as it exists (paths relative to out/). */
@@ -210,6 +235,7 @@ export async function emitPack(model: Model, options: PackOptions, sink: FileSin
     // Let finished dashboard pieces be written and new ones start.
     await new Promise((resolve) => setImmediate(resolve));
   }
+  if (model.journeys.length) emitJourneys(model, sink, summary, runbooks);
   sink(outputPaths.testIndex, testIndex.text());
   sink(alertmanagerPaths.config, alertmanagerYaml(model));
   sink(alertmanagerPaths.routeTests, routeCasesYaml(model));
@@ -222,12 +248,13 @@ export async function emitPack(model: Model, options: PackOptions, sink: FileSin
   dashboardFiles.sort();
   if (writes(model, 'grafana')) sink(dashboardPaths.provisioning, provisioningYaml(dashboardFolders(model, dashboardFiles)));
   if (writes(model, 'kubernetes')) {
-    const kubernetesObjects = [...model.services.map((s) => kubernetesPaths.prometheusRule(s)), ...dashboardFiles.map((f) => dashboardPaths.configMap(f))];
+    const journeys = model.journeys.length ? [kubernetesPaths.prometheusRule({ name: journeyPaths.name })] : [];
+    const kubernetesObjects = [...model.services.map((s) => kubernetesPaths.prometheusRule(s)), ...journeys, ...dashboardFiles.map((f) => dashboardPaths.configMap(f))];
     sink(kubernetesPaths.kustomization, kustomizationYaml(kubernetesObjects, model.settings.kubernetes.namespace));
   }
   if (writes(model, 'mixin')) {
     sink(mixinPaths.config, mixinConfig(model));
-    sink(mixinPaths.main, mixinLibsonnet(model, model.services.map((s) => s.name), dashboardFiles));
+    sink(mixinPaths.main, mixinLibsonnet(model, [...model.services.map((s) => s.name), ...(model.journeys.length ? [journeyPaths.name] : [])], dashboardFiles));
   }
   return { summary, records: { services: records, suites: testIndex.records() }, reused };
 }

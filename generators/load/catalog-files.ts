@@ -20,9 +20,11 @@ export interface CatalogSources {
   readonly scales: ReadonlyMap<string, SourceFile>;
   /** catalog/maturity.yaml, when the catalog has one. */
   readonly maturity: SourceFile | undefined;
+  /** User journeys (catalog/journeys/), in file order. */
+  readonly journeys: readonly SourceFile[];
 }
 
-const NO_SOURCES = (dir: string): CatalogSources => ({ dir, defaults: undefined, teams: undefined, services: [], policies: new Map(), resources: new Map(), scales: new Map(), maturity: undefined });
+const NO_SOURCES = (dir: string): CatalogSources => ({ dir, defaults: undefined, teams: undefined, services: [], policies: new Map(), resources: new Map(), scales: new Map(), maturity: undefined, journeys: [] });
 
 const MAX_FILE_BYTES = 1024 * 1024;
 /** Twice the largest catalog benchmarked (5,000 services in about 2 minutes and 1.5 GiB); more is a mistake, not a platform. */
@@ -148,5 +150,8 @@ export function loadCatalogSources(catalogDir: string, bundledPolicyDir: string,
   const scales = byFileName(yamlFilesIn(join(catalogDir, 'scales')));
   const maturityFile = join(catalogDir, 'maturity.yaml');
   const maturity = existsSync(maturityFile) ? readSource(maturityFile, problems, cache) : undefined;
-  return { sources: { dir: catalogDir, defaults, teams, services, policies, resources, scales, maturity }, problems };
+  const journeys = yamlFilesIn(join(catalogDir, 'journeys'))
+    .map((f) => readSource(f, problems, cache))
+    .filter((s): s is SourceFile => s !== undefined);
+  return { sources: { dir: catalogDir, defaults, teams, services, policies, resources, scales, maturity, journeys }, problems };
 }

@@ -13,13 +13,14 @@ import { DASHBOARD_FORMS, MATURITY_CRITERIA, OUTPUT_FORMS, type OutputForm } fro
 import { libraryResources, saturationSettings, serviceResources, type SaturationDefaultsDoc, type SaturationEntryDoc } from './saturation.js';
 import { checkScaleReferences, scaleFromDoc, type ScaleDoc } from './scales.js';
 import { findCycles } from '../validate/dependencies.js';
+import { buildJourneys } from './journeys.js';
 import type { Problem } from '../validate/problems.js';
 import { clean, formatNumber, formatPercent } from './decimal.js';
 import { formatSeconds, parseDuration, type Duration } from './duration.js';
 import { eventSource } from './events.js';
 import { parseSelector } from '../promql/parse.js';
 import { BUILD_INFO } from '../../sdk/src/contract.js';
-import { REPORT_OBJECTIVE_LABEL, RESERVED_SERVICE_NAMES, RESERVED_VARIABLES, VERSION_LABEL } from '../naming.js';
+import { COMPONENT_JOURNEY_LABEL, JOURNEY_LABEL, REPORT_OBJECTIVE_LABEL, RESERVED_SERVICE_NAMES, RESERVED_VARIABLES, VERSION_LABEL } from '../naming.js';
 import { alertExtras, SLOKIT_ALERT_LABELS, type ExtrasDoc, type SliAlertingDoc } from './alert-extras.js';
 import { burnAlerts, policyFromDoc, policyInconsistencies } from './policy.js';
 import type { AlertPolicy, CatalogSettings, MaturityLevel, Model, RunbookSteps, Service, Sli, Team } from './types.js';
@@ -135,7 +136,7 @@ function outputsOf(d: DefaultsDoc): OutputForm[] {
 }
 
 /** Labels slokit writes on its recorded series and alerts: an aggregation label of the same name would be overwritten or dropped. */
-const WRITTEN_LABELS: readonly string[] = [...SLOKIT_ALERT_LABELS, 'alertstate', 'le', VERSION_LABEL, REPORT_OBJECTIVE_LABEL];
+const WRITTEN_LABELS: readonly string[] = [...SLOKIT_ALERT_LABELS, 'alertstate', 'le', VERSION_LABEL, REPORT_OBJECTIVE_LABEL, JOURNEY_LABEL, COMPONENT_JOURNEY_LABEL];
 
 function checkLabels(d: DefaultsDoc, source: SourceFile, c: Collector): void {
   for (const key of ['environment', 'cluster'] as const) {
@@ -389,6 +390,11 @@ export function buildModel(sources: CatalogSources, options: BuildOptions = {}):
   const declared = new Map(docs.map(({ doc }) => [doc.name, new Set((doc.slis ?? []).map((s) => (s as { name?: unknown }).name))] as const));
   for (const { src, doc } of scales.values()) checkScaleReferences(src, doc, services, declared, (s, p, m, h, key) => c.add(s, p, m, h, key));
 
+  const journeys = defaults && settings
+    ? buildJourneys(sources.journeys, { settings, defaultPolicy: defaults.alert_policy, minEvents: defaults.min_events, policies, teams, services: new Map(services.map((s) => [s.name, s])), declared })
+    : { journeys: [], problems: [] };
+  c.problems.push(...journeys.problems);
+
   if (c.problems.length || !settings) return { problems: c.problems };
   services.sort((a, b) => a.name.localeCompare(b.name));
   const allScales = [...scales.values()].map((s) => scaleFromDoc(s.doc)).sort((a, b) => a.users - b.users || a.name.localeCompare(b.name));
@@ -400,6 +406,7 @@ export function buildModel(sources: CatalogSources, options: BuildOptions = {}):
       scales: allScales,
       scale: scale ? allScales.find((s) => s.name === scale.doc.name) : undefined,
       maturity,
+      journeys: journeys.journeys,
     },
     problems: [],
   };

@@ -4,7 +4,7 @@
  */
 import type { Duration } from './duration.js';
 import type { SaturationSettings } from './saturation.js';
-import type { MaturityCriterion, OutputForm, SliKind } from '../schema/catalog-schema.js';
+import type { JourneyWeighting, MaturityCriterion, OutputForm, SliKind } from '../schema/catalog-schema.js';
 
 export interface Team {
   readonly name: string;
@@ -299,6 +299,37 @@ export interface CatalogSettings {
   readonly runbookTemplateDir: string | undefined;
 }
 
+/** A step of a user journey: an SLI of a catalog service, or another journey. */
+export type JourneyComponent =
+  | { readonly type: 'sli'; readonly service: string; readonly sli: string; readonly weight: number }
+  | { readonly type: 'journey'; readonly journey: string; readonly weight: number };
+
+/**
+ * What a user experiences across services ("git push over HTTPS"): an SLO over the SLIs (or
+ * journeys) it crosses, recorded from their recorded rates (see emit/journeys/rules.ts).
+ */
+export interface Journey {
+  readonly name: string;
+  readonly description: string;
+  readonly team: Team;
+  /** As a ratio, e.g. 0.995. */
+  readonly objective: number;
+  readonly errorBudget: number;
+  readonly period: Duration;
+  readonly policyName: string;
+  readonly evaluation: Evaluation;
+  /** The policy's rows with their numbers worked out for the journey (alerted on only with `burnAlerts`). */
+  readonly alerts: readonly BurnAlert[];
+  readonly weighting: JourneyWeighting;
+  readonly components: readonly JourneyComponent[];
+  readonly burnAlerts: boolean;
+  readonly pages: boolean;
+  /** Fewest (weighted) events in an alert's long window for an events-weighted journey's burn alert to fire. */
+  readonly minEvents: number;
+  /** Catalog file it came from. */
+  readonly file: string;
+}
+
 export interface Model {
   readonly settings: CatalogSettings;
   readonly teams: readonly Team[];
@@ -310,4 +341,6 @@ export interface Model {
   readonly scale: Scale | undefined;
   /** Levels from catalog/maturity.yaml (sorted), or none. */
   readonly maturity: readonly MaturityLevel[];
+  /** User journeys, each after every journey it contains (then by name). */
+  readonly journeys: readonly Journey[];
 }

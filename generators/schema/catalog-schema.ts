@@ -660,7 +660,56 @@ export const MaturitySchema = Type.Object(
   { additionalProperties: false, $id: 'maturity.schema.json', title: 'slokit operational maturity levels' },
 );
 
+/** How a journey weighs its components (see model/journeys.ts). */
+export const JOURNEY_WEIGHTINGS = ['events', 'components'] as const;
+export type JourneyWeighting = (typeof JOURNEY_WEIGHTINGS)[number];
+
+const journeyComponent = Type.Object(
+  {
+    service: Type.Optional(name('Catalog service of the SLI this step of the journey is measured by.')),
+    sli: Type.Optional(name('The SLI of that service.', 60)),
+    journey: Type.Optional(name('Another journey this one contains, instead of service and sli.')),
+    weight: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        maximum: 1_000_000,
+        description: 'Weight of the component (default 1; OpenSLO compositeWeight). events weighting: each of its events counts this many times; components weighting: its share of the journey is weight / sum of weights.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const JourneySchema = Type.Object(
+  {
+    name: name('Journey name: unique; the journey label, and the file is journeys/<name>.yaml.'),
+    description: Type.String({ minLength: 1, maxLength: 500, description: 'What the user does, in one sentence (e.g. "A developer pushes commits over HTTPS").' }),
+    team: name('Team that owns the journey SLO; must be listed in teams.yaml. Its alerts route to this team.'),
+    objective: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 100, description: 'Target share of good events of the journey, in percent.' }),
+    period: Type.Optional(duration('SLO period; defaults to the catalog period, and must be every component\'s.')),
+    alert_policy: Type.Optional(name('Alert policy whose windows the journey records (default: the catalog\'s); each component must record them too.')),
+    weighting: Type.Optional(
+      oneOf(
+        JOURNEY_WEIGHTINGS,
+        'events (default): bad events over all events of every component, each scaled by its weight (OpenSLO compositeWeight, Occurrences): busy components weigh more. components: the weighted mean of the components\' error ratios: each weighs its weight, whatever its traffic.',
+      ),
+    ),
+    components: Type.Array(journeyComponent, { minItems: 2, maxItems: 20, description: 'The SLIs (service and sli) or journeys the journey crosses.' }),
+    alerting: Type.Optional(
+      Type.Object(
+        {
+          burn_alerts: Type.Optional(Type.Boolean({ description: 'Burn-rate alerts on the journey itself, one per policy row (default false: recorded, drawn and reported only).' })),
+          pages: Type.Optional(Type.Boolean({ description: 'Whether its critical rows page (default false: every row is a ticket; the components page on their own).' })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false, $id: 'journey.schema.json', title: 'slokit user journey' },
+);
+
 export const CATALOG_SCHEMAS: Record<string, TSchema> = {
+  'journey.schema.json': JourneySchema,
   'service.schema.json': ServiceSchema,
   'teams.schema.json': TeamsSchema,
   'defaults.schema.json': DefaultsSchema,

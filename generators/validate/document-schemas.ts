@@ -4,7 +4,7 @@
  */
 import { Type, type TSchema } from '@sinclair/typebox';
 import { createHash } from 'node:crypto';
-import { DefaultsSchema, MaturitySchema, PolicySchema, ResourceSchema, ScaleSchema, ServiceSchema, oneOf, SLI_KINDS, SLI_SCHEMAS, TeamsSchema } from '../schema/catalog-schema.js';
+import { DefaultsSchema, JourneySchema, MaturitySchema, PolicySchema, ResourceSchema, ScaleSchema, ServiceSchema, oneOf, SLI_KINDS, SLI_SCHEMAS, TeamsSchema } from '../schema/catalog-schema.js';
 
 /** The service schema with SLIs checked only for `kind`: each SLI is then checked against its kind alone,
  *  so a mistake in one SLI yields one clear error instead of one per kind. */
@@ -26,6 +26,7 @@ export const DOCUMENT_SCHEMAS: ReadonlyMap<string, TSchema> = new Map<string, TS
   ['resource', ResourceSchema],
   ['scale', ScaleSchema],
   ['maturity', MaturitySchema],
+  ['journey', JourneySchema],
   ['service', ServiceShell],
   ...SLI_KINDS.map((kind): [string, TSchema] => [`sli-${kind}`, SLI_SCHEMAS[kind]]),
 ]);

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import type { TSchema } from '@sinclair/typebox';
 import { closest, distance } from 'fastest-levenshtein';
 import { positionOf, type PathSegment, type SourceFile } from '../load/yaml-source.js';
-import { DefaultsSchema, MaturitySchema, PATTERN_HINTS, PolicySchema, ResourceSchema, ScaleSchema, SLI_KINDS, SLI_SCHEMAS, TeamsSchema, type SliKind } from '../schema/catalog-schema.js';
+import { DefaultsSchema, JourneySchema, MaturitySchema, PATTERN_HINTS, PolicySchema, ResourceSchema, ScaleSchema, SLI_KINDS, SLI_SCHEMAS, TeamsSchema, type SliKind } from '../schema/catalog-schema.js';
 import { DOCUMENT_SCHEMAS, schemaHash, ServiceShell } from './document-schemas.js';
 import type { Problem } from './problems.js';
 
@@ -189,6 +189,10 @@ export function checkScale(source: SourceFile): Problem[] {
 
 export function checkMaturity(source: SourceFile): Problem[] {
   return check(source, MaturitySchema, source.data);
+}
+
+export function checkJourney(source: SourceFile): Problem[] {
+  return check(source, JourneySchema, source.data);
 }
 
 export interface ServiceCheck {

@@ -54,11 +54,11 @@ export function mixinConfig(model: Model): string {
 `;
 }
 
-/** `services` and `dashboardFiles` in output order; their files are written by the caller. */
-export function mixinLibsonnet(model: Model, services: readonly string[], dashboardFiles: readonly string[]): string {
+/** `ruleFiles` (services, then the journeys) and `dashboardFiles` in output order; their files are written by the caller. */
+export function mixinLibsonnet(model: Model, ruleFiles: readonly string[], dashboardFiles: readonly string[]): string {
   const urls = baseUrls(model);
   const rel = (path: string) => str(path.slice(mixinPaths.dir.length + 1));
-  const ruleImports = services.map((s) => `    import ${rel(mixinPaths.rules(s))},`).join('\n');
+  const ruleImports = ruleFiles.map((s) => `    import ${rel(mixinPaths.rules(s))},`).join('\n');
   const dashboardImports = dashboardFiles.map((f) => `    ${str(f)}: import ${rel(mixinPaths.dashboard(f))},`).join('\n');
   return `${HEADER}
 //

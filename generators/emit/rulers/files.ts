@@ -20,7 +20,7 @@ export function localRulesText(service: Service, groups: readonly RuleGroup[]): 
   );
 }
 
-export function mimirRulesText(service: Service, groups: readonly RuleGroup[]): string {
+export function mimirRulesText(service: Pick<Service, 'name'>, groups: readonly RuleGroup[]): string {
   return toYaml(
     { namespace: mimirNamespace(service), groups: groups.map(ruleYamlObject) },
     `${GENERATED_HEADER}\nService: ${service.name}. Global half for the Mimir ruler: mimirtool rules load <this file>.`,
@@ -31,7 +31,7 @@ export function mimirRulesText(service: Service, groups: readonly RuleGroup[]): 
  * A Thanos ruler must not record or alert on a partial answer (a store that did not respond):
  * a burn rate over half the clusters is wrong either way, so the group aborts instead.
  */
-export function thanosRulesText(service: Service, groups: readonly RuleGroup[]): string {
+export function thanosRulesText(service: Pick<Service, 'name'>, groups: readonly RuleGroup[]): string {
   return toYaml(
     {
       groups: groups.map((g) => {

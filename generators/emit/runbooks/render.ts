@@ -6,7 +6,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import Handlebars from 'handlebars';
 import type { Model, Service } from '../../model/types.js';
-import { runbookFile } from '../../naming.js';
+import { journeyPaths, runbookFile } from '../../naming.js';
+import { journeysRunbookView } from '../journeys/runbook.js';
 import { RUNBOOK_TEMPLATES_DIR } from '../../paths.js';
 import { indexView, serviceRunbookView } from './view-model.js';
 
@@ -43,9 +44,9 @@ type Template = HandlebarsTemplateDelegate;
  * first use, a few hundred milliseconds that every pack paid again (hundreds of packs in a
  * test run of random catalogs), though the templates had not changed.
  */
-let lastCompiled: { key: string; templates: { service: Template; index: Template } } | undefined;
+let lastCompiled: { key: string; templates: { service: Template; index: Template; journeys: Template } } | undefined;
 
-function compiled(templates: ReadonlyMap<string, string>): { service: Template; index: Template } {
+function compiled(templates: ReadonlyMap<string, string>): { service: Template; index: Template; journeys: Template } {
   const key = JSON.stringify([...templates]);
   if (lastCompiled?.key === key) return lastCompiled.templates;
   const hb = Handlebars.create();
@@ -59,19 +60,19 @@ function compiled(templates: ReadonlyMap<string, string>): { service: Template; 
     if (text === undefined) throw new RunbookTemplateError(`runbook template ${name} is missing`);
     return hb.compile(text, { noEscape: true, strict: true });
   };
-  lastCompiled = { key, templates: { service: compile('service.md.hbs'), index: compile('index.md.hbs') } };
+  lastCompiled = { key, templates: { service: compile('service.md.hbs'), index: compile('index.md.hbs'), journeys: compile('journeys.md.hbs') } };
   return lastCompiled.templates;
 }
 
 /** File name under out/runbooks/ -> Markdown. */
 export function renderRunbooks(model: Model): Map<string, string> {
   const render = runbookRenderer(model);
-  return new Map([...model.services.map((s) => render.service(s)), render.index()]);
+  return new Map([...model.services.map((s) => render.service(s)), render.index(), ...(model.journeys.length ? [render.journeys()] : [])]);
 }
 
 /** Renders runbooks one at a time (a service's, or the index), with the templates compiled once. */
-export function runbookRenderer(model: Model): { service(s: Service): [string, string]; index(): [string, string] } {
-  const { service, index } = compiled(loadTemplates(model.settings.runbookTemplateDir));
+export function runbookRenderer(model: Model): { service(s: Service): [string, string]; index(): [string, string]; journeys(): [string, string] } {
+  const { service, index, journeys } = compiled(loadTemplates(model.settings.runbookTemplateDir));
   const tidy = (md: string) => `${md.replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
   const rendered = (render: () => string): string => {
     try {
@@ -83,5 +84,6 @@ export function runbookRenderer(model: Model): { service(s: Service): [string, s
   return {
     service: (s) => [runbookFile(s), rendered(() => service(serviceRunbookView(model, s)))],
     index: () => ['README.md', rendered(() => index(indexView(model)))],
+    journeys: () => [journeyPaths.runbook, rendered(() => journeys(journeysRunbookView(model)))],
   };
 }
