@@ -5,6 +5,7 @@
 local overview = import 'overview.libsonnet';
 local service = import 'service.libsonnet';
 local upgrades = import 'upgrades.libsonnet';
+local journeys = import 'journeys.libsonnet';
 local vm = std.extVar('model');
 
 {
@@ -14,5 +15,5 @@ local vm = std.extVar('model');
   } + {
     'slo-overview.json': overview(vm),
     'upgrades.json': upgrades.dashboard(vm),
-  },
+  } + (if vm.journeys.present then { 'journeys.json': journeys.dashboard(vm) } else {}),
 }

@@ -387,7 +387,7 @@ export function program(): Command {
     .addOption(catalogOpt())
     .action((o: { catalog: string }) => {
       const model = modelOrExit(o.catalog);
-      console.log(`${o.catalog}: ${model.services.length} services, ${model.services.reduce((n, s) => n + s.slis.length, 0)} SLIs, no problems.`);
+      console.log(`${o.catalog}: ${model.services.length} services, ${model.services.reduce((n, s) => n + s.slis.length, 0)} SLIs${model.journeys.length ? `, ${model.journeys.length} journeys` : ''}, no problems.`);
     });
   p.command('test')
     .description('run promtool check rules, then the generated promtool tests in parallel, on a generated pack')

@@ -212,7 +212,7 @@ describe('other commands', () => {
     const cwd = scratchDir();
     const r = cli(['validate', '--catalog', catalog], cwd);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`8 services, ${SLIS} SLIs, no problems`);
+    expect(r.stdout).toContain(`8 services, ${SLIS} SLIs, 2 journeys, no problems`);
     expect(readdirSync(cwd)).toEqual([]);
   });
 

@@ -50,6 +50,12 @@ function suggestion(word: string, candidates: readonly string[]): string {
   return distance(word, near) <= Math.max(2, Math.floor(word.length / 3)) ? `did you mean "${near}"? ` : '';
 }
 
+/** What each weighting means, in the words runbooks and dashboards use. */
+export const WEIGHTING_TEXT: Record<JourneyWeighting, string> = {
+  events: "every event of every component counts, as many times as the component's weight: the share of users' steps that failed. Busy components weigh more.",
+  components: "each component's error ratio counts by its weight, however few events it has: a quiet step that fails is not drowned by a busy one that works.",
+};
+
 /** The windows a journey records, shortest first: its policy's alert windows, the current hour, its period. */
 export function journeyWindows(journey: Pick<Journey, 'alerts' | 'period'>): Duration[] {
   const all = new Map<number, Duration>();
@@ -215,5 +221,51 @@ function buildOne(src: SourceFile, doc: JourneyDoc, ctx: JourneyContext, report:
     pages,
     minEvents: ctx.minEvents,
     file: src.file,
+  };
+}
+
+/** Events of one SLI (or journey) over some span: all and bad, or their rates. */
+export interface EventSums {
+  readonly total: number;
+  readonly bad: number;
+}
+
+export interface JourneyFigures {
+  /** The journey's error ratio; undefined when none of its components had events. */
+  readonly ratio: number | undefined;
+  /** Weighted events (events weighting), what an events-weighted journey that contains this one counts. */
+  readonly total: number;
+  readonly bad: number;
+  /** Each component in order: its error ratio and its share of the journey's error ratio (undefined when it had no events, or the journey none bad). */
+  readonly parts: readonly { readonly component: JourneyComponent; readonly ratio: number | undefined; readonly share: number | undefined }[];
+}
+
+/**
+ * A journey over a span from its components' events there: the definition the recording rules
+ * implement (emit/journeys/rules.ts), written as plain arithmetic. Events weighting: Σ w·bad /
+ * Σ w·total; components weighting: Σ w·ratio / Σ w over the components that had events.
+ */
+export function combineJourney(journeys: readonly Journey[], journey: Journey, leaf: (service: string, sli: string) => EventSums | undefined): JourneyFigures {
+  const parts = journey.components.map((c) => {
+    if (c.type === 'sli') {
+      const s = leaf(c.service, c.sli) ?? { total: 0, bad: 0 };
+      return { component: c, total: s.total, bad: s.bad, ratio: s.total > 0 ? s.bad / s.total : undefined };
+    }
+    const child = combineJourney(journeys, journeys.find((j) => j.name === c.journey)!, leaf);
+    return { component: c, total: child.total, bad: child.bad, ratio: child.ratio };
+  });
+  const total = parts.reduce((s, p) => s + p.component.weight * p.total, 0);
+  const bad = parts.reduce((s, p) => s + p.component.weight * p.bad, 0);
+  if (journey.weighting === 'events') {
+    return { ratio: total > 0 ? bad / total : undefined, total, bad, parts: parts.map((p) => ({ component: p.component, ratio: p.ratio, share: bad > 0 ? (p.component.weight * p.bad) / bad : undefined })) };
+  }
+  const counted = parts.filter((p) => p.ratio !== undefined);
+  const weights = counted.reduce((s, p) => s + p.component.weight, 0);
+  const weightedBad = counted.reduce((s, p) => s + p.component.weight * p.ratio!, 0);
+  return {
+    ratio: counted.length ? weightedBad / weights : undefined,
+    total,
+    bad,
+    parts: parts.map((p) => ({ component: p.component, ratio: p.ratio, share: p.ratio !== undefined && weightedBad > 0 ? (p.component.weight * p.ratio) / weightedBad : undefined })),
   };
 }

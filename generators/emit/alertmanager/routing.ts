@@ -5,6 +5,7 @@
  */
 import type { Model, Service, Severity, Sli, Team } from '../../model/types.js';
 import { GENERATED_HEADER, toYaml } from '../yaml-text.js';
+import { JOURNEY_LABEL } from '../../naming.js';
 import { dependencyWait, inhibitRules } from './inhibition.js';
 
 export const UNROUTED_RECEIVER = 'slokit-unrouted';
@@ -40,9 +41,15 @@ function alertOwners(service: Service): { team: Team; severity: Severity }[] {
   return [...owners.values()].sort((a, b) => a.team.name.localeCompare(b.team.name) || a.severity.localeCompare(b.severity));
 }
 
-/** Teams that own at least one service, SLI or group of an SLI (owners_by): only they get routes. */
+/** Journeys whose burn alerts reach Alertmanager. */
+const alertingJourneys = (model: Model) => model.journeys.filter((j) => j.burnAlerts);
+
+/** Teams that own at least one service, SLI, group of an SLI (owners_by) or alerting journey: only they get routes. */
 function routedTeams(model: Model): Team[] {
-  const owning = new Set(model.services.flatMap((s) => [s.team.name, ...s.slis.flatMap((sli) => [sli.team.name, ...groupOwners(sli).map((o) => o.team.name)])]));
+  const owning = new Set([
+    ...model.services.flatMap((s) => [s.team.name, ...s.slis.flatMap((sli) => [sli.team.name, ...groupOwners(sli).map((o) => o.team.name)])]),
+    ...alertingJourneys(model).map((j) => j.team.name),
+  ]);
   return model.teams.filter((t) => owning.has(t.name));
 }
 
@@ -74,7 +81,9 @@ export function alertmanagerConfig(model: Model) {
   const teams = routedTeams(model);
   // One page per incident: a service's pages in one place are one notification, whichever SLIs,
   // tiers or resources fire; tickets stay one per alert, SLI and resource.
-  const pageGroupBy = ['service', ...model.settings.aggregationLabels];
+  // A journey's alerts carry no service: grouped by journey instead (only when a journey alerts, so other catalogs' routing stays as it was).
+  const byJourney = alertingJourneys(model).length ? [JOURNEY_LABEL] : [];
+  const pageGroupBy = ['service', ...byJourney, ...model.settings.aggregationLabels];
   const waitForDependencies = dependencyWait(model);
   const teamRoute = (t: Team, matchers: string[]) => {
     const dependent = servicesWithDependencies(model, t);
@@ -96,7 +105,7 @@ export function alertmanagerConfig(model: Model) {
   return {
     route: {
       receiver: UNROUTED_RECEIVER,
-      group_by: ['alertname', 'service', 'sli', 'resource'],
+      group_by: ['alertname', 'service', 'sli', 'resource', ...byJourney],
       group_wait: am.groupWait,
       group_interval: am.groupInterval,
       repeat_interval: am.repeatInterval,
@@ -151,6 +160,11 @@ export function routeCases(model: Model): RouteCase[] {
         for (const o of owners) cases.push({ labels: at(o.values[0]!, severity), receiver: receiverName(o.team, kind) });
         cases.push({ labels: at('slokit-owned-by-no-one', severity), receiver: receiverName(sli.team, kind) });
       }
+    }
+  }
+  for (const j of alertingJourneys(model)) {
+    for (const severity of [...new Set(j.alerts.map((a) => a.severity))].sort()) {
+      cases.push({ labels: { team: j.team.name, severity, [JOURNEY_LABEL]: j.name }, receiver: receiverName(j.team, severity === 'critical' ? 'page' : 'ticket') });
     }
   }
   cases.push({ labels: { team: 'no-such-team', severity: 'critical' }, receiver: UNROUTED_RECEIVER });

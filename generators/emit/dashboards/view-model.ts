@@ -7,7 +7,8 @@ import { formatNumber, formatPercent } from '../../model/decimal.js';
 import type { Duration } from '../../model/duration.js';
 import type { Matcher, Model, SaturationResource, Service, Sli } from '../../model/types.js';
 import { saturationIdentity } from '../saturation-rules.js';
-import { alertNames, CURRENT_WINDOW, dashboardLabelVars, dashboardUid, REPORT_OBJECTIVE_LABEL, runbookFileUrl, series, SLI_LABELS, VERSION_LABEL } from '../../naming.js';
+import { WEIGHTING_TEXT } from '../../model/journeys.js';
+import { alertNames, CURRENT_WINDOW, dashboardLabelVars, dashboardUid, journeyPaths, JOURNEY_LABEL, journeySeries, REPORT_OBJECTIVE_LABEL, runbookFileUrl, series, SLI_LABELS, VERSION_LABEL } from '../../naming.js';
 import { matchersText, selectorText } from '../../promql/escape.js';
 import { eventRates } from '../../promql/sli-events.js';
 
@@ -171,6 +172,34 @@ function upgradesView(model: Model) {
   };
 }
 
+/**
+ * The journeys dashboard: rows repeated by the `journey` variable over the recorded journey
+ * series; the component panel joins the SLIs' burn rates on the journey's component weights.
+ */
+function journeysView(model: Model) {
+  const chosen: Matcher[] = [{ label: JOURNEY_LABEL, op: '=~', value: '$journey' }, ...variableMatchers(model)];
+  const own = (name: string) => `${name}${matchersText(chosen)}`;
+  const legend = variables(model).map((v) => `{{${v.labelName}}}`).join(' ');
+  const weighting = [...new Set(model.journeys.map((j) => j.weighting))];
+  const periods = [...new Set(model.journeys.map((j) => j.period.text))];
+  return {
+    present: model.journeys.length > 0,
+    uid: journeyPaths.dashboardUid,
+    journeyQuery: journeySeries.objective,
+    legend,
+    lowestObjective: model.journeys.length ? Math.min(...model.journeys.map((j) => j.objective)) : 0,
+    // Availability over the period from the budget left, which every journey records whatever its period.
+    availability: `1 - (1 - ${own(journeySeries.budgetRemaining)}) * on (${JOURNEY_LABEL}) group_left () (1 - max by (${JOURNEY_LABEL}) (${journeySeries.objective}{${JOURNEY_LABEL}=~"$journey"}))`,
+    budgetRemaining: own(journeySeries.budgetRemaining),
+    errorRatio: own(journeySeries.errorRatio(CURRENT_WINDOW)),
+    periodRatio: periods.length === 1 ? own(journeySeries.errorRatio(model.journeys[0]!.period)) : `(1 - ${own(journeySeries.budgetRemaining)}) * on (${JOURNEY_LABEL}) group_left () (1 - max by (${JOURNEY_LABEL}) (${journeySeries.objective}{${JOURNEY_LABEL}=~"$journey"}))`,
+    budget: `1 - max(${journeySeries.objective}{${JOURNEY_LABEL}=~"$journey"})`,
+    componentBurn: `${series.burnRate(CURRENT_WINDOW)}${matchersText(variableMatchers(model))} * on (${SLI_LABELS.service}, ${SLI_LABELS.sli}) group_left () (0 * ${journeySeries.componentWeight}{${JOURNEY_LABEL}=~"$journey"} + 1)`,
+    componentLegend: [`{{${SLI_LABELS.service}}}/{{${SLI_LABELS.sli}}}`, ...variables(model).map((v) => `{{${v.labelName}}}`)].join(' '),
+    weightingText: weighting.map((w) => `**${w}**: ${WEIGHTING_TEXT[w]}`).join('\n\n') || 'No journeys.',
+  };
+}
+
 /** Everything the templates need; plain JSON. `services`: the ones to describe (default all; the rest are reused as they were). */
 export function dashboardViewModel(model: Model, services: readonly Service[] = model.services) {
   const vars = variableMatchers(model);
@@ -184,6 +213,7 @@ export function dashboardViewModel(model: Model, services: readonly Service[] = 
     burnAlertPrefix: alertNames.burn(model.settings, { name: '' }),
     services: services.map((s) => serviceView(model, s)),
     upgrades: upgradesView(model),
+    journeys: journeysView(model),
     overview: {
       // One row per SLI: the join key is (service, sli); max drops environment and cluster splits to the worst.
       objective: `max by (service, sli) (${series.objective})`,

@@ -4,6 +4,7 @@
  */
 import { formatNumber, formatPercent } from '../../model/decimal.js';
 import type { Journey, Model } from '../../model/types.js';
+import { WEIGHTING_TEXT } from '../../model/journeys.js';
 import { journeyPaths, JOURNEY_LABEL, journeySeries, runbookAnchors, runbookFile, series } from '../../naming.js';
 import { matchersText } from '../../promql/escape.js';
 import { budgetLasts } from '../alert-rules.js';
@@ -12,11 +13,6 @@ import { sliMatcherList } from '../sli-selector.js';
 import { componentLabel, journeyDashboardUrl } from './alerts.js';
 import { resolveComponents } from './read.js';
 import { goTemplate } from '../annotation-values.js';
-
-export const WEIGHTING_TEXT: Record<Journey['weighting'], string> = {
-  events: "every event of every component counts, as many times as the component's weight: the share of users' steps that failed. Busy components weigh more.",
-  components: "each component's error ratio counts by its weight, however few events it has: a quiet step that fails is not drowned by a busy one that works.",
-};
 
 function journeyView(model: Model, journey: Journey) {
   const parts = resolveComponents(model, journey);

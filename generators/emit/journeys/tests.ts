@@ -11,7 +11,7 @@
  * components-weighted one must (the difference between the two weightings).
  */
 import { formatSeconds } from '../../model/duration.js';
-import { journeyWindows } from '../../model/journeys.js';
+import { combineJourney, journeyWindows } from '../../model/journeys.js';
 import type { Journey, Model } from '../../model/types.js';
 import { journeyPaths, JOURNEY_LABEL, journeySeries, series } from '../../naming.js';
 import { seriesText } from '../../promql/escape.js';
@@ -46,23 +46,9 @@ function leavesOf(model: Model, journey: Journey): { key: string; service: strin
   return [...out.values()];
 }
 
-/** The journey over a window, from its definition: events weighting sums weighted events, components weighting averages ratios. */
-export function exactJourney(model: Model, journey: Journey, feeds: ReadonlyMap<string, Feed>): { ratio: number | undefined; total: number; bad: number } {
-  const parts = journey.components.map((c) => {
-    if (c.type === 'sli') {
-      const f = feeds.get(`${c.service}/${c.sli}`)!;
-      return { weight: c.weight, total: f.total, bad: f.bad, ratio: f.total > 0 ? f.bad / f.total : undefined };
-    }
-    return { weight: c.weight, ...exactJourney(model, model.journeys.find((j) => j.name === c.journey)!, feeds) };
-  });
-  if (journey.weighting === 'events') {
-    const total = parts.reduce((s, p) => s + p.weight * p.total, 0);
-    const bad = parts.reduce((s, p) => s + p.weight * p.bad, 0);
-    return { ratio: total > 0 ? bad / total : undefined, total, bad };
-  }
-  const counted = parts.filter((p) => p.ratio !== undefined);
-  const weights = counted.reduce((s, p) => s + p.weight, 0);
-  return { ratio: counted.length ? counted.reduce((s, p) => s + p.weight * p.ratio!, 0) / weights : undefined, total: 0, bad: 0 };
+/** The journey from its definition (model/journeys.ts), not from the rules. */
+function exactJourney(model: Model, journey: Journey, feeds: ReadonlyMap<string, Feed>): { ratio: number | undefined; total: number } {
+  return combineJourney(model.journeys, journey, (service, sli) => feeds.get(`${service}/${sli}`));
 }
 
 function situations(model: Model, journey: Journey): { name: string; feeds: Map<string, Feed> }[] {

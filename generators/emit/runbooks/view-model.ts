@@ -8,7 +8,7 @@ import { formatNumber, formatPercent } from '../../model/decimal.js';
 import { dependentsOf, serviceNamed } from '../../model/lookup.js';
 import type { Model, SaturationResource, Service, Sli, Team } from '../../model/types.js';
 import { instanceUtilisation, saturationSelector, type SaturationAlertDef } from '../saturation-rules.js';
-import { dashboardUid, grafanaUrl, runbookAnchors, runbookFile, series, SLI_LABELS } from '../../naming.js';
+import { dashboardUid, grafanaUrl, journeyPaths, runbookAnchors, runbookFile, series, SLI_LABELS } from '../../naming.js';
 import { matchersText, selectorText } from '../../promql/escape.js';
 import { eventRates } from '../../promql/sli-events.js';
 import { budgetLasts, type AlertDef } from '../alert-rules.js';
@@ -315,6 +315,7 @@ export function indexView(model: Model) {
           slos: s.slis.map((sli) => `${sli.name} ${formatPercent(sli.objective)}`).join(', '),
         })),
     })),
+    journeys: model.journeys.map((j) => ({ name: j.name, anchor: journeyPaths.anchor(j), team: j.team.name, objective: formatPercent(j.objective), description: mdText(j.description) })),
   };
 }
 
