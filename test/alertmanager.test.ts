@@ -43,11 +43,12 @@ describe('alertmanager.yml', () => {
       route: { group_by: string[]; routes: { matchers: string[]; group_wait: string; routes: { matchers: string[]; receiver: string; group_wait?: string }[] }[] };
       receivers: { name: string; webhook_configs?: { url: string; send_resolved: boolean }[] }[];
     };
-    expect(c.route.group_by).toEqual(['alertname', 'service', 'sli', 'resource']);
+    // The bundled catalog's journeys alert: their alerts carry no service and group by journey.
+    expect(c.route.group_by).toEqual(['alertname', 'service', 'sli', 'resource', 'journey']);
     const web = c.route.routes.find((r) => r.matchers[0] === 'team="web-platform"')!;
     // group_wait (30s) plus the fast evaluation interval (1m): the dependency's page is evaluated by another group.
     // Pages are grouped by service and place: one notification per incident, whichever SLIs and tiers fire.
-    const byService = ['service', 'env', 'cluster'];
+    const byService = ['service', 'journey', 'env', 'cluster'];
     expect(web.routes).toEqual([
       { matchers: ['severity="critical"', 'service=~"web|workhorse"'], receiver: 'web-platform-page', group_by: byService, group_wait: '90s' },
       { matchers: ['severity="critical"'], receiver: 'web-platform-page', group_by: byService, group_wait: '30s' },

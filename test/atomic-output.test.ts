@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI, cli, copyCatalog, edit, scratchDir } from './helpers/catalog.js';
+import { CLI, cli, copyCatalog, keepServices, edit, scratchDir } from './helpers/catalog.js';
 import { packTree } from './helpers/pack-tree.js';
 
 const KILLS = Number(process.env.SLOKIT_KILL_RUNS ?? 30);
@@ -17,7 +17,7 @@ const SEED = Number(process.env.SLOKIT_KILL_SEED ?? 20261127);
 const FOREIGN = 1500;
 
 function keepOnly(catalog: string, services: readonly string[]): string {
-  for (const f of readdirSync(join(catalog, 'services'))) if (!services.includes(f.replace(/\.yaml$/, ''))) rmSync(join(catalog, 'services', f));
+  keepServices(catalog, services);
   return catalog;
 }
 

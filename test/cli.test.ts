@@ -2,7 +2,7 @@
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BUNDLED_CATALOG, cli, copyCatalog, edit, scratchDir } from './helpers/catalog.js';
+import { BUNDLED_CATALOG, cli, copyCatalog, keepServices, edit, scratchDir } from './helpers/catalog.js';
 import { loadModel } from '../generators/pipeline.js';
 
 const SLIS = loadModel(BUNDLED_CATALOG).model!.services.reduce((n, s) => n + s.slis.length, 0);
@@ -130,7 +130,8 @@ describe('slokit generate', () => {
       .filter((s) => s.slis.every((x) => x.startsWith('webhook-relay/')))
       .flatMap((s) => s.files.map((f) => `prometheus/tests/${f}`));
     expect(onlyWebhookRelayShapes.length).toBeGreaterThan(0);
-    rmSync(join(catalog, 'services', 'webhook-relay.yaml')); // nothing depends on it
+    rmSync(join(catalog, 'services', 'webhook-relay.yaml')); // no service depends on it
+    rmSync(join(catalog, 'journeys', 'webhook-delivery.yaml')); // the journey that crosses it goes with it
     const r = cli(['generate', '--catalog', catalog, '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     const pruned = r.stdout.match(/pruned stale files: (.*)/)![1]!.split(', ');
@@ -262,7 +263,7 @@ describe('other commands', () => {
   it('test runs promtool check and the tests in parallel, skips what passed unchanged with --changed, and names a failing scenario with its reason', { timeout: 900_000 }, () => {
     const catalog = copyCatalog();
     // A one-service catalog keeps this run short; the full pack is covered by promtool-pack.test.ts.
-    for (const f of readdirSync(join(catalog, 'services'))) if (f !== 'redis.yaml') rmSync(join(catalog, 'services', f));
+    keepServices(catalog, ['redis']);
     const out = join(scratchDir(), 'out');
     expect(cli(['generate', '--catalog', catalog, '--out', out]).code).toBe(0);
     const tests = join(out, 'prometheus', 'tests');

@@ -49,8 +49,8 @@ function recordedMetrics(): Set<string> {
 const panelsOf = (d: DashboardJson) => (d.panels ?? []) as (DashboardJson['panels'] & object)[number][];
 
 describe('the generated dashboards', () => {
-  it('cover every service plus the overview and upgrade dashboards, with stable uids of at most 40 characters', () => {
-    expect([...dashboards.keys()]).toEqual([...model.services.map((s) => `${s.name}.json`), 'slo-overview.json', 'upgrades.json'].sort());
+  it('cover every service plus the overview, upgrade and journeys dashboards, with stable uids of at most 40 characters', () => {
+    expect([...dashboards.keys()]).toEqual([...model.services.map((s) => `${s.name}.json`), 'slo-overview.json', 'upgrades.json', 'journeys.json'].sort());
     for (const [, d] of dashboards) {
       expect(d.uid.length).toBeLessThanOrEqual(40);
       expect(d.uid).toMatch(/^slokit-[a-z0-9-]+$/);

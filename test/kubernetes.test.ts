@@ -23,15 +23,16 @@ interface RuleDoc {
 }
 
 describe('Prometheus Operator', () => {
-  it('one PrometheusRule per service, valid against the CRD schema, holding exactly the groups of its rule file', () => {
+  it('one PrometheusRule per service and one for the journeys, valid against the CRD schema, holding exactly the groups of its rule file', () => {
     const rules = kube('prometheusrules/');
-    expect(rules.map(([p]) => p).sort()).toEqual(model.services.map((s) => `kubernetes/prometheusrules/${s.name}.yaml`).sort());
+    expect(rules.map(([p]) => p).sort()).toEqual([...model.services.map((s) => s.name), 'journeys'].map((n) => `kubernetes/prometheusrules/${n}.yaml`).sort());
     for (const [path, text] of rules) {
       const doc = parse(text) as RuleDoc;
       expect(() => new PrometheusRule(doc as never).validate(), path).not.toThrow();
       const service = path.replace(/.*\//, '').replace(/\.yaml$/, '');
       expect(doc.metadata.name).toBe(`slokit-${service}`);
-      expect(doc.metadata.labels).toMatchObject({ release: 'kube-prometheus-stack', 'app.kubernetes.io/managed-by': 'slokit', 'slokit.dev/service': service });
+      const own = service === 'journeys' ? { 'slokit.dev/journeys': 'true' } : { 'slokit.dev/service': service };
+      expect(doc.metadata.labels).toMatchObject({ release: 'kube-prometheus-stack', 'app.kubernetes.io/managed-by': 'slokit', ...own });
       const ruleFile = parse(pack.files.get(`prometheus/rules/${service}.yml`)!) as { groups: unknown[] };
       expect(doc.spec.groups).toEqual(ruleFile.groups);
     }
@@ -75,9 +76,10 @@ describe('kustomization', () => {
     const r = spawnSync('kubectl', ['kustomize', join(out, 'kubernetes')], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     const docs = parseAllDocuments(r.stdout).map((d) => d.toJS() as { kind: string; metadata: { name: string } });
-    expect(docs.filter((d) => d.kind === 'PrometheusRule').map((d) => d.metadata.name).sort()).toEqual(model.services.map((s) => `slokit-${s.name}`).sort());
-    expect(docs.filter((d) => d.kind === 'ConfigMap')).toHaveLength(model.services.length + 2);
-    expect(docs).toHaveLength(2 * model.services.length + 2);
+    expect(docs.filter((d) => d.kind === 'PrometheusRule').map((d) => d.metadata.name).sort()).toEqual([...model.services.map((s) => `slokit-${s.name}`), 'slokit-journeys'].sort());
+    // A dashboard per service, the overview, the upgrade watch and the journeys.
+    expect(docs.filter((d) => d.kind === 'ConfigMap')).toHaveLength(model.services.length + 3);
+    expect(docs).toHaveLength(2 * model.services.length + 4);
   });
 
 
@@ -86,7 +88,7 @@ describe('kustomization', () => {
     expect(k.kind).toBe('Kustomization');
     const objects = [...pack.files.keys()].filter((p) => p.startsWith('kubernetes/') && p !== 'kubernetes/kustomization.yaml').map((p) => p.slice('kubernetes/'.length));
     expect(k.resources).toEqual(objects.sort());
-    expect(k.resources.filter((r) => r.startsWith('prometheusrules/'))).toHaveLength(model.services.length);
-    expect(k.resources.filter((r) => r.startsWith('dashboards/')).length).toBe(model.services.length + 2);
+    expect(k.resources.filter((r) => r.startsWith('prometheusrules/'))).toHaveLength(model.services.length + 1);
+    expect(k.resources.filter((r) => r.startsWith('dashboards/')).length).toBe(model.services.length + 3);
   });
 });

@@ -18,6 +18,7 @@ const files = [
   'defaults.yaml',
   'teams.yaml',
   ...readdirSync(join(pristine, 'services')).map((f) => `services/${f}`),
+  ...readdirSync(join(pristine, 'journeys')).map((f) => `journeys/${f}`),
 ];
 
 type Mutation =

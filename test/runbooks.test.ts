@@ -22,7 +22,7 @@ const pack = await generatePack(model);
 const runbooks = new Map([...pack.files].filter(([p]) => p.startsWith('runbooks/')).map(([p, t]) => [p.replace('runbooks/', ''), t]));
 
 function alertsOf(service: string): { alert: string; sli: string; url: string }[] {
-  const rules = parse(pack.files.get(`prometheus/rules/${service}.yml`)!) as { groups: { rules: { alert?: string; labels?: Record<string, string>; annotations?: Record<string, string> }[] }[] };
+  const rules = parse(pack.files.get(service === 'journeys' ? 'prometheus/rules/journeys.yml' : `prometheus/rules/${service}.yml`)!) as { groups: { rules: { alert?: string; labels?: Record<string, string>; annotations?: Record<string, string> }[] }[] };
   return rules.groups.flatMap((g) => g.rules.filter((r) => r.alert).map((r) => ({ alert: r.alert!, sli: r.labels!.sli!, url: r.annotations!.runbook_url! })));
 }
 
@@ -31,9 +31,12 @@ function alertSections(md: string): string[] {
   return [...alertsPart.matchAll(/^### (.+)$/gm)].map((m) => headingSlug(m[1]!));
 }
 
+/** The journeys runbook's alert sections: every third-level heading is one. */
+const journeySections = (md: string) => [...md.matchAll(/^### (.+)$/gm)].map((m) => headingSlug(m[1]!));
+
 describe('runbooks', () => {
-  it('one per service plus an index by team and tier', () => {
-    expect([...runbooks.keys()].sort()).toEqual([...model.services.map((s) => `${s.name}.md`), 'README.md'].sort());
+  it('one per service, one for the journeys, and an index by team and tier', () => {
+    expect([...runbooks.keys()].sort()).toEqual([...model.services.map((s) => `${s.name}.md`), 'journeys.md', 'README.md'].sort());
     const index = runbooks.get('README.md')!;
     for (const t of new Set(model.services.map((s) => s.team.name))) expect(index).toContain(`## ${t}`);
     expect(index).toMatch(/\| \[registry\]\(registry\.md\) \| 1 \| requests 99\.9%, request-latency 99% \|/);
@@ -56,6 +59,15 @@ describe('runbooks', () => {
       expect(sections.sort()).toEqual([...anchorsOfAlerts].sort());
       expect(new Set(sections).size).toBe(sections.length);
     }
+    const journeyAlerts = alertsOf('journeys');
+    expect(journeyAlerts.length).toBeGreaterThan(0);
+    for (const a of journeyAlerts) {
+      const [file, anchor] = a.url.slice(base.length).split('#');
+      expect(file).toBe('journeys.md');
+      expect(anchors(runbooks.get('journeys.md')!).has(anchor!), a.url).toBe(true);
+      checked++;
+    }
+    expect(journeySections(runbooks.get('journeys.md')!).sort()).toEqual(journeyAlerts.map((a) => a.url.split('#')[1]!).sort());
     expect(checked).toBe(pack.summary.alertRules);
   });
 

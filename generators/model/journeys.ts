@@ -269,3 +269,13 @@ export function combineJourney(journeys: readonly Journey[], journey: Journey, l
     parts: parts.map((p) => ({ component: p.component, ratio: p.ratio, share: p.ratio !== undefined && weightedBad > 0 ? (p.component.weight * p.ratio) / weightedBad : undefined })),
   };
 }
+
+/** The SLIs a journey reaches, through the journeys it contains, each once, in order. */
+export function journeyLeaves(journeys: readonly Journey[], journey: Journey): { readonly service: string; readonly sli: string }[] {
+  const out = new Map<string, { service: string; sli: string }>();
+  for (const c of journey.components) {
+    if (c.type === 'sli') out.set(`${c.service}/${c.sli}`, { service: c.service, sli: c.sli });
+    else for (const l of journeyLeaves(journeys, journeys.find((j) => j.name === c.journey)!)) out.set(`${l.service}/${l.sli}`, l);
+  }
+  return [...out.values()];
+}

@@ -5,7 +5,8 @@
  * a stretch in which any of the SLO's slokit alerts fired, and its share is the bad events
  * recorded while it fired (inside the period) over the events the period's budget allows.
  */
-import type { Model, Service, Sli } from '../model/types.js';
+import { combineJourney, journeyLeaves } from '../model/journeys.js';
+import type { Journey, JourneyComponent, Model, Service, Sli } from '../model/types.js';
 import { SLI_LABELS } from '../naming.js';
 import type { Period, ReportPeriods } from './period.js';
 
@@ -52,6 +53,26 @@ export interface SloReport {
   readonly burn: readonly (readonly [number, number])[];
 }
 
+/** A user journey over the period, from its components' sums (model/journeys.ts combineJourney). */
+export interface JourneyReport {
+  readonly journey: string;
+  readonly environment: string | null;
+  readonly team: string;
+  readonly description: string;
+  readonly weighting: string;
+  readonly objective: number;
+  readonly availability: number | null;
+  readonly budgetSpent: number | null;
+  readonly budgetLeft: number | null;
+  readonly verdict: Verdict;
+  readonly previous: { readonly availability: number | null; readonly verdict: Verdict };
+  readonly trend: number | null;
+  /** Each component: its weight, availability, and share of the journey's bad (what spent the budget). */
+  readonly components: readonly { readonly name: string; readonly weight: number; readonly availability: number | null; readonly share: number | null }[];
+  /** Components whose samples begin inside the period (added during it), with when. */
+  readonly measuredFrom: readonly { readonly name: string; readonly from: number }[];
+}
+
 export interface Rollup {
   readonly name: string;
   readonly slos: number;
@@ -71,6 +92,7 @@ export interface Report {
   readonly filters: { readonly team: string | null; readonly service: string | null; readonly environment: string | null };
   readonly chartStep: number;
   readonly slos: readonly SloReport[];
+  readonly journeys: readonly JourneyReport[];
   readonly teams: readonly Rollup[];
   readonly tiers: readonly Rollup[];
 }
@@ -205,12 +227,46 @@ function rollup(name: string, rows: readonly SloReport[]): Rollup {
   };
 }
 
+/** A journey in one environment, over the period and the one before, from the component rows' sums. */
+function journeyReport(model: Model, journey: Journey, environment: string | null, answers: Answers, periodStart: number): JourneyReport {
+  const figures = (sums: ReadonlyMap<RowKey, RowSums>) => combineJourney(model.journeys, journey, (service, sli) => sums.get(rowKey(service, sli, environment)));
+  const now = figures(answers.current);
+  const before = figures(answers.previous);
+  const availability = now.ratio === undefined ? null : 1 - now.ratio;
+  const previous = before.ratio === undefined ? null : 1 - before.ratio;
+  const budgetSpent = now.ratio === undefined ? null : now.ratio / journey.errorBudget;
+  const name = (c: JourneyComponent) => (c.type === 'sli' ? `${c.service}/${c.sli}` : `journey ${c.journey}`);
+  const measuredFrom = journeyLeaves(model.journeys, journey).flatMap(({ service, sli }) => {
+    const key = rowKey(service, sli, environment);
+    const first = answers.steps.get(key)?.[0]?.[0];
+    const from = answers.firstSample.get(key);
+    return first !== undefined && from !== undefined && from > periodStart ? [{ name: `${service}/${sli}`, from }] : [];
+  });
+  return {
+    journey: journey.name,
+    environment,
+    team: journey.team.name,
+    description: journey.description,
+    weighting: journey.weighting,
+    objective: journey.objective,
+    availability,
+    budgetSpent,
+    budgetLeft: budgetSpent === null ? null : 1 - budgetSpent,
+    verdict: verdictOf(availability, journey.objective),
+    previous: { availability: previous, verdict: verdictOf(previous, journey.objective) },
+    trend: availability === null || previous === null ? null : availability - previous,
+    components: now.parts.map((p) => ({ name: name(p.component), weight: p.component.weight, availability: p.ratio === undefined ? null : 1 - p.ratio, share: p.share ?? null })),
+    measuredFrom,
+  };
+}
+
 export function buildReport(
   model: Model,
   periods: ReportPeriods,
   slos: readonly Slo[],
   answers: Answers,
   meta: { url: string; version: string | undefined; closedRanges: boolean; queries: number; chartStep: number; filters: Report['filters'] },
+  journeys: readonly { readonly journey: Journey; readonly environment: string | null }[] = [],
 ): Report {
   const { current, previous } = periods;
   const firing = firingByRow(model, answers.firing);
@@ -282,6 +338,7 @@ export function buildReport(
     filters: meta.filters,
     chartStep: meta.chartStep,
     slos: rows,
+    journeys: journeys.map((j) => journeyReport(model, j.journey, j.environment, answers, current.start)),
     teams: [...groups((r) => r.team)].sort(([a], [b]) => a.localeCompare(b)).map(([team, rs]) => rollup(team, rs)),
     tiers: [...groups((r) => r.tier)].sort(([a], [b]) => a - b).map(([tier, rs]) => rollup(`tier ${tier}`, rs)),
   };

@@ -5,6 +5,7 @@
  */
 import type { Duration } from '../model/duration.js';
 import type { Matcher, Model } from '../model/types.js';
+import { journeyLeaves } from '../model/journeys.js';
 import { SLI_LABELS } from '../naming.js';
 import { inParallel } from '../in-parallel.js';
 import { instantQuery, instantRangeQuery, prometheusVersion, rangeQuery, type VectorSample } from '../prometheus-api.js';
@@ -51,7 +52,14 @@ export async function collectReport(model: Model, periods: ReportPeriods, option
     .filter((s) => !options.service || s.name === options.service)
     .flatMap((service) => service.slis.map((sli) => ({ service, sli })))
     .filter(({ sli }) => !options.team || sli.team.name === options.team);
-  const raws = [...new Map(selected.map(({ sli }) => [sli.evaluation.rawWindow.text, sli.evaluation.rawWindow])).values()];
+  // Journeys of the team, or crossing the service; their SLIs' sums are read whatever the filters.
+  const journeys = model.journeys.filter((j) => (!options.team || j.team.name === options.team) && (!options.service || journeyLeaves(model.journeys, j).some((l) => l.service === options.service)));
+  const journeySlis = journeys.flatMap((j) => journeyLeaves(model.journeys, j)).map((l) => {
+    const service = model.services.find((s) => s.name === l.service)!;
+    return { service, sli: service.slis.find((s) => s.name === l.sli)! };
+  });
+  const read = [...selected, ...journeySlis];
+  const raws = [...new Map(read.map(({ sli }) => [sli.evaluation.rawWindow.text, sli.evaluation.rawWindow])).values()];
   const length = current.end - current.start;
   const step = HOUR * Math.max(1, Math.ceil(length / HOUR / MAX_POINTS), Math.ceil((selected.length * length) / HOUR / MAX_CHART_POINTS));
   const instant = (expr: string) => count(instantQuery(options.url, expr, options.timeoutMs));
@@ -82,7 +90,7 @@ export async function collectReport(model: Model, periods: ReportPeriods, option
   ]);
 
   // Each SLO reads the sums of its own raw window.
-  const rawOf = new Map(selected.map(({ service, sli }) => [`${service.name}\u0000${sli.name}`, sli.evaluation.rawWindow.text]));
+  const rawOf = new Map(read.map(({ service, sli }) => [`${service.name}\u0000${sli.name}`, sli.evaluation.rawWindow.text]));
   const mine = <T>(m: (r: (typeof perRaw)[number]) => ReadonlyMap<RowKey, T>) => {
     const out = new Map<RowKey, T>();
     for (const r of perRaw) for (const [k, v] of m(r)) if (rawOf.get(sloOf(k)) === r.raw.text) out.set(k, v);
@@ -123,6 +131,11 @@ export async function collectReport(model: Model, periods: ReportPeriods, option
     return seen.size ? [...seen].sort() : [null];
   };
   const slos: Slo[] = selected.flatMap(({ service, sli }) => environmentsOf(service.name, sli.name).map((environment) => ({ service, sli, environment })));
+  const journeyRows = journeys.flatMap((journey) => {
+    const envs = [...new Set(journeyLeaves(model.journeys, journey).flatMap((l) => environmentsOf(l.service, l.sli)))];
+    const named = envs.filter((e) => e !== null);
+    return (named.length ? named.sort() : [null]).map((environment) => ({ journey, environment }));
+  });
 
   // Each incident's bad events, inside the period.
   const fired = firingSeries.map((s) => ({ labels: s.metric, times: s.values.map(([t]) => t) }));
@@ -167,5 +180,5 @@ export async function collectReport(model: Model, periods: ReportPeriods, option
     queries,
     chartStep: step,
     filters: { team: options.team ?? null, service: options.service ?? null, environment: options.environment ?? null },
-  });
+  }, journeyRows);
 }

@@ -34,6 +34,19 @@ export function reportMarkdown(report: Report): string {
   ];
   const noted = v.slos.filter((x) => x.notes.length);
   if (noted.length) out.push(...noted.map((x) => `- ${mdText(sloName(x.report))}: ${mdText(x.notes.join('; '))}.`), '');
+  if (v.journeys.length) {
+    out.push(
+      '## User journeys',
+      '',
+      "Each journey from its components' events over the period; a component's share is how much of the journey's bad it contributed.",
+      '',
+      table(
+        ['Journey', 'Team', 'Objective', 'Availability', 'Budget spent', 'Verdict', 'Previous period', 'Trend', 'Components', 'Notes'],
+        v.journeys.map((j) => [mdText(j.name), mdText(j.report.team), j.objective, j.availability, j.budgetSpent, j.verdict === 'missed' ? '**missed**' : j.verdict, j.previous, j.trend, j.components.map(mdText).join('<br>'), mdText(j.notes.join('; '))]),
+      ),
+      '',
+    );
+  }
   const withIncidents = v.slos.filter((x) => x.incidents.length);
   out.push('## Incidents', '');
   if (!withIncidents.length) out.push('No slokit alert fired in the period.', '');

@@ -2,7 +2,7 @@
  * A report as people read it: every number formatted once here, for the Markdown and the HTML
  * alike. Catalog text stays raw: each format escapes it for itself.
  */
-import type { Incident, Report, Rollup, SloReport } from './build.js';
+import type { Incident, JourneyReport, Report, Rollup, SloReport } from './build.js';
 import { durationText, formatInstant } from './period.js';
 
 export const percent = (share: number | null, digits: number) => (share === null ? '–' : `${(share * 100).toFixed(digits)}%`.replace(/^-/, '−'));
@@ -51,6 +51,20 @@ export interface RollupView {
   readonly worst: string;
 }
 
+export interface JourneyView {
+  readonly report: JourneyReport;
+  readonly name: string;
+  readonly objective: string;
+  readonly availability: string;
+  readonly budgetSpent: string;
+  readonly verdict: string;
+  readonly previous: string;
+  readonly trend: string;
+  /** "web/puma-requests ×1: 99.912%, 40.1% of the bad", one per component. */
+  readonly components: readonly string[];
+  readonly notes: readonly string[];
+}
+
 export interface ReportView {
   readonly title: string;
   readonly period: string;
@@ -60,6 +74,7 @@ export interface ReportView {
   readonly teams: readonly RollupView[];
   readonly tiers: readonly RollupView[];
   readonly slos: readonly SloView[];
+  readonly journeys: readonly JourneyView[];
 }
 
 export const sloName = (r: { service: string; sli: string; environment: string | null }) => `${r.service}/${r.sli}${r.environment ? ` (${r.environment})` : ''}`;
@@ -86,6 +101,25 @@ function notesOf(r: SloReport, report: Report): string[] {
   if (r.verdict !== 'no-data' && r.coverage < 0.995) notes.push(`samples for ${(r.coverage * 100).toFixed(1)}% of the time since it was first measured`);
   if (r.verdict === 'no-data') notes.push('no recorded samples in the period');
   return notes;
+}
+
+function journeyView(j: JourneyReport, report: Report): JourneyView {
+  return {
+    report: j,
+    name: `${j.journey}${j.environment ? ` (${j.environment})` : ''}`,
+    objective: availabilityText(j.objective),
+    availability: availabilityText(j.availability),
+    budgetSpent: budgetText(j.budgetSpent),
+    verdict: VERDICT_TEXT[j.verdict],
+    previous: j.previous.availability === null ? '–' : `${availabilityText(j.previous.availability)} (${VERDICT_TEXT[j.previous.verdict]})`,
+    trend: trendText(j.trend),
+    components: j.components.map((c) => `${c.name} ×${c.weight}: ${availabilityText(c.availability)}${c.share === null ? '' : `, ${budgetText(c.share)} of the bad`}`),
+    notes: [
+      `weighted by ${j.weighting}`,
+      ...j.measuredFrom.map((m) => `${m.name} measured from ${formatInstant(m.from, report.timezone)} (added during the period)`),
+      ...(j.verdict === 'no-data' ? ['no recorded samples of its components in the period'] : []),
+    ],
+  };
 }
 
 export function reportView(report: Report): ReportView {
@@ -120,5 +154,6 @@ export function reportView(report: Report): ReportView {
       notes: notesOf(r, report),
       incidents: r.incidents.map((i) => incidentView(i, tz)),
     })),
+    journeys: [...report.journeys].sort((a, b) => (b.budgetSpent ?? -1) - (a.budgetSpent ?? -1) || a.journey.localeCompare(b.journey)).map((j) => journeyView(j, report)),
   };
 }

@@ -3,6 +3,7 @@
  * ui/templates, which HTML-escape every value (catalog text included). Only runbook HTML, made
  * safe by micromark, and chart data, made safe for a script element, go in unescaped.
  */
+import type { JourneyRow } from './journey-status.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
@@ -138,7 +139,29 @@ export function pageChrome(prometheusUrl: string, title: string, page: string) {
   return { title, page, prometheusUrl };
 }
 
-export function listView(model: Model, snapshot: Snapshot, prometheusUrl: string, filter: ListFilter) {
+/** A journey's row of the list: the same states, numbers and links as an SLO's. */
+function journeyView(row: JourneyRow) {
+  return {
+    ...stateView(row.state),
+    journey: row.journey,
+    description: row.description,
+    team: row.team,
+    weighting: row.weighting,
+    objective: formatPercent(row.objective),
+    period: row.period,
+    availability: percent(row.availability, availabilityDigits(row.objective)),
+    budget: percent(row.budgetRemaining, 1),
+    budgetBar: row.budgetRemaining === null ? undefined : `f${Math.round(unit(row.budgetRemaining) * 10)} ${row.budgetRemaining < AT_RISK_BUDGET ? 'low' : 'ok'}`,
+    errorRatio: percent(row.errorRatio, 3),
+    components: row.components.join(', '),
+    firing: row.firing,
+    unknown: row.state === 'unknown',
+    runbook: row.links.runbook,
+    dashboard: safeHref(row.links.dashboard),
+  };
+}
+
+export function listView(model: Model, snapshot: Snapshot, prometheusUrl: string, filter: ListFilter, journeys: readonly JourneyRow[] = []) {
   const rows = snapshot.rows.map((r) => ({ ...rowView(r, snapshot.environment), hidden: !matchesFilter(r, filter) }));
   const counts = SLO_STATES.map((s) => ({ ...stateView(s), count: snapshot.rows.filter((r) => r.state === s).length })).filter((c) => c.count > 0);
   const option = (value: string, text: string, selected: string) => ({ value, text, selected: value === selected });
@@ -152,6 +175,7 @@ export function listView(model: Model, snapshot: Snapshot, prometheusUrl: string
     teams: [...new Set(model.services.flatMap((s) => s.slis.map((sli) => sli.team.name)))].sort().map((t) => option(t, t, filter.team)),
     tiers: ['1', '2', '3'].map((t) => option(t, `tier ${t}`, filter.tier)),
     states: SLO_STATES.map((s) => option(s, `${STATE_LABELS[s].symbol} ${STATE_LABELS[s].text}`, filter.state)),
+    journeys: journeys.filter((j) => !filter.team || j.team === filter.team).map(journeyView),
     environmentLabel: model.settings.environmentLabel,
     environments: [...new Set([...snapshot.environments, ...(filter.env ? [filter.env] : [])])].sort().map((e) => option(e, e, filter.env)),
   };

@@ -9,7 +9,7 @@ import { gfm, gfmHtml } from 'micromark-extension-gfm';
 import { runbookRenderer } from '../emit/runbooks/render.js';
 import { headingSlug } from '../emit/runbooks/markdown.js';
 import type { Model } from '../model/types.js';
-import { runbookFile } from '../naming.js';
+import { journeyPaths, runbookFile } from '../naming.js';
 
 export interface RunbookPage {
   readonly title: string;
@@ -69,16 +69,18 @@ export function runbookPages(model: Model): { has(name: string): boolean; get(na
   const render = runbookRenderer(model);
   const files = new Map<string, string>(model.services.map((s) => [runbookFile(s), s.name]));
   files.set(INDEX_FILE, '');
+  if (model.journeys.length) files.set(journeyPaths.runbook, journeyPaths.name);
   const services = new Map(model.services.map((s) => [s.name, s]));
   const kept = new Map<string, RunbookPage>();
-  const has = (name: string) => name === '' || services.has(name);
+  const has = (name: string) => name === '' || services.has(name) || (name === journeyPaths.name && model.journeys.length > 0);
+  const markdown = (name: string) => (name === '' ? render.index()[1] : name === journeyPaths.name && !services.has(name) ? render.journeys()[1] : render.service(services.get(name)!)[1]);
   return {
     has,
     get(name) {
       if (!has(name)) return undefined;
       let page = kept.get(name);
       if (page) kept.delete(name);
-      else page = markdownToRunbookPage(name === '' ? render.index()[1] : render.service(services.get(name)!)[1], files);
+      else page = markdownToRunbookPage(markdown(name), files);
       kept.set(name, page);
       if (kept.size > KEPT) kept.delete(kept.keys().next().value!);
       return page;

@@ -13,6 +13,7 @@ import { detailView, listView, matchesFilter, pageChrome, pageRenderer, runbookV
 import { PrometheusUnavailable } from '../prometheus-api.js';
 import { QueryCache } from './query-cache.js';
 import { runbookPages } from './runbook-html.js';
+import { readJourneyRows } from './journey-status.js';
 import { parseRange, readDetail } from './slo-detail.js';
 import { readSnapshot, type Snapshot } from './slo-status.js';
 
@@ -100,7 +101,13 @@ export function buildServer(model: Model, options: ServeOptions): FastifyInstanc
     environments: snap.environments,
   });
 
-  app.get('/', async (req, reply) => html(reply, 'list', listView(model, await snapshot(req.query), options.prometheusUrl, filterOf(req.query as Record<string, unknown>))));
+  const journeyRows = (query: unknown = {}) => readJourneyRows(model, cache, filterOf(query as Record<string, unknown>).env || undefined);
+  app.get('/', async (req, reply) => {
+    const [snap, journeys] = await Promise.all([snapshot(req.query), journeyRows(req.query)]);
+    return html(reply, 'list', listView(model, snap, options.prometheusUrl, filterOf(req.query as Record<string, unknown>), journeys));
+  });
+
+  app.get('/api/journeys', async (req, reply) => json(reply, { journeys: await journeyRows(req.query) }));
 
   app.get<{ Params: { service: string; sli: string }; Querystring: { range?: string } }>('/slo/:service/:sli', async (req, reply) => {
     const found = lookup(req.params);

@@ -1,6 +1,6 @@
 /** Test helpers: a scratch copy of the bundled catalog to break on purpose, and the CLI as a process. */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,12 @@ export function copyCatalog(): string {
   const dir = join(scratchDir(), 'catalog');
   cpSync(BUNDLED_CATALOG, dir, { recursive: true });
   return dir;
+}
+
+/** Trims a catalog copy to these services; its journeys go too (they cross services, most of them gone). */
+export function keepServices(catalog: string, keep: readonly string[]): void {
+  for (const f of readdirSync(join(catalog, 'services'))) if (!keep.includes(f.replace(/\.yaml$/, ''))) rmSync(join(catalog, 'services', f));
+  rmSync(join(catalog, 'journeys'), { recursive: true, force: true });
 }
 
 /** Changes a catalog file; a change that changes nothing (its text was not found) fails, or the test would pass untested. */

@@ -13,7 +13,14 @@ const EXACT = new Set([
   '{{ $s.Labels.service }}',
   '{{ else }}',
   '{{ end }}',
+  // A journey's burn alert: each component's burn rate, listed.
+  '{{ range . }}',
+  '{{ printf "%.1f" .Value }}',
 ]);
+
+/** A journey's component burn query: an SLI's (service and sli slugs) or a contained journey's (slug, budget). */
+const BURN_QUERY =
+  /^\{\{ with printf `max\((?:slo:burn_rate:rate\w+\{service="[a-z0-9]+(?:-[a-z0-9]+)*", sli="[a-z0-9]+(?:-[a-z0-9]+)*"|journey:error:ratio_rate\w+\{journey="[a-z0-9]+(?:-[a-z0-9]+)*")(?:, [A-Za-z_]\w*=%q)*\}\)(?: \/ [0-9.e-]+)?`(?: \$labels\.[A-Za-z_]\w*)* \| query \}\}$/;
 
 /** The likely cause's query: catalog names only as service names (slugs), labels only as label names. */
 const CAUSE_QUERY =
@@ -24,7 +31,7 @@ const CAUSE_QUERY =
  * dashboard links fill in; the bundled catalog's by default.
  */
 export function isOwnTemplateAction(action: string, aggregationLabels: readonly string[] = ['env', 'cluster']): boolean {
-  return EXACT.has(action) || CAUSE_QUERY.test(action) || aggregationLabels.some((l) => action === `{{ $labels.${l} | urlquery }}`);
+  return EXACT.has(action) || CAUSE_QUERY.test(action) || BURN_QUERY.test(action) || aggregationLabels.some((l) => action === `{{ $labels.${l} | urlquery }}`);
 }
 
 /** Every action `{{ ... }}` in a text. */

@@ -11,7 +11,7 @@
  * components-weighted one must (the difference between the two weightings).
  */
 import { formatSeconds } from '../../model/duration.js';
-import { combineJourney, journeyWindows } from '../../model/journeys.js';
+import { combineJourney, journeyLeaves, journeyWindows } from '../../model/journeys.js';
 import type { Journey, Model } from '../../model/types.js';
 import { journeyPaths, JOURNEY_LABEL, journeySeries, series } from '../../naming.js';
 import { seriesText } from '../../promql/escape.js';
@@ -36,15 +36,8 @@ interface Feed {
   readonly bad: number;
 }
 
-/** The SLI components a journey reaches, through the journeys it contains, each once, in order. */
-function leavesOf(model: Model, journey: Journey): { key: string; service: string; sli: string }[] {
-  const out = new Map<string, { key: string; service: string; sli: string }>();
-  for (const c of journey.components) {
-    if (c.type === 'sli') out.set(`${c.service}/${c.sli}`, { key: `${c.service}/${c.sli}`, service: c.service, sli: c.sli });
-    else for (const l of leavesOf(model, model.journeys.find((j) => j.name === c.journey)!)) out.set(l.key, l);
-  }
-  return [...out.values()];
-}
+/** The SLI components a journey reaches, keyed service/sli. */
+const leavesOf = (model: Model, journey: Journey) => journeyLeaves(model.journeys, journey).map((l) => ({ ...l, key: `${l.service}/${l.sli}` }));
 
 /** The journey from its definition (model/journeys.ts), not from the rules. */
 function exactJourney(model: Model, journey: Journey, feeds: ReadonlyMap<string, Feed>): { ratio: number | undefined; total: number } {
