@@ -94,6 +94,31 @@ function exact(s: Slo, start: number, end: number) {
   return { total, bad, availability: total > 0 ? 1 - bad / total : null };
 }
 
+interface TestJourney {
+  readonly name: string;
+  readonly weighting: 'events' | 'components';
+  readonly objective: number;
+  readonly components: readonly { readonly slo: Slo; readonly weight: number }[];
+}
+const JOURNEYS: readonly TestJourney[] = [
+  { name: 'pull-by-events', weighting: 'events', objective: 99.9, components: [{ slo: registry, weight: 1 }, { slo: gitaly, weight: 3 }] },
+  { name: 'pull-by-components', weighting: 'components', objective: 99.9, components: [{ slo: registry, weight: 1 }, { slo: gitaly, weight: 3 }] },
+  { name: 'registry-with-cache', weighting: 'events', objective: 99.9, components: [{ slo: registry, weight: 1 }, { slo: redis, weight: 1 }] },
+];
+
+/** A journey's exact availability from the samples, by its definition (not by slokit's code). */
+function exactJourney(j: TestJourney, start: number, end: number): { availability: number; shares: number[] } {
+  const parts = j.components.map((c) => ({ weight: c.weight, ...exact(c.slo, start, end) }));
+  if (j.weighting === 'events') {
+    const bad = parts.reduce((n, p) => n + p.weight * p.bad, 0);
+    const total = parts.reduce((n, p) => n + p.weight * p.total, 0);
+    return { availability: 1 - bad / total, shares: parts.map((p) => (p.weight * p.bad) / bad) };
+  }
+  const measured = parts.filter((p) => p.total > 0);
+  const weighted = measured.reduce((n, p) => n + p.weight * (p.bad / p.total), 0);
+  return { availability: 1 - weighted / measured.reduce((n, p) => n + p.weight, 0), shares: parts.map((p) => (p.total > 0 ? (p.weight * (p.bad / p.total)) / weighted : NaN)) };
+}
+
 let prometheus: Running | undefined;
 let serve: Running | undefined;
 let catalog = '';
@@ -137,6 +162,11 @@ beforeAll(async () => {
   edit(join(catalog, 'services', 'gitaly.yaml'), (t) => t.replace(/(- name: grpc-requests\n\s+description: )[^\n]*/, '$1"<script>alert(1)</script> | [x](javascript:alert(1))"'));
   // An SLA the catalog reports and never alerts on: the report judges the month against it too.
   edit(join(catalog, 'services', 'gitaly.yaml'), (t) => t.replace('    objective: 99.95\n', '    objective: 99.95\n    report_objectives: [{ name: sla, objective: 99.8 }]\n'));
+  // Journeys over components a hundred times apart in traffic, weighted both ways, and one with redis (added mid-March).
+  for (const j of JOURNEYS) {
+    const components = j.components.map((c) => `  - { service: ${c.slo.service}, sli: ${c.slo.sli}, weight: ${c.weight} }`).join('\n');
+    writeFileSync(join(catalog, 'journeys', `${j.name}.yaml`), `name: ${j.name}\ndescription: ${j.name}\nteam: gitaly\nobjective: ${j.objective}\nweighting: ${j.weighting}\ncomponents:\n${components}\n`);
+  }
 }, 120_000);
 
 afterAll(async () => {
@@ -241,6 +271,35 @@ describe('slokit report on a real Prometheus with backfilled history', () => {
     }
   });
 
+  it("journeys: exact for components a hundred times apart, events- and components-weighted; each component's share of the bad; a component added mid-month is said", async () => {
+    for (const month of ['2026-02', '2026-03', '2026-04']) {
+      const r = await json(['--month', month]);
+      for (const j of JOURNEYS) {
+        const got = r.journeys.find((x) => x.journey === j.name && x.environment === 'production')!;
+        expect(got, `${j.name} ${month}`).toBeDefined();
+        const e = exactJourney(j, r.period.start, r.period.end);
+        close(got.availability, e.availability, `${j.name} ${month} availability`);
+        close(got.budgetSpent, (1 - e.availability) / 0.001, `${j.name} ${month} budget spent`);
+        expect(got.verdict).toBe(e.availability >= 0.999 ? 'met' : 'missed');
+        e.shares.forEach((share, i) => (Number.isNaN(share) ? expect(got.components[i]!.share).toBeNull() : close(got.components[i]!.share, share, `${j.name} ${month} share ${i}`)));
+        close(got.trend, e.availability - exactJourney(j, r.previous.start, r.previous.end).availability, `${j.name} ${month} trend`);
+      }
+    }
+    const march = await json(['--month', '2026-03']);
+    const byName = (name: string) => march.journeys.find((x) => x.journey === name && x.environment === 'production')!;
+    // Gitaly's bad March hours: a hundredth of the events, so events weighting barely moves while components weighting misses.
+    expect([byName('pull-by-events').verdict, byName('pull-by-components').verdict]).toEqual(['met', 'missed']);
+    expect(byName('registry-with-cache').measuredFrom).toEqual([{ name: 'redis/commands', from: utc('2026-03-10T12:00:00Z') }]);
+    expect(byName('pull-by-events').measuredFrom).toEqual([]);
+    // --team keeps the journeys the team owns; --service the journeys that cross it.
+    expect((await json(['--month', '2026-03', '--team', 'package'])).journeys.map((x) => x.journey)).toEqual([]);
+    expect(new Set((await json(['--month', '2026-03', '--service', 'redis'])).journeys.map((x) => x.journey))).toEqual(new Set(['registry-with-cache']));
+    const md = await report(['--month', '2026-03']);
+    expect(md.stdout).toContain('## User journeys');
+    expect(md.stdout).toMatch(/\| pull-by-components \(production\) \| gitaly \| 99\.900% \| 9\d\.\d{3}% \| [\d.]+% \| \*\*missed\*\* \|/);
+    expect(md.stdout).toContain('redis/commands measured from 2026-03-10 12:00 UTC (added during the period)');
+  });
+
   it('a month in another time zone begins at its own midnight', async () => {
     const r = await json(['--month', '2026-03', '--timezone', 'America/New_York']);
     expect(r.period.start).toBe(utc('2026-03-01T05:00:00Z'));
@@ -281,7 +340,8 @@ describe('slokit report on a real Prometheus with backfilled history', () => {
       await tab.goto(pathToFileURL(out).href);
       expect(requests).toEqual([pathToFileURL(out).href]);
       expect(await tab.locator('svg.burn polyline').count()).toBeGreaterThan(2);
-      expect(await tab.locator('tr.verdict-missed').count()).toBe((await json(['--month', '2026-03'])).slos.filter((x) => x.verdict === 'missed').length);
+      const march = await json(['--month', '2026-03']);
+      expect(await tab.locator('tr.verdict-missed').count()).toBe([...march.slos, ...march.journeys].filter((x) => x.verdict === 'missed').length);
       await tab.screenshot({ path: join(results, 'report-2026-03.png'), fullPage: true });
     } finally {
       await browser.close();
