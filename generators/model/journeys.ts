@@ -257,7 +257,7 @@ export function combineJourney(journeys: readonly Journey[], journey: Journey, l
   const total = parts.reduce((s, p) => s + p.component.weight * p.total, 0);
   const bad = parts.reduce((s, p) => s + p.component.weight * p.bad, 0);
   if (journey.weighting === 'events') {
-    return { ratio: total > 0 ? bad / total : undefined, total, bad, parts: parts.map((p) => ({ component: p.component, ratio: p.ratio, share: bad > 0 ? (p.component.weight * p.bad) / bad : undefined })) };
+    return { ratio: total > 0 ? bad / total : undefined, total, bad, parts: parts.map((p) => ({ component: p.component, ratio: p.ratio, share: bad > 0 && p.ratio !== undefined ? (p.component.weight * p.bad) / bad : undefined })) };
   }
   const counted = parts.filter((p) => p.ratio !== undefined);
   const weights = counted.reduce((s, p) => s + p.component.weight, 0);

@@ -4,11 +4,13 @@
  * budget and alerts checked against what the journey's definition says, computed here
  * independently of the rules (a direct sum over the components).
  *
- * Three situations per journey, with components of very different traffic (each busier than the
+ * Situations per journey, with components of very different traffic (each busier than the
  * next by a factor of 30): every step at a tenth of the journey's budget (quiet); every step
- * failing at twice the fastest row's threshold (every row fires); the quietest step failing
- * completely while the others work, which an events-weighted journey barely notices and a
- * components-weighted one must (the difference between the two weightings).
+ * failing at twice, just above and just below the fastest row's threshold (every row fires, or
+ * all but that one: a threshold that moves is noticed); the quietest step failing completely
+ * while the others work, which an events-weighted journey barely notices and a
+ * components-weighted one must (the difference between the two weightings); the quietest step
+ * without events, which a components-weighted journey leaves out rather than counting as good.
  */
 import { formatSeconds } from '../../model/duration.js';
 import { combineJourney, journeyLeaves, journeyWindows } from '../../model/journeys.js';
@@ -23,9 +25,9 @@ import { sliIdentity } from '../sli-selector.js';
 import { componentLabel, journeyAlerts, type ComponentBurn } from './alerts.js';
 import { resolveComponents } from './read.js';
 
-/** Minutes of input; checks at EVAL_MINUTE, when every group has run many times over constant inputs. */
-const MINUTES = 90;
-const EVAL_MINUTE = 60;
+/** Minutes of input; checks at EVAL_MINUTE, when every group has run several times over constant inputs (the slow group reads its last write up to 10m30s back). */
+const MINUTES = 25;
+const EVAL_MINUTE = 20;
 /** Ratios are compared rounded to millionths: the rules and this file add in different orders. */
 const SCALE = 1_000_000;
 const TRAFFIC_STEP = 30;
@@ -54,6 +56,9 @@ function situations(model: Model, journey: Journey): { name: string; feeds: Map<
   return [
     { name: 'every step at a tenth of the budget', feeds: at(() => journey.errorBudget / 10) },
     { name: 'every step failing at twice the fastest row\'s threshold', feeds: at(() => Math.min(1, 2 * maxThreshold)) },
+    // Either side of the fastest row's threshold: it fires just above and not just below (the other rows, lower, fire in both).
+    { name: 'every step failing just above the fastest row\'s threshold', feeds: at(() => Math.min(1, 1.05 * maxThreshold)) },
+    { name: 'every step failing just below the fastest row\'s threshold', feeds: at(() => 0.95 * maxThreshold) },
     { name: `the quietest step (${leaves[quietest]!.key}) failing completely, the others working`, feeds: at((i) => (i === quietest ? 1 : 0)) },
     {
       // A step without events has no error ratio: left out of a components-weighted journey, not counted as good or bad.

@@ -1,0 +1,193 @@
+/**
+ * User journeys: every mistake in catalog/journeys/ located with its fix; the rules and alerts
+ * of journeys inside journeys proven by their generated promtool tests, which must fail when the
+ * rules are changed; the weighting semantics against a direct sum.
+ */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { generatePack } from '../generators/emit/pack.js';
+import { combineJourney } from '../generators/model/journeys.js';
+import { loadModel } from '../generators/pipeline.js';
+import { promtoolAsync } from '../generators/promtool.js';
+import { formatProblem, type Problem } from '../generators/validate/problems.js';
+import { writeOutput } from '../generators/write/output-dir.js';
+import { copyCatalog, ROOT, scratchDir } from './helpers/catalog.js';
+
+const journeyFile = (dir: string, name: string) => join(dir, 'journeys', `${name}.yaml`);
+
+function withJourneys(files: Record<string, string>, change?: (dir: string) => void): { dir: string; problems: Problem[]; model: ReturnType<typeof loadModel>['model'] } {
+  const dir = copyCatalog();
+  for (const [name, text] of Object.entries(files)) writeFileSync(journeyFile(dir, name), text);
+  change?.(dir);
+  const r = loadModel(dir);
+  return { dir, problems: r.problems, model: r.model };
+}
+
+const journey = (name: string, components: string, extra = '') => `name: ${name}\ndescription: d\nteam: gitaly\nobjective: 99.5\n${extra}components:\n${components}`;
+const lineOf = (text: string, needle: string) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
+
+function only(problems: Problem[], pattern: RegExp): Problem {
+  const hits = problems.filter((p) => pattern.test(p.message));
+  expect(hits, problems.map(formatProblem).join('\n')).toHaveLength(1);
+  return hits[0]!;
+}
+
+describe('journey validation: located, with the fix', () => {
+  it('an unknown service or SLI, with the near name', () => {
+    const text = journey('j', '  - { service: gitaly, sli: grpc-request }\n  - { service: registri, sli: requests }\n');
+    const { problems } = withJourneys({ j: text });
+    const sli = only(problems, /service "gitaly" has no SLI "grpc-request"/);
+    expect(formatProblem(sli)).toMatch(new RegExp(`journeys/j\\.yaml:${lineOf(text, 'grpc-request }')}:\\d+: error: `));
+    expect(sli.hint).toMatch(/did you mean "grpc-requests"/);
+    const service = only(problems, /service "registri" is not in the catalog/);
+    expect([service.line, service.hint]).toEqual([lineOf(text, 'registri'), expect.stringContaining('did you mean "registry"')]);
+  });
+
+  it('a period other than a component\'s, and a policy whose windows a component does not record', () => {
+    const text = journey('j', '  - { service: gitaly, sli: grpc-requests }\n  - { service: registry, sli: requests }\n', 'period: 28d\nalert_policy: four-weeks\n');
+    const { problems } = withJourneys({ j: text });
+    const hits = problems.filter((p) => /has a 30d period and the journey 28d/.test(p.message));
+    expect(hits.map((h) => h.line)).toEqual([lineOf(text, 'service: gitaly'), lineOf(text, 'service: registry')]);
+    expect(hits[0]!.hint).toMatch(/period: 30d/);
+    // A policy of the catalog's own whose slowest ticket looks back 4 days, which no SLI records.
+    const windows = withJourneys({ j: journey('j', '  - { service: gitaly, sli: grpc-requests }\n  - { service: registry, sli: requests }\n', 'alert_policy: wide\n') }, (dir) => {
+      mkdirSync(join(dir, 'policies'), { recursive: true });
+      writeFileSync(join(dir, 'policies', 'wide.yaml'), readFileSync(join(ROOT, 'alerts', 'policies', 'default.yaml'), 'utf8').replace('name: default', 'name: wide').replace('long: 3d', 'long: 4d'));
+    }).problems;
+    expect(windows.length, windows.map(formatProblem).join('\n')).toBeGreaterThan(0);
+    expect(windows.map((p) => [p.message.replace(/^\S+ /, ''), p.hint])).toEqual([0, 1].map(() => ['does not record the 4d window(s) the journey reads', "give the journey the SLI's alert policy (alert_policy: default)"]));
+  });
+
+  it('weights of zero or less, a component named twice or half-named, an unknown team', () => {
+    const text = journey('j', '  - { service: gitaly, sli: grpc-requests, weight: 0 }\n  - { service: registry, sli: requests, weight: -2 }\n  - { service: registry }\n  - { service: gitaly, sli: grpc-requests, journey: k }\n');
+    const { problems } = withJourneys({ j: text });
+    const weights = problems.filter((p) => /weight/.test(`${p.message} ${p.file}`) && /greater than 0|> 0|exclusiveMinimum|must be/.test(p.message));
+    expect(weights.map((p) => p.line).sort()).toEqual([lineOf(text, 'weight: 0'), lineOf(text, 'weight: -2')].sort());
+    const fixed = text.replace('weight: 0', 'weight: 1').replace('weight: -2', 'weight: 2');
+    const next = withJourneys({ j: fixed.replace('team: gitaly', 'team: gitally') }).problems;
+    expect(only(next, /a component names no sli/).line).toBe(lineOf(fixed, '{ service: registry }'));
+    expect(only(next, /names a journey, or a service and its SLI, not both/).line).toBe(lineOf(fixed, 'journey: k'));
+    expect(only(next, /team "gitally" is not in teams.yaml/).hint).toMatch(/did you mean "gitaly"/);
+    const twice = withJourneys({ j: journey('j', '  - { service: gitaly, sli: grpc-requests }\n  - { service: gitaly, sli: grpc-requests, weight: 2 }\n') }).problems;
+    expect(only(twice, /listed twice/).hint).toMatch(/weight/);
+  });
+
+  it('journeys that contain each other, an unknown journey, and an events journey over a components one', () => {
+    const a = journey('a', '  - { journey: b }\n  - { service: gitaly, sli: grpc-requests }\n');
+    const b = journey('b', '  - { journey: a }\n  - { service: registry, sli: requests }\n', 'weighting: components\n');
+    const c = journey('c', '  - { journey: nope }\n  - { journey: b }\n');
+    const { problems } = withJourneys({ a, b, c });
+    const cycle = only(problems, /journeys contain each other: a -> b -> a/);
+    expect([cycle.file.endsWith('a.yaml'), cycle.line]).toEqual([true, lineOf(a, 'journey: b')]);
+    expect(only(problems, /journey "nope" is not in journeys\//).file).toMatch(/c\.yaml$/);
+    const mixed = problems.filter((p) => /weighted by components, so it has no events/.test(p.message));
+    expect(mixed.map((p) => p.file.replace(/.*\//, ''))).toEqual(['a.yaml', 'c.yaml']);
+  });
+
+  it('a file name other than the journey\'s name; a journey containing itself; a schema mistake', () => {
+    const { problems } = withJourneys({ x: journey('y', '  - { journey: y }\n  - { service: gitaly, sli: grpc-requests }\n'), z: 'name: z\ndescription: d\nteam: gitaly\nobjective: 120\ncomponents: []\n' });
+    expect(only(problems, /journey "y" is in a file named "x.yaml"/).hint).toMatch(/rename the file to y\.yaml/);
+    expect(problems.some((p) => p.file.endsWith('z.yaml') && p.line === 4)).toBe(true);
+    expect(problems.some((p) => p.file.endsWith('z.yaml') && p.line === 5)).toBe(true);
+  });
+
+  it('the bundled journeys validate', () => {
+    const r = loadModel(copyCatalog());
+    expect(r.problems.map(formatProblem)).toEqual([]);
+    expect(r.model!.journeys.map((j) => [j.name, j.weighting, j.components.length])).toEqual([
+      ['git-push-https', 'events', 3],
+      ['webhook-delivery', 'components', 3],
+    ]);
+  });
+});
+
+describe('combineJourney: the definition the rules implement', () => {
+  const model = loadModel(copyCatalog()).model!;
+  const events = model.journeys.find((j) => j.weighting === 'events')!;
+  const components = model.journeys.find((j) => j.weighting === 'components')!;
+  it('events weighting is the ratio of weighted sums; components weighting the weighted mean of ratios over components with events', () => {
+    const sums = (j: typeof events) => new Map(j.components.map((c, i) => [c.type === 'sli' ? `${c.service}/${c.sli}` : '', { total: 1000 / 30 ** i, bad: i === j.components.length - 1 ? 1000 / 30 ** i : 0 }]));
+    const ev = sums(events);
+    const e = combineJourney(model.journeys, events, (s, x) => ev.get(`${s}/${x}`));
+    const totals = [...ev.values()];
+    expect(e.ratio).toBeCloseTo(totals.at(-1)!.bad / totals.reduce((n, t) => n + t.total, 0), 12);
+    expect(e.parts.map((p) => p.share)).toEqual([0, 0, 1]);
+    const co = sums(components);
+    const c = combineJourney(model.journeys, components, (s, x) => co.get(`${s}/${x}`));
+    const weights = components.components.map((x) => x.weight);
+    expect(c.ratio).toBeCloseTo(weights.at(-1)! / weights.reduce((n, w) => n + w, 0), 12);
+    // A component without events is left out of components weighting, not counted as good.
+    const silent = new Map(co);
+    silent.set([...co.keys()][0]!, { total: 0, bad: 0 });
+    const s = combineJourney(model.journeys, components, (x, y) => silent.get(`${x}/${y}`));
+    expect(s.ratio).toBeCloseTo(weights.at(-1)! / (weights.reduce((n, w) => n + w, 0) - weights[0]!), 12);
+    expect(s.parts[0]!.share).toBeUndefined();
+  });
+});
+
+describe('generated journey tests', () => {
+  const nested = {
+    // An events journey inside an events one (their events add up), and a components journey over both.
+    'git-pull': journey('git-pull', '  - { service: workhorse, sli: requests }\n  - { service: gitaly, sli: grpc-requests, weight: 2 }\n', 'alerting: { burn_alerts: true }\n'),
+    'git-all': journey('git-all', '  - { journey: git-pull, weight: 2 }\n  - { journey: git-push-https }\n', 'alerting: { burn_alerts: true, pages: true }\n'),
+    everything: journey('everything', '  - { journey: git-all }\n  - { journey: webhook-delivery, weight: 3 }\n  - { service: registry, sli: requests }\n', 'weighting: components\nobjective: 99\nalerting: { burn_alerts: true }\n').replace('objective: 99.5\n', ''),
+  };
+
+  it('pass under promtool for journeys inside journeys, and fail when a weight, the no-events filter or a threshold changes', { timeout: 600_000 }, async () => {
+    const { model, problems } = withJourneys(nested);
+    expect(problems.map(formatProblem)).toEqual([]);
+    // Contained journeys come before those that read them.
+    const order = model!.journeys.map((j) => j.name);
+    expect(order.indexOf('git-pull')).toBeLessThan(order.indexOf('git-all'));
+    expect(order.indexOf('git-all')).toBeLessThan(order.indexOf('everything'));
+    const out = join(scratchDir('slokit-journeys-'), 'out');
+    const pack = await generatePack(model!);
+    writeOutput(out, pack.files);
+    const tests = join(out, 'prometheus', 'tests');
+    const run = () => promtoolAsync(['test', 'rules', 'journeys.test.yml'], tests);
+    const ok = await run();
+    expect(ok.ok, ok.output).toBe(true);
+    const rules = join(out, 'prometheus', 'rules', 'journeys.yml');
+    const text = readFileSync(rules, 'utf8');
+    // The pages of git-all page; every other journey's alerts are tickets.
+    expect(text.match(/severity: critical/g)?.length).toBe(2);
+    for (const [what, from, to] of [
+      ['a weight', /\b2 \* journey:events_bad/, '3 * journey:events_bad'],
+      ['the no-events filter', / >= 0\)/g, ')'],
+      ['a threshold', /> 0\.072 \+ 1e-12/, '> 0.08 + 1e-12'],
+    ] as const) {
+      expect(from.test(text), what).toBe(true);
+      writeFileSync(rules, text.replace(from, to));
+      const mutated = await run();
+      expect(mutated.ok, `the tests did not notice ${what} changing`).toBe(false);
+    }
+    writeFileSync(rules, text);
+  });
+
+  it('promtool check rules accepts every form of the journeys\' rules', async () => {
+    const { model } = withJourneys(nested);
+    const out = join(scratchDir('slokit-journeys-forms-'), 'out');
+    const pack = await generatePack(model!);
+    writeOutput(out, pack.files);
+    const r = await promtoolAsync(['check', 'rules', 'prometheus/rules/journeys.yml'], out);
+    expect(r.ok, r.output).toBe(true);
+    // Thanos: the same groups, each aborting on a partial answer (promtool does not read that field).
+    expect(pack.files.get('prometheus/rulers/thanos/journeys.yml')!.match(/partial_response_strategy: abort/g)?.length).toBe(pack.files.get('prometheus/rules/journeys.yml')!.match(/^ {2}- name: /gm)?.length);
+    // The Mimir file is Prometheus groups under a namespace; the PrometheusRule holds the same groups.
+    expect(pack.files.get('prometheus/rulers/mimir/journeys.yml')).toMatch(/^namespace: slokit-journeys$/m);
+    expect(pack.files.get('kubernetes/prometheusrules/journeys.yaml')).toMatch(/name: slokit-journeys/);
+    expect(pack.files.get('mixin/mixin.libsonnet')).toContain('import "rules/journeys.json"');
+    expect(pack.files.has('prometheus/rulers/local/journeys.yml')).toBe(false);
+  });
+});
+
+describe('a catalog without journeys', () => {
+  it('writes no journey files and keeps its Alertmanager grouping', async () => {
+    const dir = copyCatalog();
+    rmSync(join(dir, 'journeys'), { recursive: true });
+    const pack = await generatePack(loadModel(dir).model!);
+    expect([...pack.files.keys()].filter((f) => f.includes('journeys'))).toEqual([]);
+    expect(pack.files.get('alertmanager/alertmanager.yml')).toContain('group_by:\n    - alertname\n    - service\n    - sli\n    - resource\n');
+  });
+});
