@@ -329,10 +329,11 @@ async function importSpecs(tool: keyof typeof IMPORTERS, files: string[], opts: 
   if (errors) throw new ExitError(`${errors} error(s) in the ${tool} specs; nothing was imported.`, 1);
   if (unsupported && !opts.skipUnsupported) throw new ExitError(`${unsupported} part(s) cannot be converted (listed above); nothing was imported. Pass --skip-unsupported to import the rest.`, 1);
   if (!result.services.length) throw new ExitError('no service could be converted; nothing was imported.', 1);
-  const written = writeImported(opts.catalog, result.services, tool, result.policies);
+  const written = writeImported(opts.catalog, result.services, tool, result.policies, result.journeys);
   if (written.problems.length) throw new ExitError(`${written.problems.map((p) => ('level' in p ? formatFinding(p) : formatProblem(p))).join('\n')}\n\nnothing was imported.`, 1);
   const slis = result.services.reduce((n, s) => n + s.slis.length, 0);
-  console.log(`slokit: imported ${result.services.length} service(s) with ${slis} SLI(s) into ${opts.catalog}${unsupported ? ` (${unsupported} part(s) skipped, listed above)` : ''}:\n${written.written.map((w) => `  ${w}`).join('\n')}`);
+  const journeys = result.journeys?.length ? ` and ${result.journeys.length} journey(s)` : '';
+  console.log(`slokit: imported ${result.services.length} service(s) with ${slis} SLI(s)${journeys} into ${opts.catalog}${unsupported ? ` (${unsupported} part(s) skipped, listed above)` : ''}:\n${written.written.map((w) => `  ${w}`).join('\n')}`);
 }
 
 async function exportSpecs(opts: { catalog: string; out?: string }): Promise<void> {

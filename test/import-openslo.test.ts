@@ -5,7 +5,7 @@
  * recording rules generated from it.
  */
 import { describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { generatePack } from '../generators/emit/pack.js';
@@ -98,7 +98,11 @@ describe('export openslo, and back', () => {
   it('writes a Service per service and an SLO per expressible SLI, and lists the rest', () => {
     const docs = parseAllDocuments(exported.text).map((d) => d.toJS() as { kind: string });
     expect(docs.filter((d) => d.kind === 'Service').length).toBe(original.services.length);
-    expect(docs.filter((d) => d.kind === 'SLO').length).toBe(original.services.reduce((n, s) => n + s.slis.length, 0) - 2);
+    // An SLO per expressible SLI, a composite SLO per journey, and an SLI document for each SLI a journey crosses.
+    expect(docs.filter((d) => d.kind === 'SLO').length).toBe(original.services.reduce((n, s) => n + s.slis.length, 0) - 2 + original.journeys.length);
+    expect(docs.filter((d) => d.kind === 'SLI').length).toBe(new Set(original.journeys.flatMap((j) => j.components.map((c) => (c.type === 'sli' ? `${c.service}/${c.sli}` : '')))).size);
+    const composite = docs.find((d) => (d as { metadata?: { name?: string } }).metadata?.name === 'journey-webhook-delivery') as unknown as { spec: { objectives: { compositeWeight: number; indicatorRef: string; target: number }[] } };
+    expect(composite.spec.objectives.map((o) => [o.indicatorRef, o.compositeWeight])).toEqual([['web-puma-requests', 1], ['sidekiq-jobs', 1], ['webhook-relay-deliveries', 2]]);
     expect(exported.skipped).toEqual([
       expect.stringMatching(/^postgres\/transactions: a raw SLI/),
       expect.stringMatching(/^workhorse\/request-apdex: apdex counts tolerated events as half/),
@@ -130,10 +134,69 @@ describe('export openslo, and back', () => {
       const pack = await generatePack(model);
       return [...pack.files].filter(([p]) => p.startsWith('prometheus/rules/') && names.has(p.replace(/.*\/|\.yml$/g, ''))).map(([p, t]) => [p, (parse(t) as { groups: { rules: { record?: string; expr: string; labels?: { sli?: string } }[] }[] }).groups.flatMap((g) => g.rules).filter((x) => x.record === 'sli:events_total:rate5m' || x.record === 'sli:events_bad:rate5m').filter((x) => expressible.some((s) => s.slis.some((y) => y.name === x.labels?.sli))).map((x) => x.expr)]);
     };
+    // Journeys come back as journeys: composite SLOs over the SLOs imported with them.
+    const journeys = (m: typeof original) => m.journeys.map((j) => ({ name: j.name, description: j.description, team: j.team.name, objective: j.objective, period: j.period.text, weighting: j.weighting, components: j.components, burnAlerts: j.burnAlerts, pages: j.pages }));
+    expect(journeys(back)).toEqual(journeys(original));
+    expect(r.stdout).toMatch(/and 2 journey\(s\)/);
     const names = new Set(expressible.map((s) => s.name));
     const before = await rawRules(original, names);
     expect(before.flatMap(([, exprs]) => exprs as string[]).length).toBe(2 * expressible.reduce((n, x) => n + x.slis.length, 0));
     expect(await rawRules(back, names)).toEqual(before);
+  });
+});
+
+describe('OpenSLO composite SLOs from other tools', () => {
+  const slo = (name: string, service: string, good: string) => `apiVersion: openslo/v1
+kind: SLO
+metadata: { name: ${name}, labels: { team: [checkout] } }
+spec:
+  service: ${service}
+  budgetingMethod: Occurrences
+  timeWindow: [{ duration: 30d, isRolling: true }]
+  indicator:
+    metadata: { name: ${name}-ratio }
+    spec:
+      ratioMetric:
+        counter: true
+        good: { metricSource: { type: Prometheus, spec: { query: '${good}_total{code!~"5.."}' } } }
+        total: { metricSource: { type: Prometheus, spec: { query: '${good}_total' } } }
+  objectives: [{ displayName: ${name}, target: 0.999 }]
+`;
+  const composite = (objectives: string) => `apiVersion: openslo/v1
+kind: SLO
+metadata: { name: checkout-flow, labels: { team: [checkout] } }
+spec:
+  description: A shopper pays for a basket.
+  service: cart
+  budgetingMethod: Occurrences
+  timeWindow: [{ duration: 30d, isRolling: true }]
+  objectives:
+${objectives}`;
+
+  it('a composite SLO becomes a journey over the SLOs it combines: compositeWeight the weights, events counted, its objective its lowest target (noted)', () => {
+    const file = join(scratchDir(), 'checkout.yaml');
+    const text = [slo('cart-requests', 'cart', 'cart_http_requests'), slo('payment-requests', 'payments', 'payment_http_requests'), composite('    - { displayName: cart, target: 0.999, compositeWeight: 1, indicatorRef: cart-requests-ratio }\n    - { displayName: payment, target: 0.995, compositeWeight: 4, indicatorRef: payment-requests-ratio }\n')].join('---\n');
+    writeFileSync(file, text);
+    const r = importWithCli<ServiceDoc>('openslo', [file], ['--team', 'checkout']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/checkout\.yaml:\d+:\d+: note: composite SLO checkout-flow: its objective is taken as its lowest target, 99\.5%/);
+    const model = loadModel(r.catalog).model!;
+    expect(model.journeys.map((j) => ({ name: j.name, weighting: j.weighting, objective: j.objective, components: j.components }))).toEqual([
+      { name: 'checkout-flow', weighting: 'events', objective: 0.995, components: [{ type: 'sli', service: 'cart', sli: 'cart-requests', weight: 1 }, { type: 'sli', service: 'payments', sli: 'payment-requests', weight: 4 }] },
+    ]);
+  });
+
+  it('a weight of zero, and an objective whose indicator no imported SLO measures, are errors where they are written; nothing is written', () => {
+    const file = join(scratchDir(), 'checkout.yaml');
+    const text = [slo('cart-requests', 'cart', 'cart_http_requests'), composite('    - { displayName: cart, target: 0.999, compositeWeight: 0, indicatorRef: cart-requests-ratio }\n    - { displayName: payment, target: 0.995, indicatorRef: payment-requests-ratio }\n')].join('---\n');
+    writeFileSync(file, text);
+    const r = importWithCli<ServiceDoc>('openslo', [file]);
+    expect(r.code).toBe(1);
+    const lines = text.split('\n');
+    const lineOf = (needle: string) => lines.findIndex((l) => l.includes(needle)) + 1;
+    expect(r.stderr).toMatch(new RegExp(`checkout\\.yaml:${lineOf('compositeWeight: 0')}:\\d+: error: compositeWeight 0 is not a number above 0`));
+    expect(r.stderr).toMatch(new RegExp(`checkout\\.yaml:${lineOf('indicatorRef: payment-requests-ratio')}:\\d+: error: composite SLO checkout-flow: objective 2 measures "payment-requests-ratio", which no SLO among the imported documents measures`));
+    expect(existsSync(r.catalog)).toBe(false);
   });
 });
 

@@ -24,6 +24,18 @@ export const TRAFFIC_CESSATION_ANNOTATION = 'slokit.dev/traffic-cessation';
 /** The objectives of an SLO that are the SLI's report objectives (by displayName), not alerted on. */
 export const REPORT_OBJECTIVES_ANNOTATION = 'slokit.dev/report-objectives';
 
+/**
+ * A user journey is an OpenSLO composite SLO: one objective per component, each with its
+ * compositeWeight and an indicatorRef to the component's SLI document (or `journey-NAME` for a
+ * journey it contains). What OpenSLO has no field for rides in annotations: the journey's own
+ * objective (each objective's target is its component's) and how it weighs its components.
+ */
+export const JOURNEY_ANNOTATION = 'slokit.dev/journey';
+export const JOURNEY_OBJECTIVE_ANNOTATION = 'slokit.dev/journey-objective';
+export const WEIGHTING_ANNOTATION = 'slokit.dev/weighting';
+export const JOURNEY_ALERTS_ANNOTATION = 'slokit.dev/journey-alerts';
+export const journeySloName = (journey: string) => `journey-${journey}`;
+
 export interface OpenSloExport {
   readonly text: string;
   readonly documents: number;
@@ -64,6 +76,8 @@ function ratioMetric(sli: Sli): object | string {
 export function exportOpenSlo(model: Model): OpenSloExport {
   const docs: object[] = [];
   const skipped: string[] = [];
+  /** The ratio metric of each exported SLI, by service/sli: a journey's components point at them. */
+  const exportable = new Map<string, { ratio: object; description: string }>();
   for (const service of model.services) {
     docs.push({
       apiVersion: 'openslo/v1',
@@ -78,6 +92,7 @@ export function exportOpenSlo(model: Model): OpenSloExport {
         continue;
       }
       const name = `${service.name}-${sli.name}`;
+      exportable.set(`${service.name}/${sli.name}`, { ratio, description: sli.description });
       docs.push({
         apiVersion: 'openslo/v1',
         kind: 'SLO',
@@ -107,6 +122,57 @@ export function exportOpenSlo(model: Model): OpenSloExport {
       });
     }
   }
+  docs.push(...journeyDocs(model, exportable, skipped));
   const text = docs.map((d, i) => (i === 0 ? toYaml(d, `${GENERATED_HEADER}\nOpenSLO v1: a Service per service, an SLO per SLI. Import back with: slokit import openslo FILE`) : `---\n${toYaml(d)}`)).join('');
   return { text, documents: docs.length, skipped };
+}
+
+/** The journeys as composite SLOs, after an SLI document for each SLI they cross (a journey whose SLIs cannot be exported is skipped). */
+function journeyDocs(model: Model, exportable: ReadonlyMap<string, { ratio: object; description: string }>, skipped: string[]): object[] {
+  const docs: object[] = [];
+  const exported = new Set<string>();
+  const sliDocs = new Map<string, object>();
+  for (const j of model.journeys) {
+    const missing = j.components.filter((c) => (c.type === 'sli' ? !exportable.has(`${c.service}/${c.sli}`) : !exported.has(c.journey)));
+    if (missing.length) {
+      skipped.push(`journey ${j.name}: its component(s) ${missing.map((c) => (c.type === 'sli' ? `${c.service}/${c.sli}` : `journey ${c.journey}`)).join(', ')} cannot be exported`);
+      continue;
+    }
+    exported.add(j.name);
+    const objectives = j.components.map((c) => {
+      if (c.type === 'journey') {
+        const child = model.journeys.find((x) => x.name === c.journey)!;
+        return { displayName: `journey ${c.journey}`, target: Number(child.objective.toPrecision(12)), compositeWeight: c.weight, indicatorRef: journeySloName(c.journey) };
+      }
+      const name = `${c.service}-${c.sli}`;
+      const { ratio, description } = exportable.get(`${c.service}/${c.sli}`)!;
+      if (!sliDocs.has(name)) sliDocs.set(name, { apiVersion: 'openslo/v1', kind: 'SLI', metadata: { name }, spec: { description, ratioMetric: ratio } });
+      const sli = model.services.find((s) => s.name === c.service)!.slis.find((x) => x.name === c.sli)!;
+      return { displayName: `${c.service}/${c.sli}`, target: Number(sli.objective.toPrecision(12)), compositeWeight: c.weight, indicatorRef: name };
+    });
+    const first = j.components.find((c) => c.type === 'sli');
+    docs.push({
+      apiVersion: 'openslo/v1',
+      kind: 'SLO',
+      metadata: {
+        name: journeySloName(j.name),
+        labels: { team: [j.team.name] },
+        annotations: {
+          [JOURNEY_ANNOTATION]: j.name,
+          [JOURNEY_OBJECTIVE_ANNOTATION]: String(Number(j.objective.toPrecision(12))),
+          [WEIGHTING_ANNOTATION]: j.weighting,
+          ...(j.burnAlerts ? { [JOURNEY_ALERTS_ANNOTATION]: j.pages ? 'page' : 'ticket' } : {}),
+        },
+      },
+      spec: {
+        description: j.description,
+        // OpenSLO wants a service: the first one the journey crosses.
+        service: first?.type === 'sli' ? first.service : model.services[0]!.name,
+        timeWindow: [{ duration: j.period.text, isRolling: true }],
+        budgetingMethod: 'Occurrences',
+        objectives,
+      },
+    });
+  }
+  return [...sliDocs.values(), ...docs];
 }

@@ -53,8 +53,22 @@ export function withWindow(query: string): string {
 }
 
 /** What an importer gives back: services, alert policies (Sloth's AlertWindows) and findings. */
+/** A user journey to write to journeys/NAME.yaml (from an OpenSLO composite SLO). */
+export interface JourneyDraft {
+  name: string;
+  description: string;
+  team: string;
+  objective: number;
+  period?: string;
+  weighting: 'events' | 'components';
+  components: ({ service: string; sli: string; weight?: number } | { journey: string; weight?: number })[];
+  alerting?: { burn_alerts: boolean; pages?: boolean };
+  from: string;
+}
+
 export interface ImportResult {
   readonly services: ServiceDraft[];
+  readonly journeys?: readonly JourneyDraft[];
   readonly policies?: readonly PolicyDraft[];
   readonly findings: readonly Finding[];
 }

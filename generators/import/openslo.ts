@@ -8,8 +8,8 @@ import type { PathSegment, SourceFile } from '../load/yaml-source.js';
 import { parseDuration } from '../model/duration.js';
 import { parseSelector } from '../promql/parse.js';
 import { selectorText } from '../promql/escape.js';
-import { EXPERIMENTAL_ANNOTATION, PAGES_ANNOTATION, REPORT_OBJECTIVES_ANNOTATION, SIGNIFICANT_LABELS_ANNOTATION, SLI_NAME_ANNOTATION, TRAFFIC_CESSATION_ANNOTATION, USER_FACING_ANNOTATION } from '../export/openslo.js';
-import { FindingSink, isObj, objectivePercent, policyForPeriod, safeName, untakenName, withWindow, type ImportResult, type Obj, type ServiceDraft, type SliDraft } from './draft.js';
+import { EXPERIMENTAL_ANNOTATION, JOURNEY_ALERTS_ANNOTATION, JOURNEY_ANNOTATION, JOURNEY_OBJECTIVE_ANNOTATION, PAGES_ANNOTATION, WEIGHTING_ANNOTATION, REPORT_OBJECTIVES_ANNOTATION, SIGNIFICANT_LABELS_ANNOTATION, SLI_NAME_ANNOTATION, TRAFFIC_CESSATION_ANNOTATION, USER_FACING_ANNOTATION } from '../export/openslo.js';
+import { FindingSink, isObj, objectivePercent, policyForPeriod, safeName, untakenName, withWindow, type ImportResult, type JourneyDraft, type Obj, type ServiceDraft, type SliDraft } from './draft.js';
 import type { ImportContext } from './extras.js';
 import { ratioShape, sliShape } from './sli-shape.js';
 
@@ -83,7 +83,12 @@ export function importOpenSlo(sources: readonly SourceFile[], ctx: ImportContext
     return s;
   };
 
+  // A composite SLO (objectives with compositeWeight) is a user journey over other SLOs: read after them.
+  const composites = (byKind.get('SLO') ?? []).filter((d) => isComposite(d.data));
+  /** Each converted SLO's indicator (its name, or indicatorRef), for the composites that point at it. */
+  const byIndicator = new Map<string, { service: string; sli: string }>();
   for (const doc of byKind.get('SLO') ?? []) {
+    if (composites.includes(doc)) continue;
     const { source, data } = doc;
     const alpha = data.apiVersion === 'openslo/v1alpha';
     const meta = (isObj(data.metadata) ? data.metadata : {}) as Obj;
@@ -150,13 +155,111 @@ export function importOpenSlo(sources: readonly SourceFile[], ctx: ImportContext
       // An SLO that names its own team is owned by it, whatever its service's is.
       const sloTeam = ctx.teamOverrides ? undefined : safeName(labelValue(isObj(meta.labels) ? meta.labels.team : undefined) ?? '');
       const owner = sloTeam && sloTeam !== service.team ? { team: sloTeam } : {};
+      const indicatorName = text(isObj(spec.indicator) && isObj(spec.indicator.metadata) ? spec.indicator.metadata.name : undefined) ?? text(spec.indicatorRef) ?? text(o.indicatorRef);
+      if (indicatorName && alertingCount === 1) byIndicator.set(indicatorName, { service: service.name, sli: unique });
       service.slis.push({ name: unique, ...(sloDescription ? { description: sloDescription } : fields.description ? { description: fields.description } : {}), ...owner, ...fields.shape, objective: target, ...(period ? { period } : {}), ...policyForPeriod(period ? parseDuration(period)?.seconds : undefined), ...(reports.length ? { report_objectives: reports } : {}), ...slokitAnnotations(sink, source, meta) } as SliDraft);
     });
   }
   for (const [name, doc] of serviceDocs) {
     if (!services.get(safeName(name) ?? '')?.slis.length) sink.add(doc.source, ['metadata', 'name'], 'note', `service ${name} is not imported: none of its SLOs converted (a slokit service needs at least one SLI)`);
   }
-  return { services: [...services.values()].filter((s) => s.slis.length), findings: sink.findings };
+  const journeys = journeysOf(sink, composites, byIndicator, ctx);
+  return { services: [...services.values()].filter((s) => s.slis.length), journeys, findings: sink.findings };
+}
+
+function isComposite(d: Obj): boolean {
+  const meta = isObj(d.metadata) ? d.metadata : {};
+  const spec = isObj(d.spec) ? d.spec : {};
+  return (isObj(meta.annotations) && meta.annotations[JOURNEY_ANNOTATION] !== undefined) || (Array.isArray(spec.objectives) && spec.objectives.some((o) => isObj(o) && o.compositeWeight !== undefined));
+}
+
+/**
+ * Composite SLOs as journeys: each objective a component (its compositeWeight the weight), found
+ * among the SLOs converted in this import by its indicator, or another composite by name.
+ * Occurrences composites count events (weighting: events) unless slokit's annotation says otherwise.
+ */
+function journeysOf(sink: FindingSink, composites: readonly Doc[], byIndicator: ReadonlyMap<string, { service: string; sli: string }>, ctx: ImportContext): JourneyDraft[] {
+  const nameOf = (d: Doc) => {
+    const meta = (isObj(d.data.metadata) ? d.data.metadata : {}) as Obj;
+    return safeName((isObj(meta.annotations) ? text(meta.annotations[JOURNEY_ANNOTATION]) : undefined) ?? text(meta.name) ?? '');
+  };
+  const compositeNames = new Map(composites.map((d) => [text(((d.data.metadata ?? {}) as Obj).name) ?? '', nameOf(d)]));
+  const out: JourneyDraft[] = [];
+  for (const doc of composites) {
+    const { source, data } = doc;
+    const meta = (isObj(data.metadata) ? data.metadata : {}) as Obj;
+    const spec = (isObj(data.spec) ? data.spec : {}) as Obj;
+    const annotations = isObj(meta.annotations) ? meta.annotations : {};
+    const name = nameOf(doc);
+    if (!name) {
+      sink.add(source, ['metadata', 'name'], 'error', 'the composite SLO has no usable metadata.name');
+      continue;
+    }
+    const team = ctx.teamOverrides ? ctx.team : (safeName(labelValue(isObj(meta.labels) ? meta.labels.team : undefined) ?? '') ?? ctx.team);
+    if (!team) {
+      sink.add(source, ['metadata'], 'error', `composite SLO ${name} has no team`, 'give it a team label (metadata.labels.team), or pass --team TEAM');
+      continue;
+    }
+    const period = window(sink, source, spec, false);
+    if (period === null) continue;
+    if ((spec.budgetingMethod ?? 'Occurrences') !== 'Occurrences') {
+      sink.add(source, ['spec', 'budgetingMethod'], 'unsupported', `composite SLO ${name}: budgeting method ${String(spec.budgetingMethod)} is not supported; slokit journeys count occurrences`);
+      continue;
+    }
+    const objectives = Array.isArray(spec.objectives) ? spec.objectives : [];
+    let ok = true;
+    const components: JourneyDraft['components'] = [];
+    const targets: number[] = [];
+    objectives.forEach((o: unknown, i: number) => {
+      const at: PathSegment[] = ['spec', 'objectives', i];
+      if (!isObj(o)) {
+        ok = false;
+        return sink.add(source, at, 'error', 'an objective must be a mapping');
+      }
+      const weight = o.compositeWeight ?? 1;
+      if (typeof weight !== 'number' || !(weight > 0)) {
+        ok = false;
+        return sink.add(source, [...at, 'compositeWeight'], 'error', `compositeWeight ${JSON.stringify(weight)} is not a number above 0`, 'weigh each objective with a positive number (1 when they count alike)');
+      }
+      const target = targetOf(o);
+      if (target !== undefined) targets.push(target);
+      const ref = text(o.indicatorRef) ?? text(isObj(o.indicator) && isObj(o.indicator.metadata) ? o.indicator.metadata.name : undefined);
+      const journey = ref === undefined ? undefined : compositeNames.get(ref);
+      const sli = ref === undefined ? undefined : byIndicator.get(ref);
+      const w = weight === 1 ? {} : { weight };
+      if (journey) components.push({ journey, ...w });
+      else if (sli) components.push({ ...sli, ...w });
+      else {
+        ok = false;
+        sink.add(source, [...at, o.indicatorRef !== undefined ? 'indicatorRef' : 'indicator'], 'error', `composite SLO ${name}: objective ${i + 1} measures ${JSON.stringify(ref ?? null)}, which no SLO among the imported documents measures`, 'pass the files of the SLOs it combines too: a journey is made of catalog SLIs');
+      }
+    });
+    if (!ok) continue;
+    const own = Number(text(annotations[JOURNEY_OBJECTIVE_ANNOTATION]));
+    let objective = Number.isFinite(own) ? objectivePercent(own) : undefined;
+    if (objective === undefined) {
+      objective = targets.length ? Math.min(...targets) : undefined;
+      if (objective === undefined) {
+        sink.add(source, ['spec', 'objectives'], 'error', `composite SLO ${name} has no target`);
+        continue;
+      }
+      sink.add(source, ['spec', 'objectives'], 'note', `composite SLO ${name}: its objective is taken as its lowest target, ${objective}%`, `set ${JOURNEY_OBJECTIVE_ANNOTATION} to the composite's own target if it has another`);
+    }
+    const weighting = text(annotations[WEIGHTING_ANNOTATION]) === 'components' ? 'components' : 'events';
+    const alerts = text(annotations[JOURNEY_ALERTS_ANNOTATION]);
+    out.push({
+      name,
+      description: prose(spec.description) ?? `${name} (imported from OpenSLO).`,
+      team,
+      objective,
+      ...(period ? { period } : {}),
+      weighting,
+      components,
+      ...(alerts === 'page' || alerts === 'ticket' ? { alerting: { burn_alerts: true, ...(alerts === 'page' ? { pages: true } : {}) } } : {}),
+      from: source.file,
+    });
+  }
+  return out;
 }
 
 /** An objective's target as a catalog objective (percent), from `target` or `targetPercent`; the Go SDK decodes a quoted target ("0.99") as the number it spells. */

@@ -13,7 +13,7 @@ import { ownAlertLabels } from '../model/alert-extras.js';
 import { BUNDLED_CATALOG } from '../paths.js';
 import { loadModel } from '../pipeline.js';
 import type { Problem } from '../validate/problems.js';
-import type { Finding, ServiceDraft } from './draft.js';
+import type { Finding, JourneyDraft, ServiceDraft } from './draft.js';
 import type { ImportContext } from './extras.js';
 import type { PolicyDraft } from './sloth-windows.js';
 
@@ -45,15 +45,24 @@ export interface ImportWrite {
   readonly problems: readonly (Problem | Finding)[];
 }
 
-export function writeImported(catalogDir: string, drafts: readonly ServiceDraft[], tool: string, policies: readonly PolicyDraft[] = []): ImportWrite {
+export function journeyFileText(draft: JourneyDraft, tool: string): string {
+  const { from, ...doc } = draft;
+  return toYaml(doc, `yaml-language-server: $schema=../schema/journey.schema.json\nImported by slokit import ${tool} from ${from}. Review it, then keep it in the catalog as your own.`);
+}
+
+export function writeImported(catalogDir: string, drafts: readonly ServiceDraft[], tool: string, policies: readonly PolicyDraft[] = [], journeys: readonly JourneyDraft[] = []): ImportWrite {
   const target = resolve(catalogDir);
   const fresh = !existsSync(target);
   const files = new Map<string, string>();
   const problems: Finding[] = [];
   for (const d of drafts) files.set(`services/${d.name}.yaml`, serviceFileText(d, tool));
   for (const p of policies) files.set(`policies/${p.name}.yaml`, p.text);
-  // A service's team, and the teams of its SLIs that name their own.
-  const owners = drafts.flatMap((d) => [{ team: d.team, of: `service ${d.name}`, from: d.from }, ...d.slis.flatMap((s) => (s.team ? [{ team: s.team, of: `SLI ${d.name}/${s.name}`, from: d.from }] : []))]);
+  for (const j of journeys) files.set(`journeys/${j.name}.yaml`, journeyFileText(j, tool));
+  // A service's team, the teams of its SLIs that name their own, and the journeys'.
+  const owners = [
+    ...drafts.flatMap((d) => [{ team: d.team, of: `service ${d.name}`, from: d.from }, ...d.slis.flatMap((s) => (s.team ? [{ team: s.team, of: `SLI ${d.name}/${s.name}`, from: d.from }] : []))]),
+    ...journeys.map((j) => ({ team: j.team, of: `journey ${j.name}`, from: j.from })),
+  ];
   if (fresh) {
     const teams = [...new Set(owners.map((o) => o.team))].sort();
     files.set('teams.yaml', teamsText(teams));
@@ -63,7 +72,7 @@ export function writeImported(catalogDir: string, drafts: readonly ServiceDraft[
     for (const o of owners) {
       if (!known.has(o.team)) problems.push({ file: o.from, line: 1, col: 1, level: 'error', message: `team ${o.team} of ${o.of} is not in ${relative(process.cwd(), teamsFile) || teamsFile}`, hint: `add it there, or pass --team with a team that is` });
     }
-    for (const d of [...drafts.map((x) => ({ path: `services/${x.name}.yaml`, from: x.from })), ...policies.map((x) => ({ path: `policies/${x.name}.yaml`, from: x.from }))]) {
+    for (const d of [...drafts.map((x) => ({ path: `services/${x.name}.yaml`, from: x.from })), ...policies.map((x) => ({ path: `policies/${x.name}.yaml`, from: x.from })), ...journeys.map((x) => ({ path: `journeys/${x.name}.yaml`, from: x.from }))]) {
       if (existsSync(join(target, d.path))) problems.push({ file: d.from, line: 1, col: 1, level: 'error', message: `${d.path} already exists in ${catalogDir}`, hint: 'slokit import never replaces a file; remove or rename the existing one first' });
     }
   }
@@ -83,6 +92,7 @@ export function writeImported(catalogDir: string, drafts: readonly ServiceDraft[
     }
     mkdirSync(join(staged, 'services'), { recursive: true });
     if (policies.length) mkdirSync(join(staged, 'policies'), { recursive: true });
+    if (journeys.length) mkdirSync(join(staged, 'journeys'), { recursive: true });
     for (const [path, text] of files) {
       writeFileSync(join(staged, path), text, { flag: 'wx' });
     }
@@ -93,6 +103,7 @@ export function writeImported(catalogDir: string, drafts: readonly ServiceDraft[
     else {
       mkdirSync(join(target, 'services'), { recursive: true });
       if (policies.length) mkdirSync(join(target, 'policies'), { recursive: true });
+      if (journeys.length) mkdirSync(join(target, 'journeys'), { recursive: true });
       for (const path of files.keys()) renameSync(join(staged, path), join(target, path));
     }
     return { written: [...files.keys()].map((p) => join(catalogDir, p)), problems: [] };
