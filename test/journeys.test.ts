@@ -7,7 +7,12 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generatePack } from '../generators/emit/pack.js';
-import { combineJourney } from '../generators/model/journeys.js';
+import { combineJourney, journeyLeaves, journeyWindows } from '../generators/model/journeys.js';
+import { burnsText, componentLabel, journeyAlerts } from '../generators/emit/journeys/alerts.js';
+import { resolveComponents } from '../generators/emit/journeys/read.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startPrometheus, startServe } from './helpers/processes.js';
 import { loadModel } from '../generators/pipeline.js';
 import { promtoolAsync } from '../generators/promtool.js';
 import { formatProblem, type Problem } from '../generators/validate/problems.js';
@@ -126,14 +131,14 @@ describe('combineJourney: the definition the rules implement', () => {
   });
 });
 
-describe('generated journey tests', () => {
-  const nested = {
-    // An events journey inside an events one (their events add up), and a components journey over both.
-    'git-pull': journey('git-pull', '  - { service: workhorse, sli: requests }\n  - { service: gitaly, sli: grpc-requests, weight: 2 }\n', 'alerting: { burn_alerts: true }\n'),
-    'git-all': journey('git-all', '  - { journey: git-pull, weight: 2 }\n  - { journey: git-push-https }\n', 'alerting: { burn_alerts: true, pages: true }\n'),
-    everything: journey('everything', '  - { journey: git-all }\n  - { journey: webhook-delivery, weight: 3 }\n  - { service: registry, sli: requests }\n', 'weighting: components\nobjective: 99\nalerting: { burn_alerts: true }\n').replace('objective: 99.5\n', ''),
-  };
+const nested = {
+  // An events journey inside an events one (their events add up), and a components journey over both.
+  'git-pull': journey('git-pull', '  - { service: workhorse, sli: requests }\n  - { service: gitaly, sli: grpc-requests, weight: 2 }\n', 'alerting: { burn_alerts: true }\n'),
+  'git-all': journey('git-all', '  - { journey: git-pull, weight: 2 }\n  - { journey: git-push-https }\n', 'alerting: { burn_alerts: true, pages: true }\n'),
+  everything: journey('everything', '  - { journey: git-all }\n  - { journey: webhook-delivery, weight: 3 }\n  - { service: registry, sli: requests }\n', 'weighting: components\nobjective: 99\nalerting: { burn_alerts: true }\n').replace('objective: 99.5\n', ''),
+};
 
+describe('generated journey tests', () => {
   it('pass under promtool for journeys inside journeys, and fail when a weight, the no-events filter or a threshold changes', { timeout: 600_000 }, async () => {
     const { model, problems } = withJourneys(nested);
     expect(problems.map(formatProblem)).toEqual([]);
@@ -179,6 +184,81 @@ describe('generated journey tests', () => {
     expect(pack.files.get('kubernetes/prometheusrules/journeys.yaml')).toMatch(/name: slokit-journeys/);
     expect(pack.files.get('mixin/mixin.libsonnet')).toContain('import "rules/journeys.json"');
     expect(pack.files.has('prometheus/rulers/local/journeys.yml')).toBe(false);
+  });
+});
+
+describe('a real Prometheus evaluating the journeys, and slokit serve showing them', () => {
+  it('records every journey (inside journeys too) as the definition says for components 30 times apart in traffic, fires the alerts it should with the components\' burns named, and serve lists them', { timeout: 180_000 }, async () => {
+    const { dir, model } = withJourneys(nested);
+    const m = model!;
+    const pack = await generatePack(m);
+    const work = scratchDir('slokit-journeys-prom-');
+    // The quietest component of all failing completely, the others working: one step every journey reaches.
+    const leaves = [...new Map(m.journeys.flatMap((j) => journeyLeaves(m.journeys, j)).map((l) => [`${l.service}/${l.sli}`, l])).values()];
+    const feeds = new Map(leaves.map((l, i) => [`${l.service}/${l.sli}`, { total: 1000 / 30 ** i, bad: i === leaves.length - 1 ? 1000 / 30 ** i : 0 }]));
+    const windows = [...new Map(m.journeys.flatMap((j) => [...journeyWindows(j), ...j.alerts.map((a) => a.long)]).map((w) => [w.text, w])).values()];
+    const exposition = leaves
+      .flatMap((l) => {
+        const sli = m.services.find((x) => x.name === l.service)!.slis.find((x) => x.name === l.sli)!;
+        const f = feeds.get(`${l.service}/${l.sli}`)!;
+        const labels = `service="${l.service}",sli="${l.sli}",component="${sli.component}",env="production",cluster="main"`;
+        return windows.flatMap((w) => [`sli:events_total:rate${w.text}{${labels}} ${f.total}`, `sli:events_bad:rate${w.text}{${labels}} ${f.bad}`, `slo:burn_rate:rate${w.text}{${labels}} ${f.bad / f.total / sli.errorBudget}`]);
+      })
+      .join('\n');
+    const server = createServer((_, res) => res.end(`${exposition}\n`));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    // Every group each second, so the test waits seconds, not the policy's minutes.
+    writeFileSync(join(work, 'journeys.yml'), pack.files.get('prometheus/rules/journeys.yml')!.replace(/interval: \d+m/g, 'interval: 1s'));
+    writeFileSync(join(work, 'prometheus.yml'), `global: { scrape_interval: 1s, evaluation_interval: 1s }\nrule_files: [journeys.yml]\nscrape_configs:\n  - job_name: components\n    static_configs: [{ targets: ["127.0.0.1:${port}"] }]\n`);
+    const prometheus = await startPrometheus(join(work, 'prometheus.yml'), join(work, 'data'));
+    let serve: Awaited<ReturnType<typeof startServe>> | undefined;
+    try {
+      const query = async (q: string) => (await (await fetch(`${prometheus.url}/api/v1/query?query=${encodeURIComponent(q)}`)).json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+      const exact = new Map(m.journeys.map((j) => [j.name, combineJourney(m.journeys, j, (service, sli) => feeds.get(`${service}/${sli}`)).ratio!]));
+      const ratios = async () => new Map((await query('journey:error:ratio_rate1h')).data.result.map((r) => [r.metric.journey!, Number(r.value[1])]));
+      const until = Date.now() + 60_000;
+      let got = await ratios();
+      while ([...exact].some(([name, v]) => Math.abs((got.get(name) ?? -1) - v) > 1e-9 * v) && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 500));
+        got = await ratios();
+      }
+      for (const [name, v] of exact) expect(got.get(name), name).toBeCloseTo(v, 9);
+      // The quietest step weighs little by events and its weight by components: some journeys burn, some do not.
+      const firing = async () => (await query('ALERTS{alertstate="firing", journey!=""}')).data.result.map((r) => `${r.metric.journey}/${r.metric.alertname}`).sort();
+      const expected = m.journeys.filter((j) => j.burnAlerts).flatMap((j) => journeyAlerts(m, j, resolveComponents(m, j)).filter((a) => exact.get(j.name)! > a.burn.threshold).map((a) => `${j.name}/${a.rule.alert}`)).sort();
+      expect(expected.length).toBeGreaterThan(0);
+      expect(expected.length).toBeLessThan(m.journeys.filter((j) => j.burnAlerts).length * 4);
+      let fired = await firing();
+      while (fired.join() !== expected.join() && Date.now() < until + 30_000) {
+        await new Promise((r) => setTimeout(r, 500));
+        fired = await firing();
+      }
+      expect(fired).toEqual(expected);
+      // Prometheus renders each alert's description, component burns read by its own query.
+      const alerts = (await (await fetch(`${prometheus.url}/api/v1/alerts`)).json()) as { data: { alerts: { labels: Record<string, string>; annotations: Record<string, string> }[] } };
+      const one = alerts.data.alerts.find((a) => a.labels.journey && a.labels.burn_tier === 'fast')!;
+      const j = m.journeys.find((x) => x.name === one.labels.journey)!;
+      const burns = resolveComponents(m, j).map((r) => {
+        if (r.journey) return { name: componentLabel(r), burn: exact.get(r.journey.name)! / r.journey.errorBudget };
+        const f = feeds.get(`${r.service!.name}/${r.sli!.name}`)!;
+        return { name: componentLabel(r), burn: f.bad / f.total / r.sli!.errorBudget };
+      });
+      expect(one.annotations.description).toContain(`Burn rate of each component over 1h: ${burnsText(burns)}.`);
+      // slokit serve lists the journeys with the numbers Prometheus recorded.
+      serve = await startServe(dir, prometheus.url);
+      const rows = ((await (await fetch(`${serve.url}/api/journeys`)).json()) as { journeys: { journey: string; state: string; errorRatio: number | null }[] }).journeys;
+      expect(rows.map((r) => r.journey).sort()).toEqual(m.journeys.map((x) => x.name).sort());
+      for (const r of rows) expect(r.errorRatio, r.journey).toBeCloseTo(exact.get(r.journey)!, 9);
+      expect(rows.filter((r) => r.state === 'burning').map((r) => r.journey).sort()).toEqual([...new Set(expected.map((e) => e.split('/')[0]))].sort());
+      const page = await (await fetch(`${serve.url}/`)).text();
+      expect(page).toContain('<table class="slos" id="journeys">');
+      expect(page.match(/<tr class="journey" /g)).toHaveLength(m.journeys.length);
+      const runbook = await (await fetch(`${serve.url}/runbooks/journeys`)).text();
+      expect(runbook).toContain('id="journey-everything-burn-fast"');
+    } finally {
+      await Promise.all([serve?.stop(), prometheus.stop(), new Promise((r) => server.close(r))]);
+    }
   });
 });
 
