@@ -112,7 +112,7 @@ function exactJourney(j: TestJourney, start: number, end: number): { availabilit
   if (j.weighting === 'events') {
     const bad = parts.reduce((n, p) => n + p.weight * p.bad, 0);
     const total = parts.reduce((n, p) => n + p.weight * p.total, 0);
-    return { availability: 1 - bad / total, shares: parts.map((p) => (p.weight * p.bad) / bad) };
+    return { availability: 1 - bad / total, shares: parts.map((p) => (p.total > 0 ? (p.weight * p.bad) / bad : NaN)) };
   }
   const measured = parts.filter((p) => p.total > 0);
   const weighted = measured.reduce((n, p) => n + p.weight * (p.bad / p.total), 0);
