@@ -16,9 +16,13 @@ import { BUNDLED_CATALOG, PROJECT_ROOT } from '../generators/paths.js';
 import { startPrometheus } from '../test/helpers/processes.js';
 import { writeSyntheticCatalog } from './synthetic-catalog.js';
 
+/** Journeys of the synthetic catalog, four SLOs each: a platform's user journeys are tens, not thousands. */
+const JOURNEYS = 50;
+
 export interface ReportBenchRow {
   readonly catalog: string;
   readonly slos: number;
+  readonly journeys: number;
   /** Seconds between the backfilled samples of each recorded series. */
   readonly spacing: number;
   readonly samples: number;
@@ -103,10 +107,12 @@ async function measure(name: string, catalog: string, scratch: string, log: (lin
     );
     const seconds = (performance.now() - t0) / 1000;
     if (r.status !== 0) throw new Error(`slokit report exited ${r.status}: ${r.stderr.slice(-2000)}`);
-    const report = JSON.parse(r.stdout) as { prometheus: { queries: number }; slos: { incidents: unknown[]; verdict: string }[] };
+    const report = JSON.parse(r.stdout) as { prometheus: { queries: number }; slos: { incidents: unknown[]; verdict: string }[]; journeys: { verdict: string }[] };
     const measured = report.slos.filter((s) => s.verdict !== 'no-data').length;
     if (measured !== slos.length) throw new Error(`the report measured ${measured} of ${slos.length} SLOs`);
-    return { catalog: name, slos: slos.length, spacing: SPACING, samples, incidents: report.slos.reduce((n, s) => n + s.incidents.length, 0), seconds, queries: report.prometheus.queries, peakBytes: Number(readFileSync(rss, 'utf8')) };
+    const journeys = report.journeys.filter((j) => j.verdict !== 'no-data').length;
+    if (journeys !== model.journeys.length) throw new Error(`the report measured ${journeys} of ${model.journeys.length} journeys`);
+    return { catalog: name, slos: slos.length, journeys, spacing: SPACING, samples, incidents: report.slos.reduce((n, s) => n + s.incidents.length, 0), seconds, queries: report.prometheus.queries, peakBytes: Number(readFileSync(rss, 'utf8')) };
   } finally {
     await prometheus.stop();
   }
@@ -115,8 +121,8 @@ async function measure(name: string, catalog: string, scratch: string, log: (lin
 export async function benchReport(log: (line: string) => void): Promise<ReportBenchRow[]> {
   const scratch = mkdtempSync(join(tmpdir(), 'slokit-report-bench-'));
   try {
-    const synthetic = writeSyntheticCatalog(BUNDLED_CATALOG, join(scratch, 'synthetic'), 200, 5);
-    return [await measure('bundled', BUNDLED_CATALOG, scratch, log), await measure('1,000 SLOs (200 synthetic services × 5)', synthetic, scratch, log)];
+    const synthetic = writeSyntheticCatalog(BUNDLED_CATALOG, join(scratch, 'synthetic'), 200, 5, JOURNEYS);
+    return [await measure('bundled', BUNDLED_CATALOG, scratch, log), await measure(`1,000 SLOs (200 synthetic services × 5) and ${JOURNEYS} journeys`, synthetic, scratch, log)];
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

@@ -10,8 +10,15 @@ const KINDS = [
   (i: number) => `  - name: jobs\n    kind: job\n    selector: job="svc-${i}", queue="default"\n    significant_labels: [job_class]\n    user_facing: false\n`,
 ];
 
-/** Writes a catalog of `count` services (`slis` SLIs each, at most 5) next to the bundled defaults and teams; returns its path. */
-export function writeSyntheticCatalog(bundledCatalog: string, dir: string, count: number, slis = 2): string {
+/** The SLI names KINDS declare, in order. */
+const KIND_NAMES = ['requests', 'latency', 'api', 'apdex', 'jobs'];
+
+/**
+ * Writes a catalog of `count` services (`slis` SLIs each, at most 5) next to the bundled defaults
+ * and teams, and `journeys` user journeys of four consecutive services each (weighted by events
+ * and by components in turn); returns its path.
+ */
+export function writeSyntheticCatalog(bundledCatalog: string, dir: string, count: number, slis = 2, journeys = 0): string {
   const catalog = join(dir, 'catalog');
   mkdirSync(join(catalog, 'services'), { recursive: true });
   cpSync(join(bundledCatalog, 'defaults.yaml'), join(catalog, 'defaults.yaml'));
@@ -23,6 +30,14 @@ export function writeSyntheticCatalog(bundledCatalog: string, dir: string, count
     writeFileSync(
       join(catalog, 'services', `svc-${i}.yaml`),
       `name: svc-${i}\ndescription: Synthetic service ${i}.\nteam: ${teams[i % teams.length]}\ntier: ${1 + (i % 3)}\n${deps}slis:\n${declared}`,
+    );
+  }
+  if (journeys) mkdirSync(join(catalog, 'journeys'), { recursive: true });
+  for (let j = 0; j < Math.min(journeys, Math.floor(count / 4)); j++) {
+    const components = [0, 1, 2, 3].map((m) => `  - { service: svc-${4 * j + m}, sli: ${KIND_NAMES[(4 * j + m) % KIND_NAMES.length]}, weight: ${m === 2 ? 2 : 1} }`).join('\n');
+    writeFileSync(
+      join(catalog, 'journeys', `journey-${j}.yaml`),
+      `name: journey-${j}\ndescription: Synthetic journey ${j}.\nteam: ${teams[j % teams.length]}\nobjective: 99\nweighting: ${j % 2 ? 'components' : 'events'}\ncomponents:\n${components}\nalerting: { burn_alerts: true }\n`,
     );
   }
   return catalog;
