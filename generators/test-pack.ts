@@ -13,6 +13,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { sliceOf, shapeDifference, type GroupObject } from './emit/promtool-tests/rule-slice.js';
+import { partsByJourney } from './emit/journeys/test-parts.js';
+import { journeyPaths } from './naming.js';
 import { lastCheckSeconds, partsByRulesRead, testFileOver, type CheckedGroup, type TestFileHead } from './emit/promtool-tests/rules-read.js';
 import type { TestIndex } from './emit/promtool-tests/test-file.js';
 import { windowRules } from './emit/promtool-tests/shape.js';
@@ -288,7 +290,8 @@ function unitsOf(dir: string, scratch: string, promtool: string, selected: (file
     const ruleFiles = (doc.rule_files ?? []).map((f) => resolve(dirname(path), f));
     // promtool itself reports what is wrong with a file that reads several rule files or none.
     if (ruleFiles.length !== 1 || !existsSync(ruleFiles[0]!) || !doc.tests?.length) return inPlace(file, rename, text, hash);
-    const parts = partsByRulesRead(doc.tests, groupsOf(ruleFiles[0]!));
+    // The journeys' tests share series names: split by the journeys each needs (journeys/test-parts.ts).
+    const parts = basename(file) === basename(journeyPaths.tests) ? partsByJourney(doc.tests as (CheckedGroup & { name: string })[], groupsOf(ruleFiles[0]!)) : partsByRulesRead(doc.tests, groupsOf(ruleFiles[0]!));
     parts.forEach((part, i) => {
       // Under a name no service can have (the SLIs' own tests are in scratch/<service>/<sli>).
       const cwd = join(scratch, '.parts', dirname(file), `${basename(file, '.test.yml')}-${i}`);

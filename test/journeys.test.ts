@@ -14,7 +14,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startPrometheus, startServe } from './helpers/processes.js';
 import { loadModel } from '../generators/pipeline.js';
-import { promtoolAsync } from '../generators/promtool.js';
+import { promtoolAsync, promtoolVersion } from '../generators/promtool.js';
+import { testPack } from '../generators/test-pack.js';
+import { partsByJourney } from '../generators/emit/journeys/test-parts.js';
+import type { GroupObject } from '../generators/emit/promtool-tests/rule-slice.js';
+import { parse } from 'yaml';
 import { formatProblem, type Problem } from '../generators/validate/problems.js';
 import { writeOutput } from '../generators/write/output-dir.js';
 import { copyCatalog, ROOT, scratchDir } from './helpers/catalog.js';
@@ -184,6 +188,26 @@ describe('generated journey tests', () => {
     expect(pack.files.get('kubernetes/prometheusrules/journeys.yaml')).toMatch(/name: slokit-journeys/);
     expect(pack.files.get('mixin/mixin.libsonnet')).toContain('import "rules/journeys.json"');
     expect(pack.files.has('prometheus/rulers/local/journeys.yml')).toBe(false);
+  });
+});
+
+describe('slokit test on the journeys', () => {
+  it('runs each journey against the rules of the journeys that can see what it feeds: journeys that share no SLI run apart, and pass', { timeout: 300_000 }, async () => {
+    const storage = journey('storage', '  - { service: registry, sli: requests }\n  - { service: postgres, sli: transactions }\n', 'alerting: { burn_alerts: true }\n');
+    const { model, problems } = withJourneys({ storage });
+    expect(problems.map(formatProblem)).toEqual([]);
+    const pack = await generatePack(model!);
+    const tests = (parse(pack.files.get('prometheus/tests/journeys.test.yml')!) as { tests: { name: string }[] }).tests;
+    const rules = (parse(pack.files.get('prometheus/rules/journeys.yml')!) as { groups: GroupObject[] }).groups;
+    const parts = partsByJourney(tests as never[], rules);
+    const journeysOf = (p: { rules: GroupObject[] }) => [...new Set(p.rules.flatMap((g) => g.rules.map((r) => r.labels?.journey)))].sort();
+    // git-push-https and webhook-delivery both cross web/puma-requests: their tests expect each other's alerts.
+    expect(parts.map(journeysOf).sort()).toEqual([['git-push-https', 'webhook-delivery'], ['storage']]);
+    expect(parts.reduce((n, p) => n + p.tests.length, 0)).toBe(tests.length);
+    const out = join(scratchDir('slokit-journeys-test-'), 'out');
+    writeOutput(out, pack.files);
+    const results = await testPack(out, { jobs: 2, changedOnly: false, promtoolVersion: promtoolVersion(), select: (f) => f === 'journeys.test.yml' });
+    expect(results.map((r) => [r.file, r.status, r.groups])).toEqual([['journeys.test.yml', 'passed', tests.length]]);
   });
 });
 

@@ -15,7 +15,7 @@
 import { formatSeconds } from '../../model/duration.js';
 import { combineJourney, journeyLeaves, journeyWindows } from '../../model/journeys.js';
 import type { Journey, Model } from '../../model/types.js';
-import { journeyPaths, JOURNEY_LABEL, journeySeries, series } from '../../naming.js';
+import { alertNames, journeyPaths, JOURNEY_LABEL, journeySeries, series } from '../../naming.js';
 import { seriesText } from '../../promql/escape.js';
 import { RATIO_EPSILON } from '../alert-rules.js';
 import { GENERATED_HEADER, toYaml } from '../yaml-text.js';
@@ -68,16 +68,21 @@ function situations(model: Model, journey: Journey): { name: string; feeds: Map<
   ];
 }
 
-/** The journeys' rules all run on every test's series: each test feeds every journey, the ones not under test working quietly. */
+/**
+ * The journeys' rules all run on every test's series. A test feeds only its journey's SLIs, so
+ * its size does not grow with the catalog's journeys (feeding every journey's SLIs made 50
+ * journeys' tests 180 MB); other journeys that share some of those SLIs see them alone, as they
+ * would with their other components silent, and their alerts are expected accordingly.
+ */
 function testGroup(model: Model, journey: Journey, situation: { name: string; feeds: Map<string, Feed> }): TestGroup {
   const base = baseLabels(model.settings);
   const evalTime = formatSeconds(EVAL_MINUTE * 60);
-  const allLeaves = new Map(model.journeys.flatMap((j) => leavesOf(model, j)).map((l) => [l.key, l]));
-  const feeds = new Map([...allLeaves.keys()].map((k) => [k, situation.feeds.get(k) ?? { total: 1, bad: 0 }]));
+  const fed = leavesOf(model, journey);
+  const feeds: ReadonlyMap<string, Feed> = situation.feeds;
   const windows = [...new Map(model.journeys.flatMap(journeyWindows).map((w) => [w.seconds, w])).values()];
   const longs = [...new Map(model.journeys.flatMap((j) => j.alerts.map((a) => a.long)).map((w) => [w.seconds, w])).values()];
   const input = [];
-  for (const leaf of allLeaves.values()) {
+  for (const leaf of fed) {
     const service = model.services.find((s) => s.name === leaf.service)!;
     const sli = service.slis.find((s) => s.name === leaf.sli)!;
     const labels = { ...base, ...sliIdentity(service, sli) };
@@ -89,6 +94,9 @@ function testGroup(model: Model, journey: Journey, situation: { name: string; fe
     // An SLI without events records no burn rate (0/0 is not a number), and the alert says "no data".
     if (f.total > 0) for (const w of longs) input.push({ series: seriesText(series.burnRate(w), labels), values: `${f.bad / f.total / sli.errorBudget}x${MINUTES}` });
   }
+  /** The journeys that see any of the fed SLIs, through the journeys they contain. */
+  const fedKeys = new Set(fed.map((l) => l.key));
+  const touched = model.journeys.filter((j) => j.burnAlerts && leavesOf(model, j).some((l) => fedKeys.has(l.key)));
   const exact = exactJourney(model, journey, feeds);
   const own = (j: Journey) => ({ ...base, [JOURNEY_LABEL]: j.name });
   const sel = `{${JOURNEY_LABEL}="${journey.name}"}`;
@@ -103,16 +111,16 @@ function testGroup(model: Model, journey: Journey, situation: { name: string; fe
     { expr: `${journeySeries.objective}${sel}`, eval_time: evalTime, exp_samples: [{ labels: seriesText(journeySeries.objective, { [JOURNEY_LABEL]: journey.name }), value: journey.objective }] },
   ];
   // Every journey's alerts, by alert name (journeys share them): the one under test and any other that fires.
-  const byName = new Map<string, AlertCheck['exp_alerts'][number][]>();
-  for (const j of model.journeys.filter((x) => x.burnAlerts)) {
+  const byName = new Map<string, AlertCheck['exp_alerts'][number][]>(model.journeys.filter((j) => j.burnAlerts).flatMap((j) => j.alerts.map((a) => [alertNames.journeyBurn(model.settings, a), []] as const)));
+  for (const j of touched) {
     const parts = resolveComponents(model, j);
     const burns: ComponentBurn[] = parts.map((r) => {
       if (r.journey) {
         const child = exactJourney(model, r.journey, feeds).ratio;
         return { name: componentLabel(r), burn: child === undefined ? undefined : child / r.journey.errorBudget };
       }
-      const f = feeds.get(`${r.service!.name}/${r.sli!.name}`)!;
-      return { name: componentLabel(r), burn: f.total > 0 ? f.bad / f.total / r.sli!.errorBudget : undefined };
+      const f = feeds.get(`${r.service!.name}/${r.sli!.name}`);
+      return { name: componentLabel(r), burn: f && f.total > 0 ? f.bad / f.total / r.sli!.errorBudget : undefined };
     });
     const e = exactJourney(model, j, feeds);
     for (const a of journeyAlerts(model, j, parts)) {
