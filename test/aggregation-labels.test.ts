@@ -85,7 +85,7 @@ describe('labels.also: [region]', () => {
 
   it('Alertmanager groups pages by region and holds back a dependent\'s alerts in the same region only (a real Alertmanager)', async () => {
     const config = parse(pack.files.get('alertmanager/alertmanager.yml')!) as { route: { routes: { routes: { group_by: string[] }[] }[] }; inhibit_rules: { equal: string[] }[] };
-    expect(config.route.routes[0]!.routes[0]!.group_by).toEqual(['service', 'env', 'cluster', 'region']);
+    expect(config.route.routes[0]!.routes[0]!.group_by).toEqual(['service', 'journey', 'env', 'cluster', 'region']);
     expect(config.inhibit_rules.every((r) => ['env', 'cluster', 'region'].every((l) => r.equal.includes(l)))).toBe(true);
     const { cases } = parse(pack.files.get('alertmanager/inhibitions.test.yml')!) as { cases: InhibitionCase[] };
     // Each case in its own region: the last aggregation label sets them apart, and "another region" is a case too.

@@ -122,7 +122,7 @@ describe('slokit scorecard', () => {
   function scorecardCatalog(): string {
     const catalog = copyCatalog();
     for (const f of ['gitaly', 'postgres', 'registry', 'sidekiq', 'web', 'webhook-relay', 'workhorse']) spawnSync('rm', [join(catalog, 'services', `${f}.yaml`)]);
-    spawnSync('rm', ['-r', join(catalog, 'scales')]);
+    spawnSync('rm', ['-r', join(catalog, 'scales'), join(catalog, 'journeys')]); // the journeys cross the services removed
     edit(join(catalog, 'teams.yaml'), (t) => `${t}  - name: newcomers\n    chat: "#newcomers"\n    pager: newcomers-oncall\n    issue_tracker: https://example.com/issues\n`);
     writeFileSync(
       join(catalog, 'services', 'fresh.yaml'),

@@ -33,7 +33,8 @@ beforeAll(() => {
 describe('promtool check rules', () => {
   it("passes on every rule file and every shape's rules with no warnings", async () => {
     const files = readdirSync(rulesDir).sort();
-    expect(files.length).toBe(model!.services.length);
+    // A rule file per service, and the journeys'.
+    expect(files.length).toBe(model!.services.length + 1);
     const r = await checkPackRules(out, { jobs: 2, changedOnly: false, promtoolVersion: promtoolVersion() });
     expect(r.output).not.toMatch(/warning|Might cause/i);
     expect(r.ok, r.output).toBe(true);
@@ -126,6 +127,7 @@ describe('slokit test', () => {
         ...Object.values(index.windows).flatMap((w) => w.files.filter((f) => f.endsWith('.test.yml'))),
         ...model!.services.filter((s) => s.saturation.length).map((s) => `${s.name}.saturation.test.yml`),
         ...model!.services.filter((s) => s.versionMetric).map((s) => `${s.name}.version.test.yml`),
+        'journeys.test.yml',
       ].sort(),
     );
   });

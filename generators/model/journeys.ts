@@ -157,7 +157,8 @@ function buildOne(src: SourceFile, doc: JourneyDoc, ctx: JourneyContext, report:
   if (burn) {
     for (const a of alerts) {
       if (a.threshold >= 1) fail(['objective'], `objective ${formatNumber(doc.objective)}% makes the ${a.name} alert impossible: it needs an error ratio above ${formatPercent(a.threshold)}`, `raise the objective to at least ${formatNumber(clean(100 - 100 / a.factor))}%, or leave burn_alerts off`);
-      if (a.factor < 1) fail(doc.period ? ['period'] : ['name'], `with a ${period.text} period the ${a.name} alert fires below the sustainable burn rate (${formatNumber(Math.round(a.factor * 100) / 100)}x)`, 'use the period the policy is made for, or another alert_policy');
+      // With the catalog's period and policy this is the catalog's mistake, reported once where the period is set.
+      if (a.factor < 1 && (doc.period || doc.alert_policy)) fail(doc.period ? ['period'] : ['alert_policy'], `with a ${period.text} period the ${a.name} alert fires below the sustainable burn rate (${formatNumber(Math.round(a.factor * 100) / 100)}x)`, 'use the period the policy is made for, or another alert_policy');
     }
   }
   const windows = journeyWindows({ alerts, period });

@@ -25,9 +25,9 @@ import { sliIdentity } from '../sli-selector.js';
 import { componentLabel, journeyAlerts, type ComponentBurn } from './alerts.js';
 import { resolveComponents } from './read.js';
 
-/** Minutes of input; checks at EVAL_MINUTE, when every group has run several times over constant inputs (the slow group reads its last write up to 10m30s back). */
-const MINUTES = 25;
-const EVAL_MINUTE = 20;
+/** Minutes of input; checks at EVAL_MINUTE, just after the slow group's second write over constant inputs, which a fast rule reads up to 10m30s back. */
+const MINUTES = 15;
+const EVAL_MINUTE = 11;
 /** Ratios are compared rounded to millionths: the rules and this file add in different orders. */
 const SCALE = 1_000_000;
 const TRAFFIC_STEP = 30;
