@@ -7,6 +7,7 @@
  * several selectors) are reported, not exported.
  */
 import { formatNumber } from '../model/decimal.js';
+import { componentName } from '../model/journeys.js';
 import type { Model, Selector, Sli } from '../model/types.js';
 import { selectorText } from '../promql/escape.js';
 import { GENERATED_HEADER } from '../emit/yaml-text.js';
@@ -135,20 +136,20 @@ function journeyDocs(model: Model, exportable: ReadonlyMap<string, { ratio: obje
   for (const j of model.journeys) {
     const missing = j.components.filter((c) => (c.type === 'sli' ? !exportable.has(`${c.service}/${c.sli}`) : !exported.has(c.journey)));
     if (missing.length) {
-      skipped.push(`journey ${j.name}: its component(s) ${missing.map((c) => (c.type === 'sli' ? `${c.service}/${c.sli}` : `journey ${c.journey}`)).join(', ')} cannot be exported`);
+      skipped.push(`journey ${j.name}: its component(s) ${missing.map(componentName).join(', ')} cannot be exported`);
       continue;
     }
     exported.add(j.name);
     const objectives = j.components.map((c) => {
       if (c.type === 'journey') {
         const child = model.journeys.find((x) => x.name === c.journey)!;
-        return { displayName: `journey ${c.journey}`, target: Number(child.objective.toPrecision(12)), compositeWeight: c.weight, indicatorRef: journeySloName(c.journey) };
+        return { displayName: componentName(c), target: Number(child.objective.toPrecision(12)), compositeWeight: c.weight, indicatorRef: journeySloName(c.journey) };
       }
       const name = `${c.service}-${c.sli}`;
       const { ratio, description } = exportable.get(`${c.service}/${c.sli}`)!;
       if (!sliDocs.has(name)) sliDocs.set(name, { apiVersion: 'openslo/v1', kind: 'SLI', metadata: { name }, spec: { description, ratioMetric: ratio } });
       const sli = model.services.find((s) => s.name === c.service)!.slis.find((x) => x.name === c.sli)!;
-      return { displayName: `${c.service}/${c.sli}`, target: Number(sli.objective.toPrecision(12)), compositeWeight: c.weight, indicatorRef: name };
+      return { displayName: componentName(c), target: Number(sli.objective.toPrecision(12)), compositeWeight: c.weight, indicatorRef: name };
     });
     const first = j.components.find((c) => c.type === 'sli');
     docs.push({

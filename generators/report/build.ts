@@ -5,8 +5,8 @@
  * a stretch in which any of the SLO's slokit alerts fired, and its share is the bad events
  * recorded while it fired (inside the period) over the events the period's budget allows.
  */
-import { combineJourney, journeyLeaves } from '../model/journeys.js';
-import type { Journey, JourneyComponent, Model, Service, Sli } from '../model/types.js';
+import { combineJourney, componentName, journeyLeaves } from '../model/journeys.js';
+import type { Journey, Model, Service, Sli } from '../model/types.js';
 import { SLI_LABELS } from '../naming.js';
 import type { Period, ReportPeriods } from './period.js';
 
@@ -235,7 +235,6 @@ function journeyReport(model: Model, journey: Journey, environment: string | nul
   const availability = now.ratio === undefined ? null : 1 - now.ratio;
   const previous = before.ratio === undefined ? null : 1 - before.ratio;
   const budgetSpent = now.ratio === undefined ? null : now.ratio / journey.errorBudget;
-  const name = (c: JourneyComponent) => (c.type === 'sli' ? `${c.service}/${c.sli}` : `journey ${c.journey}`);
   const measuredFrom = journeyLeaves(model.journeys, journey).flatMap(({ service, sli }) => {
     const key = rowKey(service, sli, environment);
     const first = answers.steps.get(key)?.[0]?.[0];
@@ -255,7 +254,7 @@ function journeyReport(model: Model, journey: Journey, environment: string | nul
     verdict: verdictOf(availability, journey.objective),
     previous: { availability: previous, verdict: verdictOf(previous, journey.objective) },
     trend: availability === null || previous === null ? null : availability - previous,
-    components: now.parts.map((p) => ({ name: name(p.component), weight: p.component.weight, availability: p.ratio === undefined ? null : 1 - p.ratio, share: p.share ?? null })),
+    components: now.parts.map((p) => ({ name: componentName(p.component), weight: p.component.weight, availability: p.ratio === undefined ? null : 1 - p.ratio, share: p.share ?? null })),
     measuredFrom,
   };
 }

@@ -3,6 +3,7 @@
  * in a handful of queries whatever the number of journeys (one per distinct period).
  */
 import type { Duration } from '../model/duration.js';
+import { componentName } from '../model/journeys.js';
 import type { Journey, Model } from '../model/types.js';
 import { CURRENT_WINDOW, JOURNEY_LABEL, journeyPaths, journeySeries } from '../naming.js';
 import { matchersText, regexEscape } from '../promql/escape.js';
@@ -69,7 +70,7 @@ function rowOf(model: Model, j: Journey, read: { budget: Map<string, number>; cu
     budgetRemaining: budget,
     errorRatio: read?.current.get(j.name) ?? null,
     firing,
-    components: j.components.map((c) => (c.type === 'sli' ? `${c.service}/${c.sli}${c.weight === 1 ? '' : ` ×${c.weight}`}` : `journey ${c.journey}${c.weight === 1 ? '' : ` ×${c.weight}`}`)),
+    components: j.components.map((c) => `${componentName(c)}${c.weight === 1 ? '' : ` ×${c.weight}`}`),
     links: {
       runbook: runbookPath(journeyPaths.name, journeyPaths.anchor(j)),
       dashboard: journeyDashboardUrl(model, j, 0, { ...goTemplate, labelForUrl: () => '$__all' }),

@@ -82,6 +82,17 @@ function stateView(state: SloState) {
 /** Clamped to 0–1, for bars: a budget overspent is an empty bar, not a negative one. */
 const unit = (ratio: number) => Math.max(0, Math.min(1, ratio));
 
+/** Objective, availability and budget as the list shows them, for an SLO's row and a journey's alike. */
+function budgetCells(row: { readonly objective: number; readonly availability: number | null; readonly budgetRemaining: number | null }) {
+  return {
+    objective: formatPercent(row.objective),
+    availability: percent(row.availability, availabilityDigits(row.objective)),
+    budget: percent(row.budgetRemaining, 1),
+    // A tenth-step class rather than a width: the content security policy allows no inline style.
+    budgetBar: row.budgetRemaining === null ? undefined : `f${Math.round(unit(row.budgetRemaining) * 10)} ${row.budgetRemaining < AT_RISK_BUDGET ? 'low' : 'ok'}`,
+  };
+}
+
 function rowView(row: SloRow, env: string | undefined) {
   return {
     ...stateView(row.state),
@@ -93,13 +104,9 @@ function rowView(row: SloRow, env: string | undefined) {
     description: row.description,
     search: searchText(row),
     detail: withEnv(row.links.detail, env),
-    objective: formatPercent(row.objective),
+    ...budgetCells(row),
     period: row.period,
-    availability: percent(row.availability, availabilityDigits(row.objective)),
-    budget: percent(row.budgetRemaining, 1),
     budgetMeter: row.budgetRemaining === null ? undefined : unit(row.budgetRemaining).toFixed(3),
-    // A tenth-step class rather than a width: the content security policy allows no inline style.
-    budgetBar: row.budgetRemaining === null ? undefined : `f${Math.round(unit(row.budgetRemaining) * 10)} ${row.budgetRemaining < AT_RISK_BUDGET ? 'low' : 'ok'}`,
     burnRates: row.burnRates.map((b) => ({ window: b.window, text: burnText(b.value), hot: b.value !== null && b.value > b.alertAt, alertAt: burnText(b.alertAt) })),
     pairs: burnPairs(row),
     firing: row.firing,
@@ -147,11 +154,8 @@ function journeyView(row: JourneyRow) {
     description: row.description,
     team: row.team,
     weighting: row.weighting,
-    objective: formatPercent(row.objective),
+    ...budgetCells(row),
     period: row.period,
-    availability: percent(row.availability, availabilityDigits(row.objective)),
-    budget: percent(row.budgetRemaining, 1),
-    budgetBar: row.budgetRemaining === null ? undefined : `f${Math.round(unit(row.budgetRemaining) * 10)} ${row.budgetRemaining < AT_RISK_BUDGET ? 'low' : 'ok'}`,
     errorRatio: percent(row.errorRatio, 3),
     components: row.components.join(', '),
     firing: row.firing,

@@ -7,6 +7,7 @@
  */
 import { formatNumber, formatPercent } from '../../model/decimal.js';
 import { formatSeconds, type Duration } from '../../model/duration.js';
+import { componentName } from '../../model/journeys.js';
 import type { BurnAlert, Journey, Model } from '../../model/types.js';
 import { alertNames, BURN_TIER_LABEL, dashboardLabelVars, grafanaUrl, journeyPaths, JOURNEY_LABEL, journeySeries, runbookUrl, series } from '../../naming.js';
 import { matchersText } from '../../promql/escape.js';
@@ -52,7 +53,7 @@ function burnsTemplate(model: Model, parts: readonly Resolved[], window: Duratio
 }
 
 /** How the alert names a component. */
-export const componentLabel = (r: Resolved) => (r.journey ? `journey ${r.journey.name}` : `${r.service!.name}/${r.sli!.name}`);
+export const componentLabel = (r: Resolved) => componentName(r.component);
 
 /** What burnsTemplate renders for these burns, in component order (Go's %.1f; callers avoid values on a rounding tie). */
 export function burnsText(burns: readonly ComponentBurn[]): string {
