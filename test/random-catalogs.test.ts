@@ -9,7 +9,7 @@
  * the own tests of every SLI (its raw reads exact, selectors with hostile values matching their
  * series, its first alert firing with exact labels and annotations) after checking each SLI's
  * rules are its shape's with its names in place (every alert's labels and annotations too), and every FULL_EVERY-th catalog runs its shapes' full suites too
- * (SLOKIT_CATALOG_FULL_EVERY=1: all of them). SLOKIT_CATALOG_RUNS sets how many catalogs, SLOKIT_CATALOG_SEED
+ * (SLOKIT_CATALOG_FULL_EVERY=1: all of them), and every JOURNEYS_EVERY-th catalog its user journeys' tests. SLOKIT_CATALOG_RUNS sets how many catalogs, SLOKIT_CATALOG_SEED
  * the seed; a failure names the catalog and keeps it on disk.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -42,6 +42,8 @@ const SEED = Number(process.env.SLOKIT_CATALOG_SEED ?? 82026_1127);
 const FULL_EVERY = Number(process.env.SLOKIT_CATALOG_FULL_EVERY ?? 100);
 /** Saturation tests simulate 30 hours per resource: run them for every SATURATION_EVERY-th catalog. */
 const SATURATION_EVERY = Number(process.env.SLOKIT_CATALOG_SATURATION_EVERY ?? 10);
+/** Journey tests run every journey's situations for 15 simulated minutes: run them for every JOURNEYS_EVERY-th catalog. */
+const JOURNEYS_EVERY = Number(process.env.SLOKIT_CATALOG_JOURNEYS_EVERY ?? 4);
 
 const PROMTOOL_VERSION = promtoolAvailable() ? promtoolVersion() : '';
 
@@ -118,10 +120,11 @@ async function checkCatalog(index: number, catalog: RandomCatalog, root: string)
   if (!check.ok || /warning/i.test(check.output)) throw new Error(`promtool check rules:\n${check.output}`);
   const full = index % FULL_EVERY === 0;
   const saturation = index % SATURATION_EVERY === 0;
+  const journeys = index % JOURNEYS_EVERY === 0;
   // Every SLI's own tests, after its rules are checked to be its shape's (and each shape's window
   // rules its window suite's); the shapes' and window suites' full tests
   // and the saturation tests where this catalog's turn has come.
-  const selected = (f: string) => f.startsWith('slis/') || f.endsWith('/rules.yml') || (full && (f.startsWith('shapes/') || f.startsWith('windows/'))) || (saturation && f.endsWith('.saturation.test.yml'));
+  const selected = (f: string) => f.startsWith('slis/') || f.endsWith('/rules.yml') || (full && (f.startsWith('shapes/') || f.startsWith('windows/'))) || (saturation && f.endsWith('.saturation.test.yml')) || (journeys && f === 'journeys.test.yml');
   const results = await testPack(out, { jobs: 1, changedOnly: false, promtoolVersion: PROMTOOL_VERSION, select: selected });
   const failed = results.filter((r) => r.status !== 'passed');
   if (failed.length) throw new Error(`slokit test:\n${failed.map((r) => `${r.file}: ${r.failures.map((f) => `${f.group}: ${f.reason}`).join('; ')}${r.raw ?? ''}`).join('\n').slice(-4000)}`);
@@ -181,5 +184,8 @@ describe('random valid catalogs', () => {
     const resources = catalogs.reduce((n, c) => n + c.resources, 0);
     console.log(`saturation resources: ${resources}; their promtool tests ran for every ${SATURATION_EVERY}th catalog`);
     expect(resources).toBeGreaterThan(RUNS / 2);
+    const journeys = catalogs.reduce((n, c) => n + c.journeys, 0);
+    console.log(`user journeys: ${journeys} in ${catalogs.filter((c) => c.journeys).length} catalogs; their promtool tests ran for every ${JOURNEYS_EVERY}th catalog`);
+    expect(journeys).toBeGreaterThan(RUNS / 2);
   }, 1_200_000);
 });

@@ -277,6 +277,8 @@ function overlapping(first: Record<string, unknown>): fc.Arbitrary<Record<string
 export interface RandomCatalog {
   /** Catalog files by path relative to the catalog directory. */
   readonly files: Record<string, string>;
+  /** User journeys (journeys/*.yaml) over its SLIs. */
+  readonly journeys: number;
   readonly services: number;
   readonly slis: number;
   readonly kinds: readonly string[];
@@ -385,9 +387,10 @@ export const randomCatalog: fc.Arbitrary<RandomCatalog> = fc
       teams: fc.tuple(...teamNames.map(team)),
       services: fc.tuple(...services),
       defaults: fc.constant({ period, minEvents, prefix, also }),
+      journeys: fc.array(journeyPlan, { maxLength: 2 }),
     });
   })
-  .map(({ teams, services, defaults }) => {
+  .map(({ teams, services, defaults, journeys }) => {
     const defaultsText = readFileSync(join(BUNDLED_CATALOG, 'defaults.yaml'), 'utf8')
       .replace(/^period: \S+/m, `period: ${defaults.period}`)
       .replace(/^min_events: \S+/m, `min_events: ${defaults.minEvents}`)
@@ -402,9 +405,64 @@ export const randomCatalog: fc.Arbitrary<RandomCatalog> = fc
     // A raw SLI keeps every aggregation label in its sums, as validation asks of it.
     const keep = (text: string) => (defaults.also.length ? text.replaceAll('sum by (env, cluster) (', `sum by (env, cluster, ${defaults.also.join(', ')}) (`) : text);
     for (const s of services) files[`services/${s.name}.yaml`] = keep(stringify(JSON.parse(JSON.stringify(s)), { lineWidth: 0 }));
+    const written = journeyFiles(services as never, defaults.period, teams.map((t) => (t as { name: string }).name), journeys);
+    Object.assign(files, written);
     const slis = services.flatMap((s) => s.slis);
-    return { files, services: services.length, slis: slis.length, kinds: slis.map((s) => String(s.kind)), objectives: slis.map((s) => Number((s as { objective?: number }).objective ?? 0)).filter(Boolean), overlapping: slis.filter((s) => s.name === 'overlap').length, resources: services.reduce((n, s) => n + (s.saturation?.length ?? 0), 0), switched: switchedCounts(services), combined: slis.filter((s) => ['total', 'bad', 'good', 'histograms'].some((k) => Array.isArray((s as Record<string, unknown>)[k]))).length, also: defaults.also };
+    return { files, journeys: Object.keys(written).length, services: services.length, slis: slis.length, kinds: slis.map((s) => String(s.kind)), objectives: slis.map((s) => Number((s as { objective?: number }).objective ?? 0)).filter(Boolean), overlapping: slis.filter((s) => s.name === 'overlap').length, resources: services.reduce((n, s) => n + (s.saturation?.length ?? 0), 0), switched: switchedCounts(services), combined: slis.filter((s) => ['total', 'bad', 'good', 'histograms'].some((k) => Array.isArray((s as Record<string, unknown>)[k]))).length, also: defaults.also };
   });
+
+/** How a random journey is drawn: its size, weighting, weights, whether it contains the journey before it, whether it alerts. */
+const journeyPlan = fc.record({
+  size: fc.integer({ min: 2, max: 3 }),
+  offset: fc.nat({ max: 5 }),
+  weighting: fc.constantFrom<'events' | 'components'>('events', 'components'),
+  weights: fc.array(fc.constantFrom(0.5, 1, 2, 3), { minLength: 3, maxLength: 3 }),
+  nested: fc.boolean(),
+  alerts: fc.boolean(),
+  objective: fc.constantFrom(99, 99.5, 99.9),
+});
+
+/**
+ * Journeys over SLIs that measure the same period (a journey reads the windows its components
+ * record, over one period): the default policy's (or four-weeks' for 28 days) when every
+ * component has one of those, else the lenient one's, whose windows every SLI records.
+ */
+function journeyFiles(services: readonly { name: string; slis: readonly Record<string, unknown>[] }[], catalogPeriod: string, teams: readonly string[], plans: readonly (typeof journeyPlan extends fc.Arbitrary<infer P> ? P : never)[]): Record<string, string> {
+  const files: Record<string, string> = {};
+  const all = services.flatMap((s) => s.slis.map((sli) => ({ service: s.name, sli: String(sli.name), period: String(sli.period ?? catalogPeriod), policy: String(sli.alert_policy ?? 'default') })));
+  const made: { name: string; period: string; weighting: string; policy: string }[] = [];
+  plans.forEach((plan, k) => {
+    const periods = [...new Set(all.map((x) => x.period))].sort();
+    const period = periods[plan.offset % periods.length]!;
+    const pool = all.filter((x) => x.period === period);
+    if (pool.length < 2) return;
+    const chosen = Array.from({ length: Math.min(plan.size, pool.length) }, (_, i) => pool[(plan.offset + i) % pool.length]!).filter((x, i, a) => a.findIndex((y) => y.service === x.service && y.sli === x.sli) === i);
+    if (chosen.length < 2) return;
+    const policy = chosen.every((x) => x.policy !== 'lenient') ? (period === '28d' ? 'four-weeks' : 'default') : 'lenient';
+    // A journey inside: same period, events inside events (a components journey has no events to count), and every window this one reads (the lenient policy's are everyone's).
+    const child = made.find((m) => m.period === period && (plan.weighting === 'components' || m.weighting === 'events') && (policy === 'lenient' || m.policy !== 'lenient'));
+    const components = [
+      ...chosen.map((x, i) => `  - { service: ${x.service}, sli: ${x.sli}, weight: ${plan.weights[i]} }`),
+      ...(plan.nested && child ? [`  - { journey: ${child.name} }`] : []),
+    ];
+    const name = `journey-${k + 1}`;
+    files[`journeys/${name}.yaml`] = [
+      `name: ${name}`,
+      'description: A random journey.',
+      `team: ${teams[k % teams.length]}`,
+      `objective: ${plan.objective}`,
+      `period: ${period}`,
+      `alert_policy: ${policy}`,
+      `weighting: ${plan.weighting}`,
+      'components:',
+      ...components,
+      `alerting: { burn_alerts: ${plan.alerts} }`,
+      '',
+    ].join('\n');
+    made.push({ name, period, weighting: plan.weighting, policy });
+  });
+  return files;
+}
 
 function switchedCounts(services: readonly { team: string; slis: readonly Record<string, unknown>[] }[]): RandomCatalog['switched'] {
   const slis = services.flatMap((s) => s.slis.map((sli) => ({ sli, serviceTeam: s.team })));
