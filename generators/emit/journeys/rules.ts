@@ -101,9 +101,11 @@ export function journeyBlocks(model: Model): { fast: Block[]; slow: Block[] } {
 }
 
 /**
- * The journeys' rule groups. A journey's rules stay in one group (a group evaluates its rules in
- * order, so a journey inside another is recorded before the other reads it), unless they are
- * more than a group holds.
+ * The journeys' rule groups, at most MAX_RULES_PER_GROUP rules each, a journey's rules never
+ * split. A journey that reads one recorded in the group before it joins that group, however big
+ * it grows: a group evaluates its rules in order, so the contained journey is recorded before
+ * it is read. One contained further back is read as of its group's last evaluation (an
+ * interval late at most).
  */
 export function journeyRuleGroups(model: Model): RuleGroup[] {
   if (!model.journeys.length) return [];
