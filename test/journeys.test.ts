@@ -18,7 +18,7 @@ import { promtoolAsync, promtoolVersion } from '../generators/promtool.js';
 import { testPack } from '../generators/test-pack.js';
 import { partsByJourney } from '../generators/emit/journeys/test-parts.js';
 import type { GroupObject } from '../generators/emit/promtool-tests/rule-slice.js';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { formatProblem, type Problem } from '../generators/validate/problems.js';
 import { writeOutput } from '../generators/write/output-dir.js';
 import { copyCatalog, ROOT, scratchDir } from './helpers/catalog.js';
@@ -161,15 +161,25 @@ describe('generated journey tests', () => {
     const text = readFileSync(rules, 'utf8');
     // The pages of git-all page; every other journey's alerts are tickets.
     expect(text.match(/severity: critical/g)?.length).toBe(2);
+    // Each mutation is run against the tests of the journey whose rule it changes (the whole file
+    // passed above; promtool evaluates every rule for every test, so a subset is a fraction of the cost).
+    const ruleList = (parse(text) as { groups: { rules: { expr: string; labels?: Record<string, string> }[] }[] }).groups.flatMap((g) => g.rules);
+    const testDoc = parse(readFileSync(join(tests, 'journeys.test.yml'), 'utf8')) as { tests: { name: string }[] };
     for (const [what, from, to] of [
       ['a weight', /\b2 \* journey:events_bad/, '3 * journey:events_bad'],
       ['the no-events filter', / >= 0\)/g, ')'],
       ['a threshold', /> 0\.072 \+ 1e-12/, '> 0.08 + 1e-12'],
     ] as const) {
-      expect(from.test(text), what).toBe(true);
+      const owner = ruleList.find((r) => r.expr.search(from) >= 0)?.labels?.journey;
+      expect(owner, what).toBeDefined();
+      const own = testDoc.tests.filter((t) => t.name.startsWith(`journey ${owner} (`));
+      expect(own.length, what).toBeGreaterThan(0);
+      writeFileSync(join(tests, 'mutation.test.yml'), stringify({ ...testDoc, tests: own }));
       writeFileSync(rules, text.replace(from, to));
-      const mutated = await run();
-      expect(mutated.ok, `the tests did not notice ${what} changing`).toBe(false);
+      const mutated = await promtoolAsync(['test', 'rules', 'mutation.test.yml'], tests);
+      expect(mutated.ok, `the tests of ${owner} did not notice ${what} changing`).toBe(false);
+      // Failed as tests fail (a group named, an expectation not met), not as a file promtool cannot read.
+      expect(mutated.output, what).toMatch(new RegExp(`FAILED:[\\s\\S]*name: journey ${owner} \\(`));
     }
     writeFileSync(rules, text);
   });
