@@ -56,6 +56,9 @@ describe('the example platform catalog', () => {
       'report objectives': entries.filter((e) => e.report_objectives !== undefined).length,
       'templated SLIs (for_each)': entries.filter((e) => e.for_each !== undefined).length,
       'templated SLIs with several signals': entries.filter((e) => e.for_each !== undefined && e.kind === 'signals').length,
+      'user journeys weighted by events': model!.journeys.filter((j) => j.weighting === 'events').length,
+      'user journeys weighted by components': model!.journeys.filter((j) => j.weighting === 'components').length,
+      'a journey inside another': model!.journeys.filter((j) => j.components.some((c) => c.type === 'journey')).length,
     };
     for (const [feature, n] of Object.entries(features)) expect(n, feature).toBeGreaterThan(0);
   });
@@ -73,6 +76,7 @@ describe('the example platform catalog', () => {
     const index = JSON.parse(pack.files.get('prometheus/tests/index.json')!) as { slis: unknown[] };
     expect(index.slis.length).toBe(model!.services.reduce((n, s) => n + s.slis.length, 0));
     expect(results.filter((r) => r.file.startsWith('slis/')).length).toBe(index.slis.length);
+    expect(results.filter((r) => r.file === 'journeys.test.yml').map((r) => r.status)).toEqual(['passed']);
     expect(results.filter((r) => r.status !== 'passed').map((r) => `${r.file}: ${JSON.stringify(r.failures)}${r.raw ?? ''}`)).toEqual([]);
   }, 600_000);
 });
