@@ -22,7 +22,7 @@ import { parseSelector } from '../promql/parse.js';
 import { BUILD_INFO } from '../../sdk/src/contract.js';
 import { COMPONENT_JOURNEY_LABEL, JOURNEY_LABEL, REPORT_OBJECTIVE_LABEL, RESERVED_SERVICE_NAMES, RESERVED_VARIABLES, VERSION_LABEL } from '../naming.js';
 import { alertExtras, SLOKIT_ALERT_LABELS, type ExtrasDoc, type SliAlertingDoc } from './alert-extras.js';
-import { burnAlerts, policyFromDoc, policyInconsistencies } from './policy.js';
+import { policyFromDoc, policyInconsistencies, sloTarget } from './policy.js';
 import type { AlertPolicy, CatalogSettings, MaturityLevel, Model, RunbookSteps, Service, Sli, Team } from './types.js';
 
 interface DefaultsDoc {
@@ -477,11 +477,10 @@ function buildSlis(
     }
     const events = eventSource(s, policy.evaluation.rawWindow.text, settings.aggregationLabels, (p, m, h) => c.add(src, at(p), m, h));
     const objectivePercent = scaled?.slis?.[s.name]?.objective ?? s.objective ?? tier.objective;
-    const objective = clean(objectivePercent / 100);
-    const errorBudget = clean((100 - objectivePercent) / 100);
     const period: Duration = s.period ? parseDuration(s.period)! : settings.period;
     const pages = s.alerting?.pages ?? tier.page;
-    const alerts = burnAlerts(policy, period, errorBudget, pages);
+    const target = sloTarget(policy, policyName, period, objectivePercent, pages);
+    const { errorBudget, alerts } = target;
     const owner = ownerOf(s.team, at(['team']));
     if (s.experimental) checkExperimental(s, (p, m, h) => c.add(src, at(p), m, h, true));
     for (const a of alerts) {
@@ -512,12 +511,7 @@ function buildSlis(
       description: s.description ?? `${s.name} of ${doc.name}`,
       kind: s.kind as Sli['kind'],
       component: s.component ?? doc.component ?? doc.name,
-      objective,
-      errorBudget,
-      period,
-      policyName,
-      evaluation: policy.evaluation,
-      alerts,
+      ...target,
       trafficCessation: policy.trafficCessation,
       minEvents: s.min_events ?? doc.min_events ?? defaults.min_events,
       significantLabels: s.significant_labels ?? [],

@@ -15,7 +15,7 @@ import { windowsOf } from '../emit/window-plan.js';
 import { CURRENT_WINDOW } from '../naming.js';
 import { clean, formatNumber, formatPercent } from './decimal.js';
 import { parseDuration, type Duration } from './duration.js';
-import { burnAlerts } from './policy.js';
+import { sloTarget } from './policy.js';
 import type { AlertPolicy, CatalogSettings, Journey, JourneyComponent, Service, Team } from './types.js';
 
 interface JourneyDoc {
@@ -149,11 +149,10 @@ function buildOne(src: SourceFile, doc: JourneyDoc, ctx: JourneyContext, report:
     return undefined;
   }
   const period = doc.period ? parseDuration(doc.period)! : ctx.settings.period;
-  const objective = clean(doc.objective / 100);
-  const errorBudget = clean((100 - doc.objective) / 100);
   const pages = doc.alerting?.pages ?? false;
   const burn = doc.alerting?.burn_alerts ?? false;
-  const alerts = burnAlerts(policy, period, errorBudget, pages);
+  const target = sloTarget(policy, policyName, period, doc.objective, pages);
+  const { alerts } = target;
   if (burn) {
     for (const a of alerts) {
       if (a.threshold >= 1) fail(['objective'], `objective ${formatNumber(doc.objective)}% makes the ${a.name} alert impossible: it needs an error ratio above ${formatPercent(a.threshold)}`, `raise the objective to at least ${formatNumber(clean(100 - 100 / a.factor))}%, or leave burn_alerts off`);
@@ -210,12 +209,7 @@ function buildOne(src: SourceFile, doc: JourneyDoc, ctx: JourneyContext, report:
     name: doc.name,
     description: doc.description,
     team,
-    objective,
-    errorBudget,
-    period,
-    policyName,
-    evaluation: policy.evaluation,
-    alerts,
+    ...target,
     weighting: doc.weighting ?? 'events',
     components,
     burnAlerts: burn,

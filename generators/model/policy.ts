@@ -1,7 +1,7 @@
 /** Alert policy data -> burn-rate alerts with their numbers for one SLI. */
 import { clean } from './decimal.js';
 import { parseDuration, type Duration } from './duration.js';
-import type { AlertPolicy, BurnAlert } from './types.js';
+import type { AlertPolicy, BurnAlert, SloTarget } from './types.js';
 
 interface PolicyDoc {
   name: string;
@@ -50,6 +50,12 @@ export function burnAlerts(policy: AlertPolicy, period: Duration, errorBudget: n
       threshold: clean(factor * errorBudget),
     };
   });
+}
+
+/** An SLO's target from its objective in percent, its period and policy: objective, budget and each row's numbers. */
+export function sloTarget(policy: AlertPolicy, policyName: string, period: Duration, objectivePercent: number, pages: boolean): SloTarget {
+  const errorBudget = clean((100 - objectivePercent) / 100);
+  return { objective: clean(objectivePercent / 100), errorBudget, period, policyName, evaluation: policy.evaluation, alerts: burnAlerts(policy, period, errorBudget, pages) };
 }
 
 /** Problems with the policy itself (independent of any SLI). */

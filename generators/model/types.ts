@@ -120,11 +120,8 @@ export type EventSource =
       readonly testSeries: RawTestSeries;
     };
 
-export interface Sli {
-  readonly name: string;
-  readonly description: string;
-  readonly kind: SliKind;
-  readonly component: string;
+/** What an SLO aims at and how its burn is alerted on: an SLI's and a journey's alike. */
+export interface SloTarget {
   /** Objective as a ratio, e.g. 0.999. */
   readonly objective: number;
   /** 1 − objective. */
@@ -132,7 +129,15 @@ export interface Sli {
   readonly period: Duration;
   readonly policyName: string;
   readonly evaluation: Evaluation;
+  /** The policy's rows with their numbers worked out for this objective and period. */
   readonly alerts: readonly BurnAlert[];
+}
+
+export interface Sli extends SloTarget {
+  readonly name: string;
+  readonly description: string;
+  readonly kind: SliKind;
+  readonly component: string;
   readonly trafficCessation: TrafficCessation;
   readonly minEvents: number;
   readonly significantLabels: readonly string[];
@@ -308,18 +313,11 @@ export type JourneyComponent =
  * What a user experiences across services ("git push over HTTPS"): an SLO over the SLIs (or
  * journeys) it crosses, recorded from their recorded rates (see emit/journeys/rules.ts).
  */
-export interface Journey {
+export interface Journey extends SloTarget {
   readonly name: string;
   readonly description: string;
   readonly team: Team;
-  /** As a ratio, e.g. 0.995. */
-  readonly objective: number;
-  readonly errorBudget: number;
-  readonly period: Duration;
-  readonly policyName: string;
-  readonly evaluation: Evaluation;
-  /** The policy's rows with their numbers worked out for the journey (alerted on only with `burnAlerts`). */
-  readonly alerts: readonly BurnAlert[];
+  /** `alerts` are alerted on only with `burnAlerts`. */
   readonly weighting: JourneyWeighting;
   readonly components: readonly JourneyComponent[];
   readonly burnAlerts: boolean;
