@@ -139,18 +139,24 @@ export interface DashboardLink {
   /** Time range start, e.g. "now-6h". */
   readonly from: string;
   readonly sli?: string;
-  /** Variables whose values are Prometheus template expressions (rendered by Prometheus). */
+  readonly journey?: string;
+  /** Variables whose values are an alert's labels. */
   readonly templatedVars?: readonly { readonly name: string; readonly labelName: string }[];
+  /** How a label's value is written into the URL: by default Prometheus' template, `{{ $labels.NAME | urlquery }}`. */
+  readonly labelValue?: (labelName: string) => string;
 }
 
 /**
- * The dashboard URL for an alert annotation. Label-valued variables are filled in by
- * Prometheus' template engine with urlquery, so a label value cannot break the URL.
+ * The dashboard URL for an alert annotation (of a service, or `journeys`). Label-valued
+ * variables are filled in by Prometheus' template engine with urlquery, so a label value
+ * cannot break the URL.
  */
-export function dashboardUrl(settings: CatalogSettings, service: Service, link: DashboardLink): string {
+export function dashboardUrl(settings: CatalogSettings, service: Pick<Service, 'name'>, link: DashboardLink): string {
   const params = [`from=${link.from}`, 'to=now'];
   if (link.sli) params.push(`var-sli=${encodeURIComponent(link.sli)}`);
-  for (const v of link.templatedVars ?? []) params.push(`var-${v.name}={{ $labels.${v.labelName} | urlquery }}`);
+  if (link.journey) params.push(`var-journey=${encodeURIComponent(link.journey)}`);
+  const value = link.labelValue ?? ((labelName: string) => `{{ $labels.${labelName} | urlquery }}`);
+  for (const v of link.templatedVars ?? []) params.push(`var-${v.name}=${value(v.labelName)}`);
   return `${grafanaUrl(settings, `/d/${dashboardUid(service)}/${service.name}`)}?${params.join('&')}`;
 }
 

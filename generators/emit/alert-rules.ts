@@ -20,7 +20,8 @@ import { familyOf, planWindows, readSeries } from './window-plan.js';
  */
 export const RATIO_EPSILON = '1e-12';
 
-function above(threshold: number): string {
+/** A ratio above a threshold, robust to float rounding at exactly the threshold. */
+export function above(threshold: number): string {
   return `> ${formatNumber(threshold)} + ${RATIO_EPSILON}`;
 }
 
@@ -111,7 +112,8 @@ export function alertLabelSets(model: Model, service: Service, sli: Sli): AlertL
   ];
 }
 
-function dashboardFrom(seconds: number): string {
+/** How far back an alert's dashboard link opens: twice its long window, at least 6 hours. */
+export function dashboardFrom(seconds: number): string {
   return `now-${formatSeconds(Math.max(6 * 3600, 2 * seconds))}`;
 }
 
@@ -144,7 +146,8 @@ function build(
       from: dashboardFrom(spec.dashboardSeconds),
       sli: sli.name,
       templatedVars: dashboardLabelVars(model.settings),
-    }).replace(/\{\{ \$labels\.(\w+) \| urlquery \}\}/g, (_, name: string) => t.labelForUrl(name)),
+      labelValue: t.labelForUrl,
+    }),
   });
   // The catalog's own labels and annotations: on every alert, then those for its severity.
   const bySeverity = spec.labels.severity === 'critical' ? sli.alerting.page : sli.alerting.ticket;

@@ -86,10 +86,7 @@ function build(model: Model, service: Service, r: SaturationResource, spec: Spec
     summary: spec.summary(t),
     description: spec.description(t),
     runbook_url: runbookUrl(model.settings, service, anchor),
-    dashboard_url: dashboardUrl(model.settings, service, { from: spec.dashboardFrom, templatedVars: dashboardLabelVars(model.settings) }).replace(
-      /\{\{ \$labels\.(\w+) \| urlquery \}\}/g,
-      (_, name: string) => t.labelForUrl(name),
-    ),
+    dashboard_url: dashboardUrl(model.settings, service, { from: spec.dashboardFrom, templatedVars: dashboardLabelVars(model.settings), labelValue: t.labelForUrl }),
   });
   return {
     level: spec.level,

@@ -91,7 +91,7 @@ export function derivedRangeOf(sli: Sli, p: PlannedWindow): { readonly source: D
 }
 
 /** How far back a fast reader looks for a slow group's last write. */
-export function readSlack(sli: Sli): string {
+export function readSlack(sli: Pick<Sli, 'evaluation'>): string {
   return formatRange(2 * sli.evaluation.slowInterval.seconds + sli.evaluation.fastInterval.seconds / 2);
 }
 

@@ -5,7 +5,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { basename, join, resolve, sep } from 'node:path';
-import { closest, distance } from 'fastest-levenshtein';
+import { suggestion } from '../validate/suggestion.js';
 import { displayPath, type CatalogSources } from '../load/catalog-files.js';
 import { positionOf, type PathSegment, type SourceFile } from '../load/yaml-source.js';
 import { checkDefaults, checkMaturity, checkPolicy, checkResource, checkScale, checkService, checkTeams } from '../validate/schema-check.js';
@@ -117,12 +117,6 @@ class Collector {
     // A catalog-wide setting that breaks every SLI is reported once, where it is set.
     if (!this.problems.some((p) => p.file === problem.file && p.line === problem.line && p.col === problem.col && p.message === message)) this.problems.push(problem);
   }
-}
-
-function suggestion(word: string, candidates: readonly string[]): string {
-  if (!candidates.length) return '';
-  const near = closest(word, [...candidates]);
-  return distance(word, near) <= Math.max(2, Math.floor(word.length / 3)) ? `did you mean "${near}"? ` : '';
 }
 
 function runbookSteps(doc: RunbookDoc | undefined): RunbookSteps {

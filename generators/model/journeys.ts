@@ -5,7 +5,7 @@
  * not record one of the journey's windows, or measures another period, would make the journey
  * a different SLO than it says: refused, located, with the fix.
  */
-import { closest, distance } from 'fastest-levenshtein';
+import { suggestion } from '../validate/suggestion.js';
 import { positionOf, type SourceFile, type PathSegment } from '../load/yaml-source.js';
 import { checkJourney } from '../validate/schema-check.js';
 import { findCycles } from '../validate/dependencies.js';
@@ -42,12 +42,6 @@ export interface JourneyContext {
   readonly services: ReadonlyMap<string, Service>;
   /** SLI names each service file declares (one that did not build has its problem reported already). */
   readonly declared: ReadonlyMap<string, ReadonlySet<unknown>>;
-}
-
-function suggestion(word: string, candidates: readonly string[]): string {
-  if (!candidates.length) return '';
-  const near = closest(word, [...candidates]);
-  return distance(word, near) <= Math.max(2, Math.floor(word.length / 3)) ? `did you mean "${near}"? ` : '';
 }
 
 /** What each weighting means, in the words runbooks and dashboards use. */

@@ -3,7 +3,7 @@
  * and may override thresholds; a deployment scale may override them again. Everything is
  * checked here, so the emitters only ever see complete, parsed resources.
  */
-import { closest, distance } from 'fastest-levenshtein';
+import { suggestion } from '../validate/suggestion.js';
 import type { PathSegment, SourceFile } from '../load/yaml-source.js';
 import { parseSelector } from '../promql/parse.js';
 import { formatNumber } from './decimal.js';
@@ -119,12 +119,6 @@ function parsedMeasure(f: ResourceFields, at: readonly PathSegment[], report: Lo
 
 function withMatchers(s: Selector, extra: Selector['matchers']): Selector {
   return { metric: s.metric, matchers: [...s.matchers, ...extra] };
-}
-
-function suggestion(word: string, candidates: readonly string[]): string {
-  if (!candidates.length) return '';
-  const near = closest(word, [...candidates]);
-  return distance(word, near) <= Math.max(2, Math.floor(word.length / 3)) ? `did you mean "${near}"? ` : '';
 }
 
 export interface ServiceResourceInput {

@@ -28,8 +28,8 @@ export interface IncidentView {
   readonly share: string;
 }
 
-export interface SloView {
-  readonly report: SloReport;
+/** An SLO's or a journey's figures over the period, as read: against its objective, and the period before. */
+export interface VerdictView {
   readonly objective: string;
   readonly availability: string;
   readonly budgetSpent: string;
@@ -37,6 +37,24 @@ export interface SloView {
   readonly verdict: string;
   readonly previous: string;
   readonly trend: string;
+}
+
+type Judged = Pick<SloReport, 'objective' | 'availability' | 'budgetSpent' | 'budgetLeft' | 'verdict' | 'trend'> & { readonly previous: Pick<SloReport['previous'], 'availability' | 'verdict'> };
+
+function verdictView(r: Judged): VerdictView {
+  return {
+    objective: availabilityText(r.objective),
+    availability: availabilityText(r.availability),
+    budgetSpent: budgetText(r.budgetSpent),
+    budgetLeft: budgetText(r.budgetLeft),
+    verdict: VERDICT_TEXT[r.verdict],
+    previous: r.previous.availability === null ? '–' : `${availabilityText(r.previous.availability)} (${VERDICT_TEXT[r.previous.verdict]})`,
+    trend: trendText(r.trend),
+  };
+}
+
+export interface SloView extends VerdictView {
+  readonly report: SloReport;
   readonly notes: readonly string[];
   readonly incidents: readonly IncidentView[];
 }
@@ -51,15 +69,9 @@ export interface RollupView {
   readonly worst: string;
 }
 
-export interface JourneyView {
+export interface JourneyView extends VerdictView {
   readonly report: JourneyReport;
   readonly name: string;
-  readonly objective: string;
-  readonly availability: string;
-  readonly budgetSpent: string;
-  readonly verdict: string;
-  readonly previous: string;
-  readonly trend: string;
   /** "web/puma-requests ×1: 99.912%, 40.1% of the bad", one per component. */
   readonly components: readonly string[];
   readonly notes: readonly string[];
@@ -107,12 +119,7 @@ function journeyView(j: JourneyReport, report: Report): JourneyView {
   return {
     report: j,
     name: `${j.journey}${j.environment ? ` (${j.environment})` : ''}`,
-    objective: availabilityText(j.objective),
-    availability: availabilityText(j.availability),
-    budgetSpent: budgetText(j.budgetSpent),
-    verdict: VERDICT_TEXT[j.verdict],
-    previous: j.previous.availability === null ? '–' : `${availabilityText(j.previous.availability)} (${VERDICT_TEXT[j.previous.verdict]})`,
-    trend: trendText(j.trend),
+    ...verdictView(j),
     components: j.components.map((c) => `${c.name} ×${c.weight}: ${availabilityText(c.availability)}${c.share === null ? '' : `, ${budgetText(c.share)} of the bad`}`),
     notes: [
       `weighted by ${j.weighting}`,
@@ -144,13 +151,7 @@ export function reportView(report: Report): ReportView {
     tiers: report.tiers.map(rollupView),
     slos: slos.map((r) => ({
       report: r,
-      objective: availabilityText(r.objective),
-      availability: availabilityText(r.availability),
-      budgetSpent: budgetText(r.budgetSpent),
-      budgetLeft: budgetText(r.budgetLeft),
-      verdict: VERDICT_TEXT[r.verdict],
-      previous: r.previous.availability === null ? '–' : `${availabilityText(r.previous.availability)} (${VERDICT_TEXT[r.previous.verdict]})`,
-      trend: trendText(r.trend),
+      ...verdictView(r),
       notes: notesOf(r, report),
       incidents: r.incidents.map((i) => incidentView(i, tz)),
     })),

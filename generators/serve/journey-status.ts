@@ -11,7 +11,6 @@ import { PrometheusUnavailable, type VectorSample } from '../prometheus-api.js';
 import type { QueryCache } from './query-cache.js';
 import { AT_RISK_BUDGET, environmentMatchers, runbookPath, type SloState } from './slo-status.js';
 import { journeyDashboardUrl } from '../emit/journeys/alerts.js';
-import { goTemplate } from '../emit/annotation-values.js';
 
 export interface JourneyRow {
   readonly journey: string;
@@ -73,7 +72,7 @@ function rowOf(model: Model, j: Journey, read: { budget: Map<string, number>; cu
     components: j.components.map((c) => `${componentName(c)}${c.weight === 1 ? '' : ` ×${c.weight}`}`),
     links: {
       runbook: runbookPath(journeyPaths.name, journeyPaths.anchor(j)),
-      dashboard: journeyDashboardUrl(model, j, 0, { ...goTemplate, labelForUrl: () => '$__all' }),
+      dashboard: journeyDashboardUrl(model, j, 0, () => '$__all'),
     },
   };
 }

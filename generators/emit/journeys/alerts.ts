@@ -6,13 +6,13 @@
  * components' burn rates at the moment it fires, read by Prometheus when it renders the alert.
  */
 import { formatNumber, formatPercent } from '../../model/decimal.js';
-import { formatSeconds, type Duration } from '../../model/duration.js';
+import type { Duration } from '../../model/duration.js';
 import { componentName } from '../../model/journeys.js';
 import type { BurnAlert, Journey, Model } from '../../model/types.js';
-import { alertNames, BURN_TIER_LABEL, dashboardLabelVars, grafanaUrl, journeyPaths, JOURNEY_LABEL, journeySeries, runbookUrl, series } from '../../naming.js';
+import { alertNames, BURN_TIER_LABEL, dashboardLabelVars, dashboardUrl, journeyPaths, JOURNEY_LABEL, journeySeries, runbookUrl, series } from '../../naming.js';
 import { matchersText } from '../../promql/escape.js';
 import { sliMatcherList } from '../sli-selector.js';
-import { budgetLasts, RATIO_EPSILON } from '../alert-rules.js';
+import { above, budgetLasts, dashboardFrom } from '../alert-rules.js';
 import { goTemplate, renderedValues, type TemplateValues } from '../annotation-values.js';
 import type { AlertingRule } from '../rule-types.js';
 import { journeyFamily, readJourney, type Family, type Resolved } from './read.js';
@@ -60,17 +60,16 @@ export function burnsText(burns: readonly ComponentBurn[]): string {
   return burns.map((b) => `${b.name} ${b.burn === undefined ? 'no data' : `${b.burn.toFixed(1)}x`}`).join(', ');
 }
 
-export function journeyDashboardUrl(model: Model, journey: Journey, fromSeconds: number, t: TemplateValues): string {
-  const params = [`from=now-${formatSeconds(Math.max(6 * 3600, 2 * fromSeconds))}`, 'to=now', `var-journey=${encodeURIComponent(journey.name)}`];
-  for (const v of dashboardLabelVars(model.settings)) params.push(`var-${v.name}=${t.labelForUrl(v.labelName)}`);
-  return `${grafanaUrl(model.settings, `/d/${journeyPaths.dashboardUid}/${journeyPaths.name}`)}?${params.join('&')}`;
+/** The journeys dashboard on this journey; `labelValue` writes the place's labels (an alert's, or All). */
+export function journeyDashboardUrl(model: Model, journey: Journey, fromSeconds: number, labelValue: (labelName: string) => string): string {
+  return dashboardUrl(model.settings, { name: journeyPaths.name }, { from: dashboardFrom(fromSeconds), journey: journey.name, templatedVars: dashboardLabelVars(model.settings), labelValue });
 }
 
 export function journeyAlerts(model: Model, journey: Journey, parts: readonly Resolved[]): JourneyAlert[] {
   return journey.alerts.map((a) => {
     // As for SLIs: pages at the fast pace whatever their windows; tickets with their long window's group.
     const family: Family = a.declaredSeverity === 'critical' || journeyFamily(journey, a.long) !== 'slow' ? 'fast' : 'slow';
-    const gt = `> ${formatNumber(a.threshold)} + ${RATIO_EPSILON}`;
+    const gt = above(a.threshold);
     const read = (w: Duration) => readJourney(journey, journeySeries.errorRatio(w), w, family);
     const expr = [
       `(${read(a.short)} ${gt})`,
@@ -89,7 +88,7 @@ export function journeyAlerts(model: Model, journey: Journey, parts: readonly Re
         `At this rate the ${journey.period.text} budget lasts ${budgetLasts(journey.period, a.factor)}. ` +
         `Burn rate of each component over ${a.long.text}: ${burns}.`,
       runbook_url: runbookUrl(model.settings, { name: journeyPaths.name }, journeyPaths.burnAnchor(journey, a)),
-      dashboard_url: journeyDashboardUrl(model, journey, a.long.seconds, t),
+      dashboard_url: journeyDashboardUrl(model, journey, a.long.seconds, t.labelForUrl),
     });
     return {
       burn: a,

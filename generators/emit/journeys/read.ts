@@ -1,5 +1,6 @@
 /** How a journey's rules read series: its own (by family) and its components' (resolved from the model). */
-import { formatRange, type Duration } from '../../model/duration.js';
+import type { Duration } from '../../model/duration.js';
+import { readSlack } from '../window-plan.js';
 import type { Journey, JourneyComponent, Model, Service, Sli } from '../../model/types.js';
 import { JOURNEY_LABEL } from '../../naming.js';
 import { matchersText } from '../../promql/escape.js';
@@ -13,12 +14,11 @@ export function journeyFamily(journey: Pick<Journey, 'evaluation'>, window: Dura
 
 export const journeyMatchers = (journey: Pick<Journey, 'name'>) => matchersText([{ label: JOURNEY_LABEL, op: '=', value: journey.name }]);
 
-/** A journey's own series read by a rule of `reader`: with slack when the slow group writes it (see window-plan.ts readSeries). */
+/** A journey's own series read by a rule of `reader`: with the SLIs' slack when the slow group writes it (window-plan.ts readSeries). */
 export function readJourney(journey: Journey, name: string, window: Duration, reader: Family): string {
   const sel = journeyMatchers(journey);
   if (journeyFamily(journey, window) !== 'slow' || reader === 'slow') return `${name}${sel}`;
-  const slack = formatRange(2 * journey.evaluation.slowInterval.seconds + journey.evaluation.fastInterval.seconds / 2);
-  return `last_over_time(${name}${sel}[${slack}])`;
+  return `last_over_time(${name}${sel}[${readSlack(journey)}])`;
 }
 
 export interface Resolved {

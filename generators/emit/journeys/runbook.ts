@@ -12,7 +12,6 @@ import { codeBlock, mdLink, mdText } from '../runbooks/markdown.js';
 import { sliMatcherList } from '../sli-selector.js';
 import { componentLabel, journeyDashboardUrl } from './alerts.js';
 import { resolveComponents } from './read.js';
-import { goTemplate } from '../annotation-values.js';
 
 function journeyView(model: Model, journey: Journey) {
   const parts = resolveComponents(model, journey);
@@ -28,7 +27,7 @@ function journeyView(model: Model, journey: Journey) {
       'promql',
     );
   // The dashboard link without an alert's labels: every place the journey is recorded.
-  const dashboard = journeyDashboardUrl(model, journey, 0, { ...goTemplate, labelForUrl: () => '$__all' });
+  const dashboard = journeyDashboardUrl(model, journey, 0, () => '$__all');
   return {
     name: journey.name,
     description: mdText(journey.description),
