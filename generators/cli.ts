@@ -15,6 +15,7 @@ import type { ParseCache } from './load/parse-cache.js';
 import { loadParseCache } from './load/yaml-source.js';
 import { PROMTOOL_MISSING, promtoolAvailable, promtoolVersion } from './promtool.js';
 import type { FileResult } from './test-pack.js';
+import { VERDICT_CACHE_ENV } from './verdict-cache.js';
 import { formatProblem } from './validate/problems.js';
 import { checkOutputDir, danglingPackLinks, diffOutput, OutputError, OutputWriter, PARSED_CATALOG } from './write/output-dir.js';
 import { LockHeld } from './write/output-lock.js';
@@ -98,7 +99,7 @@ function listSome(items: readonly string[], max = 10): string {
   return items.length > max ? `${items.slice(0, max).join(', ')} and ${items.length - max} more` : items.join(', ');
 }
 
-async function test(opts: { out: string; jobs: string; changed?: boolean }): Promise<void> {
+async function test(opts: { out: string; jobs: string; changed?: boolean; cache?: string }): Promise<void> {
   if (!promtoolAvailable()) throw new ExitError(PROMTOOL_MISSING, 1);
   if (!existsSync(opts.out)) throw new ExitError(`${opts.out} does not exist; run slokit generate first`, 1);
   const dangling = danglingPackLinks(opts.out);
@@ -113,7 +114,8 @@ async function test(opts: { out: string; jobs: string; changed?: boolean }): Pro
   if (!check.ok) throw new ExitError('promtool check rules failed (warnings count as failures)', 1);
   const started = performance.now();
   const progress = testProgress(process.stderr);
-  const results = await testPack(opts.out, { jobs, changedOnly: opts.changed ?? false, promtoolVersion: promtool, onFile: progress });
+  const cacheDir = opts.cache ?? process.env[VERDICT_CACHE_ENV];
+  const results = await testPack(opts.out, { jobs, changedOnly: opts.changed ?? false, promtoolVersion: promtool, onFile: progress, ...(cacheDir ? { cacheDir } : {}) });
   const count = (s: FileResult['status']) => results.filter((r) => r.status === s);
   const failed = count('failed');
   for (const r of failed) {
@@ -124,7 +126,8 @@ async function test(opts: { out: string; jobs: string; changed?: boolean }): Pro
   const groups = (rs: readonly FileResult[]) => rs.reduce((n, r) => n + r.groups, 0);
   console.log(
     `${results.length} test file(s), ${groups(results)} test group(s): ${count('passed').length} file(s) passed, ${failed.length} failed (${failed.reduce((n, r) => n + r.failures.length, 0)} failing check(s))` +
-      `${opts.changed ? `, ${count('unchanged').length} unchanged since they last passed` : ''}; ${((performance.now() - started) / 1000).toFixed(1)} s with ${jobs} promtool process(es) at a time.`,
+      `${opts.changed ? `, ${count('unchanged').length} unchanged since they last passed` : ''}` +
+      `${cacheDir ? `, ${results.filter((r) => r.cached).length} passed before with the same inputs (cache ${cacheDir})` : ''}; ${((performance.now() - started) / 1000).toFixed(1)} s with ${jobs} promtool process(es) at a time.`,
   );
   if (failed.length) throw new ExitError('promtool test rules failed', 1);
 }
@@ -139,7 +142,8 @@ function testProgress(stream: NodeJS.WriteStream): (r: FileResult, done: number,
       const filled = Math.round((done / of) * width);
       stream.write(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${of} test files${failed ? `, ${failed} failed` : ''}${done === of ? '\n' : ''}`);
     } else {
-      stream.write(`${r.status === 'failed' ? 'FAIL' : r.status === 'passed' ? 'ok  ' : 'same'} ${r.file}${r.status === 'unchanged' ? '' : ` (${r.seconds.toFixed(1)} s)`} [${done}/${of}]\n`);
+      const took = r.status === 'unchanged' ? '' : r.cached ? ' (cached)' : ` (${r.seconds.toFixed(1)} s)`;
+      stream.write(`${r.status === 'failed' ? 'FAIL' : r.status === 'passed' ? 'ok  ' : 'same'} ${r.file}${took} [${done}/${of}]\n`);
     }
   };
 }
@@ -395,6 +399,7 @@ export function program(): Command {
     .addOption(outOpt())
     .option('--jobs <n>', 'promtool processes at a time', String(availableParallelism()))
     .option('--changed', 'skip test files that passed before with the same test and rule files')
+    .option('--cache <dir>', `remember each pass in <dir> by the hash of what promtool read, and skip any run whose inputs passed before, in any pack (default: $${VERDICT_CACHE_ENV})`)
     .action((o) => test(o));
   p.command('conformance')
     .description("scrape a running service and check it exposes what its catalog entry's SLIs query")

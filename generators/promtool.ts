@@ -27,6 +27,8 @@ export function promtoolAsync(args: string[], cwd: string): Promise<PromtoolRun 
     let output = '';
     p.stdout.on('data', (d) => (output += d));
     p.stderr.on('data', (d) => (output += d));
+    // Without this, a promtool that cannot be started (not on the PATH) threw out of the event loop.
+    p.on('error', (e) => resolve({ ok: false, code: -1, output: `${output}promtool could not run: ${e.message}\n${PROMTOOL_MISSING}` }));
     p.on('close', (code) => resolve({ ok: code === 0, code: code ?? -1, output }));
   });
 }

@@ -6,7 +6,8 @@
  * read the same rules together against just those rules (see rules-read.ts), costliest first
  * so the long ones do not finish last; each failure named by its test group (service/SLI, or
  * the shape and the SLIs that share it) and a one-line reason; with `changedOnly`, files whose
- * inputs passed before unchanged are not run again.
+ * inputs passed before unchanged are not run again, and with a verdict cache, no promtool run
+ * whose exact inputs passed before, wherever they came from.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,6 +25,7 @@ import { parseDuration } from './model/duration.js';
 import { parsePackYaml } from './pack-yaml.js';
 import { checkRulesAsync, promtoolAsync, ruleFilesToCheck, type PromtoolRun } from './promtool.js';
 import { statePath, writeWhole } from './write/state-file.js';
+import { VERDICT_CACHE_ENV, VerdictCache, verdictKey } from './verdict-cache.js';
 
 export interface Failure {
   /** The test group, "service/sli: scenario". */
@@ -39,6 +41,8 @@ export interface FileResult {
   readonly failures: readonly Failure[];
   /** promtool's own words when its output could not be read as test failures. */
   readonly raw?: string;
+  /** Passed without running promtool: exactly these inputs passed before (see verdict-cache.ts). */
+  readonly cached?: boolean;
 }
 
 export interface PackTestOptions {
@@ -50,6 +54,8 @@ export interface PackTestOptions {
   readonly select?: (file: string) => boolean;
   /** Each file whole against all its rules, as promtool reads it: the benchmark's baseline. */
   readonly wholeFiles?: boolean;
+  /** Where passes are remembered by what promtool read (verdict-cache.ts); $SLOKIT_TEST_CACHE when absent, none when both are. */
+  readonly cacheDir?: string;
 }
 
 const TESTS = join('prometheus', 'tests');
@@ -212,6 +218,8 @@ interface Unit {
   readonly groups: number;
   readonly size: number;
   readonly hash: string;
+  /** The hash of exactly what promtool reads for this unit: a pass under it is a pass for any unit with the same. */
+  readonly verdict: string;
   /** Where promtool runs and which file it reads there. */
   readonly cwd: string;
   readonly run: string;
@@ -266,7 +274,7 @@ function unitsOf(dir: string, scratch: string, promtool: string, selected: (file
   const index = readIndex(dir);
   const units: Unit[] = [];
   const inPlace = (file: string, rename?: Unit['rename'], text = readFileSync(join(dir, file), 'utf8'), hash = inputsHash(dirname(join(dir, file)), text, promtool)) => {
-    units.push({ file, groups: groupCount(text), size: text.length, hash, cwd: dirname(join(dir, file)), run: basename(file), ...(rename ? { rename } : {}) });
+    units.push({ file, groups: groupCount(text), size: text.length, hash, verdict: hash, cwd: dirname(join(dir, file)), run: basename(file), ...(rename ? { rename } : {}) });
   };
   const parsed = new Map<string, GroupObject[]>();
   const groupsOf = (path: string) => {
@@ -297,13 +305,15 @@ function unitsOf(dir: string, scratch: string, promtool: string, selected: (file
       const cwd = join(scratch, '.parts', dirname(file), `${basename(file, '.test.yml')}-${i}`);
       const run = basename(file);
       const partText = toYaml(testFileOver(doc, part.tests, part.rules, 'rules.yml'));
+      const rulesText = toYaml({ groups: part.rules });
       const prepare = () => {
         mkdirSync(cwd, { recursive: true });
         writeFileSync(join(cwd, run), partText);
-        writeFileSync(join(cwd, 'rules.yml'), toYaml({ groups: part.rules }));
+        writeFileSync(join(cwd, 'rules.yml'), rulesText);
       };
       const cost = costOf(doc, part.tests, part.rules);
-      units.push({ file, groups: part.tests.length, size: partText.length, hash, cwd, run, prepare, parts: parts.length, cost, ...(rename ? { rename } : {}) });
+      const verdict = verdictKey(promtool, partText, rulesText);
+      units.push({ file, groups: part.tests.length, size: partText.length, hash, verdict, cwd, run, prepare, parts: parts.length, cost, ...(rename ? { rename } : {}) });
     });
   };
   for (const [id, shape] of Object.entries(index.shapes)) {
@@ -323,7 +333,7 @@ function unitsOf(dir: string, scratch: string, promtool: string, selected: (file
       const shapeRules = index.shapes[shapeId]?.files.find((f) => f.endsWith('/rules.yml'));
       const rawReads = index.slis.find((e) => e.shape === shapeId)?.rawReads ?? [];
       const difference = shapeRules ? shapeDifference(windowRules(groupsOf(join(dir, shapeRules)), names), suiteRules, index.canonical, index.canonical, rawReads) : `shape ${shapeId} is not in index.json`;
-      if (difference) units.push({ file: `shapes/${shapeId}/rules.yml`, groups: 0, size: 0, hash: '', cwd: dir, run: '', mismatch: { group: `shape ${shapeId}: its window rules are window suite ${id}'s`, reason: difference } });
+      if (difference) units.push({ file: `shapes/${shapeId}/rules.yml`, groups: 0, size: 0, hash: '', verdict: '', cwd: dir, run: '', mismatch: { group: `shape ${shapeId}: its window rules are window suite ${id}'s`, reason: difference } });
     }
   }
   for (const e of index.slis.filter((x) => selected(x.test))) {
@@ -339,7 +349,7 @@ function unitsOf(dir: string, scratch: string, promtool: string, selected: (file
     const cwd = join(scratch, e.service, e.sli);
     const run = basename(e.test);
     const hash = createHash('sha256').update(promtool).update('\0').update(text).update('\0').update(sliceText).update('\0').update(shapeRules ? readFileSync(join(dir, shapeRules)) : '').digest('hex');
-    const unit: Unit = { file: e.test, groups: groupCount(text), size: text.length, hash, cwd, run };
+    const unit: Unit = { file: e.test, groups: groupCount(text), size: text.length, hash, verdict: '', cwd, run };
     if (difference) {
       units.push({ ...unit, mismatch: { group: `${e.service}/${e.sli}: its rules are shape ${e.shape}'s under its own name`, reason: difference } });
       continue;
@@ -363,7 +373,7 @@ function unitsOf(dir: string, scratch: string, promtool: string, selected: (file
         writeFileSync(join(partDir, run), partText);
         writeFileSync(join(partDir, ruleFile), rulesText);
       };
-      units.push({ ...unit, groups: part.tests.length, size: partText.length, cwd: partDir, prepare, parts: parts.length, batched: true });
+      units.push({ ...unit, groups: part.tests.length, size: partText.length, verdict: verdictKey(promtool, partText, rulesText), cwd: partDir, prepare, parts: parts.length, batched: true });
     });
   }
   return units;
@@ -380,6 +390,7 @@ function mergeParts(parts: readonly FileResult[]): FileResult {
     seconds: parts.reduce((n, p) => n + p.seconds, 0),
     failures: parts.flatMap((p) => p.failures),
     ...(raw ? { raw } : {}),
+    ...(parts.every((p) => p.cached) ? { cached: true } : {}),
   };
 }
 
@@ -389,6 +400,8 @@ export async function testPack(out: string, opts: PackTestOptions): Promise<File
   const scratch = mkdtempSync(join(tmpdir(), 'slokit-test-'));
   try {
     const state = readState(out, opts.promtoolVersion);
+    const cacheDir = opts.cacheDir ?? process.env[VERDICT_CACHE_ENV];
+    const cache = cacheDir ? new VerdictCache(cacheDir) : undefined;
     const unchanged = (file: string, hash: string) => opts.changedOnly && state.passed[file] === hash;
     const units = unitsOf(dir, scratch, opts.promtoolVersion, (f) => opts.select?.(f) ?? true, opts.wholeFiles ?? false, unchanged);
     const passed: Record<string, string> = {};
@@ -411,6 +424,7 @@ export async function testPack(out: string, opts: PackTestOptions): Promise<File
     for (const u of units) {
       if (u.mismatch) finish(u, { file: u.file, status: 'failed', groups: u.groups, seconds: 0, failures: [u.mismatch] });
       else if (unchanged(u.file, u.hash)) finish(u, { file: u.file, status: 'unchanged', groups: u.groups, seconds: 0, failures: [] });
+      else if (cache?.passed(u.verdict)) finish(u, { file: u.file, status: 'passed', groups: u.groups, seconds: 0, failures: [], cached: true });
       else todo.push(u);
     }
     const runOne = async (u: Unit) => {
@@ -418,6 +432,7 @@ export async function testPack(out: string, opts: PackTestOptions): Promise<File
       const started = performance.now();
       const run = await promtoolAsync(['test', 'rules', u.run], u.cwd);
       const seconds = (performance.now() - started) / 1000;
+      if (run.ok) cache?.remember(u.verdict);
       const failures = run.ok ? [] : readFailures(run.output, readFileSync(join(u.cwd, u.run), 'utf8')).map((f) => (u.rename ? { ...f, group: u.rename(f.group) } : f));
       finish(u, {
         file: u.file,
@@ -441,6 +456,7 @@ export async function testPack(out: string, opts: PackTestOptions): Promise<File
         return;
       }
       const seconds = (performance.now() - started) / 1000 / batch.length;
+      for (const u of batch) cache?.remember(u.verdict);
       for (const u of batch) finish(u, { file: u.file, status: 'passed', groups: u.groups, seconds, failures: [] });
     };
     // The costliest first, so the long ones do not finish last (a unit of unknown cost counts as costliest).
