@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { BUNDLED_CATALOG, PROJECT_ROOT } from '../generators/paths.js';
 import { promtoolVersion } from '../generators/promtool.js';
 import { testPack } from '../generators/test-pack.js';
+import { VERDICT_CACHE_ENV } from '../generators/verdict-cache.js';
 import { writeSyntheticCatalog } from './synthetic-catalog.js';
 import { SLIS_PER_SERVICE } from './generation.bench.js';
 
@@ -34,7 +35,10 @@ export interface TestRun {
 
 function slokit(args: string[]): { seconds: number; stdout: string } {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [join(PROJECT_ROOT, 'dist', 'generators', 'cli.js'), ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  // Every run measured is promtool's own: no verdict cache from the environment.
+  const env = { ...process.env };
+  delete env[VERDICT_CACHE_ENV];
+  const r = spawnSync(process.execPath, [join(PROJECT_ROOT, 'dist', 'generators', 'cli.js'), ...args], { encoding: 'utf8', maxBuffer: 1 << 28, env });
   const seconds = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`slokit ${args.join(' ')} exited ${r.status}:\n${r.stdout.slice(-2000)}${r.stderr.slice(-2000)}`);
   return { seconds, stdout: r.stdout };
@@ -46,7 +50,7 @@ const passedFiles = (stdout: string) => Number(/(\d+) file\(s\) passed/.exec(std
 async function wholeAndParts(out: string, jobs: number): Promise<{ wholeFilesSeconds: number; partsSeconds: number }> {
   const time = async (wholeFiles: boolean) => {
     const t0 = performance.now();
-    const results = await testPack(out, { jobs, changedOnly: false, promtoolVersion: promtoolVersion(), wholeFiles });
+    const results = await testPack(out, { jobs, changedOnly: false, promtoolVersion: promtoolVersion(), wholeFiles, cacheDir: '' });
     const failed = results.filter((r) => r.status !== 'passed');
     if (failed.length) throw new Error(`slokit test failed ${failed.map((r) => r.file).join(', ')}`);
     return (performance.now() - t0) / 1000;

@@ -54,7 +54,7 @@ export interface PackTestOptions {
   readonly select?: (file: string) => boolean;
   /** Each file whole against all its rules, as promtool reads it: the benchmark's baseline. */
   readonly wholeFiles?: boolean;
-  /** Where passes are remembered by what promtool read (verdict-cache.ts); $SLOKIT_TEST_CACHE when absent, none when both are. */
+  /** Where passes are remembered by what promtool read (verdict-cache.ts); $SLOKIT_TEST_CACHE when absent; '' for none. */
   readonly cacheDir?: string;
 }
 
