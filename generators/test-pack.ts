@@ -9,7 +9,6 @@
  * inputs passed before unchanged are not run again, and with a verdict cache, no promtool run
  * whose exact inputs passed before, wherever they came from.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
@@ -73,13 +72,9 @@ interface State {
 
 /** The hash of a test file, the rule files it names and promtool's version: what decides its verdict. */
 function inputsHash(dir: string, text: string, promtool: string): string {
-  const h = createHash('sha256').update(promtool).update('\0').update(text);
   const block = /^rule_files:\n((?:\s+- .*\n)+)/m.exec(text)?.[1] ?? '';
-  for (const m of block.matchAll(/- '?([^'\n]+?)'?\s*$/gm)) {
-    const path = resolve(dir, m[1]!);
-    h.update('\0').update(existsSync(path) ? readFileSync(path) : 'missing');
-  }
-  return h.digest('hex');
+  const rules = [...block.matchAll(/- '?([^'\n]+?)'?\s*$/gm)].map((m) => resolve(dir, m[1]!)).map((path) => (existsSync(path) ? readFileSync(path) : 'missing'));
+  return verdictKey(promtool, text, ...rules);
 }
 
 /**
@@ -203,7 +198,7 @@ function writeState(out: string, state: State, file = STATE): void {
 export async function checkPackRules(out: string, opts: Pick<PackTestOptions, 'jobs' | 'changedOnly' | 'promtoolVersion'>): Promise<PromtoolRun & { readonly checked: number; readonly files: number }> {
   const { dir, files } = ruleFilesToCheck(out);
   if (!files.length) return { ok: false, output: `no rule files in ${dir}`, checked: 0, files: 0 };
-  const hashes = new Map(files.map((f) => [f, createHash('sha256').update(opts.promtoolVersion).update('\0').update(readFileSync(join(dir, f))).digest('hex')]));
+  const hashes = new Map(files.map((f) => [f, verdictKey(opts.promtoolVersion, readFileSync(join(dir, f)))]));
   const before = readState(out, opts.promtoolVersion, CHECKED);
   const todo = opts.changedOnly ? files.filter((f) => before.passed[f] !== hashes.get(f)) : files;
   const run = await checkRulesAsync(dir, todo, opts.jobs);
@@ -348,7 +343,7 @@ function unitsOf(dir: string, scratch: string, promtool: string, selected: (file
     const sliceText = toYaml({ groups: slice });
     const cwd = join(scratch, e.service, e.sli);
     const run = basename(e.test);
-    const hash = createHash('sha256').update(promtool).update('\0').update(text).update('\0').update(sliceText).update('\0').update(shapeRules ? readFileSync(join(dir, shapeRules)) : '').digest('hex');
+    const hash = verdictKey(promtool, text, sliceText, shapeRules ? readFileSync(join(dir, shapeRules)) : '');
     const unit: Unit = { file: e.test, groups: groupCount(text), size: text.length, hash, verdict: '', cwd, run };
     if (difference) {
       units.push({ ...unit, mismatch: { group: `${e.service}/${e.sli}: its rules are shape ${e.shape}'s under its own name`, reason: difference } });

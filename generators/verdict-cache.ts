@@ -12,7 +12,7 @@ import { join } from 'node:path';
 /** The environment variable `slokit test` reads when no `--cache` is given. */
 export const VERDICT_CACHE_ENV = 'SLOKIT_TEST_CACHE';
 
-/** The verdict key of one promtool run: promtool's version, then each file it reads, in order. */
+/** What decides one promtool verdict: promtool's version, then each file it reads, in order (hashed; also what --changed records). */
 export function verdictKey(promtool: string, ...texts: readonly (string | Buffer)[]): string {
   const h = createHash('sha256').update(promtool);
   for (const t of texts) h.update('\0').update(t);
