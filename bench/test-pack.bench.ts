@@ -1,7 +1,8 @@
 /**
  * `slokit test` at catalog speed: the real CLI in a child process on the bundled catalog and on
  * a synthetic one (5 SLIs per service), cold, then with --changed after nothing changed and
- * after one service changed. Counts the test files, the rule shapes and the SLIs.
+ * after one service changed, and in a fresh checkout of the changed catalog with the verdict
+ * cache the cold run filled (CI with a kept cache). Counts the test files, the rule shapes and the SLIs.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,6 +29,9 @@ export interface TestRun {
   readonly unchangedSeconds: number;
   readonly oneChangedSeconds: number;
   readonly oneChangedFiles: number;
+  /** The changed catalog generated into a new directory, tested with the cold run's verdict cache. */
+  readonly freshCheckoutSeconds?: number;
+  readonly freshCheckoutCached?: number;
   /** In-process runs of the same pack, same run: every file whole (as before test groups ran against the rules they read), and in parts. */
   readonly wholeFilesSeconds?: number;
   readonly partsSeconds?: number;
@@ -45,6 +49,7 @@ function slokit(args: string[]): { seconds: number; stdout: string } {
 }
 
 const passedFiles = (stdout: string) => Number(/(\d+) file\(s\) passed/.exec(stdout)?.[1] ?? NaN);
+const cachedFiles = (stdout: string) => Number(/(\d+) passed before with the same inputs/.exec(stdout)?.[1] ?? NaN);
 
 /** The same pack's tests in process, every file whole and then in parts: the baseline for running groups against the rules they read. */
 async function wholeAndParts(out: string, jobs: number): Promise<{ wholeFilesSeconds: number; partsSeconds: number }> {
@@ -65,11 +70,16 @@ async function measure(name: string, catalog: string, dir: string, change: () =>
   const generated = slokit(['generate', '--catalog', catalog, '--out', out]);
   const index = JSON.parse(readFileSync(join(out, 'prometheus', 'tests', 'index.json'), 'utf8')) as { slis: { service: string }[]; shapes: Record<string, unknown> };
   const compared = baseline ? await wholeAndParts(out, jobs) : {};
-  const cold = slokit(['test', '--out', out, '--jobs', String(jobs)]);
+  // The cold run fills a verdict cache (an empty file per pass: nothing the time would show).
+  const cache = join(dir, 'verdicts');
+  const cold = slokit(['test', '--out', out, '--jobs', String(jobs), '--cache', cache]);
   const unchanged = slokit(['test', '--out', out, '--jobs', String(jobs), '--changed']);
   change();
   slokit(['generate', '--catalog', catalog, '--out', out]);
   const one = slokit(['test', '--out', out, '--jobs', String(jobs), '--changed']);
+  const checkout = join(dir, 'checkout');
+  slokit(['generate', '--catalog', catalog, '--out', checkout]);
+  const fresh = slokit(['test', '--out', checkout, '--jobs', String(jobs), '--cache', cache]);
   return {
     catalog: name,
     services: new Set(index.slis.map((s) => s.service)).size,
@@ -82,6 +92,8 @@ async function measure(name: string, catalog: string, dir: string, change: () =>
     unchangedSeconds: unchanged.seconds,
     oneChangedSeconds: one.seconds,
     oneChangedFiles: passedFiles(one.stdout),
+    freshCheckoutSeconds: fresh.seconds,
+    freshCheckoutCached: cachedFiles(fresh.stdout),
     ...compared,
   };
 }
