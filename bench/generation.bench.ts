@@ -4,7 +4,7 @@
  * the time of each stage in this process, to name the slowest.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -29,6 +29,8 @@ export interface CliRun {
   readonly seconds: number;
   readonly peakBytes: number;
   readonly outputBytes?: number;
+  /** Bytes per part of the pack (PACK_PARTS), a file hard-linked into several counted in the first. */
+  readonly outputParts?: Record<string, number>;
   /** The catalog's `outputs` when not the bundled defaults' (every form). */
   readonly outputs?: string;
 }
@@ -51,6 +53,17 @@ function directoryBytes(dir: string): number {
   return Number(r.stdout.split('\t')[0]);
 }
 
+/** The parts of a pack the report breaks its size into, in the order du attributes shared files. */
+export const PACK_PARTS = ['prometheus/rules', 'prometheus/rulers', 'prometheus/tests', 'grafana', 'kubernetes', 'mixin', 'runbooks', 'alertmanager'] as const;
+
+/** One du over every part: a file hard-linked into several parts (a dashboard in grafana/ and mixin/) counts once, in the first. */
+function partBytes(pack: string): Record<string, number> {
+  const present = PACK_PARTS.filter((p) => existsSync(join(pack, p)));
+  const r = spawnSync('du', ['-sb', ...present.map((p) => join(pack, p))], { encoding: 'utf8' });
+  const bytes = r.stdout.trim().split('\n').map((l) => Number(l.split('\t')[0]));
+  return Object.fromEntries(present.map((p, i) => [p, bytes[i]!]));
+}
+
 /** `outputs` replaces the bundled defaults' list of deployment forms (all of them), e.g. '[grafana]'. */
 export function measureCli(services: number, outputs?: string): CliRun[] {
   const dir = mkdtempSync(join(tmpdir(), 'slokit-gen-bench-'));
@@ -68,6 +81,7 @@ export function measureCli(services: number, outputs?: string): CliRun[] {
     // The pack itself: out/.slokit/current is a link to it.
     const packBytes = () => directoryBytes(realpathSync(join(out, '.slokit', 'current')));
     const outputBytes = packBytes();
+    const outputParts = partBytes(realpathSync(join(out, '.slokit', 'current')));
     // One service's objective changes: the others' files come from the pack just written.
     const svc = join(catalog, 'services', 'svc-0.yaml');
     writeFileSync(svc, readFileSync(svc, 'utf8').replace(/^tier: (\d)$/m, 'tier: $1\nmin_events: 33'));
@@ -75,7 +89,7 @@ export function measureCli(services: number, outputs?: string): CliRun[] {
     const forms = outputs ? { outputs } : {};
     return [
       { services, command: 'validate', ...validate, ...forms },
-      { services, command: 'generate', ...generate, outputBytes, ...forms },
+      { services, command: 'generate', ...generate, outputBytes, outputParts, ...forms },
       { services, command: 'regenerate', ...regenerate, outputBytes: packBytes(), ...forms },
     ];
   } finally {

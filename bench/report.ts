@@ -208,6 +208,19 @@ function generationSection(g: NonNullable<Results['generation']>): string {
       );
     }
   }
+  const biggest = g.runs.filter((r) => r.command === 'generate' && r.outputParts).sort((x, y) => y.services - x.services || (x.outputs ? 1 : -1))[0];
+  if (biggest?.outputParts) {
+    const slis = biggest.services * 5;
+    out.push(
+      '',
+      `What the ${int(biggest.services)}-service pack (${biggest.outputs ? `\`${biggest.outputs}\`` : 'every form'}) holds, part by part (a file hard-linked into two parts, such as a dashboard in grafana/ and mixin/, counts in the first), and per SLI:`,
+      '',
+      table(
+        ['part', 'MiB', 'KB per SLI'],
+        Object.entries(biggest.outputParts).map(([part, bytes]) => [`\`${part}/\``, mib(bytes), (bytes / slis / 1000).toFixed(1)]),
+      ),
+    );
+  }
   if (g.stages.seconds) {
     const stages = Object.entries(g.stages.seconds).sort((x, y) => y[1] - x[1]);
     out.push('', `Stages at ${int(g.stages.services!)} services, in one process, without writing:`, '');
