@@ -280,6 +280,16 @@ describe('other commands', () => {
     expect(first.stdout).toMatch(/^6 test file\(s\), \d+ test group\(s\): 6 file\(s\) passed, 0 failed/m);
     for (const f of files) expect(first.stderr).toMatch(new RegExp(`^ok {3}${f.replaceAll('.', '\\.')} \\(`, 'm'));
 
+    // --cache: a run fills its own cache (the suite's, from the environment, is not used), and
+    // the next run serves every file from it, saying so per file and in the summary.
+    const cache = join(scratchDir(), 'verdicts');
+    const filling = cli(['test', '--out', out, '--cache', cache]);
+    expect(filling.stdout).toMatch(new RegExp(`6 file\\(s\\) passed, 0 failed .*, 0 passed before with the same inputs \\(cache ${cache.replaceAll('.', '\\.')}\\)`));
+    const served = cli(['test', '--out', out, '--cache', cache]);
+    expect(served.code, served.stderr).toBe(0);
+    expect(served.stdout).toMatch(/6 file\(s\) passed, 0 failed .*, 6 passed before with the same inputs/);
+    for (const f of files) expect(served.stderr).toMatch(new RegExp(`^ok {3}${f.replaceAll('.', '\\.')} \\(cached\\) \\[`, 'm'));
+
     const again = cli(['test', '--out', out, '--changed']);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/0 file\(s\) passed, 0 failed .*, 6 unchanged since they last passed/);
