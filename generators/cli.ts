@@ -15,7 +15,7 @@ import type { ParseCache } from './load/parse-cache.js';
 import { loadParseCache } from './load/yaml-source.js';
 import { PROMTOOL_MISSING, promtoolAvailable, promtoolVersion } from './promtool.js';
 import type { FileResult } from './test-pack.js';
-import { VERDICT_CACHE_ENV } from './verdict-cache.js';
+import { VERDICT_CACHE_ENV, verdictCacheDir } from './verdict-cache.js';
 import { formatProblem } from './validate/problems.js';
 import { checkOutputDir, danglingPackLinks, diffOutput, OutputError, OutputWriter, PARSED_CATALOG } from './write/output-dir.js';
 import { LockHeld } from './write/output-lock.js';
@@ -114,7 +114,7 @@ async function test(opts: { out: string; jobs: string; changed?: boolean; cache?
   if (!check.ok) throw new ExitError('promtool check rules failed (warnings count as failures)', 1);
   const started = performance.now();
   const progress = testProgress(process.stderr);
-  const cacheDir = opts.cache ?? process.env[VERDICT_CACHE_ENV];
+  const cacheDir = verdictCacheDir(opts.cache);
   const results = await testPack(opts.out, { jobs, changedOnly: opts.changed ?? false, promtoolVersion: promtool, onFile: progress, ...(cacheDir ? { cacheDir } : {}) });
   const count = (s: FileResult['status']) => results.filter((r) => r.status === s);
   const failed = count('failed');

@@ -24,7 +24,7 @@ import { parseDuration } from './model/duration.js';
 import { parsePackYaml } from './pack-yaml.js';
 import { checkRulesAsync, promtoolAsync, ruleFilesToCheck, type PromtoolRun } from './promtool.js';
 import { statePath, writeWhole } from './write/state-file.js';
-import { VERDICT_CACHE_ENV, VerdictCache, verdictKey } from './verdict-cache.js';
+import { VerdictCache, verdictCacheDir, verdictKey } from './verdict-cache.js';
 
 export interface Failure {
   /** The test group, "service/sli: scenario". */
@@ -395,7 +395,7 @@ export async function testPack(out: string, opts: PackTestOptions): Promise<File
   const scratch = mkdtempSync(join(tmpdir(), 'slokit-test-'));
   try {
     const state = readState(out, opts.promtoolVersion);
-    const cacheDir = opts.cacheDir ?? process.env[VERDICT_CACHE_ENV];
+    const cacheDir = verdictCacheDir(opts.cacheDir);
     const cache = cacheDir ? new VerdictCache(cacheDir) : undefined;
     const unchanged = (file: string, hash: string) => opts.changedOnly && state.passed[file] === hash;
     const units = unitsOf(dir, scratch, opts.promtoolVersion, (f) => opts.select?.(f) ?? true, opts.wholeFiles ?? false, unchanged);

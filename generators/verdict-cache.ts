@@ -12,6 +12,11 @@ import { join } from 'node:path';
 /** The environment variable `slokit test` reads when no `--cache` is given. */
 export const VERDICT_CACHE_ENV = 'SLOKIT_TEST_CACHE';
 
+/** The cache directory: the one given, else the environment's; '' (or neither) for none. */
+export function verdictCacheDir(given?: string): string | undefined {
+  return (given ?? process.env[VERDICT_CACHE_ENV]) || undefined;
+}
+
 /** What decides one promtool verdict: promtool's version, then each file it reads, in order (hashed; also what --changed records). */
 export function verdictKey(promtool: string, ...texts: readonly (string | Buffer)[]): string {
   const h = createHash('sha256').update(promtool);
